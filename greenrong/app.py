@@ -1,0 +1,95 @@
+"""The starlette application factory. The lifespan owns the engine and closes it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.staticfiles import StaticFiles
+
+from greenrong.core.config import Settings, get_settings
+from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
+from greenrong.core.logging import configure_logging
+
+log = logging.getLogger(__name__)
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+@dataclass
+class Resources:
+    """What the lifespan opens and closes; request handlers read it from ``app.state``."""
+
+    settings: Settings
+    engine: AsyncEngine
+    sessionmaker: SessionMaker
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the ASGI app. Nothing connects until the lifespan starts."""
+    settings = settings or get_settings()
+    # imported here so that `greenrong migrate` and friends do not build the schema
+    from greenrong.schema.root import schema
+    from greenrong.schema.view import GreenrongGraphQL
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        engine = create_engine(
+            settings.effective_database_url,
+            pool_size=settings.db_pool_size,
+            max_overflow=settings.db_max_overflow,
+            echo=settings.db_echo,
+        )
+        app.state.resources = Resources(settings, engine, create_sessionmaker(engine))
+        log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    graphql = GreenrongGraphQL(schema, settings=settings)
+
+    async def healthz(_: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> JSONResponse:
+        resources: Resources = request.app.state.resources
+        try:
+            async with resources.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except Exception:  # noqa: BLE001 - any failure means "not ready"
+            log.exception("readiness check failed")
+            return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
+        return JSONResponse({"status": "ok", "database": "up"})
+
+    return Starlette(
+        routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", graphql),
+            Route("/healthz", healthz),
+            Route("/readyz", readyz),
+            Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+        ],
+        lifespan=lifespan,
+    )
+
+
+def _safe_url(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def create_app_from_env() -> Starlette:
+    """Factory for uvicorn ``--factory`` (used by ``greenrong serve --workers N``)."""
+    settings = get_settings()
+    configure_logging(settings.log_level, as_json=settings.log_json)
+    return create_app(settings)

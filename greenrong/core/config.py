@@ -1,0 +1,75 @@
+"""Settings: one pydantic-settings class, read from ``GREENRONG_*`` variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATA_DIR = Path("var")
+
+
+class Settings(BaseSettings):
+    """Everything greenrong reads from its environment.
+
+    Each field is ``GREENRONG_<NAME>`` in the environment (or a ``.env`` file).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="GREENRONG_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="",
+        description="SQLAlchemy async URL. Empty means SQLite in <data_dir>/greenrong.db.",
+    )
+    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where embedded mode keeps its files.")
+    host: str = Field(default="127.0.0.1", description="Address `greenrong serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `greenrong serve` binds to.")
+    workers: int = Field(default=1, ge=1, le=64, description="API processes for `greenrong serve`.")
+    log_level: str = Field(default="INFO", description="Root log level.")
+    log_json: bool = Field(default=False, description="Log one JSON object per line.")
+    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per process.")
+    db_max_overflow: int = Field(default=5, ge=0, le=200, description="Extra connections under bursts.")
+    db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql from a browser.")
+    max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection allowed.")
+    max_aliases: int = Field(default=30, ge=1, le=1000, description="Most aliases in one operation.")
+    max_page_size: int = Field(default=200, ge=1, le=10000, description="Largest `first`/`last`.")
+    default_page_size: int = Field(default=20, ge=1, le=10000, description="`first` when none given.")
+    opensearch_url: str = Field(
+        default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
+    )
+    broker_url: str = Field(
+        default="", description="Dramatiq broker (redis://…). Empty means an in-process worker."
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql+asyncpg://", "sqlite+aiosqlite://")):
+            raise ValueError(
+                "database_url must use an async driver: postgresql+asyncpg://… or sqlite+aiosqlite://…"
+            )
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """The configured URL, or the embedded SQLite file under ``data_dir``."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{self.data_dir / 'greenrong.db'}"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, validated once."""
+    return Settings()

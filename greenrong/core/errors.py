@@ -1,0 +1,94 @@
+"""One error hierarchy for expected failures, each with a stable code.
+
+The domain raises these; the GraphQL layer maps them to typed payload members.
+Anything that is not a ``DomainError`` is unexpected and masked from clients.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class ErrorCode(StrEnum):
+    """Stable, machine-readable error codes shared by every context."""
+
+    INVALID = "INVALID"
+    REQUIRED = "REQUIRED"
+    OUT_OF_RANGE = "OUT_OF_RANGE"
+    INVALID_FORMAT = "INVALID_FORMAT"
+    INVALID_CHECKSUM = "INVALID_CHECKSUM"
+    UNKNOWN_REFERENCE = "UNKNOWN_REFERENCE"
+    DUPLICATE = "DUPLICATE"
+    NOT_FOUND = "NOT_FOUND"
+    STALE_VERSION = "STALE_VERSION"
+    INVALID_CURSOR = "INVALID_CURSOR"
+
+
+class DomainError(Exception):
+    """Base of every expected failure."""
+
+    code: ErrorCode = ErrorCode.INVALID
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldIssue:
+    """One problem with one input field."""
+
+    field: str
+    code: ErrorCode
+    message: str
+
+
+class ValidationFailed(DomainError):
+    """Input broke one or more rules; ``issues`` names each field."""
+
+    def __init__(self, issues: list[FieldIssue]) -> None:
+        super().__init__("; ".join(f"{i.field}: {i.message}" for i in issues))
+        self.issues = issues
+
+    @classmethod
+    def one(cls, field: str, code: ErrorCode, message: str) -> ValidationFailed:
+        return cls([FieldIssue(field, code, message)])
+
+
+class NotFound(DomainError):
+    code = ErrorCode.NOT_FOUND
+
+    def __init__(self, entity: str, id: object) -> None:
+        super().__init__(f"{entity} {id} does not exist")
+        self.entity = entity
+        self.id = str(id)
+
+
+class StaleVersion(DomainError):
+    """Optimistic locking: the caller edited an old version."""
+
+    code = ErrorCode.STALE_VERSION
+
+    def __init__(self, entity: str, id: object, expected: int, actual: int) -> None:
+        super().__init__(
+            f"{entity} {id} is at version {actual}, not {expected}: reload it and apply your change again"
+        )
+        self.entity = entity
+        self.id = str(id)
+        self.expected = expected
+        self.actual = actual
+
+
+@dataclass
+class IssueCollector:
+    """Gathers every field problem before raising, so a user sees them all at once."""
+
+    issues: list[FieldIssue] = field(default_factory=list)
+
+    def add(self, field: str, code: ErrorCode, message: str) -> None:
+        self.issues.append(FieldIssue(field, code, message))
+
+    def raise_if_any(self) -> None:
+        if self.issues:
+            raise ValidationFailed(self.issues)

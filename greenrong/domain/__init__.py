@@ -1,0 +1,1 @@
+"""The domain: models, repositories, services and rules. Never imports GraphQL or HTTP."""

@@ -1,0 +1,1 @@
+"""ESG and environmental disclosures by enterprises and institutions."""

@@ -1,0 +1,1 @@
+"""Enterprises: the reference context (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,1 @@
+"""Experts who review certifications and advise on green finance."""

@@ -1,0 +1,1 @@
+"""Financial institutions, their products, and enterprises' financing demands."""

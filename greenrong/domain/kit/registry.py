@@ -1,0 +1,29 @@
+"""Every mapped model, imported in one place (for Alembic and for lookups by entity type)."""
+
+from __future__ import annotations
+
+from greenrong.domain.disclosure.models import Disclosure
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.experts.models import Expert
+from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.domain.kit.models import Base, Entity
+from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.projects.models import Project
+from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
+
+ENTITIES: dict[str, type[Entity]] = {
+    m.entity_type: m
+    for m in (
+        Enterprise,
+        FinancialInstitution,
+        Project,
+        FinancialProduct,
+        FinancingDemand,
+        Expert,
+        TechnologyListing,
+        TechnologyNeed,
+        Disclosure,
+    )
+}
+
+__all__ = ["ENTITIES", "Base", "ChangeEvent"]

@@ -1,0 +1,1 @@
+"""The transactional outbox: one ChangeEvent per changed entity, written in the same transaction."""

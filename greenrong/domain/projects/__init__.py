@@ -1,0 +1,1 @@
+"""Green projects owned by enterprises."""

@@ -1,0 +1,1 @@
+"""Reference data (regions, industries, green catalogue) and the shared vocabulary."""

@@ -1,0 +1,1 @@
+"""Green-technology trading: listings (the sellers' side) and needs (the buyers' side)."""

@@ -1,0 +1,1 @@
+"""Search indexing (documents, mappings, queries, rebuild). Built by the search issue."""

@@ -1,0 +1,1 @@
+"""Alembic migrations. Run them with ``greenrong migrate``."""

@@ -1,0 +1,1 @@
+"""The GraphQL schema: strawberry types, inputs and payloads (no SQL, no business rules)."""
