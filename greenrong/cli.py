@@ -23,7 +23,9 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--host", default=None, help="Address to bind (default: GREENRONG_HOST or 127.0.0.1).")
+@click.option(
+    "--host", default=None, help="Address to bind (default: GREENRONG_HOST or 127.0.0.1)."
+)
 @click.option("--port", default=None, type=int, help="Port (default: GREENRONG_PORT or 8000).")
 @click.option(
     "--workers",
@@ -39,7 +41,9 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
-    click.echo(f"greenrong: serving GraphQL on http://{host}:{port}/graphql ({workers} process(es))")
+    click.echo(
+        f"greenrong: serving GraphQL on http://{host}:{port}/graphql ({workers} process(es))"
+    )
     uvicorn.run(
         "greenrong.app:create_app_from_env",
         factory=True,

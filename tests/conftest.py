@@ -69,7 +69,9 @@ def database_url(template_db: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated, empty database for one test."""
     if BACKEND == "postgresql":
         name = f"t_{uuid.uuid4().hex[:16]}"
-        asyncio.run(_pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" STRATEGY FILE_COPY'))
+        asyncio.run(
+            _pg_admin(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}" STRATEGY FILE_COPY')
+        )
         yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
         asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     else:

@@ -23,20 +23,32 @@ class Settings(BaseSettings):
         default="",
         description="SQLAlchemy async URL. Empty means SQLite in <data_dir>/greenrong.db.",
     )
-    data_dir: Path = Field(default=DEFAULT_DATA_DIR, description="Where embedded mode keeps its files.")
+    data_dir: Path = Field(
+        default=DEFAULT_DATA_DIR, description="Where embedded mode keeps its files."
+    )
     host: str = Field(default="127.0.0.1", description="Address `greenrong serve` binds to.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `greenrong serve` binds to.")
     workers: int = Field(default=1, ge=1, le=64, description="API processes for `greenrong serve`.")
     log_level: str = Field(default="INFO", description="Root log level.")
     log_json: bool = Field(default=False, description="Log one JSON object per line.")
-    db_pool_size: int = Field(default=10, ge=1, le=200, description="PostgreSQL connections per process.")
-    db_max_overflow: int = Field(default=5, ge=0, le=200, description="Extra connections under bursts.")
+    db_pool_size: int = Field(
+        default=10, ge=1, le=200, description="PostgreSQL connections per process."
+    )
+    db_max_overflow: int = Field(
+        default=5, ge=0, le=200, description="Extra connections under bursts."
+    )
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
-    graphiql: bool = Field(default=True, description="Serve GraphiQL on GET /graphql from a browser.")
+    graphiql: bool = Field(
+        default=True, description="Serve GraphiQL on GET /graphql from a browser."
+    )
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection allowed.")
-    max_aliases: int = Field(default=30, ge=1, le=1000, description="Most aliases in one operation.")
+    max_aliases: int = Field(
+        default=30, ge=1, le=1000, description="Most aliases in one operation."
+    )
     max_page_size: int = Field(default=200, ge=1, le=10000, description="Largest `first`/`last`.")
-    default_page_size: int = Field(default=20, ge=1, le=10000, description="`first` when none given.")
+    default_page_size: int = Field(
+        default=20, ge=1, le=10000, description="`first` when none given."
+    )
     opensearch_url: str = Field(
         default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
     )

@@ -1,16 +1,62 @@
-"""greenrong's GraphQL HTTP/WebSocket view (strawberry's ASGI view, with our context)."""
+"""greenrong's GraphQL HTTP/WebSocket view (strawberry's ASGI view, with our context).
+
+Two things on top of strawberry's view:
+
+- GraphiQL loads its scripts and styles from ``/static/graphiql/`` (vendored, see
+  ``greenrong/static/graphiql/SOURCES.md``) instead of a CDN, so it works without internet.
+- The ``application/graphql-response+json`` media type of the GraphQL-over-HTTP spec: when the
+  client prefers it to ``application/json``, the response has that content type, and a request
+  error (the document does not parse or validate, or the variables do not coerce) answers
+  400 without a ``data`` entry. ``application/json`` clients see strawberry's usual answers.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import HTMLResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.ides import get_graphql_ide_html
 from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
+from strawberry.types import ExecutionResult
 
 from greenrong.core.config import Settings
+from greenrong.core.logging import request_id_var
+from greenrong.resolvers.loaders import Loaders
+from greenrong.schema.kit.context import Context
+
+GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+_JSON_MEDIA_RANGES = {GRAPHQL_RESPONSE_JSON, "application/json", "application/*", "*/*"}
+# strawberry's page loads each asset from a CDN: `src="https://<cdn host>/<package>@<version>/…"`
+_CDN_ASSET = re.compile(r'(src|href)="https://[^/"]+/')
+
+
+def prefers_graphql_response_json(accept: str) -> bool:
+    """Whether the best JSON media range of an Accept header is application/graphql-response+json.
+
+    Ranges are ranked by their q-value, then by their order in the header.
+    """
+    ranked: list[tuple[float, int, str]] = []
+    for index, item in enumerate(accept.lower().split(",")):
+        media_range, *params = (part.strip() for part in item.split(";"))
+        quality = next((p.removeprefix("q=") for p in params if p.startswith("q=")), "1")
+        try:
+            q = float(quality)
+        except ValueError:
+            continue
+        if media_range in _JSON_MEDIA_RANGES and q > 0:
+            ranked.append((-q, index, media_range))
+    return bool(ranked) and min(ranked)[2] == GRAPHQL_RESPONSE_JSON
+
+
+def is_request_error(result: ExecutionResult) -> bool:
+    """Whether the operation stopped before execution (a field error always has a path)."""
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(error.path is None for error in errors)
 
 
 class GreenrongGraphQL(GraphQL[Any, None]):
@@ -21,8 +67,53 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         )
         self.settings = settings
+        self._graphiql_html = get_graphql_ide_html("graphiql")
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
-    ) -> Any:
-        return {"request": request, "response": response}
+    ) -> Context:
+        resources = request.app.state.resources
+        return Context(
+            request=request,
+            response=response,
+            settings=self.settings,
+            sessionmaker=resources.sessionmaker,
+            loaders=Loaders(resources.sessionmaker, max_page_size=self.settings.max_page_size),
+            request_id=request_id_var.get(),
+        )
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """strawberry's GraphiQL page, with its CDN assets served from our /static/graphiql/."""
+        static = f"{request.scope.get('root_path', '')}/static/graphiql/"
+        html = _CDN_ASSET.sub(lambda cdn: f'{cdn[1]}="{static}', self._graphiql_html)
+        return HTMLResponse(html)
+
+    async def get_sub_response(self, request: Request | WebSocket) -> Response:
+        # The sub-response lives for the whole request: it carries the negotiated media type
+        # to create_response, which strawberry calls without the request.
+        sub_response = await super().get_sub_response(request)
+        if prefers_graphql_response_json(request.headers.get("accept", "")):
+            sub_response.media_type = GRAPHQL_RESPONSE_JSON
+        return sub_response
+
+    async def process_result(
+        self, request: Request, result: ExecutionResult
+    ) -> GraphQLHTTPResponse:
+        response_data = await super().process_result(request, result)
+        if is_request_error(result) and prefers_graphql_response_json(
+            request.headers.get("accept", "")
+        ):
+            response_data.pop("data", None)
+        return response_data
+
+    def create_response(
+        self,
+        response_data: GraphQLHTTPResponse | list[GraphQLHTTPResponse],
+        sub_response: Response,
+    ) -> Response:
+        response = super().create_response(response_data, sub_response)
+        if sub_response.media_type == GRAPHQL_RESPONSE_JSON:
+            response.headers["content-type"] = f"{GRAPHQL_RESPONSE_JSON}; charset=utf-8"
+            if isinstance(response_data, dict) and "data" not in response_data:
+                response.status_code = 400
+        return response

@@ -49,6 +49,7 @@ class Disclosure(Entity):
 
     __table_args__ = (
         CheckConstraint(
-            "(subject_enterprise_id IS NULL) <> (subject_institution_id IS NULL)", name="one_subject"
+            "(subject_enterprise_id IS NULL) <> (subject_institution_id IS NULL)",
+            name="one_subject",
         ),
     )

@@ -43,7 +43,9 @@ class Project(Entity):
     enterprise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    green_category: Mapped[GreenCategory] = mapped_column(enum_column(GreenCategory, "green_category"))
+    green_category: Mapped[GreenCategory] = mapped_column(
+        enum_column(GreenCategory, "green_category")
+    )
     total_investment: Mapped[Decimal] = mapped_column(Money())
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     climate_type: Mapped[ClimateType] = mapped_column(enum_column(ClimateType, "climate_type"))

@@ -1,0 +1,386 @@
+"""Filtering, ordering and keyset pagination for every list, in one place.
+
+A ``Listing`` declares which columns of a model can be filtered and ordered. Filters arrive as a
+plain tree (``{"name": {"contains": "科技"}, "or": [...], "not": {...}}``) built by the API
+layer; this module turns it into SQL. Pages are keyset-paginated: a cursor holds the order-by
+values of its row, so pages stay stable while rows are inserted and never use OFFSET.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import operator
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum, StrEnum
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    and_,
+    cast,
+    false,
+    func,
+    not_,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute, aliased
+
+from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.kit.models import Entity
+
+M = TypeVar("M", bound=Entity)
+
+
+class Kind(StrEnum):
+    """What a filterable column holds; it decides the operators allowed."""
+
+    TEXT = "TEXT"
+    NUMBER = "NUMBER"  # int, Decimal, date, datetime: anything ordered
+    ENUM = "ENUM"
+    ID = "ID"
+    BOOL = "BOOL"
+    TAGS = "TAGS"  # JSON list of enum values
+
+
+OPERATORS: dict[Kind, frozenset[str]] = {
+    Kind.TEXT: frozenset({"eq", "ne", "in", "contains", "starts_with", "is_null"}),
+    Kind.NUMBER: frozenset({"eq", "ne", "in", "gt", "gte", "lt", "lte", "is_null"}),
+    Kind.ENUM: frozenset({"eq", "ne", "in", "is_null"}),
+    Kind.ID: frozenset({"eq", "ne", "in", "is_null"}),
+    Kind.BOOL: frozenset({"eq", "is_null"}),
+    Kind.TAGS: frozenset({"has", "has_any"}),
+}
+_COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+
+@dataclass(frozen=True)
+class Listing(Generic[M]):
+    """The filterable and orderable columns of one model."""
+
+    model: type[M]
+    filters: Mapping[str, tuple[InstrumentedAttribute[Any], Kind]]
+    orders: Mapping[str, InstrumentedAttribute[Any]]
+    default_order: tuple[SortKey, ...]
+
+
+@dataclass(frozen=True)
+class SortKey:
+    field: str
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class PageArgs:
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+@dataclass
+class Page(Generic[M]):
+    items: list[M]
+    cursors: list[str]
+    has_next: bool
+    has_previous: bool
+
+    @property
+    def start_cursor(self) -> str | None:
+        return self.cursors[0] if self.cursors else None
+
+    @property
+    def end_cursor(self) -> str | None:
+        return self.cursors[-1] if self.cursors else None
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """A validated request for one list: filter tree, ordering and page."""
+
+    where: Mapping[str, Any] = field(default_factory=dict)
+    order: tuple[SortKey, ...] = ()
+    page: PageArgs = PageArgs()
+
+    def cache_key(self) -> str:
+        """Equal for equal queries: batches nested pages that share their arguments."""
+        return json.dumps([self.where, self.order, self.page], default=_jsonable, sort_keys=True)
+
+
+# ---------------------------------------------------------------- filters
+
+
+def compile_where(listing: Listing[Any], where: Mapping[str, Any]) -> ColumnElement[bool]:
+    """Turn a filter tree into one SQL condition (``true()`` for an empty tree)."""
+    clauses: list[ColumnElement[bool]] = []
+    for key, value in where.items():
+        if key == "and":
+            clauses.extend(compile_where(listing, item) for item in value)
+        elif key == "or":
+            clauses.append(or_(false(), *(compile_where(listing, item) for item in value)))
+        elif key == "not":
+            clauses.append(not_(compile_where(listing, value)))
+        else:
+            clauses.append(_field_condition(listing, key, value))
+    return and_(true(), *clauses)
+
+
+def _field_condition(
+    listing: Listing[Any], name: str, ops: Mapping[str, Any]
+) -> ColumnElement[bool]:
+    if name not in listing.filters:
+        raise ValidationFailed.one(f"where.{name}", ErrorCode.INVALID, f"cannot filter on {name}")
+    column, kind = listing.filters[name]
+    conditions: list[ColumnElement[bool]] = []
+    for op, value in ops.items():
+        if op not in OPERATORS[kind]:
+            raise ValidationFailed.one(
+                f"where.{name}.{op}", ErrorCode.INVALID, f"operator {op} does not apply to {name}"
+            )
+        conditions.append(_operator(column, kind, op, value))
+    return and_(true(), *conditions)
+
+
+def _operator(column: Any, kind: Kind, op: str, value: Any) -> ColumnElement[bool]:
+    if op == "is_null":
+        return column.is_(None) if value else column.is_not(None)
+    if op == "eq":
+        return column.is_(None) if value is None else column == value  # type: ignore[no-any-return]
+    if op == "ne":
+        return column.is_not(None) if value is None else column != value  # type: ignore[no-any-return]
+    if op == "in":
+        return column.in_(list(value))  # type: ignore[no-any-return]
+    if op == "contains":
+        return column.icontains(value, autoescape=True)  # type: ignore[no-any-return]
+    if op == "starts_with":
+        return column.istartswith(value, autoescape=True)  # type: ignore[no-any-return]
+    if op in _COMPARE:
+        return _COMPARE[op](column, value)  # type: ignore[no-any-return]
+    if op in {"has", "has_any"}:
+        # TAGS columns hold JSON lists of enum values (no quotes inside), so matching the
+        # quoted value in the JSON text is exact on both databases.
+        text = cast(column, String)
+        values = [value] if op == "has" else list(value)
+        return or_(false(), *(text.contains(f'"{v}"', autoescape=True) for v in values))
+    raise AssertionError(f"unhandled operator {op}")  # pragma: no cover - OPERATORS guards
+
+
+# ---------------------------------------------------------------- ordering and cursors
+
+
+def _order_columns(listing: Listing[Any], order: Sequence[SortKey]) -> list[tuple[Any, bool]]:
+    keys = list(order) or list(listing.default_order)
+    columns: list[tuple[Any, bool]] = []
+    for key in keys:
+        if key.field not in listing.orders:
+            raise ValidationFailed.one("orderBy", ErrorCode.INVALID, f"cannot order by {key.field}")
+        columns.append((listing.orders[key.field], key.descending))
+    columns.append((listing.model.id, keys[-1].descending if keys else False))
+    return columns
+
+
+def _signature(columns: list[tuple[Any, bool]]) -> str:
+    text = ",".join(f"{c.key}:{int(d)}" for c, d in columns)
+    return hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, (Decimal, uuid.UUID)):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: getattr(value, k) for k in value.__dataclass_fields__}
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def encode_cursor(columns: list[tuple[Any, bool]], row: Any) -> str:
+    values = [getattr(row, c.key) for c, _ in columns]
+    raw = json.dumps([_signature(columns), values], default=_jsonable, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(columns: list[tuple[Any, bool]], cursor: str, argument: str) -> list[Any]:
+    problem = ValidationFailed.one(
+        argument, ErrorCode.INVALID_CURSOR, "cursor is not valid for this list and ordering"
+    )
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        signature, values = json.loads(raw)
+    except (binascii.Error, ValueError, TypeError) as exc:
+        raise problem from exc
+    if signature != _signature(columns) or len(values) != len(columns):
+        raise problem
+    try:
+        return [
+            _from_json(c.type.python_type, v) for (c, _), v in zip(columns, values, strict=True)
+        ]
+    except (ValueError, TypeError, ArithmeticError) as exc:
+        raise problem from exc
+
+
+def _from_json(python_type: type, value: Any) -> Any:
+    if value is None:
+        return None
+    if python_type is datetime:
+        return datetime.fromisoformat(value)
+    if python_type is date:
+        return date.fromisoformat(value)
+    if python_type in (Decimal, uuid.UUID, int, str, bool) or issubclass(python_type, Enum):
+        return python_type(value)
+    raise TypeError(python_type)
+
+
+def _after(columns: list[tuple[Any, bool]], values: list[Any]) -> ColumnElement[bool]:
+    """Rows strictly after ``values`` in the order of ``columns`` (keyset condition)."""
+    condition: ColumnElement[bool] = false()
+    for index in reversed(range(len(columns))):
+        column, descending = columns[index]
+        beyond = column < values[index] if descending else column > values[index]
+        equal_prefix = [columns[i][0] == values[i] for i in range(index)]
+        condition = (
+            or_(and_(*equal_prefix, beyond), condition) if equal_prefix else or_(beyond, condition)
+        )
+    return condition
+
+
+def _window(
+    columns: list[tuple[Any, bool]], args: PageArgs, *, max_page_size: int
+) -> tuple[list[tuple[Any, bool]], int, ColumnElement[bool], bool]:
+    """Validate page arguments; return (effective order, limit, keyset condition, backwards)."""
+    if args.first is not None and args.last is not None:
+        raise ValidationFailed.one("last", ErrorCode.INVALID, "give either first or last, not both")
+    size = args.last if args.last is not None else args.first
+    name = "last" if args.last is not None else "first"
+    if size is None:
+        raise AssertionError("page size must be resolved by the caller")  # pragma: no cover
+    if not 0 <= size <= max_page_size:
+        raise ValidationFailed.one(
+            name, ErrorCode.OUT_OF_RANGE, f"{name} must be between 0 and {max_page_size}"
+        )
+    backwards = args.last is not None
+    effective = [(c, not d) for c, d in columns] if backwards else columns
+    conditions: list[ColumnElement[bool]] = []
+    if args.after is not None:
+        conditions.append(_after(columns, decode_cursor(columns, args.after, "after")))
+    if args.before is not None:
+        reverse = [(c, not d) for c, d in columns]
+        conditions.append(_after(reverse, decode_cursor(columns, args.before, "before")))
+    return effective, size, and_(true(), *conditions), backwards
+
+
+def _order_by(columns: list[tuple[Any, bool]]) -> list[Any]:
+    return [c.desc() if d else c.asc() for c, d in columns]
+
+
+def _page(rows: list[M], columns: list[tuple[Any, bool]], size: int, args: PageArgs) -> Page[M]:
+    more = len(rows) > size
+    rows = rows[:size]
+    if args.last is not None:
+        rows.reverse()
+        has_next, has_previous = args.before is not None, more
+    else:
+        has_next, has_previous = more, args.after is not None
+    return Page(rows, [encode_cursor(columns, r) for r in rows], has_next, has_previous)
+
+
+# ---------------------------------------------------------------- queries
+
+
+def _base(listing: Listing[M], query: ListQuery, scope: ColumnElement[bool] | None) -> Select[Any]:
+    statement = select(listing.model).where(compile_where(listing, query.where))
+    return statement if scope is None else statement.where(scope)
+
+
+async def fetch_page(
+    session: AsyncSession,
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    max_page_size: int,
+    scope: ColumnElement[bool] | None = None,
+) -> Page[M]:
+    """One page of a root list."""
+    columns = _order_columns(listing, query.order)
+    effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
+    statement = _base(listing, query, scope).where(keyset).order_by(*_order_by(effective))
+    rows = list((await session.scalars(statement.limit(size + 1))).all())
+    return _page(rows, columns, size, query.page)
+
+
+async def count(
+    session: AsyncSession,
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    scope: ColumnElement[bool] | None = None,
+) -> int:
+    statement = _base(listing, query, scope).with_only_columns(func.count()).order_by(None)
+    return int((await session.execute(statement)).scalar_one())
+
+
+async def fetch_child_pages(
+    session: AsyncSession,
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    parent: InstrumentedAttribute[Any],
+    parent_ids: Sequence[uuid.UUID],
+    max_page_size: int,
+) -> dict[uuid.UUID, Page[M]]:
+    """One page per parent in a single statement (``row_number() OVER (PARTITION BY …)``)."""
+    columns = _order_columns(listing, query.order)
+    effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
+    rank = func.row_number().over(partition_by=parent, order_by=_order_by(effective))
+    inner = (
+        _base(listing, query, parent.in_(list(parent_ids)))
+        .where(keyset)
+        .add_columns(rank.label("rank"))
+        .subquery()
+    )
+    row = aliased(listing.model, inner)
+    statement = (
+        select(row).where(inner.c.rank <= size + 1).order_by(inner.c[parent.key], inner.c.rank)
+    )
+    grouped: dict[uuid.UUID, list[M]] = {pid: [] for pid in parent_ids}
+    for item in (await session.scalars(statement)).all():
+        grouped[getattr(item, parent.key)].append(item)
+    return {pid: _page(rows, columns, size, query.page) for pid, rows in grouped.items()}
+
+
+async def count_children(
+    session: AsyncSession,
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    parent: InstrumentedAttribute[Any],
+    parent_ids: Sequence[uuid.UUID],
+) -> dict[uuid.UUID, int]:
+    statement = (
+        select(parent, func.count())
+        .where(compile_where(listing, query.where), parent.in_(list(parent_ids)))
+        .group_by(parent)
+    )
+    counts = {pid: 0 for pid in parent_ids}
+    counts.update({pid: int(n) for pid, n in (await session.execute(statement)).all()})
+    return counts
+
+
+async def fetch_by_ids(
+    session: AsyncSession, model: type[M], ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, M]:
+    rows = (await session.scalars(select(model).where(model.id.in_(list(ids))))).all()
+    return {row.id: row for row in rows}

@@ -1,0 +1,87 @@
+"""Root fields of the disclosure context."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from greenrong.domain.disclosure import service
+from greenrong.domain.disclosure.repository import DISCLOSURES
+from greenrong.resolvers.common import (
+    input_values,
+    list_query,
+    mutate,
+    root_connection,
+    update_args,
+)
+from greenrong.schema.disclosure.inputs import (
+    CreateDisclosureInput,
+    DisclosureOrderArg,
+    DisclosureWhereArg,
+    UpdateDisclosureInput,
+)
+from greenrong.schema.disclosure.payloads import (
+    CreateDisclosurePayload,
+    DisclosureSuccess,
+    UpdateDisclosurePayload,
+)
+from greenrong.schema.disclosure.types import Disclosure
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import After, Before, Connection, First, Last
+
+
+def disclosure_values(data: CreateDisclosureInput | UpdateDisclosureInput) -> dict[str, Any]:
+    """Input values, with the metric list as the stored {key: decimal string} map."""
+    values = input_values(data, skip=("id", "version"))
+    if values.get("metrics") is not None:
+        values["metrics"] = {m.key: str(m.value) for m in values["metrics"]}
+    return values
+
+
+_NEW = strawberry.argument(description="The new record.")
+_CHANGES = strawberry.argument(description="The changes, with the version you read.")
+
+
+@strawberry.type(description="Read disclosure.")
+class DisclosureQuery:
+    @strawberry.field(description="Disclosures, filtered, ordered and paged.")
+    async def disclosures(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: DisclosureWhereArg = None,
+        order_by: DisclosureOrderArg = None,
+    ) -> Connection[Disclosure]:
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await root_connection(info, DISCLOSURES, query, Disclosure.from_row)
+
+
+@strawberry.type(description="Change disclosure.")
+class DisclosureMutation:
+    @strawberry.mutation(description="File a disclosure.")
+    async def create_disclosure(
+        self, info: Info, input: Annotated[CreateDisclosureInput, _NEW]
+    ) -> CreateDisclosurePayload:
+        return await mutate(
+            info,
+            lambda session: service.create_disclosure(session, values=disclosure_values(input)),
+            lambda row: DisclosureSuccess(disclosure=Disclosure.from_row(row)),
+        )
+
+    @strawberry.mutation(description="Change a Disclosure; a stale version is refused.")
+    async def update_disclosure(
+        self, info: Info, input: Annotated[UpdateDisclosureInput, _CHANGES]
+    ) -> UpdateDisclosurePayload:
+        return await mutate(
+            info,
+            lambda session: service.update_disclosure(
+                session, **{**update_args(input, "Disclosure"), "changes": disclosure_values(input)}
+            ),
+            lambda row: DisclosureSuccess(disclosure=Disclosure.from_row(row)),
+        )

@@ -1,0 +1,51 @@
+"""`node(id:)`: any object by its global id."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from greenrong.domain.kit.registry import ENTITIES
+from greenrong.resolvers.common import load_one
+from greenrong.schema.disclosure.types import Disclosure
+from greenrong.schema.enterprises.types import Enterprise
+from greenrong.schema.experts.types import Expert
+from greenrong.schema.finance.types import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.ids import from_global_id
+from greenrong.schema.kit.relay import Node
+from greenrong.schema.projects.types import Project
+from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
+
+NODE_TYPES: dict[str, Any] = {
+    t.entity_type: t
+    for t in (
+        Enterprise,
+        Project,
+        FinancialInstitution,
+        FinancialProduct,
+        FinancingDemand,
+        Expert,
+        TechnologyListing,
+        TechnologyNeed,
+        Disclosure,
+    )
+}
+
+
+@strawberry.type(description="Fetch by global id.")
+class NodeQuery:
+    @strawberry.field(description="Any object by its global id; null when it does not exist.")
+    async def node(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="A global id.")],
+    ) -> Node | None:
+        type_name, pk = from_global_id(id)
+        if type_name not in NODE_TYPES:
+            return None
+        node: Node | None = await load_one(
+            info, ENTITIES[type_name], pk, NODE_TYPES[type_name].from_row
+        )
+        return node

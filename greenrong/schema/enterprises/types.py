@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+import datetime
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from greenrong.domain.disclosure.models import Disclosure as DisclosureRow
+from greenrong.domain.disclosure.repository import DISCLOSURES
+from greenrong.domain.enterprises.models import EnterpriseSize
+from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.finance.repository import DEMANDS
+from greenrong.domain.projects.models import Project as ProjectRow
+from greenrong.domain.projects.repository import PROJECTS
+from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.domain.technology.models import TechnologyListing as ListingRow
+from greenrong.domain.technology.models import TechnologyNeed as NeedRow
+from greenrong.domain.technology.repository import LISTINGS, NEEDS
+from greenrong.resolvers.common import child_connection, list_query
+from greenrong.schema.disclosure.inputs import DisclosureOrderArg, DisclosureWhereArg
+from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.projects.inputs import ProjectOrderArg, ProjectWhereArg
+from greenrong.schema.reference.types import Industry, Region, industry_of, region_of
+from greenrong.schema.technology.inputs import (
+    ListingOrderArg,
+    ListingWhereArg,
+    NeedOrderArg,
+    NeedWhereArg,
+)
+
+if TYPE_CHECKING:
+    from greenrong.schema.disclosure.types import Disclosure
+    from greenrong.schema.finance.types import FinancingDemand
+    from greenrong.schema.projects.types import Project
+    from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
+
+_PROJECT = strawberry.lazy("greenrong.schema.projects.types")
+_FINANCE = strawberry.lazy("greenrong.schema.finance.types")
+_TECH = strawberry.lazy("greenrong.schema.technology.types")
+_DISCLOSURE = strawberry.lazy("greenrong.schema.disclosure.types")
+
+
+@strawberry.type(description="A company on the platform; a 绿色企业 when it holds a green level.")
+class Enterprise(Node, RowBacked):
+    entity_type = "Enterprise"
+
+    name: str = strawberry.field(description="Registered name.")
+    credit_code: str = strawberry.field(description="统一社会信用代码 (GB 32100-2015).")
+    region_code: str = strawberry.field(description="GB/T 2260 code of its region.")
+    industry_section: str = strawberry.field(description="GB/T 4754-2017 section letter.")
+    industry_division: str = strawberry.field(description="GB/T 4754-2017 division code.")
+    size: EnterpriseSize = strawberry.field(description="Size class.")
+    green_category: GreenCategory = strawberry.field(description="Green industry category.")
+    green_level: GreenLevel = strawberry.field(description="Current green level.")
+    green_level_valid_until: datetime.date | None = strawberry.field(
+        description="Last day the green level is valid."
+    )
+    description: str = strawberry.field(description="Free description.")
+    contact_person: str | None = strawberry.field(description="Contact person.")
+    contact_phone: str | None = strawberry.field(description="Contact phone.")
+    created_at: datetime.datetime = strawberry.field(
+        description="When the record was created (UTC)."
+    )
+    updated_at: datetime.datetime = strawberry.field(
+        description="When the record last changed (UTC)."
+    )
+    version: int = strawberry.field(description="Edit version; pass it back when updating.")
+
+    @strawberry.field(description="Its region, with the region's name.")
+    def region(self) -> Region | None:
+        return region_of(self.region_code)
+
+    @strawberry.field(description="Its industry, with names.")
+    def industry(self) -> Industry:
+        return industry_of(self.industry_section, self.industry_division)
+
+    @strawberry.field(description="Projects the enterprise owns.")
+    async def projects(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: ProjectWhereArg = None,
+        order_by: ProjectOrderArg = None,
+    ) -> Connection[Annotated[Project, _PROJECT]]:
+        from greenrong.schema.projects.types import Project
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, PROJECTS, ProjectRow.enterprise_id, self.pk, query, Project.from_row
+        )
+
+    @strawberry.field(description="Financing demands the enterprise submitted.")
+    async def financing_demands(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: DemandWhereArg = None,
+        order_by: DemandOrderArg = None,
+    ) -> Connection[Annotated[FinancingDemand, _FINANCE]]:
+        from greenrong.schema.finance.types import FinancingDemand
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, DEMANDS, DemandRow.enterprise_id, self.pk, query, FinancingDemand.from_row
+        )
+
+    @strawberry.field(description="Technology listings the enterprise offers.")
+    async def technology_listings(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: ListingWhereArg = None,
+        order_by: ListingOrderArg = None,
+    ) -> Connection[Annotated[TechnologyListing, _TECH]]:
+        from greenrong.schema.technology.types import TechnologyListing
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info,
+            LISTINGS,
+            ListingRow.owner_enterprise_id,
+            self.pk,
+            query,
+            TechnologyListing.from_row,
+        )
+
+    @strawberry.field(description="Technology needs the enterprise published.")
+    async def technology_needs(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: NeedWhereArg = None,
+        order_by: NeedOrderArg = None,
+    ) -> Connection[Annotated[TechnologyNeed, _TECH]]:
+        from greenrong.schema.technology.types import TechnologyNeed
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, NEEDS, NeedRow.enterprise_id, self.pk, query, TechnologyNeed.from_row
+        )
+
+    @strawberry.field(description="Disclosures about the enterprise.")
+    async def disclosures(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: DisclosureWhereArg = None,
+        order_by: DisclosureOrderArg = None,
+    ) -> Connection[Annotated[Disclosure, _DISCLOSURE]]:
+        from greenrong.schema.disclosure.types import Disclosure
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info,
+            DISCLOSURES,
+            DisclosureRow.subject_enterprise_id,
+            self.pk,
+            query,
+            Disclosure.from_row,
+        )

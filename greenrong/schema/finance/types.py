@@ -1,0 +1,182 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
+from greenrong.domain.finance.models import (
+    Collateral,
+    DemandStatus,
+    InstitutionKind,
+    ProductKind,
+)
+from greenrong.domain.finance.models import (
+    FinancialInstitution as InstitutionRow,
+)
+from greenrong.domain.finance.models import (
+    FinancialProduct as ProductRow,
+)
+from greenrong.domain.finance.models import (
+    FinancingDemand as DemandRow,
+)
+from greenrong.domain.finance.repository import DEMANDS, PRODUCTS
+from greenrong.domain.projects.models import Project as ProjectRow
+from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.schema.finance.inputs import (
+    DemandOrderArg,
+    DemandWhereArg,
+    ProductOrderArg,
+    ProductWhereArg,
+)
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.reference.types import Region, region_of
+
+if TYPE_CHECKING:
+    from greenrong.schema.enterprises.types import Enterprise
+    from greenrong.schema.projects.types import Project
+
+_CREATED = "When the record was created (UTC)."
+_UPDATED = "When the record last changed (UTC)."
+_VERSION = "Edit version; pass it back when updating."
+
+
+@strawberry.type(description="A bank, insurer, fund, leasing or guarantee company.")
+class FinancialInstitution(Node, RowBacked):
+    entity_type = "FinancialInstitution"
+
+    name: str = strawberry.field(description="Name.")
+    kind: InstitutionKind = strawberry.field(description="Kind.")
+    region_code: str = strawberry.field(description="GB/T 2260 region code.")
+    description: str = strawberry.field(description="Description.")
+    created_at: datetime.datetime = strawberry.field(description=_CREATED)
+    updated_at: datetime.datetime = strawberry.field(description=_UPDATED)
+    version: int = strawberry.field(description=_VERSION)
+
+    @strawberry.field(description="Its region.")
+    def region(self) -> Region | None:
+        return region_of(self.region_code)
+
+    @strawberry.field(description="Products the institution offers.")
+    async def products(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: ProductWhereArg = None,
+        order_by: ProductOrderArg = None,
+    ) -> Connection[FinancialProduct]:
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, PRODUCTS, ProductRow.institution_id, self.pk, query, FinancialProduct.from_row
+        )
+
+
+@strawberry.type(description="A green financial product (贷款, 债券, 保险…).")
+class FinancialProduct(Node, RowBacked):
+    entity_type = "FinancialProduct"
+
+    name: str = strawberry.field(description="Name, e.g. 碳汇贷.")
+    kind: ProductKind = strawberry.field(description="Kind.")
+    min_amount: Decimal = strawberry.field(description="Smallest amount, CNY.")
+    max_amount: Decimal = strawberry.field(description="Largest amount, CNY.")
+    min_term_months: int = strawberry.field(description="Shortest term, months.")
+    max_term_months: int = strawberry.field(description="Longest term, months.")
+    min_rate: Decimal = strawberry.field(
+        description="Lowest annual rate, as a fraction (0.0345 = 3.45 %)."
+    )
+    max_rate: Decimal = strawberry.field(description="Highest annual rate, as a fraction.")
+    eligible_green_categories: list[GreenCategory] = strawberry.field(
+        description="Eligible categories; empty means every category."
+    )
+    eligible_region_codes: list[str] = strawberry.field(
+        description="Eligible regions; 510000 is all of Sichuan."
+    )
+    accepted_collateral: list[Collateral] = strawberry.field(description="Accepted collateral.")
+    min_green_level: GreenLevel = strawberry.field(
+        description="Minimum green level of the borrower."
+    )
+    description: str = strawberry.field(description="Description.")
+    active: bool = strawberry.field(description="Offered now.")
+    institution_id: strawberry.Private[uuid.UUID]
+    created_at: datetime.datetime = strawberry.field(description=_CREATED)
+    updated_at: datetime.datetime = strawberry.field(description=_UPDATED)
+    version: int = strawberry.field(description=_VERSION)
+
+    @strawberry.field(description="The institution that offers it.")
+    async def institution(self, info: Info) -> FinancialInstitution | None:
+        return await load_one(
+            info, InstitutionRow, self.institution_id, FinancialInstitution.from_row
+        )
+
+    @strawberry.field(description="Demands this product financed.")
+    async def financing_demands(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: DemandWhereArg = None,
+        order_by: DemandOrderArg = None,
+    ) -> Connection[FinancingDemand]:
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, DEMANDS, DemandRow.product_id, self.pk, query, FinancingDemand.from_row
+        )
+
+
+@strawberry.type(description="An enterprise's request for financing (融资需求).")
+class FinancingDemand(Node, RowBacked):
+    entity_type = "FinancingDemand"
+
+    amount: Decimal = strawberry.field(description="Amount sought, CNY.")
+    term_months: int = strawberry.field(description="Term, months.")
+    purpose: str = strawberry.field(description="What the money is for.")
+    collateral_offered: list[Collateral] = strawberry.field(description="Collateral offered.")
+    max_rate: Decimal | None = strawberry.field(
+        description="Highest acceptable annual rate, fraction."
+    )
+    status: DemandStatus = strawberry.field(description="Status.")
+    financed_amount: Decimal | None = strawberry.field(description="Amount financed, CNY.")
+    submitted_at: datetime.datetime = strawberry.field(description="When it was submitted (UTC).")
+    financed_at: datetime.datetime | None = strawberry.field(
+        description="When it was financed (UTC)."
+    )
+    enterprise_id: strawberry.Private[uuid.UUID]
+    project_id: strawberry.Private[uuid.UUID | None]
+    product_id: strawberry.Private[uuid.UUID | None]
+    created_at: datetime.datetime = strawberry.field(description=_CREATED)
+    updated_at: datetime.datetime = strawberry.field(description=_UPDATED)
+    version: int = strawberry.field(description=_VERSION)
+
+    @strawberry.field(description="The enterprise seeking financing.")
+    async def enterprise(
+        self, info: Info
+    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
+        from greenrong.schema.enterprises.types import Enterprise
+
+        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
+
+    @strawberry.field(description="The project it finances, if any.")
+    async def project(
+        self, info: Info
+    ) -> Annotated[Project, strawberry.lazy("greenrong.schema.projects.types")] | None:
+        from greenrong.schema.projects.types import Project
+
+        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
+
+    @strawberry.field(description="The product that financed it, if any.")
+    async def product(self, info: Info) -> FinancialProduct | None:
+        return await load_one(info, ProductRow, self.product_id, FinancialProduct.from_row)

@@ -1,0 +1,1 @@
+"""Schema pieces shared by every context: nodes, connections, filters, errors, enums."""

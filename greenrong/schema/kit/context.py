@@ -1,0 +1,25 @@
+"""The per-request context. Resolvers type their ``info`` as ``Info``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import strawberry
+
+from greenrong.core.config import Settings
+from greenrong.core.db import SessionMaker
+from greenrong.resolvers.loaders import Loaders
+
+
+@dataclass
+class Context:
+    request: Any
+    response: Any
+    settings: Settings
+    sessionmaker: SessionMaker
+    loaders: Loaders
+    request_id: str
+
+
+Info = strawberry.Info[Context, None]

@@ -1,0 +1,98 @@
+"""Typed errors: the expected failures of a mutation, as members of its payload union."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.utils.str_converters import to_camel_case
+
+from greenrong.core.errors import (
+    DomainError,
+    ErrorCode,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+
+ErrorCodeType = strawberry.enum(
+    ErrorCode, name="ErrorCode", description="Why an input was refused."
+)
+_CODE_DESCRIPTIONS = {
+    "INVALID": "The value breaks a rule; the message says which.",
+    "REQUIRED": "A value is missing or empty.",
+    "OUT_OF_RANGE": "The value is too small, too large or in the wrong order.",
+    "INVALID_FORMAT": "The value is not in the expected format.",
+    "INVALID_CHECKSUM": "The value's check character is wrong (统一社会信用代码).",
+    "UNKNOWN_REFERENCE": "The value refers to something that does not exist (an id or a code).",
+    "DUPLICATE": "Another record already has this value.",
+    "NOT_FOUND": "The record does not exist.",
+    "STALE_VERSION": "The record changed since you read it.",
+    "INVALID_CURSOR": "The cursor does not belong to this list and ordering.",
+}
+for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
+    _value.description = _CODE_DESCRIPTIONS[_value.name]
+
+
+def api_field(domain_key: str) -> str:
+    """A domain key (``credit_code``, ``where.name``) as the API names it (``creditCode``)."""
+    return ".".join(to_camel_case(part) for part in domain_key.split("."))
+
+
+@strawberry.type(description="One problem with one input field.")
+class FieldError:
+    field: str = strawberry.field(description="The input field, as named in the API (camelCase).")
+    code: ErrorCode = strawberry.field(description="Machine-readable reason.")
+    message: str = strawberry.field(description="Human-readable reason.")
+
+
+@strawberry.type(description="The input broke one or more rules; nothing was changed.")
+class ValidationError:
+    code: ErrorCode = strawberry.field(description="Reason of the first problem.")
+    field: str = strawberry.field(description="Field of the first problem.")
+    message: str = strawberry.field(description="Every problem, in one sentence.")
+    errors: list[FieldError] = strawberry.field(description="Every problem, one per field.")
+
+
+@strawberry.type(description="The record does not exist; nothing was changed.")
+class NotFoundError:
+    code: ErrorCode = strawberry.field(description="Always NOT_FOUND.")
+    field: str = strawberry.field(description="The input field that named the record.")
+    message: str = strawberry.field(description="Human-readable reason.")
+
+
+@strawberry.type(
+    description="The record changed since it was read (stale `version`); nothing was changed."
+)
+class ConflictError:
+    code: ErrorCode = strawberry.field(description="Always STALE_VERSION.")
+    field: str = strawberry.field(description="Always `version`.")
+    message: str = strawberry.field(description="Human-readable reason.")
+    current_version: int = strawberry.field(description="The record's version now.")
+
+
+MutationError = ValidationError | NotFoundError | ConflictError
+
+
+def to_error(error: DomainError) -> MutationError:
+    if isinstance(error, ValidationFailed):
+        issues = [
+            FieldError(field=api_field(i.field), code=i.code, message=i.message)
+            for i in error.issues
+        ]
+        return ValidationError(
+            code=issues[0].code, field=issues[0].field, message=error.message, errors=issues
+        )
+    if isinstance(error, StaleVersion):
+        return ConflictError(
+            code=ErrorCode.STALE_VERSION,
+            field="version",
+            message=error.message,
+            current_version=error.actual,
+        )
+    if isinstance(error, NotFound):
+        return NotFoundError(code=ErrorCode.NOT_FOUND, field="id", message=error.message)
+    return ValidationError(
+        code=error.code,
+        field="",
+        message=error.message,
+        errors=[FieldError(field="", code=error.code, message=error.message)],
+    )

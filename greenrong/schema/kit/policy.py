@@ -1,0 +1,52 @@
+"""Error policy: expected domain errors reach clients with a code; everything else is masked.
+
+A masked error is logged with its traceback and the request id, and the client gets
+"Unexpected error" with that request id, so a report can be matched to the log.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+from greenrong.core.errors import DomainError, ValidationFailed
+from greenrong.core.logging import request_id_var
+from greenrong.schema.kit.errors import api_field
+
+log = logging.getLogger("greenrong.graphql")
+
+
+class ErrorPolicy(SchemaExtension):
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [_public(error) for error in result.errors]
+
+
+def _public(error: GraphQLError) -> GraphQLError:
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        return error  # syntax, validation and limit errors are the client's own
+    if isinstance(original, DomainError):
+        field = (
+            api_field(original.issues[0].field) if isinstance(original, ValidationFailed) else None
+        )
+        return GraphQLError(
+            original.message,
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": str(original.code), **({"field": field} if field else {})},
+        )
+    request_id = request_id_var.get()
+    log.error("unexpected error at %s", error.path, exc_info=original)
+    return GraphQLError(
+        f"Unexpected error (request id {request_id}).",
+        nodes=error.nodes,
+        path=error.path,
+        extensions={"code": "INTERNAL", "requestId": request_id},
+    )

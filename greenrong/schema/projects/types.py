@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
+from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.finance.repository import DEMANDS
+from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
+from greenrong.domain.reference.vocab import GreenCategory
+from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.reference.types import Region, region_of
+
+if TYPE_CHECKING:
+    from greenrong.schema.enterprises.types import Enterprise
+    from greenrong.schema.finance.types import FinancingDemand
+
+
+@strawberry.type(description="A green project owned by an enterprise.")
+class Project(Node, RowBacked):
+    entity_type = "Project"
+
+    title: str = strawberry.field(description="Title.")
+    description: str = strawberry.field(description="Description.")
+    green_category: GreenCategory = strawberry.field(description="Green industry category.")
+    total_investment: Decimal = strawberry.field(description="Total investment, CNY.")
+    region_code: str = strawberry.field(description="GB/T 2260 region code.")
+    climate_type: ClimateType = strawberry.field(description="Climate investment type.")
+    status: ProjectStatus = strawberry.field(description="Life-cycle status.")
+    libraries: list[ProjectLibrary] = strawberry.field(description="Libraries it belongs to.")
+    enterprise_id: strawberry.Private[uuid.UUID]
+    created_at: datetime.datetime = strawberry.field(
+        description="When the record was created (UTC)."
+    )
+    updated_at: datetime.datetime = strawberry.field(
+        description="When the record last changed (UTC)."
+    )
+    version: int = strawberry.field(description="Edit version; pass it back when updating.")
+
+    @strawberry.field(description="Its region.")
+    def region(self) -> Region | None:
+        return region_of(self.region_code)
+
+    @strawberry.field(description="The enterprise that owns it.")
+    async def enterprise(
+        self, info: Info
+    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
+        from greenrong.schema.enterprises.types import Enterprise
+
+        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
+
+    @strawberry.field(description="Financing demands for this project.")
+    async def financing_demands(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: DemandWhereArg = None,
+        order_by: DemandOrderArg = None,
+    ) -> Connection[Annotated[FinancingDemand, strawberry.lazy("greenrong.schema.finance.types")]]:
+        from greenrong.schema.finance.types import FinancingDemand
+
+        query = list_query(
+            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
+        )
+        return await child_connection(
+            info, DEMANDS, DemandRow.project_id, self.pk, query, FinancingDemand.from_row
+        )

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import datetime
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Annotated
+
+import strawberry
+
+from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
+from greenrong.domain.finance.models import FinancialInstitution as InstitutionRow
+from greenrong.domain.technology.models import (
+    ListingStatus,
+    NeedStatus,
+    TechnologyDomain,
+    TradeMode,
+)
+from greenrong.resolvers.common import load_one
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import Node, RowBacked
+from greenrong.schema.reference.types import Region, region_of
+
+if TYPE_CHECKING:
+    from greenrong.schema.enterprises.types import Enterprise
+    from greenrong.schema.finance.types import FinancialInstitution
+
+_ENTERPRISE = strawberry.lazy("greenrong.schema.enterprises.types")
+_FINANCE = strawberry.lazy("greenrong.schema.finance.types")
+
+
+@strawberry.type(description="A green technology offered for trade (技术供给).")
+class TechnologyListing(Node, RowBacked):
+    entity_type = "TechnologyListing"
+
+    title: str = strawberry.field(description="Title.")
+    description: str = strawberry.field(description="Description.")
+    domain: TechnologyDomain = strawberry.field(description="Environmental domain.")
+    maturity: int = strawberry.field(description="Technology readiness level, 1–9.")
+    trade_mode: TradeMode = strawberry.field(description="Trade mode.")
+    asking_price: Decimal | None = strawberry.field(
+        description="Asking price, CNY (none: negotiable)."
+    )
+    region_code: str = strawberry.field(description="GB/T 2260 region code.")
+    status: ListingStatus = strawberry.field(description="Publication state.")
+    owner_enterprise_id: strawberry.Private[uuid.UUID | None]
+    owner_institution_id: strawberry.Private[uuid.UUID | None]
+    created_at: datetime.datetime = strawberry.field(
+        description="When the record was created (UTC)."
+    )
+    updated_at: datetime.datetime = strawberry.field(
+        description="When the record last changed (UTC)."
+    )
+    version: int = strawberry.field(description="Edit version; pass it back when updating.")
+
+    @strawberry.field(description="Its region.")
+    def region(self) -> Region | None:
+        return region_of(self.region_code)
+
+    @strawberry.field(description="The owner, when it is an enterprise.")
+    async def owner_enterprise(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
+        from greenrong.schema.enterprises.types import Enterprise
+
+        return await load_one(info, EnterpriseRow, self.owner_enterprise_id, Enterprise.from_row)
+
+    @strawberry.field(description="The owner, when it is a financial institution.")
+    async def owner_institution(
+        self, info: Info
+    ) -> Annotated[FinancialInstitution, _FINANCE] | None:
+        from greenrong.schema.finance.types import FinancialInstitution
+
+        return await load_one(
+            info, InstitutionRow, self.owner_institution_id, FinancialInstitution.from_row
+        )
+
+
+@strawberry.type(description="A technology an enterprise wants to buy (技术需求).")
+class TechnologyNeed(Node, RowBacked):
+    entity_type = "TechnologyNeed"
+
+    title: str = strawberry.field(description="Title.")
+    description: str = strawberry.field(description="Description.")
+    domain: TechnologyDomain = strawberry.field(description="Environmental domain.")
+    budget: Decimal | None = strawberry.field(description="Budget, CNY.")
+    region_code: str = strawberry.field(description="GB/T 2260 region code.")
+    deadline: datetime.date | None = strawberry.field(description="Deadline.")
+    status: NeedStatus = strawberry.field(description="State.")
+    enterprise_id: strawberry.Private[uuid.UUID]
+    created_at: datetime.datetime = strawberry.field(
+        description="When the record was created (UTC)."
+    )
+    updated_at: datetime.datetime = strawberry.field(
+        description="When the record last changed (UTC)."
+    )
+    version: int = strawberry.field(description="Edit version; pass it back when updating.")
+
+    @strawberry.field(description="Its region.")
+    def region(self) -> Region | None:
+        return region_of(self.region_code)
+
+    @strawberry.field(description="The buyer enterprise.")
+    async def enterprise(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
+        from greenrong.schema.enterprises.types import Enterprise
+
+        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
