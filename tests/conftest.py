@@ -13,7 +13,8 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from typing import Any
 from pathlib import Path
 
 import asyncpg
@@ -109,3 +110,19 @@ async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+GraphQLResult = dict[str, Any]
+
+
+@pytest.fixture
+def gql(client: httpx.AsyncClient) -> Callable[..., Awaitable[GraphQLResult]]:
+    """POST one GraphQL operation; returns the JSON body (status must be 200)."""
+
+    async def run(query: str, variables: dict[str, Any] | None = None) -> GraphQLResult:
+        response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+        assert response.status_code == 200, response.text
+        body: GraphQLResult = response.json()
+        return body
+
+    return run

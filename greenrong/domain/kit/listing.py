@@ -328,7 +328,10 @@ async def count(
     *,
     scope: ColumnElement[bool] | None = None,
 ) -> int:
-    statement = _base(listing, query, scope).with_only_columns(func.count()).order_by(None)
+    statement = select(func.count()).select_from(listing.model)
+    statement = statement.where(compile_where(listing, query.where))
+    if scope is not None:
+        statement = statement.where(scope)
     return int((await session.execute(statement)).scalar_one())
 
 

@@ -33,14 +33,12 @@ def _public(error: GraphQLError) -> GraphQLError:
     if original is None or isinstance(original, GraphQLError):
         return error  # syntax, validation and limit errors are the client's own
     if isinstance(original, DomainError):
-        field = (
-            api_field(original.issues[0].field) if isinstance(original, ValidationFailed) else None
-        )
+        extensions: dict[str, str] = {"code": str(original.code)}
+        if isinstance(original, ValidationFailed):
+            issue = original.issues[0]
+            extensions = {"code": str(issue.code), "field": api_field(issue.field)}
         return GraphQLError(
-            original.message,
-            nodes=error.nodes,
-            path=error.path,
-            extensions={"code": str(original.code), **({"field": field} if field else {})},
+            original.message, nodes=error.nodes, path=error.path, extensions=extensions
         )
     request_id = request_id_var.get()
     log.error("unexpected error at %s", error.path, exc_info=original)

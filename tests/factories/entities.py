@@ -1,0 +1,112 @@
+"""Typed factories: ``create_<model>(session, **overrides)``, flushing, valid by default."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.domain.enterprises.credit_code import complete
+from greenrong.domain.enterprises.models import Enterprise, EnterpriseSize
+from greenrong.domain.finance.models import (
+    Collateral,
+    DemandStatus,
+    FinancialInstitution,
+    FinancialProduct,
+    FinancingDemand,
+    InstitutionKind,
+    ProductKind,
+)
+from greenrong.domain.projects.models import ClimateType, Project, ProjectStatus
+from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+
+_serial = itertools.count(1)
+
+
+def credit_code(region: str = "510104") -> str:
+    """A valid, unique 统一社会信用代码 in ``region``."""
+    return complete(f"91{region}MA{next(_serial):07d}"[:17])
+
+
+async def _add(session: AsyncSession, row: Any) -> Any:
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def create_enterprise(session: AsyncSession, **overrides: Any) -> Enterprise:
+    values: dict[str, Any] = {
+        "name": f"成都绿色科技有限公司{next(_serial)}",
+        "credit_code": credit_code(),
+        "region_code": "510104",
+        "industry_section": "D",
+        "industry_division": "44",
+        "size": EnterpriseSize.SMALL,
+        "green_category": GreenCategory.CLEAN_ENERGY,
+        "green_level": GreenLevel.NONE,
+    }
+    if overrides.get("green_level", GreenLevel.NONE) != GreenLevel.NONE:
+        values["green_level_valid_until"] = date(2027, 12, 31)
+    return await _add(session, Enterprise(**{**values, **overrides}))
+
+
+async def create_project(session: AsyncSession, *, enterprise_id: uuid.UUID, **overrides: Any) -> Project:
+    values: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "title": f"分布式光伏项目{next(_serial)}",
+        "green_category": GreenCategory.CLEAN_ENERGY,
+        "total_investment": Decimal("12000000.00"),
+        "region_code": "510104",
+        "climate_type": ClimateType.MITIGATION,
+        "status": ProjectStatus.CONSTRUCTION,
+        "libraries": [],
+    }
+    return await _add(session, Project(**{**values, **overrides}))
+
+
+async def create_institution(session: AsyncSession, **overrides: Any) -> FinancialInstitution:
+    values: dict[str, Any] = {
+        "name": f"四川银行成都分行{next(_serial)}",
+        "kind": InstitutionKind.BANK,
+        "region_code": "510100",
+    }
+    return await _add(session, FinancialInstitution(**{**values, **overrides}))
+
+
+async def create_product(
+    session: AsyncSession, *, institution_id: uuid.UUID, **overrides: Any
+) -> FinancialProduct:
+    values: dict[str, Any] = {
+        "institution_id": institution_id,
+        "name": f"碳汇贷{next(_serial)}",
+        "kind": ProductKind.LOAN,
+        "min_amount": Decimal("100000.00"),
+        "max_amount": Decimal("50000000.00"),
+        "min_term_months": 6,
+        "max_term_months": 60,
+        "min_rate": Decimal("0.0345"),
+        "max_rate": Decimal("0.0480"),
+        "eligible_green_categories": [],
+        "eligible_region_codes": ["510000"],
+        "accepted_collateral": [Collateral.NONE],
+    }
+    return await _add(session, FinancialProduct(**{**values, **overrides}))
+
+
+async def create_demand(
+    session: AsyncSession, *, enterprise_id: uuid.UUID, **overrides: Any
+) -> FinancingDemand:
+    values: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "amount": Decimal("5000000.00"),
+        "term_months": 36,
+        "purpose": "光伏电站建设",
+        "collateral_offered": [],
+        "status": DemandStatus.OPEN,
+        "submitted_at": datetime(2021, 6, 1, tzinfo=UTC),
+    }
+    return await _add(session, FinancingDemand(**{**values, **overrides}))
