@@ -42,7 +42,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app. Nothing connects until the lifespan starts."""
     settings = settings or get_settings()
     # imported here so that `greenrong migrate` and friends do not build the schema
-    from greenrong.schema.root import schema
+    from greenrong.schema.root import build_schema
     from greenrong.schema.view import GreenrongGraphQL
 
     @asynccontextmanager
@@ -60,6 +60,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         finally:
             await engine.dispose()
 
+    schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
     graphql = GreenrongGraphQL(schema, settings=settings)
 
     async def healthz(_: Request) -> JSONResponse:

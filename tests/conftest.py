@@ -14,8 +14,8 @@ import os
 import shutil
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import httpx
@@ -120,7 +120,9 @@ def gql(client: httpx.AsyncClient) -> Callable[..., Awaitable[GraphQLResult]]:
     """POST one GraphQL operation; returns the JSON body (status must be 200)."""
 
     async def run(query: str, variables: dict[str, Any] | None = None) -> GraphQLResult:
-        response = await client.post("/graphql", json={"query": query, "variables": variables or {}})
+        response = await client.post(
+            "/graphql", json={"query": query, "variables": variables or {}}
+        )
         assert response.status_code == 200, response.text
         body: GraphQLResult = response.json()
         return body

@@ -27,5 +27,9 @@ def test_migrate_creates_the_embedded_sqlite_database(tmp_path, monkeypatch) -> 
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert result.stdout == "greenrong: database migrated to head\n"
-    tables = inspect(create_engine(f"sqlite:///{tmp_path / 'var' / 'greenrong.db'}")).get_table_names()
-    assert {"enterprise", "project", "financing_demand", "change_event", "alembic_version"} <= set(tables)
+    tables = inspect(
+        create_engine(f"sqlite:///{tmp_path / 'var' / 'greenrong.db'}")
+    ).get_table_names()
+    assert {"enterprise", "project", "financing_demand", "change_event", "alembic_version"} <= set(
+        tables
+    )

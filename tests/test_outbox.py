@@ -56,6 +56,8 @@ async def test_update_without_a_real_change_writes_no_event(sessionmaker) -> Non
     async with sessionmaker.begin() as session:
         row = await service.create_enterprise(session, values=VALUES)
     async with sessionmaker.begin() as session:
-        same = await service.update_enterprise(session, id=row.id, version=1, changes={"name": VALUES["name"]})
+        same = await service.update_enterprise(
+            session, id=row.id, version=1, changes={"name": VALUES["name"]}
+        )
     assert same.version == 1
     assert await _counts(sessionmaker) == (1, 1)

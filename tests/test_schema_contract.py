@@ -33,7 +33,9 @@ def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
             continue
         if not graphql_type.description:
             undocumented.append(name)
-        if isinstance(graphql_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)):
+        if isinstance(
+            graphql_type, (GraphQLObjectType, GraphQLInterfaceType, GraphQLInputObjectType)
+        ):
             for field_name, field in graphql_type.fields.items():
                 if not field.description:
                     undocumented.append(f"{name}.{field_name}")
@@ -41,7 +43,9 @@ def test_every_type_field_argument_and_enum_value_has_a_description() -> None:
                     if not arg.description:
                         undocumented.append(f"{name}.{field_name}({arg_name})")
         if isinstance(graphql_type, GraphQLEnumType):
-            undocumented += [f"{name}.{v}" for v, d in graphql_type.values.items() if not d.description]
+            undocumented += [
+                f"{name}.{v}" for v, d in graphql_type.values.items() if not d.description
+            ]
     assert undocumented == []
 
 

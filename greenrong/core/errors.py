@@ -72,7 +72,8 @@ class StaleVersion(DomainError):
 
     def __init__(self, entity: str, id: object, expected: int, actual: int) -> None:
         super().__init__(
-            f"{entity} {id} is at version {actual}, not {expected}: reload it and apply your change again"
+            f"{entity} {id} is at version {actual}, not {expected}: "
+            "reload it and apply your change again"
         )
         self.entity = entity
         self.id = str(id)

@@ -58,8 +58,8 @@ def _operators(conditions: Any, path: str) -> dict[str, Any]:
         if not _given(value) or (value is None and name not in ("eq", "ne")):
             continue
         if isinstance(conditions, IDFilter) and name in ("eq", "ne", "in") and value is not None:
-            decode = lambda v: from_global_id(v, field=path)[1]  # noqa: E731
-            value = [decode(v) for v in value] if name == "in" else decode(value)
+            ids = [from_global_id(v, field=path)[1] for v in (value if name == "in" else [value])]
+            value = ids if name == "in" else ids[0]
         if isinstance(value, datetime) and value.tzinfo is None:
             raise ValidationFailed.one(
                 path, ErrorCode.INVALID_FORMAT, "timestamps need a time zone"

@@ -74,7 +74,7 @@ class DisclosureMutation:
             lambda row: DisclosureSuccess(disclosure=Disclosure.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a Disclosure; a stale version is refused.")
+    @strawberry.mutation(description="Change one Disclosure; a stale version is refused.")
     async def update_disclosure(
         self, info: Info, input: Annotated[UpdateDisclosureInput, _CHANGES]
     ) -> UpdateDisclosurePayload:

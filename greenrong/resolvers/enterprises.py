@@ -65,7 +65,7 @@ class EnterpriseMutation:
             lambda row: EnterpriseSuccess(enterprise=Enterprise.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a Enterprise; a stale version is refused.")
+    @strawberry.mutation(description="Change one Enterprise; a stale version is refused.")
     async def update_enterprise(
         self, info: Info, input: Annotated[UpdateEnterpriseInput, _CHANGES]
     ) -> UpdateEnterprisePayload:

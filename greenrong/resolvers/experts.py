@@ -65,7 +65,7 @@ class ExpertMutation:
             lambda row: ExpertSuccess(expert=Expert.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a Expert; a stale version is refused.")
+    @strawberry.mutation(description="Change one Expert; a stale version is refused.")
     async def update_expert(
         self, info: Info, input: Annotated[UpdateExpertInput, _CHANGES]
     ) -> UpdateExpertPayload:

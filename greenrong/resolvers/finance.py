@@ -113,7 +113,7 @@ class FinanceMutation:
             ),
         )
 
-    @strawberry.mutation(description="Change a FinancialInstitution; a stale version is refused.")
+    @strawberry.mutation(description="Change one FinancialInstitution; a stale version is refused.")
     async def update_financial_institution(
         self, info: Info, input: Annotated[UpdateInstitutionInput, _CHANGES]
     ) -> UpdateFinancialInstitutionPayload:
@@ -137,7 +137,7 @@ class FinanceMutation:
             lambda row: FinancialProductSuccess(financial_product=FinancialProduct.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a FinancialProduct; a stale version is refused.")
+    @strawberry.mutation(description="Change one FinancialProduct; a stale version is refused.")
     async def update_financial_product(
         self, info: Info, input: Annotated[UpdateProductInput, _CHANGES]
     ) -> UpdateFinancialProductPayload:
@@ -159,7 +159,7 @@ class FinanceMutation:
             lambda row: FinancingDemandSuccess(financing_demand=FinancingDemand.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a FinancingDemand; a stale version is refused.")
+    @strawberry.mutation(description="Change one FinancingDemand; a stale version is refused.")
     async def update_financing_demand(
         self, info: Info, input: Annotated[UpdateDemandInput, _CHANGES]
     ) -> UpdateFinancingDemandPayload:

@@ -65,7 +65,7 @@ class ProjectMutation:
             lambda row: ProjectSuccess(project=Project.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a Project; a stale version is refused.")
+    @strawberry.mutation(description="Change one Project; a stale version is refused.")
     async def update_project(
         self, info: Info, input: Annotated[UpdateProjectInput, _CHANGES]
     ) -> UpdateProjectPayload:

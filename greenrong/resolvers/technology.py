@@ -90,7 +90,7 @@ class TechnologyMutation:
             ),
         )
 
-    @strawberry.mutation(description="Change a TechnologyListing; a stale version is refused.")
+    @strawberry.mutation(description="Change one TechnologyListing; a stale version is refused.")
     async def update_technology_listing(
         self, info: Info, input: Annotated[UpdateListingInput, _CHANGES]
     ) -> UpdateTechnologyListingPayload:
@@ -114,7 +114,7 @@ class TechnologyMutation:
             lambda row: TechnologyNeedSuccess(technology_need=TechnologyNeed.from_row(row)),
         )
 
-    @strawberry.mutation(description="Change a TechnologyNeed; a stale version is refused.")
+    @strawberry.mutation(description="Change one TechnologyNeed; a stale version is refused.")
     async def update_technology_need(
         self, info: Info, input: Annotated[UpdateNeedInput, _CHANGES]
     ) -> UpdateTechnologyNeedPayload:

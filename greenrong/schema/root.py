@@ -13,13 +13,13 @@ from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
 from greenrong.core.config import get_settings
-from greenrong.core.errors import DomainError
 from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
 from greenrong.resolvers.enterprises import EnterpriseMutation, EnterpriseQuery
 from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
 from greenrong.resolvers.node import NodeQuery
 from greenrong.resolvers.projects import ProjectMutation, ProjectQuery
+from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
 from greenrong.schema.kit.policy import ErrorPolicy
 
@@ -33,6 +33,7 @@ Query = merge_types(
         ExpertQuery,
         TechnologyQuery,
         DisclosureQuery,
+        StatisticsQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -48,7 +49,8 @@ Mutation = merge_types(
     ),
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
-    "Change the greenrong graph. Each field is one transaction: it commits wholly or changes nothing."
+    "Change the greenrong graph. "
+    "Each field is one transaction: it commits wholly or changes nothing."
 )
 
 
@@ -56,10 +58,8 @@ class GreenrongSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log only unexpected errors; domain errors are the client's, not ours."""
-        unexpected = [e for e in errors if not isinstance(e.original_error, DomainError)]
-        if unexpected:
-            super().process_errors(unexpected, execution_context)
+        """Log nothing here: ErrorPolicy logs each unexpected error once, with the request id;
+        domain, syntax and validation errors are the client's."""
 
 
 def build_schema(*, max_depth: int, max_aliases: int) -> strawberry.Schema:

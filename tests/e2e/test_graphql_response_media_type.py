@@ -41,10 +41,10 @@ def test_request_errors_are_those_without_a_path() -> None:
 @pytest.mark.parametrize(
     ("query", "accept", "status", "media_type", "has_data"),
     [
-        ("{ ping }", GRAPHQL_RESPONSE_JSON, 200, GRAPHQL_RESPONSE_JSON, True),
+        ("{ enterprises { totalCount } }", GRAPHQL_RESPONSE_JSON, 200, GRAPHQL_RESPONSE_JSON, True),
         ("{", GRAPHQL_RESPONSE_JSON, 400, GRAPHQL_RESPONSE_JSON, False),
         ("{ noSuchField }", GRAPHQL_RESPONSE_JSON, 400, GRAPHQL_RESPONSE_JSON, False),
-        ("{ ping }", "application/json", 200, "application/json", True),
+        ("{ enterprises { totalCount } }", "application/json", 200, "application/json", True),
         ("{", "application/json", 200, "application/json", True),
         ("{ noSuchField }", "*/*", 200, "application/json", True),
     ],

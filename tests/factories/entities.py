@@ -54,7 +54,9 @@ async def create_enterprise(session: AsyncSession, **overrides: Any) -> Enterpri
     return await _add(session, Enterprise(**{**values, **overrides}))
 
 
-async def create_project(session: AsyncSession, *, enterprise_id: uuid.UUID, **overrides: Any) -> Project:
+async def create_project(
+    session: AsyncSession, *, enterprise_id: uuid.UUID, **overrides: Any
+) -> Project:
     values: dict[str, Any] = {
         "enterprise_id": enterprise_id,
         "title": f"分布式光伏项目{next(_serial)}",

@@ -5,7 +5,13 @@ from __future__ import annotations
 from greenrong.domain.reference.vocab import GreenLevel
 from tests.factories.entities import create_enterprise
 
-NAMES = ["成都甲科技有限公司", "成都乙环保有限公司", "绵阳丙科技有限公司", "德阳丁科技有限公司", "成都戊能源有限公司"]
+NAMES = [
+    "成都甲科技有限公司",
+    "成都乙环保有限公司",
+    "绵阳丙科技有限公司",
+    "德阳丁科技有限公司",
+    "成都戊能源有限公司",
+]
 PAGE = """
 query($first: Int, $after: String, $last: Int, $before: String, $where: EnterpriseWhere, $order: [EnterpriseOrder!]) {
   enterprises(first: $first, after: $after, last: $last, before: $before, where: $where, orderBy: $order) {
@@ -17,7 +23,13 @@ query($first: Int, $after: String, $last: Int, $before: String, $where: Enterpri
 
 
 async def seed(sessionmaker) -> None:
-    levels = [GreenLevel.DEEP_GREEN, GreenLevel.NONE, GreenLevel.EXCELLENT_GREEN, GreenLevel.GREEN, GreenLevel.NONE]
+    levels = [
+        GreenLevel.DEEP_GREEN,
+        GreenLevel.NONE,
+        GreenLevel.EXCELLENT_GREEN,
+        GreenLevel.GREEN,
+        GreenLevel.NONE,
+    ]
     regions = ["510104", "510105", "510703", "510603", "510107"]
     async with sessionmaker.begin() as session:
         for name, level, region in zip(NAMES, levels, regions, strict=True):
@@ -35,7 +47,9 @@ async def test_flexible_view_filter_combines_in_contains_and_or(gql, sessionmake
         "name": {"contains": "科技"},
         "or": [{"greenLevel": {"eq": "DEEP_GREEN"}}, {"greenLevel": {"eq": "EXCELLENT_GREEN"}}],
     }
-    body = await gql(PAGE, {"first": 10, "where": where, "order": [{"field": "NAME", "direction": "DESC"}]})
+    body = await gql(
+        PAGE, {"first": 10, "where": where, "order": [{"field": "NAME", "direction": "DESC"}]}
+    )
     assert names(body) == ["绵阳丙科技有限公司", "成都甲科技有限公司"]
     assert body["data"]["enterprises"]["totalCount"] == 2
 
@@ -52,7 +66,9 @@ async def test_forward_pages_follow_end_cursor_without_gaps(gql, sessionmaker) -
     first = await gql(PAGE, {"first": 2})
     info = first["data"]["enterprises"]["pageInfo"]
     second = await gql(PAGE, {"first": 2, "after": info["endCursor"]})
-    third = await gql(PAGE, {"first": 2, "after": second["data"]["enterprises"]["pageInfo"]["endCursor"]})
+    third = await gql(
+        PAGE, {"first": 2, "after": second["data"]["enterprises"]["pageInfo"]["endCursor"]}
+    )
     assert names(first) + names(second) + names(third) == sorted(NAMES)
     assert (info["hasNextPage"], info["hasPreviousPage"]) == (True, False)
     last_info = third["data"]["enterprises"]["pageInfo"]

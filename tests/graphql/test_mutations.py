@@ -67,7 +67,11 @@ async def test_create_enterprise_commits_the_row_and_its_change_event(gql, sessi
     assert created["enterprise"]["region"] == {"name": "锦江区"}
     async with sessionmaker() as session:
         event = (await session.scalars(select(ChangeEvent))).one()
-    assert (event.entity_type, event.operation.value, event.entity_version) == ("Enterprise", "CREATE", 1)
+    assert (event.entity_type, event.operation.value, event.entity_version) == (
+        "Enterprise",
+        "CREATE",
+        1,
+    )
     assert to_global_id("Enterprise", event.entity_id) == created["enterprise"]["id"]
     assert event.payload["credit_code"] == CODE
     assert event.payload["name"] == "成都绿能科技有限公司"
@@ -80,7 +84,11 @@ async def test_invalid_input_returns_every_problem_and_changes_nothing(gql, sess
     # when
     body = await gql(
         CREATE,
-        {"input": enterprise_input(creditCode=bad_code, regionCode="110000", industryDivision="13", name=" ")},
+        {
+            "input": enterprise_input(
+                creditCode=bad_code, regionCode="110000", industryDivision="13", name=" "
+            )
+        },
     )
 
     # then
@@ -106,11 +114,17 @@ async def test_duplicate_credit_code_is_refused(gql, sessionmaker) -> None:
 
     # then
     error = body["data"]["createEnterprise"]
-    assert (error["__typename"], error["code"], error["field"]) == ("ValidationError", "DUPLICATE", "creditCode")
+    assert (error["__typename"], error["code"], error["field"]) == (
+        "ValidationError",
+        "DUPLICATE",
+        "creditCode",
+    )
     assert await counts(sessionmaker) == (1, 0)
 
 
-async def test_update_with_current_version_bumps_version_and_records_update(gql, sessionmaker) -> None:
+async def test_update_with_current_version_bumps_version_and_records_update(
+    gql, sessionmaker
+) -> None:
     # given
     async with sessionmaker.begin() as session:
         row = await create_enterprise(session)
@@ -133,7 +147,9 @@ async def test_update_with_current_version_bumps_version_and_records_update(gql,
     )
 
 
-async def test_update_with_stale_version_is_a_conflict_and_changes_nothing(gql, sessionmaker) -> None:
+async def test_update_with_stale_version_is_a_conflict_and_changes_nothing(
+    gql, sessionmaker
+) -> None:
     # given a row already at version 2
     async with sessionmaker.begin() as session:
         row = await create_enterprise(session, name="原名称")
@@ -161,7 +177,11 @@ async def test_update_of_missing_enterprise_is_not_found(gql, sessionmaker) -> N
     gid = to_global_id("Enterprise", __import__("uuid").UUID(int=7))
     body = await gql(UPDATE, {"input": {"id": gid, "version": 1, "name": "不存在"}})
     result = body["data"]["updateEnterprise"]
-    assert (result["__typename"], result["code"], result["field"]) == ("NotFoundError", "NOT_FOUND", "id")
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "NotFoundError",
+        "NOT_FOUND",
+        "id",
+    )
     assert await counts(sessionmaker) == (0, 0)
 
 
@@ -169,7 +189,11 @@ async def test_update_with_an_id_of_another_type_is_a_validation_error(gql, sess
     gid = to_global_id("Project", __import__("uuid").UUID(int=7))
     body = await gql(UPDATE, {"input": {"id": gid, "version": 1, "name": "错误类型"}})
     result = body["data"]["updateEnterprise"]
-    assert (result["__typename"], result["code"], result["field"]) == ("ValidationError", "INVALID", "id")
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "ValidationError",
+        "INVALID",
+        "id",
+    )
 
 
 async def test_project_demand_and_product_mutations_link_the_graph(gql, sessionmaker) -> None:
@@ -188,21 +212,45 @@ async def test_project_demand_and_product_mutations_link_the_graph(gql, sessionm
         "mutation($i: CreateProductInput!) { createFinancialProduct(input: $i) { __typename "
         "... on FinancialProductSuccess { financialProduct { id name minRate institution { name } } } "
         "... on ValidationError { errors { field code } } } }",
-        {"i": {"institutionId": fid, "name": "减碳贷", "kind": "LOAN", "minAmount": "100000.00",
-               "maxAmount": "30000000.00", "minTermMonths": 12, "maxTermMonths": 60,
-               "minRate": "0.0385", "maxRate": "0.0350"}},
+        {
+            "i": {
+                "institutionId": fid,
+                "name": "减碳贷",
+                "kind": "LOAN",
+                "minAmount": "100000.00",
+                "maxAmount": "30000000.00",
+                "minTermMonths": 12,
+                "maxTermMonths": 60,
+                "minRate": "0.0385",
+                "maxRate": "0.0350",
+            }
+        },
     )
     project = await gql(
         "mutation($i: CreateProjectInput!) { createProject(input: $i) { ... on ProjectSuccess { project { id } } } }",
-        {"i": {"enterpriseId": eid, "title": "污水处理厂提标改造", "greenCategory": "ENERGY_SAVING_ENVIRONMENTAL",
-               "totalInvestment": "80000000.00", "regionCode": "510104"}},
+        {
+            "i": {
+                "enterpriseId": eid,
+                "title": "污水处理厂提标改造",
+                "greenCategory": "ENERGY_SAVING_ENVIRONMENTAL",
+                "totalInvestment": "80000000.00",
+                "regionCode": "510104",
+            }
+        },
     )
     pid = project["data"]["createProject"]["project"]["id"]
     demand = await gql(
         "mutation($i: CreateDemandInput!) { createFinancingDemand(input: $i) { __typename "
         "... on FinancingDemandSuccess { financingDemand { amount status project { title } enterprise { id } } } } }",
-        {"i": {"enterpriseId": eid, "projectId": pid, "amount": "20000000.00", "termMonths": 36,
-               "purpose": "提标改造工程"}},
+        {
+            "i": {
+                "enterpriseId": eid,
+                "projectId": pid,
+                "amount": "20000000.00",
+                "termMonths": 36,
+                "purpose": "提标改造工程",
+            }
+        },
     )
 
     # then: the product's rate range was inverted, the demand links both ways

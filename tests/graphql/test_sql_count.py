@@ -41,7 +41,9 @@ def statement_counter(app: Any) -> list[str]:
     return statements
 
 
-async def test_nested_view_statement_count_does_not_grow_with_page_size(app, gql, sessionmaker) -> None:
+async def test_nested_view_statement_count_does_not_grow_with_page_size(
+    app, gql, sessionmaker
+) -> None:
     # given 10 enterprises × 6 projects × 4 demands
     await seed(sessionmaker, 10)
     statements = statement_counter(app)
@@ -60,6 +62,10 @@ async def test_nested_view_statement_count_does_not_grow_with_page_size(app, gql
     assert len(edges) == 10
     assert [len(e["node"]["projects"]["edges"]) for e in edges] == [5] * 10
     assert {e["node"]["projects"]["totalCount"] for e in edges} == {6}
-    demands = [p["node"]["financingDemands"]["edges"] for e in edges for p in e["node"]["projects"]["edges"]]
+    demands = [
+        p["node"]["financingDemands"]["edges"]
+        for e in edges
+        for p in e["node"]["projects"]["edges"]
+    ]
     assert {len(d) for d in demands} == {3}
     assert small["data"]["enterprises"]["totalCount"] == 10

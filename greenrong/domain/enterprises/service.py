@@ -42,7 +42,8 @@ async def validate_enterprise(session: AsyncSession, values: Mapping[str, Any]) 
         issues.add(
             "industry_division",
             ErrorCode.UNKNOWN_REFERENCE,
-            f"division {values.get('industry_division')!r} is not in section {section.code} ({section.name})",
+            f"division {values.get('industry_division')!r} is not in section "
+            f"{section.code} ({section.name})",
         )
     level = values.get("green_level") or GreenLevel.NONE
     if level != GreenLevel.NONE and values.get("green_level_valid_until") is None:

@@ -3,17 +3,17 @@ from __future__ import annotations
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.listing import Kind, Listing, SortKey
 
-I, P, D = FinancialInstitution, FinancialProduct, FinancingDemand
+FI, P, D = FinancialInstitution, FinancialProduct, FinancingDemand
 
 INSTITUTIONS = Listing(
-    model=I,
+    model=FI,
     filters={
-        "id": (I.id, Kind.ID),
-        "name": (I.name, Kind.TEXT),
-        "kind": (I.kind, Kind.ENUM),
-        "region_code": (I.region_code, Kind.TEXT),
+        "id": (FI.id, Kind.ID),
+        "name": (FI.name, Kind.TEXT),
+        "kind": (FI.kind, Kind.ENUM),
+        "region_code": (FI.region_code, Kind.TEXT),
     },
-    orders={"name": I.name, "created_at": I.created_at},
+    orders={"name": FI.name, "created_at": FI.created_at},
     default_order=(SortKey("name"),),
 )
 

@@ -74,13 +74,13 @@ async def validate_demand(session: AsyncSession, values: Mapping[str, Any]) -> N
     rules.text(issues, values, "purpose", max_length=2000)
     rules.rate(issues, values, "max_rate", required=False)
     rules.money(issues, values, "financed_amount", required=False)
-    if values.get("status") == DemandStatus.FINANCED:
-        if values.get("financed_amount") is None or values.get("financed_at") is None:
-            issues.add(
-                "financed_amount",
-                ErrorCode.REQUIRED,
-                "a financed demand needs financedAmount and financedAt",
-            )
+    financed = values.get("financed_amount") is not None and values.get("financed_at") is not None
+    if values.get("status") == DemandStatus.FINANCED and not financed:
+        issues.add(
+            "financed_amount",
+            ErrorCode.REQUIRED,
+            "a financed demand needs financedAmount and financedAt",
+        )
     issues.raise_if_any()
 
 

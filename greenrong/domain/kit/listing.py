@@ -154,7 +154,7 @@ def _field_condition(
 
 def _operator(column: Any, kind: Kind, op: str, value: Any) -> ColumnElement[bool]:
     if op == "is_null":
-        return column.is_(None) if value else column.is_not(None)
+        return column.is_(None) if value else column.is_not(None)  # type: ignore[no-any-return]
     if op == "eq":
         return column.is_(None) if value is None else column == value  # type: ignore[no-any-return]
     if op == "ne":
@@ -191,7 +191,7 @@ def _order_columns(listing: Listing[Any], order: Sequence[SortKey]) -> list[tupl
 
 
 def _signature(columns: list[tuple[Any, bool]]) -> str:
-    text = ",".join(f"{c.key}:{int(d)}" for c, d in columns)
+    text = ",".join(f"{c.class_.__tablename__}.{c.key}:{int(d)}" for c, d in columns)
     return hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
 
 

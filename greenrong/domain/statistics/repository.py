@@ -1,0 +1,177 @@
+"""All SQL of the statistics context: three statements, each a set of grouped aggregates.
+
+Works on PostgreSQL and SQLite alike:
+- Money sums are typed with the column's own type (``type_=``), so SQLite's scaled integers come
+  back as exact ``Decimal`` (and PostgreSQL's NUMERIC stays NUMERIC).
+- ``utc_year`` is ``EXTRACT(YEAR FROM …)``; on PostgreSQL the timestamptz is first converted
+  ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting. SQLite
+  stores UTCDateTime values as UTC text already.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    cast,
+    extract,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
+
+from greenrong.domain.disclosure.models import Disclosure
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.experts.models import Expert
+from greenrong.domain.finance.models import (
+    DemandStatus,
+    FinancialInstitution,
+    FinancialProduct,
+    FinancingDemand,
+)
+from greenrong.domain.technology.models import TechnologyListing
+
+RECEIVED = "received"
+FINANCED = "financed"
+GREEN_CATEGORY = "green_category"
+EXPERT_TITLE = "expert_title"
+DISCLOSURE_KIND = "disclosure_kind"
+
+
+class utc_year(FunctionElement[int]):  # noqa: N801 - reads as a SQL function
+    """The calendar year of a timezone-aware timestamp, in UTC."""
+
+    type = Integer()
+    inherit_cache = True
+    name = "utc_year"
+
+
+@compiles(utc_year)
+def _utc_year(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    return compiler.process(cast(extract("year", column), Integer), **kw)
+
+
+@compiles(utc_year, "postgresql")
+def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
+    (column,) = element.clauses
+    in_utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+    return compiler.process(cast(extract("year", in_utc), Integer), **kw)
+
+
+@dataclass(frozen=True)
+class Totals:
+    enterprises: int
+    institutions: int
+    products: int
+    experts: int
+    listings: int
+    demand_received: Decimal | None
+    financing_facilitated: Decimal | None
+
+
+@dataclass(frozen=True)
+class YearRow:
+    series: str
+    year: int
+    amount: Decimal | None
+    count: int
+
+
+@dataclass(frozen=True)
+class GroupCount:
+    dimension: str
+    key: str
+    count: int
+
+
+class StatisticsRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def totals(self) -> Totals:
+        """Row counts and the two money totals, in one SELECT of scalar subqueries."""
+
+        def count(model: type[Any]) -> ColumnElement[int]:
+            return select(func.count()).select_from(model).scalar_subquery()
+
+        amount = FinancingDemand.amount
+        financed = FinancingDemand.financed_amount
+        statement = select(
+            count(Enterprise),
+            count(FinancialInstitution),
+            count(FinancialProduct),
+            count(Expert),
+            count(TechnologyListing),
+            select(func.sum(amount, type_=amount.type)).scalar_subquery(),
+            select(func.sum(financed, type_=financed.type))
+            .where(FinancingDemand.status == DemandStatus.FINANCED)
+            .scalar_subquery(),
+        )
+        row = (await self.session.execute(statement)).one()
+        return Totals(*row)
+
+    async def amounts_by_year(self) -> list[YearRow]:
+        """Demands received by year of submission and financed by year of financing (FINANCED
+        demands without a financed_at count in the total but in no year)."""
+        amount = FinancingDemand.amount
+        financed = FinancingDemand.financed_amount
+        submitted_year = utc_year(FinancingDemand.submitted_at)
+        financed_year = utc_year(FinancingDemand.financed_at)
+        received = select(
+            literal(RECEIVED, String()).label("series"),
+            submitted_year.label("year"),
+            func.sum(amount, type_=amount.type).label("amount"),
+            func.count().label("count"),
+        ).group_by(submitted_year)
+        facilitated = (
+            select(
+                literal(FINANCED, String()),
+                financed_year,
+                func.sum(financed, type_=amount.type),
+                func.count(),
+            )
+            .where(
+                FinancingDemand.status == DemandStatus.FINANCED,
+                FinancingDemand.financed_at.is_not(None),
+            )
+            .group_by(financed_year)
+        )
+        statement: CompoundSelect[tuple[str, int, Decimal, int]] = union_all(
+            received, facilitated
+        ).order_by("series", "year")
+        rows = await self.session.execute(statement)
+        return [YearRow(*row) for row in rows]
+
+    async def group_counts(self) -> list[GroupCount]:
+        """Enterprises by green category, experts by title, disclosures by kind."""
+
+        def by(dimension: str, column: QueryableAttribute[Any]) -> Select[tuple[str, str, int]]:
+            return select(
+                literal(dimension, String()),
+                type_coerce(column, String()),
+                func.count(),
+            ).group_by(column)
+
+        statement: CompoundSelect[tuple[str, str, int]] = union_all(
+            by(GREEN_CATEGORY, Enterprise.green_category),
+            by(EXPERT_TITLE, Expert.title),
+            by(DISCLOSURE_KIND, Disclosure.kind),
+        )
+        rows = await self.session.execute(statement)
+        return [GroupCount(*row) for row in rows]

@@ -1,0 +1,47 @@
+"""`platformStatistics`."""
+
+from __future__ import annotations
+
+import strawberry
+
+from greenrong.domain.statistics.service import platform_statistics
+from greenrong.schema.kit.context import Info
+from greenrong.schema.statistics.types import (
+    CategoryCount,
+    DisclosureKindCount,
+    PlatformStatistics,
+    TitleCount,
+    YearAmount,
+)
+
+
+@strawberry.type(description="Platform statistics.")
+class StatisticsQuery:
+    @strawberry.field(description="Platform-wide figures: counts, financing by year, breakdowns.")
+    async def platform_statistics(self, info: Info) -> PlatformStatistics:
+        async with info.context.sessionmaker() as session:
+            stats = await platform_statistics(session)
+        return PlatformStatistics(
+            enterprise_count=stats.enterprise_count,
+            institution_count=stats.institution_count,
+            product_count=stats.product_count,
+            expert_count=stats.expert_count,
+            listing_count=stats.listing_count,
+            demand_received_total=stats.demand_received_total,
+            financing_facilitated_total=stats.financing_facilitated_total,
+            demand_received_by_year=[
+                YearAmount(year=y.year, amount=y.amount, count=y.count)
+                for y in stats.demand_received_by_year
+            ],
+            financing_facilitated_by_year=[
+                YearAmount(year=y.year, amount=y.amount, count=y.count)
+                for y in stats.financing_facilitated_by_year
+            ],
+            enterprises_by_green_category=[
+                CategoryCount(category=c, count=n) for c, n in stats.enterprises_by_green_category
+            ],
+            experts_by_title=[TitleCount(title=t, count=n) for t, n in stats.experts_by_title],
+            disclosures_by_kind=[
+                DisclosureKindCount(kind=k, count=n) for k, n in stats.disclosures_by_kind
+            ],
+        )

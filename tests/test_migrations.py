@@ -1,0 +1,48 @@
+"""Migrations run down and up again on both databases, and match the models."""
+
+from __future__ import annotations
+
+import asyncio
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from greenrong.core.db import create_engine
+from greenrong.domain.kit.registry import Base
+from greenrong.migrations.runner import downgrade, upgrade
+
+
+def _tables_and_diff(url: str) -> tuple[set[str], list[object]]:
+    async def read() -> tuple[set[str], list[object]]:
+        engine = create_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(
+                    lambda sync: (
+                        set(inspect(sync).get_table_names()),
+                        compare_metadata(MigrationContext.configure(sync), Base.metadata),
+                    )
+                )
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(read())
+
+
+def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
+    # given a migrated database (from the template)
+    tables, diff = _tables_and_diff(database_url)
+    assert "enterprise" in tables
+    assert diff == []
+
+    # when
+    downgrade(database_url, "base")
+    emptied, _ = _tables_and_diff(database_url)
+    upgrade(database_url)
+    restored, diff_after = _tables_and_diff(database_url)
+
+    # then
+    assert emptied == {"alembic_version"}
+    assert restored == tables
+    assert diff_after == []
