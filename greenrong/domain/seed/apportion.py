@@ -58,9 +58,7 @@ def split_money(
     if unit <= 0 or unit != unit.quantize(FEN):
         raise ValueError(f"unit {unit} must be a positive whole number of fen")
     units, odd = divmod(total, unit)
-    parts = [
-        unit * n for n in largest_remainder(int(units), weights, minimum=minimum_units)
-    ]
+    parts = [unit * n for n in largest_remainder(int(units), weights, minimum=minimum_units)]
     if odd:
         largest = max(range(len(weights)), key=lambda i: weights[i])
         parts[largest] += odd

@@ -44,9 +44,7 @@ class CompanyNames:
         """A name not handed out before by this instance. ``place`` is e.g. 成都 or 绵阳."""
         for _ in range(_MAX_TRIES):
             prefix = "四川" if rng.randrange(100) < self._province_percent else place
-            name = (
-                prefix + self.trade_name(rng) + rng.choice(industry_words) + self._suffix(rng)
-            )
+            name = prefix + self.trade_name(rng) + rng.choice(industry_words) + self._suffix(rng)
             if name not in self._taken:
                 self._taken.add(name)
                 return name

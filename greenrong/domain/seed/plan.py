@@ -94,8 +94,7 @@ class SeedPlan:
         enterprises = scaled_count(ENTERPRISES, scale, minimum=1)
         experts = scaled_count(EXPERTS, scale, minimum=1)
         rated = scaled_count(sum(GREEN_LEVELS.values()), scale)
-        levels = dict(zip(GREEN_LEVELS, largest_remainder(rated, list(GREEN_LEVELS.values()))))
-        levels = {GreenLevel.NONE: enterprises - rated, **levels}
+        levels = {GreenLevel.NONE: enterprises - rated, **_apportioned(rated, GREEN_LEVELS)}
         return cls(
             scale=scale,
             enterprises=enterprises,

@@ -1,23 +1,16 @@
-"""What the seed reads from the reference context: Sichuan regions, industry divisions, categories."""
+"""What the seed reads from the reference context: regions, industry divisions, categories."""
 
 from __future__ import annotations
 
-import json
 import random
 from dataclasses import dataclass
-from functools import cache
-from importlib.resources import files
-from typing import Any
+from functools import cache, cached_property
 
+from greenrong.domain.reference import catalog
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.domain.seed import vocabulary
 
-PROVINCE = "510000"
-
-
-def _reference(name: str) -> Any:
-    path = files("greenrong.domain.reference").joinpath("data", name)
-    return json.loads(path.read_text("utf-8"))
+PROVINCE = catalog.PROVINCE_CODE
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,8 +48,12 @@ class Sichuan:
     divisions: dict[str, Division]
     county_share_percent: int
 
+    @cached_property
+    def _prefectures_by_code(self) -> dict[str, Prefecture]:
+        return {p.code: p for p in self.prefectures}
+
     def prefecture(self, code: str) -> Prefecture:
-        return next(p for p in self.prefectures if p.code == code)
+        return self._prefectures_by_code[code]
 
     def pick_region(self, rng: random.Random, prefecture: Prefecture) -> Region:
         """Mostly a county-level code; sometimes the prefecture's own code."""
@@ -67,37 +64,42 @@ class Sichuan:
 
 @cache
 def sichuan() -> Sichuan:
-    rows = _reference("regions.json")["regions"]
-    names = {row["code"]: row["name"] for row in rows}
+    regions = catalog.regions()
     vocab = {p["code"]: p for p in vocabulary.geography()["prefectures"]}
     prefectures = []
-    regions: dict[str, Region] = {}
-    for row in rows:
-        if row["level"] != "prefecture":
-            continue
-        code = row["code"]
+    by_code: dict[str, Region] = {}
+    for prefecture in (r for r in regions.values() if r.level == "prefecture"):
+        code = prefecture.code
         counties = tuple(
-            Region(c["code"], c["name"], row["name"] + c["name"], code)
-            for c in rows
-            if c["level"] == "county" and c["parent"] == code
+            Region(c.code, c.name, prefecture.name + c.name, code)
+            for c in regions.values()
+            if c.level == "county" and c.parent == code
         )
-        own = Region(code, row["name"], row["name"], code)
-        regions[code] = own
-        regions.update((c.code, c) for c in counties)
+        own = Region(code, prefecture.name, prefecture.name, code)
+        by_code[code] = own
+        by_code.update((c.code, c) for c in counties)
         words = vocab[code]
         prefectures.append(
             Prefecture(
-                code, names[code], words["short"], words["area_code"], words["weight"], counties, own
+                code,
+                prefecture.name,
+                words["short"],
+                words["area_code"],
+                words["weight"],
+                counties,
+                own,
             )
         )
-    regions[PROVINCE] = Region(PROVINCE, names[PROVINCE], names[PROVINCE], PROVINCE)
+    by_code[PROVINCE] = Region(PROVINCE, regions[PROVINCE].name, regions[PROVINCE].name, PROVINCE)
+    names = catalog.industry_division_names()
     divisions = {
-        d["code"]: Division(d["code"], d["section"], d["name"].strip())
-        for d in _reference("industries.json")["divisions"]
+        code: Division(code, section.code, names[code].strip())
+        for section in catalog.industry_sections().values()
+        for code in section.divisions
     }
     return Sichuan(
         prefectures=tuple(prefectures),
-        regions=regions,
+        regions=by_code,
         divisions=divisions,
         county_share_percent=vocabulary.geography()["county_share_percent"],
     )
@@ -108,11 +110,9 @@ def prefecture_of(region_code: str) -> str:
     return region_code[:4] + "00"
 
 
-@cache
 def category_names() -> dict[GreenCategory, str]:
     """绿色产业指导目录 short names: 节能环保, 清洁生产, …"""
-    rows = _reference("green_catalogue.json")["categories"]
-    return {GreenCategory(row["key"]): row["short_name"] for row in rows}
+    return catalog.green_category_names()
 
 
 def short_place(name: str) -> str:

@@ -11,7 +11,8 @@ from functools import cache
 from importlib.resources import files
 from typing import Any, TypedDict, cast
 
-Weighted = list[tuple[str, int]]
+#: [value, weight] pairs
+Mix = list[tuple[str, int]]
 
 
 def _load(name: str) -> Any:
@@ -32,12 +33,11 @@ class Geography(TypedDict):
 
 
 class People(TypedDict):
-    surnames: Weighted
+    surnames: Mix
     given_name_chars: str
     trade_name_chars: str
-    company_suffixes: Weighted
+    company_suffixes: Mix
     province_prefix_percent: int
-    other_expert_titles: list[str]
 
 
 class IndustryChoice(TypedDict):
@@ -47,7 +47,7 @@ class IndustryChoice(TypedDict):
 
 
 class EnterpriseVocabulary(TypedDict):
-    sizes: Weighted
+    sizes: Mix
     categories: dict[str, list[IndustryChoice]]
 
 
@@ -88,6 +88,7 @@ class ExpertField(TypedDict):
 
 
 class ExpertVocabulary(TypedDict):
+    other_titles: list[str]
     title_labels: dict[str, str]
     fields: list[ExpertField]
     affiliations: dict[str, list[tuple[str, str]]]
@@ -100,10 +101,10 @@ class TechnologyDomainWords(TypedDict):
 
 
 class TechnologyVocabulary(TypedDict):
-    domains_per_1000: Weighted
+    domains_per_1000: Mix
     maturity_weights: list[tuple[int, int]]
-    trade_modes: Weighted
-    listing_statuses: Weighted
+    trade_modes: Mix
+    listing_statuses: Mix
     qualifiers: list[str]
     suffixes: list[str]
     domains: dict[str, TechnologyDomainWords]
@@ -117,7 +118,7 @@ class ProjectTemplate(TypedDict):
 
 
 class ProjectVocabulary(TypedDict):
-    statuses: Weighted
+    statuses: Mix
     templates: dict[str, list[ProjectTemplate]]
 
 
@@ -129,12 +130,12 @@ class DisclosureText(TypedDict):
 class Texts(TypedDict):
     project_purposes: list[str]
     general_purposes: list[str]
-    demand_statuses: Weighted
-    collateral_by_category: dict[str, Weighted]
+    demand_statuses: Mix
+    collateral_by_category: dict[str, Mix]
     disclosures: dict[str, DisclosureText]
     csr_report_names: list[str]
-    evaluation_grades: Weighted
-    disclosure_statuses: Weighted
+    evaluation_grades: Mix
+    disclosure_statuses: Mix
     need_titles: list[str]
     need_bodies: list[str]
 

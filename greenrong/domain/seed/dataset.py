@@ -1,0 +1,143 @@
+"""The whole demo dataset as batches of rows, in foreign-key order, generated lazily.
+
+Planning (who is where, how many projects and demands, every amount) happens up front in compact
+arrays; rows are generated batch by batch while they are inserted, so memory stays small even at
+``scale=100``. Every call of ``batches()`` generates the same rows for the same plan and seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import cast
+
+from sqlalchemy import Table
+
+from greenrong.domain.disclosure.models import Disclosure
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.experts.models import Expert
+from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.domain.kit.models import Entity
+from greenrong.domain.projects.models import Project
+from greenrong.domain.seed.demand_money import plan_demand_money
+from greenrong.domain.seed.disclosures import disclosure_rows
+from greenrong.domain.seed.enterprises import (
+    EnterpriseDirectory,
+    enterprise_rows,
+    lay_out_enterprises,
+)
+from greenrong.domain.seed.experts import expert_rows
+from greenrong.domain.seed.financing import FinancingRows
+from greenrong.domain.seed.financing_layout import lay_out_financing
+from greenrong.domain.seed.institutions import (
+    InstitutionDirectory,
+    institution_rows,
+    institution_specs,
+)
+from greenrong.domain.seed.matching import ProductCatalogue, ProductTerms
+from greenrong.domain.seed.plan import SeedPlan
+from greenrong.domain.seed.products import product_rows
+from greenrong.domain.seed.randomness import stream
+from greenrong.domain.seed.reference import sichuan
+from greenrong.domain.seed.rows import Row, chunked
+from greenrong.domain.seed.technology import listing_rows, need_rows
+from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
+
+
+@dataclass(frozen=True)
+class Batch:
+    model: type[Entity]
+    rows: list[Row]
+
+    @property
+    def table(self) -> Table:
+        return cast(Table, self.model.__table__)
+
+
+class DemoDataset:
+    def __init__(self, plan: SeedPlan, seed: int) -> None:
+        self.plan = plan
+        self.seed = seed
+        self._sichuan = sichuan()
+        self._enterprises = lay_out_enterprises(
+            plan, stream(seed, "enterprise-layout"), self._sichuan
+        )
+        self._financing = lay_out_financing(
+            plan, self._enterprises, stream(seed, "financing-layout")
+        )
+        self._money = plan_demand_money(plan, self._financing, stream(seed, "demand-money"))
+        self._institutions = institution_specs(plan, stream(seed, "institutions"), self._sichuan)
+
+    @property
+    def expected_rows(self) -> dict[type[Entity], int]:
+        """Rows per model, in insertion order."""
+        plan = self.plan
+        return {
+            Enterprise: plan.enterprises,
+            FinancialInstitution: len(self._institutions),
+            FinancialProduct: plan.products,
+            Expert: plan.experts,
+            TechnologyListing: plan.technology_listings,
+            TechnologyNeed: plan.technology_needs,
+            Project: self._financing.projects,
+            FinancingDemand: self._financing.demands,
+            Disclosure: sum(plan.disclosures_by_kind.values()),
+        }
+
+    def batches(self, rows_per_batch: int = 2000) -> Iterator[Batch]:
+        plan, seed, geo = self.plan, self.seed, self._sichuan
+        enterprises = EnterpriseDirectory(self._enterprises)
+        active = [self._financing.active(i) for i in range(plan.enterprises)]
+        rows = enterprise_rows(
+            enterprises, active=active, rng=stream(seed, "enterprises"), sichuan=geo
+        )
+        yield from _batches(Enterprise, rows, rows_per_batch)
+
+        institutions = InstitutionDirectory(self._institutions)
+        rows = institution_rows(institutions, rng=stream(seed, "institution-rows"))
+        yield from _batches(FinancialInstitution, rows, rows_per_batch)
+
+        terms: list[ProductTerms] = []
+        rows = product_rows(
+            plan, institutions, rng=stream(seed, "products"), sichuan=geo, catalogue=terms
+        )
+        yield from _batches(FinancialProduct, rows, rows_per_batch)
+
+        yield from _batches(Expert, expert_rows(plan, rng=stream(seed, "experts")), rows_per_batch)
+
+        rows = listing_rows(
+            plan.technology_listings,
+            enterprises,
+            institutions,
+            rng=stream(seed, "technology-listings"),
+            sichuan=geo,
+        )
+        yield from _batches(TechnologyListing, rows, rows_per_batch)
+        rows = need_rows(
+            plan.technology_needs, enterprises, rng=stream(seed, "technology-needs"), sichuan=geo
+        )
+        yield from _batches(TechnologyNeed, rows, rows_per_batch)
+
+        financing = FinancingRows(
+            self._financing,
+            self._money,
+            enterprises,
+            ProductCatalogue(terms),
+            rng=stream(seed, "financing"),
+            sichuan=geo,
+        )
+        for projects, demands in financing.blocks(rows_per_batch):
+            if projects:
+                yield Batch(Project, projects)
+            if demands:
+                yield Batch(FinancingDemand, demands)
+
+        rows = disclosure_rows(
+            plan.disclosures_by_kind, enterprises, institutions, rng=stream(seed, "disclosures")
+        )
+        yield from _batches(Disclosure, rows, rows_per_batch)
+
+
+def _batches(model: type[Entity], rows: Iterator[Row], size: int) -> Iterator[Batch]:
+    for chunk in chunked(rows, size):
+        yield Batch(model, chunk)
