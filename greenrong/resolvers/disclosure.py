@@ -35,7 +35,7 @@ def disclosure_values(data: CreateDisclosureInput | UpdateDisclosureInput) -> di
     """Input values, with the metric list as the stored {key: decimal string} map."""
     values = input_values(data, skip=("id", "version"))
     if values.get("metrics") is not None:
-        values["metrics"] = {m.key: str(m.value) for m in values["metrics"]}
+        values["metrics"] = {m.key.value: str(m.value) for m in values["metrics"]}
     return values
 
 

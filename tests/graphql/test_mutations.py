@@ -267,3 +267,34 @@ async def test_project_demand_and_product_mutations_link_the_graph(gql, sessionm
             "enterprise": {"id": eid},
         },
     }
+
+
+async def test_financed_amount_above_the_demand_is_refused_and_changes_nothing(gql, sessionmaker) -> None:
+    # given an open demand of ¥5,000,000
+    from greenrong.domain.finance.models import FinancingDemand
+    from tests.factories.entities import create_demand
+
+    async with sessionmaker.begin() as session:
+        enterprise = await create_enterprise(session)
+        demand = await create_demand(session, enterprise_id=enterprise.id)
+    gid = to_global_id("FinancingDemand", demand.id)
+
+    # when it is marked financed with more than was asked, and without a date
+    body = await gql(
+        "mutation($i: UpdateDemandInput!) { updateFinancingDemand(input: $i) { __typename "
+        "... on ValidationError { errors { field code } } } }",
+        {"i": {"id": gid, "version": 1, "status": "FINANCED", "financedAmount": "5000000.01"}},
+    )
+
+    # then both problems are named and the row is unchanged
+    assert body["data"]["updateFinancingDemand"] == {
+        "__typename": "ValidationError",
+        "errors": [
+            {"field": "financedAmount", "code": "OUT_OF_RANGE"},
+            {"field": "financedAmount", "code": "REQUIRED"},
+        ],
+    }
+    async with sessionmaker() as session:
+        stored = await session.get(FinancingDemand, demand.id)
+        assert stored is not None
+        assert (stored.status.value, stored.financed_amount, stored.version) == ("OPEN", None, 1)

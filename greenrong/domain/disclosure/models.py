@@ -17,6 +17,21 @@ class DisclosureKind(StrEnum):
     ENVIRONMENTAL_EVALUATION = "ENVIRONMENTAL_EVALUATION"  # 环境评价结果
 
 
+class DisclosureMetric(StrEnum):
+    """Structured metrics a disclosure may carry; the unit is part of the key."""
+
+    SCOPE1_TCO2E = "scope1_tco2e"  # 范围一排放, tCO2e
+    SCOPE2_TCO2E = "scope2_tco2e"  # 范围二排放, tCO2e
+    CARBON_REDUCTION_TCO2E = "carbon_reduction_tco2e"  # 碳减排量, tCO2e
+    ENERGY_CONSUMPTION_TCE = "energy_consumption_tce"  # 综合能耗, tce
+    WATER_WITHDRAWAL_T = "water_withdrawal_t"  # 取水量, t
+    GREEN_LOAN_BALANCE_CNY = "green_loan_balance_cny"  # 绿色贷款余额, CNY
+    GREEN_LOAN_SHARE = "green_loan_share"  # 绿色贷款占比, fraction of all loans
+    EMPLOYEES = "employees"  # 员工人数, persons
+    CHARITABLE_DONATIONS_CNY = "charitable_donations_cny"  # 公益捐赠, CNY
+    EVALUATION_SCORE = "evaluation_score"  # 环境评价得分, points out of 100
+
+
 class DisclosureStatus(StrEnum):
     DRAFT = "DRAFT"
     PUBLISHED = "PUBLISHED"
@@ -39,7 +54,7 @@ class Disclosure(Entity):
     year: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text, default="")
-    #: metric key -> decimal string (exact); keys are DisclosureMetric values
+    #: DisclosureMetric value -> decimal string (exact)
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     status: Mapped[DisclosureStatus] = mapped_column(
         enum_column(DisclosureStatus, "disclosure_status"),

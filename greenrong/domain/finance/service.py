@@ -74,7 +74,11 @@ async def validate_demand(session: AsyncSession, values: Mapping[str, Any]) -> N
     rules.text(issues, values, "purpose", max_length=2000)
     rules.rate(issues, values, "max_rate", required=False)
     rules.money(issues, values, "financed_amount", required=False)
-    financed = values.get("financed_amount") is not None and values.get("financed_at") is not None
+    financed_amount = values.get("financed_amount")
+    amount = values.get("amount")
+    if financed_amount is not None and amount is not None and financed_amount > amount:
+        issues.add("financed_amount", ErrorCode.OUT_OF_RANGE, "financedAmount exceeds amount")
+    financed = financed_amount is not None and values.get("financed_at") is not None
     if values.get("status") == DemandStatus.FINANCED and not financed:
         issues.add(
             "financed_amount",

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from greenrong.domain.disclosure.models import DisclosureKind, DisclosureStatus
+from greenrong.domain.disclosure.models import DisclosureMetric as M
 from greenrong.domain.finance.models import InstitutionKind
 from greenrong.domain.seed import vocabulary
 from greenrong.domain.seed.enterprises import EnterpriseDirectory
@@ -92,28 +93,28 @@ def _subjects(
 
 def _metrics(
     kind: DisclosureKind, rng: random.Random, *, bank: bool
-) -> tuple[dict[str, str], dict[str, str]]:
+) -> tuple[dict[M, str], dict[str, str]]:
     """The metrics (decimal strings) and the figures the title and body mention."""
     if kind is DisclosureKind.FI_ENVIRONMENTAL:
         balance = _decimal(rng.randint(5, 1200) * (10**10 if bank else 10**8), 2)
         metrics = {
-            "green_loan_balance_cny": balance,
-            "green_loan_share": _decimal(rng.randint(300, 2500), 4),
-            "scope1_tco2e": _decimal(rng.randint(10_000, 500_000), 2),
-            "scope2_tco2e": _decimal(rng.randint(100_000, 5_000_000), 2),
+            M.GREEN_LOAN_BALANCE_CNY: balance,
+            M.GREEN_LOAN_SHARE: _decimal(rng.randint(300, 2500), 4),
+            M.SCOPE1_TCO2E: _decimal(rng.randint(10_000, 500_000), 2),
+            M.SCOPE2_TCO2E: _decimal(rng.randint(100_000, 5_000_000), 2),
         }
         return metrics, {"green_loan": f"{Decimal(balance):,.2f}"}
     if kind is DisclosureKind.ENVIRONMENTAL_EVALUATION:
-        return {"evaluation_score": _decimal(rng.randint(550, 990), 1)}, {}
+        return {M.EVALUATION_SCORE: _decimal(rng.randint(550, 990), 1)}, {}
     scope1 = _decimal(rng.randint(10_000, 50_000_000), 2)
     scope2 = _decimal(rng.randint(10_000, 20_000_000), 2)
-    metrics = {"scope1_tco2e": scope1, "scope2_tco2e": scope2}
+    metrics = {M.SCOPE1_TCO2E: scope1, M.SCOPE2_TCO2E: scope2}
     if kind is DisclosureKind.ENTERPRISE_ENVIRONMENTAL:
-        metrics["energy_consumption_tce"] = _decimal(rng.randint(10_000, 30_000_000), 2)
-        metrics["water_withdrawal_t"] = _decimal(rng.randint(1_000, 50_000_000), 0)
+        metrics[M.ENERGY_CONSUMPTION_TCE] = _decimal(rng.randint(10_000, 30_000_000), 2)
+        metrics[M.WATER_WITHDRAWAL_T] = _decimal(rng.randint(1_000, 50_000_000), 0)
     else:
-        metrics["employees"] = _decimal(rng.randint(20, 20_000), 0)
-        metrics["charitable_donations_cny"] = _decimal(rng.randint(0, 500_000_000), 2)
+        metrics[M.EMPLOYEES] = _decimal(rng.randint(20, 20_000), 0)
+        metrics[M.CHARITABLE_DONATIONS_CNY] = _decimal(rng.randint(0, 500_000_000), 2)
     return metrics, {"scope1": scope1, "scope2": scope2}
 
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import strawberry
 
-from greenrong.domain.disclosure.models import DisclosureKind, DisclosureStatus
+from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
 from greenrong.schema.kit.filters import (
     EnumFilter,
     IDFilter,
@@ -56,9 +56,7 @@ DisclosureOrderArg = Annotated[
 
 @strawberry.input(description="One structured metric of a disclosure.")
 class MetricInput:
-    key: str = strawberry.field(
-        description="Metric key, e.g. scope1_tco2e or green_loan_balance_cny."
-    )
+    key: DisclosureMetric = strawberry.field(description="Which metric.")
     value: Decimal = strawberry.field(description="Exact value in the metric's unit.")
 
 

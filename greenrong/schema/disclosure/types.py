@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
-from greenrong.domain.disclosure.models import DisclosureKind, DisclosureStatus
+from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialInstitution as InstitutionRow
 from greenrong.resolvers.common import load_one
@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="One structured metric of a disclosure.")
 class Metric:
-    key: str = strawberry.field(description="Metric key, e.g. scope1_tco2e.")
+    key: DisclosureMetric = strawberry.field(description="Which metric.")
     value: Decimal = strawberry.field(description="Exact value in the metric's unit.")
 
 
@@ -42,7 +42,10 @@ class Disclosure(Node, RowBacked):
 
     @strawberry.field(description="Structured metrics, ordered by key.")
     def metrics(self) -> list[Metric]:
-        return [Metric(key=k, value=Decimal(v)) for k, v in sorted(self.metrics_map.items())]
+        return [
+            Metric(key=DisclosureMetric(k), value=Decimal(v))
+            for k, v in sorted(self.metrics_map.items())
+        ]
 
     @strawberry.field(description="The enterprise it is about, if any.")
     async def subject_enterprise(

@@ -6,7 +6,7 @@ from enum import Enum
 
 import strawberry
 
-from greenrong.domain.disclosure.models import DisclosureKind, DisclosureStatus
+from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
 from greenrong.domain.enterprises.models import EnterpriseSize
 from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.finance.models import (
@@ -207,5 +207,21 @@ register(
         "DRAFT": "草稿",
         "PUBLISHED": "已发布",
         "WITHDRAWN": "已撤回",
+    },
+)
+register(
+    DisclosureMetric,
+    "A structured disclosure metric; its unit is part of its name.",
+    {
+        "SCOPE1_TCO2E": "范围一排放 (direct emissions), tCO2e.",
+        "SCOPE2_TCO2E": "范围二排放 (purchased energy), tCO2e.",
+        "CARBON_REDUCTION_TCO2E": "碳减排量, tCO2e.",
+        "ENERGY_CONSUMPTION_TCE": "综合能耗, tonnes of standard coal equivalent.",
+        "WATER_WITHDRAWAL_T": "取水量, tonnes.",
+        "GREEN_LOAN_BALANCE_CNY": "绿色贷款余额, CNY.",
+        "GREEN_LOAN_SHARE": "绿色贷款占比, a fraction of all loans (0.1234 = 12.34 %).",
+        "EMPLOYEES": "员工人数, persons.",
+        "CHARITABLE_DONATIONS_CNY": "公益捐赠, CNY.",
+        "EVALUATION_SCORE": "环境评价得分, points out of 100.",
     },
 )
