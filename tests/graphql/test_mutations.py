@@ -269,7 +269,9 @@ async def test_project_demand_and_product_mutations_link_the_graph(gql, sessionm
     }
 
 
-async def test_financed_amount_above_the_demand_is_refused_and_changes_nothing(gql, sessionmaker) -> None:
+async def test_financed_amount_above_the_demand_is_refused_and_changes_nothing(
+    gql, sessionmaker
+) -> None:
     # given an open demand of ¥5,000,000
     from greenrong.domain.finance.models import FinancingDemand
     from tests.factories.entities import create_demand

@@ -13,9 +13,9 @@ from greenrong.domain.reference.catalog import regions
 def text(issues: IssueCollector, values: Mapping[str, Any], key: str, *, max_length: int) -> None:
     value = values.get(key)
     if value is None or not str(value).strip():
-        issues.add(key, ErrorCode.REQUIRED, f"{key} must not be empty")
+        issues.add(key, ErrorCode.REQUIRED, "must not be empty")
     elif len(value) > max_length:
-        issues.add(key, ErrorCode.OUT_OF_RANGE, f"{key} is longer than {max_length} characters")
+        issues.add(key, ErrorCode.OUT_OF_RANGE, f"is longer than {max_length} characters")
 
 
 def region(issues: IssueCollector, values: Mapping[str, Any], key: str = "region_code") -> None:
@@ -39,15 +39,15 @@ def money(
     value = values.get(key)
     if value is None:
         if required:
-            issues.add(key, ErrorCode.REQUIRED, f"{key} is required")
+            issues.add(key, ErrorCode.REQUIRED, "is required")
         return
     amount = Decimal(value)
     if amount < 0:
-        issues.add(key, ErrorCode.OUT_OF_RANGE, f"{key} must not be negative")
+        issues.add(key, ErrorCode.OUT_OF_RANGE, "must not be negative")
     elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
-        issues.add(key, ErrorCode.INVALID_FORMAT, f"{key} has more than 2 decimal places (fen)")
+        issues.add(key, ErrorCode.INVALID_FORMAT, "has more than 2 decimal places (fen)")
     elif amount >= Decimal("1e16"):
-        issues.add(key, ErrorCode.OUT_OF_RANGE, f"{key} is too large")
+        issues.add(key, ErrorCode.OUT_OF_RANGE, "is too large")
 
 
 def rate(
@@ -57,17 +57,17 @@ def rate(
     value = values.get(key)
     if value is None:
         if required:
-            issues.add(key, ErrorCode.REQUIRED, f"{key} is required")
+            issues.add(key, ErrorCode.REQUIRED, "is required")
         return
     r = Decimal(value)
     if not Decimal(0) <= r < Decimal(1):
         issues.add(
             key,
             ErrorCode.OUT_OF_RANGE,
-            f"{key} must be a fraction from 0 to below 1 (0.0385 = 3.85 %)",
+            "must be a fraction from 0 to below 1 (0.0385 = 3.85 %)",
         )
     elif r.as_tuple().exponent < -4:  # type: ignore[operator]
-        issues.add(key, ErrorCode.INVALID_FORMAT, f"{key} has more than 4 decimal places")
+        issues.add(key, ErrorCode.INVALID_FORMAT, "has more than 4 decimal places")
 
 
 def int_range(
@@ -75,9 +75,9 @@ def int_range(
 ) -> None:
     value = values.get(key)
     if value is None:
-        issues.add(key, ErrorCode.REQUIRED, f"{key} is required")
+        issues.add(key, ErrorCode.REQUIRED, "is required")
     elif not low <= value <= high:
-        issues.add(key, ErrorCode.OUT_OF_RANGE, f"{key} must be between {low} and {high}")
+        issues.add(key, ErrorCode.OUT_OF_RANGE, f"must be between {low} and {high}")
 
 
 def ordered(issues: IssueCollector, values: Mapping[str, Any], low_key: str, high_key: str) -> None:
@@ -104,7 +104,7 @@ async def reference(
     target = values.get(key)
     if target is None:
         if required:
-            issues.add(key, ErrorCode.REQUIRED, f"{key} is required")
+            issues.add(key, ErrorCode.REQUIRED, "is required")
         return
     if await session.get(model, target) is None:
         issues.add(key, ErrorCode.UNKNOWN_REFERENCE, f"{model.entity_type} {target} does not exist")

@@ -79,7 +79,10 @@ def to_error(error: DomainError) -> MutationError:
             for i in error.issues
         ]
         return ValidationError(
-            code=issues[0].code, field=issues[0].field, message=error.message, errors=issues
+            code=issues[0].code,
+            field=issues[0].field,
+            message="; ".join(f"{i.field}: {i.message}" for i in issues),
+            errors=issues,
         )
     if isinstance(error, StaleVersion):
         return ConflictError(

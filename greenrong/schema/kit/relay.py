@@ -96,7 +96,9 @@ class Connection(Generic[T]):
 
 First = Annotated[
     int | None,
-    strawberry.argument(description="Page size, counted from the start (default 20, at most 200)."),
+    strawberry.argument(
+        description="Page size from the start (the server settings give default and maximum)."
+    ),
 ]
 After = Annotated[str | None, strawberry.argument(description="Return items after this cursor.")]
 Last = Annotated[
