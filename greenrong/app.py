@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -24,6 +25,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.logging import configure_logging, request_id_var
+from greenrong.core.search import SearchEngine, open_search
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -36,6 +38,7 @@ class Resources:
     settings: Settings
     engine: AsyncEngine
     sessionmaker: SessionMaker
+    search: SearchEngine
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -53,11 +56,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
             max_overflow=settings.db_max_overflow,
             echo=settings.db_echo,
         )
-        app.state.resources = Resources(settings, engine, create_sessionmaker(engine))
+        sessionmaker = create_sessionmaker(engine)
+        search = open_search(settings)
+        app.state.resources = Resources(settings, engine, sessionmaker, search)
+        await _prepare_indices(search, sessionmaker, progress=settings.search_rebuild_progress)
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
         try:
             yield
         finally:
+            await search.close()
             await engine.dispose()
 
     schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
@@ -87,6 +94,25 @@ def create_app(settings: Settings | None = None) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+async def _prepare_indices(
+    search: SearchEngine, sessionmaker: SessionMaker, *, progress: bool
+) -> None:
+    """Rebuild missing or empty indices from the database. An unreachable engine does not stop
+    the API: writes keep working and the outbox catches the index up later."""
+    from greenrong.indexers.kit.store import ensure_ready
+    from greenrong.indexers.registry import INDEXES
+
+    try:
+        rebuilt = await ensure_ready(
+            search, sessionmaker, list(INDEXES.values()), progress=progress
+        )
+    except (ConnectionError, OpenSearchConnectionError):
+        log.warning("search engine at %s is unreachable; search is unavailable for now", search.url)
+        return
+    if rebuilt:
+        log.info("rebuilt search indices: %s", ", ".join(rebuilt))
 
 
 class RequestIdMiddleware:

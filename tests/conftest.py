@@ -20,6 +20,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+from osmem_server import OsmemServer
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -27,6 +28,7 @@ from starlette.applications import Starlette
 from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
+from greenrong.core.search import stop_embedded
 from greenrong.migrations.runner import upgrade
 
 PG_ADMIN_URL = os.environ.get("GREENRONG_TEST_PG_URL", "")
@@ -65,6 +67,17 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield str(path)
 
 
+@pytest.fixture(scope="session")
+def osmem_server() -> Iterator[Any]:
+    """One embedded search engine per run (each test gets a copy-on-write clone of it).
+
+    Overrides the osmem plugin's fixture so the process and its pipes are closed cleanly.
+    """
+    server = OsmemServer.start(japanese=False)
+    yield server
+    stop_embedded(server)
+
+
 @pytest.fixture
 def database_url(template_db: str, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated, empty database for one test."""
@@ -94,8 +107,14 @@ def sessionmaker(engine: AsyncEngine) -> SessionMaker:
 
 
 @pytest.fixture
-def settings(database_url: str, tmp_path: Path) -> Settings:
-    return Settings(database_url=database_url, data_dir=tmp_path / "var")
+def settings(database_url: str, osmem_url: str, tmp_path: Path) -> Settings:
+    """A fresh database and a fresh copy-on-write clone of the test search engine."""
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "var",
+        opensearch_url=osmem_url,
+        search_rebuild_progress=False,
+    )
 
 
 @pytest.fixture

@@ -218,7 +218,7 @@ def in_build_context(path: str) -> bool:
 
 def render_type(field: FieldInfo) -> str:
     """The type column of the settings table in docs/DEPLOYMENT.md."""
-    names = {str: "string", int: "integer", bool: "boolean", Path: "path"}
+    names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
     rendered = names[field.annotation]
     low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)

@@ -52,6 +52,17 @@ class Settings(BaseSettings):
     opensearch_url: str = Field(
         default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
     )
+    search_index_prefix: str = Field(
+        default="greenrong",
+        pattern=r"^[a-z][a-z0-9_-]{0,40}$",
+        description="Prefix of index and alias names, so deployments can share a cluster.",
+    )
+    search_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Timeout of each request to the search engine."
+    )
+    search_rebuild_progress: bool = Field(
+        default=True, description="Show a progress bar when start-up rebuilds an index."
+    )
     broker_url: str = Field(
         default="", description="Dramatiq broker (redis://…). Empty means an in-process worker."
     )

@@ -78,6 +78,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             response=response,
             settings=self.settings,
             sessionmaker=resources.sessionmaker,
+            search=resources.search,
             loaders=Loaders(resources.sessionmaker, max_page_size=self.settings.max_page_size),
             request_id=request_id_var.get(),
         )

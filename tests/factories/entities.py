@@ -23,6 +23,12 @@ from greenrong.domain.finance.models import (
 )
 from greenrong.domain.projects.models import ClimateType, Project, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.domain.technology.models import (
+    ListingStatus,
+    TechnologyDomain,
+    TechnologyListing,
+    TradeMode,
+)
 
 _serial = itertools.count(1)
 
@@ -112,3 +118,19 @@ async def create_demand(
         "submitted_at": datetime(2021, 6, 1, tzinfo=UTC),
     }
     return await _add(session, FinancingDemand(**{**values, **overrides}))
+
+
+async def create_listing(session: AsyncSession, **overrides: Any) -> TechnologyListing:
+    values: dict[str, Any] = {
+        "title": f"高效污水处理膜技术{next(_serial)}",
+        "description": "适用于工业废水的膜生物反应器工艺",
+        "domain": TechnologyDomain.WATER,
+        "maturity": 7,
+        "trade_mode": TradeMode.LICENCE,
+        "asking_price": Decimal("1500000.00"),
+        "region_code": "510104",
+        "status": ListingStatus.PUBLISHED,
+    }
+    if "owner_enterprise_id" not in overrides and "owner_institution_id" not in overrides:
+        values["owner_enterprise_id"] = (await create_enterprise(session)).id
+    return await _add(session, TechnologyListing(**{**values, **overrides}))

@@ -9,6 +9,7 @@ import strawberry
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
+from greenrong.core.search import SearchEngine
 from greenrong.resolvers.loaders import Loaders
 
 
@@ -18,6 +19,7 @@ class Context:
     response: Any
     settings: Settings
     sessionmaker: SessionMaker
+    search: SearchEngine
     loaders: Loaders
     request_id: str
 

@@ -1,0 +1,172 @@
+"""Writing to indices: bulk upserts with external versions, deletes, and the aliased rebuild."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any, TypeVar
+
+from opensearchpy.exceptions import NotFoundError
+from opensearchpy.helpers import async_bulk
+from sqlalchemy import func, select
+from tqdm import tqdm
+
+from greenrong.core.db import SessionMaker
+from greenrong.core.search import SearchEngine
+from greenrong.domain.kit.models import Entity
+from greenrong.domain.kit.types import utcnow
+from greenrong.indexers.kit.source import row_batches
+from greenrong.indexers.kit.spec import IndexSpec
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=Entity)
+
+#: a conflict on an external version means the index already holds this version or a newer one
+VERSION_CONFLICT = 409
+
+
+class IndexingError(Exception):
+    """Some documents could not be written; ``failures`` holds the engine's item errors."""
+
+    def __init__(self, index: str, failures: list[dict[str, Any]]) -> None:
+        super().__init__(f"{len(failures)} document(s) failed in {index}: {failures[:3]}")
+        self.failures = failures
+
+
+async def write_rows(
+    engine: SearchEngine, spec: IndexSpec[M], rows: Sequence[M], *, index: str | None = None
+) -> int:
+    """Upsert documents; an older (or the same) version never overwrites a newer one."""
+    target = index or engine.alias(spec.name)
+    actions = [
+        {
+            "_op_type": "index",
+            "_index": target,
+            "_id": str(row.id),
+            "version": row.version,
+            "version_type": "external",
+            "_source": spec.from_row(row),
+        }
+        for row in rows
+    ]
+    if not actions:
+        return 0
+    written, errors = await async_bulk(
+        engine.client, actions, raise_on_error=False, raise_on_exception=True
+    )
+    failures = [e for e in errors if _status(e) != VERSION_CONFLICT]  # type: ignore[union-attr]
+    if failures:
+        raise IndexingError(target, failures)
+    return int(written)
+
+
+def _status(item: dict[str, Any]) -> int:
+    return int(next(iter(item.values())).get("status", 0))
+
+
+async def delete_ids(engine: SearchEngine, spec: IndexSpec[Any], ids: Sequence[uuid.UUID]) -> None:
+    """Delete documents; a document that is already gone is success."""
+    for id in ids:
+        with contextlib.suppress(NotFoundError):
+            await engine.client.delete(index=engine.alias(spec.name), id=str(id))
+
+
+async def index_ids(
+    engine: SearchEngine, sessionmaker: SessionMaker, spec: IndexSpec[M], ids: Sequence[uuid.UUID]
+) -> int:
+    """Bring the documents of ``ids`` up to date from the database (deleting vanished rows)."""
+    written, seen = 0, set[uuid.UUID]()
+    async for batch in row_batches(sessionmaker, spec, ids=ids):
+        written += await write_rows(engine, spec, batch)
+        seen.update(row.id for row in batch)
+    await delete_ids(engine, spec, [i for i in ids if i not in seen])
+    return written
+
+
+async def _alias_targets(engine: SearchEngine, alias: str) -> list[str]:
+    if not await engine.client.indices.exists_alias(name=alias):
+        return []
+    return sorted((await engine.client.indices.get_alias(name=alias)).keys())
+
+
+async def rebuild(
+    engine: SearchEngine, sessionmaker: SessionMaker, spec: IndexSpec[M], *, progress: bool = False
+) -> int:
+    """Build a new physical index from the database, then swap the alias atomically.
+
+    Reads keep hitting the old index until the swap. A failed build deletes the half-built
+    index and leaves the old one serving. Rows changed while the build ran are written again
+    through the alias after the swap, so no change made during a rebuild is lost.
+    """
+    alias = engine.alias(spec.name)
+    physical = f"{alias}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
+    started = utcnow()
+    async with sessionmaker() as session:
+        total = int(await session.scalar(select(func.count()).select_from(spec.model)) or 0)
+    await engine.client.indices.create(index=physical, body=spec.body())
+    written = 0
+    try:
+        with tqdm(
+            total=total, desc=f"index {spec.name:<12}", unit="doc", disable=not progress
+        ) as bar:
+            async for batch in row_batches(sessionmaker, spec):
+                written += await write_rows(engine, spec, batch, index=physical)
+                bar.update(len(batch))
+        await engine.client.indices.refresh(index=physical)
+        old = await _alias_targets(engine, alias)
+        actions: list[dict[str, Any]] = [{"add": {"index": physical, "alias": alias}}]
+        actions += [{"remove": {"index": name, "alias": alias}} for name in old]
+        await engine.client.indices.update_aliases(body={"actions": actions})
+    except BaseException:
+        await engine.client.indices.delete(index=physical, ignore_unavailable=True)
+        raise
+    for name in old:
+        await engine.client.indices.delete(index=name, ignore_unavailable=True)
+    await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1))
+    log.info("rebuilt %s: %d documents in %s", alias, written, physical)
+    return written
+
+
+async def _catch_up(
+    engine: SearchEngine, sessionmaker: SessionMaker, spec: IndexSpec[M], *, since: Any
+) -> None:
+    async with sessionmaker() as session:
+        ids = list(
+            await session.scalars(select(spec.model.id).where(spec.model.updated_at >= since))
+        )
+    if ids:
+        await index_ids(engine, sessionmaker, spec, ids)
+
+
+async def document_count(engine: SearchEngine, spec: IndexSpec[Any]) -> int | None:
+    """Documents behind the alias, or None when the alias does not exist."""
+    alias = engine.alias(spec.name)
+    if not await engine.client.indices.exists_alias(name=alias):
+        return None
+    return int((await engine.client.count(index=alias))["count"])
+
+
+async def ensure_ready(
+    engine: SearchEngine,
+    sessionmaker: SessionMaker,
+    specs: Sequence[IndexSpec[Any]],
+    *,
+    progress: bool = False,
+) -> list[str]:
+    """At start-up: rebuild every index that is missing, or empty while the database is not."""
+    rebuilt: list[str] = []
+    for spec in specs:
+        documents = await document_count(engine, spec)
+        if documents is None:
+            await rebuild(engine, sessionmaker, spec, progress=progress)
+            rebuilt.append(spec.name)
+        elif documents == 0:
+            async with sessionmaker() as session:
+                rows = await session.scalar(select(func.count()).select_from(spec.model))
+            if rows:
+                await rebuild(engine, sessionmaker, spec, progress=progress)
+                rebuilt.append(spec.name)
+    return rebuilt

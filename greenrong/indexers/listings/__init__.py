@@ -1,0 +1,1 @@
+"""The technology-listings index: the reference index (see docs/ARCHITECTURE.md)."""

@@ -1,0 +1,105 @@
+"""The search base: start-up rebuild, aliased rebuilds, external versions, failed rebuilds."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from greenrong.core.search import SearchEngine
+from greenrong.indexers.kit.store import document_count, rebuild, write_rows
+from greenrong.indexers.listings.document import LISTINGS
+from tests.factories.entities import create_listing
+
+
+def engine_of(app: Any) -> SearchEngine:
+    engine: SearchEngine = app.state.resources.search
+    return engine
+
+
+async def physical_indices(engine: SearchEngine) -> list[str]:
+    return sorted((await engine.client.indices.get_alias(name=engine.alias("listings"))).keys())
+
+
+async def test_startup_rebuilds_an_empty_index_from_the_database(settings, sessionmaker) -> None:
+    # given listings in the database and no index yet
+    async with sessionmaker.begin() as session:
+        await create_listing(session, title="太阳能光伏组件回收技术")
+        await create_listing(session, title="工业废水膜处理工艺")
+    from greenrong.app import create_app
+
+    # when the app starts
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        engine = engine_of(app)
+        hits = await engine.client.search(
+            index=engine.alias("listings"), body={"query": {"match": {"title": "废水处理"}}}
+        )
+
+        # then both rows are indexed, and a Chinese query finds the right one by bigrams
+        assert await document_count(engine, LISTINGS) == 2
+        assert [h["_source"]["title"] for h in hits["hits"]["hits"]] == ["工业废水膜处理工艺"]
+        assert hits["hits"]["hits"][0]["_source"]["region_path"] == ["510104", "510100", "510000"]
+
+
+async def test_rebuild_swaps_the_alias_and_drops_the_old_index(app, sessionmaker) -> None:
+    engine = engine_of(app)
+    async with sessionmaker.begin() as session:
+        await create_listing(session)
+    before = await physical_indices(engine)
+
+    written = await rebuild(engine, sessionmaker, LISTINGS)
+
+    after = await physical_indices(engine)
+    assert written == 1
+    assert len(before) == len(after) == 1
+    assert before != after
+    assert not await engine.client.indices.exists(index=before[0])
+
+
+async def test_an_older_version_never_overwrites_a_newer_document(app, sessionmaker) -> None:
+    engine = engine_of(app)
+    async with sessionmaker.begin() as session:
+        row = await create_listing(session, title="新标题")
+    await write_rows(engine, LISTINGS, [row])
+
+    row.version, row.title = 1, "旧标题"  # a stale event replayed late
+    row_v2 = await _with_version(sessionmaker, row.id, 2, "最新标题")
+    await write_rows(engine, LISTINGS, [row_v2])
+    await write_rows(engine, LISTINGS, [row])  # version 1 again: ignored, not an error
+
+    stored = await engine.client.get(index=engine.alias("listings"), id=str(row.id))
+    assert (stored["_version"], stored["_source"]["title"]) == (2, "最新标题")
+
+
+async def _with_version(sessionmaker, id, version: int, title: str) -> Any:
+    from greenrong.domain.technology.models import TechnologyListing
+
+    async with sessionmaker.begin() as session:
+        row = await session.get(TechnologyListing, id)
+        row.title = title
+    assert row.version == version
+    return row
+
+
+async def test_a_failed_rebuild_leaves_the_old_index_serving(app, sessionmaker) -> None:
+    # given a serving index with one document
+    engine = engine_of(app)
+    async with sessionmaker.begin() as session:
+        await create_listing(session, title="原有技术")
+    await rebuild(engine, sessionmaker, LISTINGS)
+    serving = await physical_indices(engine)
+
+    # when a rebuild fails half-way (a document that cannot be built)
+    def broken(row: Any) -> dict[str, Any]:
+        raise RuntimeError("cannot build document")
+
+    with pytest.raises(RuntimeError, match="cannot build document"):
+        await rebuild(engine, sessionmaker, dataclasses.replace(LISTINGS, build=broken))
+
+    # then the alias still points at the old index, which still answers, and nothing is left over
+    assert await physical_indices(engine) == serving
+    assert await document_count(engine, LISTINGS) == 1
+    names = set((await engine.client.indices.get(index=f"{engine.alias('listings')}-*")).keys())
+    assert names == set(serving)
