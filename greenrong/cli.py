@@ -125,5 +125,11 @@ def export_schema(output: Path | None) -> None:
         click.echo(f"greenrong: schema written to {output}")
 
 
+# ---- pipeline commands (worker, events): owned by the search pipeline ----
+
+
+# ---- index commands (reindex, index verify): owned by the search indices ----
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
