@@ -43,3 +43,16 @@ async def test_money_sums_are_exact_and_timestamps_aware(sessionmaker) -> None:
     assert total == Decimal("10000000000000.29")
     assert demand.submitted_at == datetime(2021, 6, 1, tzinfo=UTC)
     assert demand.submitted_at.tzinfo is not None
+
+
+async def test_responses_carry_chinese_as_utf8_text(client, sessionmaker) -> None:
+    async with sessionmaker.begin() as session:
+        await create_enterprise(session, name="成都绿能科技有限公司")
+    response = await client.post(
+        "/graphql", json={"query": "{ enterprises { edges { node { name } } } }"}
+    )
+    assert response.headers["content-type"] == "application/json"
+    assert (
+        response.content.decode("utf-8")
+        == '{"data":{"enterprises":{"edges":[{"node":{"name":"成都绿能科技有限公司"}}]}}}'
+    )

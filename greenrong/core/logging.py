@@ -42,3 +42,5 @@ def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
+    # opensearch-py logs every request at INFO; its warnings and errors still show
+    logging.getLogger("opensearch").setLevel(max(logging.WARNING, root.level))

@@ -12,6 +12,7 @@ Two things on top of strawberry's view:
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -82,6 +83,10 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             loaders=Loaders(resources.sessionmaker, max_page_size=self.settings.max_page_size),
             request_id=request_id_var.get(),
         )
+
+    def encode_json(self, data: object) -> str:
+        """Compact JSON with Chinese as UTF-8 text rather than \\u escapes (a third smaller)."""
+        return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """strawberry's GraphiQL page, with its CDN assets served from our /static/graphiql/."""
