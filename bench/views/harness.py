@@ -1,0 +1,403 @@
+"""bench/views/run: greenrong and PostGraphile v5 side by side, on the same data, in one run.
+
+Steps (progress on stderr, the table on stdout):
+ 1. a throwaway PostgreSQL, `greenrong migrate`, `greenrong seed --demo --scale N`;
+ 2. the bench-only indexes (BENCH_SQL, printed), then the query parameters chosen from the data;
+ 3. osmem-server, `greenrong serve --workers 1` and PostGraphile (amber), both servers pinned to
+    the first CPU with taskset;
+ 4. every query once against every server and the raw-asyncpg floor: the normal forms must be
+    equal, else it stops with a diff;
+ 5. the floor's mean time per request, then wrk (pinned to the second CPU) per query and server:
+    a warm-up run, then the timed run;
+ 6. the table. Everything it started is stopped on exit, failure, Ctrl-C or SIGTERM (unless
+    --keep).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import difflib
+import json
+import os
+import pprint
+import signal
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+import asyncpg
+import floor as floor_module
+import queries as q
+from services import HERE, REPO, VENV_BIN, Services, free_port, progress, rss_kib, stop_instructions
+
+#: Bench-only SQL, never a migration. PostGraphile (amber) offers orderBy/filter only on
+#: indexed columns: project.created_at is in no index, so CREATED_AT_ASC would not exist. The
+#: composite indexes also serve "first N children per parent, in order" for both servers.
+#: enterprise.name / region_code / green_level and financing_demand.submitted_at are already
+#: indexed by the migrations.
+BENCH_SQL = """\
+create index if not exists bench_project_enterprise_created
+    on project (enterprise_id, created_at, id);
+create index if not exists bench_demand_project_submitted
+    on financing_demand (project_id, submitted_at, id);
+analyze;"""
+
+
+@dataclass
+class Result:
+    query: str
+    server: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    error_detail: str
+    requests: int
+
+
+def main() -> int:
+    args = _parse_args()
+    cpus = sorted(os.sched_getaffinity(0))
+    server_cpu = cpus[0]
+    client_cpu = cpus[1] if len(cpus) > 1 else cpus[0]
+    if len(cpus) < 2:
+        progress("only one CPU: servers and wrk share it, the figures mean little")
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    signal.signal(signal.SIGHUP, _exit_on_signal)
+    services = Services()
+    try:
+        return _run(args, services, server_cpu=server_cpu, client_cpu=client_cpu)
+    except KeyboardInterrupt:
+        progress("interrupted")
+        return 130
+    except (RuntimeError, subprocess.CalledProcessError, OSError, asyncpg.PostgresError) as exc:
+        progress(f"failed: {exc}")
+        return 1
+    finally:
+        if args.keep and services.processes:
+            progress(f"--keep: services left running; logs in {services.workdir}; stop with:")
+            sys.stderr.write(stop_instructions(services) + "\n")
+        else:
+            progress("stopping everything this run started")
+            services.stop()
+
+
+def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, client_cpu: int) -> int:
+    load_before = os.getloadavg()
+    progress("starting a throwaway PostgreSQL (infra/local/pg)")
+    database_url = services.start_postgres()
+    plain_url = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    env = {"GREENRONG_DATABASE_URL": database_url}
+    progress("greenrong migrate")
+    _cli(["migrate"], env)
+    progress(f"greenrong seed --demo --scale {args.scale:g}")
+    _cli(["seed", "--demo", "--scale", f"{args.scale:g}"], env)
+    progress("bench-only SQL (not a migration):\n" + BENCH_SQL)
+    params = asyncio.run(_prepare_database(plain_url))
+    progress("parameters: " + params.describe())
+
+    progress("starting osmem-server (the search engine greenrong needs at start-up)")
+    search_url = services.start_osmem(cpus=str(client_cpu), keep=args.keep)
+    gr_port, pgl_port = free_port(), free_port()
+    progress(
+        f"starting greenrong serve --workers 1 on CPU {server_cpu} (may rebuild search indices)"
+    )
+    greenrong = services.start_greenrong(
+        database_url=database_url,
+        search_url=search_url,
+        port=gr_port,
+        cpus=str(server_cpu),
+        keep=args.keep,
+    )
+    progress(f"starting PostGraphile v5 (amber, GRAPHILE_ENV=production) on CPU {server_cpu}")
+    postgraphile = services.start_postgraphile(
+        database_url=plain_url, port=pgl_port, cpus=str(server_cpu), keep=args.keep
+    )
+    urls = {
+        q.GREENRONG: f"http://127.0.0.1:{gr_port}/graphql",
+        q.POSTGRAPHILE: f"http://127.0.0.1:{pgl_port}/graphql",
+    }
+
+    progress("checking that every server and the floor return the same data")
+    floors = asyncio.run(
+        _check_and_measure_floor(
+            plain_url, params, urls, repetitions=args.floor_repetitions, cpu=server_cpu
+        )
+    )
+
+    results: list[Result] = []
+    for query, servers in q.SERVERS.items():
+        for server in servers:
+            body_file = services.workdir / f"{query}.{server}.json"
+            body_file.write_bytes(q.body(query, server, params))
+            if args.warmup > 0:
+                progress(f"{query} {server}: warm-up {args.warmup} s")
+                _wrk(urls[server], body_file, args.connections, args.warmup, client_cpu)
+            progress(f"{query} {server}: wrk -c {args.connections} -d {args.duration}s")
+            results.append(
+                _result(
+                    query,
+                    server,
+                    _wrk(urls[server], body_file, args.connections, args.duration, client_cpu),
+                )
+            )
+
+    served = sum(r.requests for r in results if r.server == q.GREENRONG)
+    print(
+        _table(
+            args,
+            results,
+            floors,
+            params,
+            server_cpu=server_cpu,
+            client_cpu=client_cpu,
+            rss={
+                q.GREENRONG: rss_kib(greenrong.pid),
+                q.POSTGRAPHILE: rss_kib(postgraphile.pid),
+            },
+            served=served,
+            load=(load_before, os.getloadavg()),
+        )
+    )
+    if args.keep:
+        sys.stderr.write("".join(f"  {name}: {url}\n" for name, url in urls.items()))
+        sys.stderr.write(f"  PostgreSQL: {plain_url}\n")
+    return 0
+
+
+def _parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="bench/views/run",
+        description="greenrong vs PostGraphile v5 on the same data: one table.",
+    )
+    parser.add_argument("--scale", type=float, default=1.0, help="demo data scale (default 1)")
+    parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run (default 20)")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections (default 8)")
+    parser.add_argument("--warmup", type=int, default=2, help="untimed wrk seconds before each run")
+    parser.add_argument(
+        "--floor-repetitions", type=int, default=200, help="raw-asyncpg repetitions per query"
+    )
+    parser.add_argument("--keep", action="store_true", help="leave the services running")
+    args = parser.parse_args()
+    if args.duration < 1 or args.connections < 1 or args.floor_repetitions < 1:
+        parser.error("--duration, --connections and --floor-repetitions must be positive")
+    return args
+
+
+def _exit_on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _cli(argv: list[str], env: dict[str, str]) -> None:
+    subprocess.run(
+        [str(VENV_BIN / "greenrong"), *argv],
+        cwd=REPO,
+        env={**os.environ, **env},
+        stdout=sys.stderr,
+        check=True,
+    )
+
+
+async def _prepare_database(url: str) -> q.Params:
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(BENCH_SQL)
+        return await q.choose_params(conn)
+    finally:
+        await conn.close()
+
+
+# ---- equality and the floor ----------------------------------------------------------------
+
+
+def _post(url: str, body: bytes) -> dict[str, Any]:
+    request = urllib.request.Request(url, data=body, method="POST")
+    request.add_header("Content-Type", "application/json")
+    request.add_header("Accept", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=60) as response:
+            status, text = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, text = exc.code, exc.read()
+    if status != 200:
+        raise RuntimeError(f"{url} answered HTTP {status}: {text[:2000]!r}")
+    answer: dict[str, Any] = json.loads(text)
+    if answer.get("errors") or answer.get("data") is None:
+        raise RuntimeError(
+            f"{url} answered with errors: {json.dumps(answer, ensure_ascii=False)[:2000]}"
+        )
+    return answer["data"]  # type: ignore[no-any-return]
+
+
+async def _check_and_measure_floor(
+    url: str, params: q.Params, urls: dict[str, str], *, repetitions: int, cpu: int
+) -> dict[str, float]:
+    conn = await asyncpg.connect(url)
+    try:
+        floor = floor_module.Floor(conn, params)
+        await floor.prepare()
+        for query, servers in q.SERVERS.items():
+            forms = {"raw asyncpg": await floor.query(query)()}
+            for server in servers:
+                data = _post(urls[server], q.body(query, server, params))
+                forms[server] = q.NORMAL[(query, server)](data)
+            _require_equal(query, forms)
+            same = q.summary(query, forms[q.GREENRONG])
+            progress(f"{query}: same data from {', '.join(forms)}: {same}")
+        floors: dict[str, float] = {}
+        for query in q.SERVERS:
+            floors[query] = await floor_module.measure(
+                floor, query, repetitions=repetitions, cpu=cpu
+            )
+            progress(f"{query}: raw asyncpg floor {floors[query]:,.0f} µs per request")
+        return floors
+    finally:
+        await conn.close()
+
+
+def _require_equal(query: str, forms: dict[str, Any]) -> None:
+    reference_name = q.GREENRONG
+    reference = forms[reference_name]
+    if reference is None or reference == [] or reference == (0, []):
+        raise SystemExit(f"bench: {query} returned no rows; choose other parameters")
+    for name, form in forms.items():
+        if form == reference:
+            continue
+        diff = difflib.unified_diff(
+            pprint.pformat(reference, width=100).splitlines(),
+            pprint.pformat(form, width=100).splitlines(),
+            fromfile=f"{query} {reference_name}",
+            tofile=f"{query} {name}",
+            lineterm="",
+        )
+        sys.stderr.write("\n".join(diff) + "\n")
+        raise SystemExit(f"bench: {query}: {name} returned other data than {reference_name}")
+
+
+# ---- wrk -----------------------------------------------------------------------------------
+
+
+def _wrk(url: str, body_file: Path, connections: int, seconds: int, cpu: int) -> dict[str, Any]:
+    argv = [
+        "taskset", "-c", str(cpu),
+        "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
+        "--latency", "-s", str(HERE / "post.lua"), url, "--", str(body_file),
+    ]  # fmt: skip
+    output = subprocess.run(argv, stdout=subprocess.PIPE, text=True, check=True).stdout
+    for line in output.splitlines():
+        if line.startswith("WRK_JSON "):
+            stats: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
+            return stats
+    raise RuntimeError(f"wrk printed no WRK_JSON line:\n{output}")
+
+
+def _result(query: str, server: str, stats: dict[str, Any]) -> Result:
+    socket_errors = sum(stats[k] for k in ("connect", "read", "write", "timeout"))
+    errors = socket_errors + stats["non_2xx"] + stats["graphql_errors"]
+    detail = ""
+    if errors:
+        detail = (
+            f"socket {socket_errors}, non-2xx {stats['non_2xx']}, graphql {stats['graphql_errors']}"
+        )
+    return Result(
+        query=query,
+        server=server,
+        rps=stats["requests"] / (stats["duration_us"] / 1e6),
+        p50_ms=stats["p50_us"] / 1000,
+        p99_ms=stats["p99_us"] / 1000,
+        errors=errors,
+        error_detail=detail,
+        requests=stats["requests"],
+    )
+
+
+# ---- the table -----------------------------------------------------------------------------
+
+
+def _table(
+    args: argparse.Namespace,
+    results: list[Result],
+    floors: dict[str, float],
+    params: q.Params,
+    *,
+    server_cpu: int,
+    client_cpu: int,
+    rss: dict[str, int],
+    served: int,
+    load: tuple[tuple[float, float, float], tuple[float, float, float]],
+) -> str:
+    rps = {(r.query, r.server): r.rps for r in results}
+    header = (
+        "query", "server", "req/s", "requests", "p50 ms", "p99 ms", "errors", "gr ÷ pgl",
+        "floor µs",
+    )  # fmt: skip
+    rows = []
+    for r in results:
+        ratio = ""
+        if r.server == q.GREENRONG and (r.query, q.POSTGRAPHILE) in rps:
+            ratio = f"{r.rps / rps[(r.query, q.POSTGRAPHILE)]:.2f}×"
+        rows.append(
+            (
+                r.query,
+                r.server,
+                f"{r.rps:,.0f}" if r.rps >= 100 else f"{r.rps:.1f}",
+                f"{r.requests:,}",
+                f"{r.p50_ms:.2f}",
+                f"{r.p99_ms:.2f}",
+                str(r.errors) + (f" ({r.error_detail})" if r.error_detail else ""),
+                ratio,
+                f"{floors[r.query]:,.0f}" if r.server == q.GREENRONG else "",
+            )
+        )
+    widths = [max(len(str(x)) for x in column) for column in zip(header, *rows, strict=True)]
+    numeric = {2, 3, 4, 5, 8}
+
+    def line(cells: tuple[str, ...]) -> str:
+        return "  ".join(
+            c.rjust(w) if i in numeric else c.ljust(w)
+            for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    cpu_model = _cpu_model()
+    out = [
+        f"bench/views/run --scale {args.scale:g} --duration {args.duration} "
+        f"--connections {args.connections}",
+        f"servers pinned to CPU {server_cpu}, one process each; wrk -t 1 -c {args.connections} "
+        f"on CPU {client_cpu}; {args.warmup} s warm-up per run; PostgreSQL unpinned",
+        "",
+        line(header),
+        line(tuple("-" * w for w in widths)),
+        *(line(row) for row in rows),
+        "",
+        f"RSS after the run: greenrong {rss[q.GREENRONG] / 1024:,.0f} MiB "
+        f"(after {served:,} timed requests plus warm-ups), "
+        f"PostGraphile {rss[q.POSTGRAPHILE] / 1024:,.0f} MiB",
+        "errors: socket errors + non-2xx + 2xx responses with GraphQL errors (every response "
+        "is checked by post.lua)",
+        "floor: the same rows by raw asyncpg in-process, one connection, mean of "
+        f"{args.floor_repetitions} sequential runs on CPU {server_cpu} (no HTTP, no JSON)",
+        "data: " + params.describe(),
+        f"machine: {os.cpu_count()} CPUs, {cpu_model}; load average 1 min "
+        f"{load[0][0]:.2f} before, {load[1][0]:.2f} after",
+    ]
+    return "\n".join(out)
+
+
+def _cpu_model() -> str:
+    try:
+        for text in Path("/proc/cpuinfo").read_text().splitlines():
+            if text.startswith("model name"):
+                return text.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
