@@ -60,10 +60,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
         search = open_search(settings)
         app.state.resources = Resources(settings, engine, sessionmaker, search)
         await _prepare_indices(search, sessionmaker, progress=settings.search_rebuild_progress)
+        from greenrong.workers.broker import start_pipeline
+
+        pipeline = start_pipeline(settings, search)  # the outbox relay (see workers/broker.py)
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
         try:
             yield
         finally:
+            await pipeline.stop()
             await search.close()
             await engine.dispose()
 

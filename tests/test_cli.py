@@ -10,7 +10,9 @@ from greenrong.cli import main
 from greenrong.core.config import get_settings
 
 
-@pytest.mark.parametrize("command", ["serve", "migrate", "seed", "export-schema"])
+@pytest.mark.parametrize(
+    "command", ["serve", "migrate", "seed", "export-schema", "worker", "events"]
+)
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])
     assert result.exit_code == 0

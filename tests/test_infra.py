@@ -36,10 +36,9 @@ ENV_PREFIX: str = Settings.model_config["env_prefix"] or ""
 BASE_IMAGE = "python:3.11-slim"
 
 #: Subcommands that infra/compose.yaml already runs but greenrong.cli.main does not register
-#: yet, each with the issue that adds it. `greenrong worker` (Dramatiq actors that index into
-#: OpenSearch) comes with the search issue; once it is registered, remove it from here and the
-#: `profiles` line from the worker service (both are enforced below).
-COMMANDS_COMING_WITH_LATER_ISSUES = {"worker": "search issue"}
+#: yet, each with the issue that adds it. None today: `greenrong worker` came with the search
+#: issue.
+COMMANDS_COMING_WITH_LATER_ISSUES: dict[str, str] = {}
 
 SERVICES = {"postgres", "opensearch", "redis", "migrate", "api", "worker"}
 ONE_SHOT = {"migrate"}
@@ -398,12 +397,10 @@ def test_commands_coming_with_later_issues_are_not_registered_yet() -> None:
     )
 
 
-def test_worker_profile_follows_the_worker_command() -> None:
-    """Until `greenrong worker` exists, a plain `up` must not start it; afterwards it must."""
-    if "worker" in main.commands:
-        assert "profiles" not in service("worker"), "remove `profiles` from the worker service"
-    else:
-        assert service("worker")["profiles"] == ["worker"]
+def test_a_plain_up_starts_the_worker() -> None:
+    """`greenrong worker` exists, so the worker service sits in no profile."""
+    assert "worker" in main.commands
+    assert "profiles" not in service("worker")
 
 
 def test_greenrong_services_share_the_image_built_from_the_dockerfile() -> None:

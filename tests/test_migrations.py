@@ -46,3 +46,20 @@ def test_downgrade_to_base_and_upgrade_again(database_url: str) -> None:
     assert emptied == {"alembic_version"}
     assert restored == tables
     assert diff_after == []
+
+
+def test_the_pipeline_migration_goes_down_and_up(database_url: str) -> None:
+    # given a database at head
+    tables, _ = _tables_and_diff(database_url)
+    assert "dead_letter" in tables
+
+    # when 0002 is undone and applied again
+    downgrade(database_url, "0001")
+    before, _ = _tables_and_diff(database_url)
+    upgrade(database_url)
+    after, diff = _tables_and_diff(database_url)
+
+    # then it adds exactly the dead letters (and the relay's columns), matching the models
+    assert tables - before == {"dead_letter"}
+    assert after == tables
+    assert diff == []

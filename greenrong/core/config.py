@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -66,6 +66,42 @@ class Settings(BaseSettings):
     broker_url: str = Field(
         default="", description="Dramatiq broker (redis://…). Empty means an in-process worker."
     )
+    broker_timeout_seconds: float = Field(
+        default=5.0, gt=0, le=120, description="Timeout of each request to the broker."
+    )
+    worker_threads: int = Field(
+        default=4, ge=1, le=64, description="Dramatiq worker threads of `greenrong worker`."
+    )
+    relay_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        description="How often the outbox relay looks for events not handed over yet.",
+    )
+    relay_batch_size: int = Field(
+        default=100, ge=1, le=10000, description="Most events the relay hands over at once."
+    )
+    relay_lease_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=86400,
+        description="How long a handed-over event may stay unfinished before a relay retakes it.",
+    )
+    index_max_retries: int = Field(
+        default=5,
+        ge=0,
+        le=100,
+        description="Retries of an indexing message after a retryable failure.",
+    )
+    index_min_backoff_seconds: float = Field(
+        default=1.0, gt=0, le=3600, description="First wait before an indexing retry."
+    )
+    index_max_backoff_seconds: float = Field(
+        default=60.0, gt=0, le=86400, description="Longest wait between indexing retries."
+    )
+    index_time_limit_seconds: float = Field(
+        default=300.0, gt=0, le=3600, description="Longest one indexing message may run."
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -83,6 +119,12 @@ class Settings(BaseSettings):
                 "database_url must use an async driver: postgresql+asyncpg://… or sqlite+aiosqlite://…"
             )
         return value
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> Settings:
+        if self.index_min_backoff_seconds > self.index_max_backoff_seconds:
+            raise ValueError("index_min_backoff_seconds must not exceed index_max_backoff_seconds")
+        return self
 
     @property
     def effective_database_url(self) -> str:

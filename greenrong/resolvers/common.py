@@ -17,6 +17,7 @@ from greenrong.core.errors import DomainError, ErrorCode, ValidationFailed
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, PageArgs, SortKey
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.outbox import signal as outbox_signal
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.errors import MutationError, to_error
 from greenrong.schema.kit.filters import IDFilter, SortDirection
@@ -157,9 +158,11 @@ async def mutate(
     """
     try:
         async with info.context.sessionmaker.begin() as session:
-            return wrap(await action(session))
+            result = wrap(await action(session))
     except DomainError as error:
         return to_error(error)
+    outbox_signal.changes_committed()  # wake the relay: index the change now, not at next poll
+    return result
 
 
 def update_args(data: Any, type_name: str) -> dict[str, Any]:

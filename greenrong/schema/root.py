@@ -19,6 +19,7 @@ from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
 from greenrong.resolvers.node import NodeQuery
 from greenrong.resolvers.projects import ProjectMutation, ProjectQuery
+from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
 from greenrong.schema.kit.policy import ErrorPolicy
@@ -34,6 +35,7 @@ Query = merge_types(
         TechnologyQuery,
         DisclosureQuery,
         StatisticsQuery,
+        SearchQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]

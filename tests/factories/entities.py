@@ -10,8 +10,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.credit_code import complete
 from greenrong.domain.enterprises.models import Enterprise, EnterpriseSize
+from greenrong.domain.experts.models import Expert, ExpertTitle
 from greenrong.domain.finance.models import (
     Collateral,
     DemandStatus,
@@ -25,8 +27,10 @@ from greenrong.domain.projects.models import ClimateType, Project, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.technology.models import (
     ListingStatus,
+    NeedStatus,
     TechnologyDomain,
     TechnologyListing,
+    TechnologyNeed,
     TradeMode,
 )
 
@@ -134,3 +138,45 @@ async def create_listing(session: AsyncSession, **overrides: Any) -> TechnologyL
     if "owner_enterprise_id" not in overrides and "owner_institution_id" not in overrides:
         values["owner_enterprise_id"] = (await create_enterprise(session)).id
     return await _add(session, TechnologyListing(**{**values, **overrides}))
+
+
+async def create_need(
+    session: AsyncSession, *, enterprise_id: uuid.UUID, **overrides: Any
+) -> TechnologyNeed:
+    values: dict[str, Any] = {
+        "enterprise_id": enterprise_id,
+        "title": f"垃圾渗滤液处理技术需求{next(_serial)}",
+        "description": "寻求高浓度有机废水的处理方案",
+        "domain": TechnologyDomain.WATER,
+        "budget": Decimal("800000.00"),
+        "region_code": "510104",
+        "status": NeedStatus.OPEN,
+    }
+    return await _add(session, TechnologyNeed(**{**values, **overrides}))
+
+
+async def create_expert(session: AsyncSession, **overrides: Any) -> Expert:
+    values: dict[str, Any] = {
+        "name": f"张建国{next(_serial)}",
+        "field": "环境工程",
+        "title": ExpertTitle.PROFESSOR,
+        "affiliation": "四川大学建筑与环境学院",
+        "specialties": ["水污染控制"],
+        "region_code": "510107",
+    }
+    return await _add(session, Expert(**{**values, **overrides}))
+
+
+async def create_disclosure(
+    session: AsyncSession, *, subject_enterprise_id: uuid.UUID, **overrides: Any
+) -> Disclosure:
+    values: dict[str, Any] = {
+        "subject_enterprise_id": subject_enterprise_id,
+        "kind": DisclosureKind.ENTERPRISE_ENVIRONMENTAL,
+        "year": 2021,
+        "title": f"2021年度环境信息披露报告{next(_serial)}",
+        "body": "报告期内单位产值能耗下降百分之五",
+        "metrics": {},
+        "status": DisclosureStatus.PUBLISHED,
+    }
+    return await _add(session, Disclosure(**{**values, **overrides}))

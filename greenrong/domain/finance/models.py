@@ -6,7 +6,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from greenrong.domain.kit.models import Entity, enum_column
 from greenrong.domain.kit.types import Money, Rate
@@ -84,6 +84,9 @@ class FinancialProduct(Entity):
     )
     description: Mapped[str] = mapped_column(Text, default="")
     active: Mapped[bool] = mapped_column(default=True)
+
+    #: never loaded implicitly; the products search index loads it with selectinload()
+    institution: Mapped[FinancialInstitution] = relationship(lazy="raise")
 
     __table_args__ = (
         CheckConstraint("min_amount <= max_amount", name="amount_range"),

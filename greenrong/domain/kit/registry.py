@@ -7,7 +7,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.models import Base, Entity
-from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.projects.models import Project
 from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
 
@@ -26,4 +26,4 @@ ENTITIES: dict[str, type[Entity]] = {
     )
 }
 
-__all__ = ["ENTITIES", "Base", "ChangeEvent"]
+__all__ = ["ENTITIES", "Base", "ChangeEvent", "DeadLetter"]

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Index, Integer, String, Uuid
+from sqlalchemy import Index, Integer, String, Text, UniqueConstraint, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenrong.domain.kit.models import Base, enum_column
@@ -30,10 +30,36 @@ class ChangeEvent(Base):
     entity_version: Mapped[int] = mapped_column(Integer)
     payload: Mapped[dict[str, Any]] = mapped_column()
     occurred_at: Mapped[datetime] = mapped_column(default=utcnow)
-    #: set by the relay once the event was handed to the workers (search issue)
+    #: set once the event's handler succeeded (or dead-lettered it): the event is done
     dispatched_at: Mapped[datetime | None] = mapped_column()
+    #: a relay handed the event over; no other relay takes it before this time (a lease)
+    claimed_until: Mapped[datetime | None] = mapped_column()
+    #: how often a relay has handed the event over
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     __table_args__ = (
         Index("ix_change_event_entity", "entity_type", "entity_id"),
         Index("ix_change_event_undispatched", "dispatched_at", "occurred_at"),
     )
+
+
+class DeadLetter(Base):
+    """An entity whose indexing failed for good (a terminal error, not an outage).
+
+    One row per entity: a later terminal failure of the same entity is merged into it.
+    ``greenrong events retry`` replays it and deletes it once the replay succeeded.
+    """
+
+    __tablename__ = "dead_letter"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[uuid.UUID] = mapped_column(Uuid())
+    #: the ChangeEvent ids (as strings) that led here
+    event_ids: Mapped[list[str]] = mapped_column()
+    error: Mapped[str] = mapped_column(Text)
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("entity_type", "entity_id"),)

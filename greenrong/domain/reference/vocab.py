@@ -27,11 +27,3 @@ class GreenLevel(StrEnum):
     @property
     def rank(self) -> int:
         return list(GreenLevel).index(self)
-
-
-GREEN_LEVEL_LABELS = {
-    GreenLevel.NONE: "无",
-    GreenLevel.GREEN: "绿",
-    GreenLevel.DEEP_GREEN: "深绿",
-    GreenLevel.EXCELLENT_GREEN: "优绿",
-}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -44,6 +45,11 @@ def fen(amount: Decimal | None) -> int | None:
     return None if amount is None else int(amount * 100)
 
 
+def basis_points(rate: Decimal | None) -> int | None:
+    """A rate (a fraction with 4 decimals, 0.0345 = 3.45 %) as whole basis points (345), exact."""
+    return None if rate is None else int(rate * 10_000)
+
+
 def region_path(code: str) -> list[str]:
     """The region and every enclosing region, so a filter on 510100 finds its counties."""
     return [r.code for r in region_chain(code)] or [code]
@@ -51,3 +57,12 @@ def region_path(code: str) -> list[str]:
 
 def timestamp(value: datetime | None) -> str | None:
     return None if value is None else value.isoformat()
+
+
+def day(value: date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def ref(id: uuid.UUID | None) -> str | None:
+    """A related row's id as a keyword value."""
+    return None if id is None else str(id)

@@ -46,7 +46,7 @@ async def write_rows(
             "_op_type": "index",
             "_index": target,
             "_id": str(row.id),
-            "version": row.version,
+            "version": spec.version_of(row),
             "version_type": "external",
             "_source": spec.from_row(row),
         }

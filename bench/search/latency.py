@@ -1,0 +1,219 @@
+"""Benchmark search latency through GraphQL against the raw OpenSearch query it issues.
+
+    .venv/bin/python bench/search/latency.py --admin-url postgresql+asyncpg://…/postgres --scale 10
+
+With ``--admin-url`` it creates a fresh database, migrates and seeds it (``seed_demo`` at
+``--scale``), and drops it at the end; ``--database-url`` uses an existing, seeded database.
+Every index is built with ``kit.store.rebuild`` into the embedded engine (osmem-server) unless
+``--opensearch-url`` names a cluster. The app runs in-process and is called over ASGI by httpx.
+
+The query: ``searchTechnologyListings`` with the Chinese text 污水处理 and three facet
+filters selected (domain, region with its sub-regions, maturity), 20 hits a page, every facet
+counted. Rows, each timed ``--runs`` times after ``--warmup`` runs, one request at a time:
+
+- **raw**: the request body ``kit.query.build`` makes for it, sent with ``client.search`` to the
+  alias (the engine's own time plus the HTTP round trip);
+- **graphql, no nodes**: the field with cursors, scores, highlights and facets, no node fields
+  (adds parsing, validation, building the body, reading the answer, serialising);
+- **graphql, with nodes**: the same, plus each hit's row from PostgreSQL through the DataLoader
+  (one batched ``SELECT … WHERE id IN``) and its region name.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import sys
+import uuid
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from time import perf_counter
+
+import asyncpg
+import httpx
+from sqlalchemy.engine import make_url
+
+from greenrong.app import create_app
+from greenrong.core.config import Settings
+from greenrong.core.db import create_engine, create_sessionmaker
+from greenrong.core.search import SearchEngine, open_search
+from greenrong.domain.seed.demo import seed_demo
+from greenrong.indexers.kit.query import Bounds, SearchRequest, build
+from greenrong.indexers.kit.store import rebuild
+from greenrong.indexers.listings.queries import LISTING_QUERIES
+from greenrong.indexers.registry import INDEXES
+from greenrong.migrations.runner import upgrade
+
+TEXT = "污水处理"
+FILTER = {"domain": ["WATER", "SOLID_WASTE"], "region": ["510100"], "maturity": {"min": 4}}
+FACETS = "facets { field buckets { value label count } }"
+HITS = "edges { cursor score highlights { field snippets } }"
+NODES = (
+    "edges { cursor score highlights { field snippets } "
+    "node { id title maturity region { name } } }"
+)
+DOCUMENT = """query ($query: String, $filter: TechnologyListingSearchFilter) {
+  searchTechnologyListings(query: $query, filter: $filter, first: 20) {
+    ... on TechnologyListingSearchConnection { totalCount %s %s }
+    ... on SearchUnavailable { code }
+  }
+}"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Time GraphQL search against the raw query.")
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--admin-url", help="PostgreSQL admin URL: a fresh database is made")
+    where.add_argument("--database-url", help="an existing, seeded database")
+    parser.add_argument("--scale", type=float, default=10.0, help="seed scale")
+    parser.add_argument("--opensearch-url", default="", help="a cluster (default: embedded)")
+    parser.add_argument("--runs", type=int, default=300, help="timed requests per row")
+    parser.add_argument("--warmup", type=int, default=30, help="untimed requests per row")
+    args = parser.parse_args()
+
+    url, name = args.database_url, None
+    if args.admin_url:
+        name = f"bench_latency_{uuid.uuid4().hex[:8]}"
+        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
+        url = make_url(args.admin_url).set(database=name).render_as_string(False)
+    try:
+        asyncio.run(_run(url, args, seed=name is not None))
+    finally:
+        if name is not None:
+            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+async def _admin(url: str, sql: str) -> None:
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(dsn)
+    try:
+        await connection.execute(sql)
+    finally:
+        await connection.close()
+
+
+async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
+    out = sys.stdout
+    engine = create_engine(url)
+    sessionmaker = create_sessionmaker(engine)
+    if seed:
+        await asyncio.to_thread(upgrade, url)
+        report = await seed_demo(sessionmaker, scale=args.scale, progress=False)
+        out.write(f"seed --scale {args.scale:g}: {report.summary()}\n")
+    # bulk chunks of a large rebuild can take longer than a search may
+    loading = Settings(
+        database_url=url, opensearch_url=args.opensearch_url, search_timeout_seconds=120
+    )
+    search = open_search(loading)
+    try:
+        for spec in INDEXES.values():
+            started = perf_counter()
+            written = await rebuild(search, sessionmaker, spec)
+            out.write(
+                f"indexed {spec.name}: {written:,} documents in {perf_counter() - started:.1f} s\n"
+            )
+        rss = _rss_kib(search)
+        settings = Settings(
+            database_url=url, opensearch_url=search.url, search_rebuild_progress=False
+        )
+        rows = await _measure(search, settings, runs=args.runs, warmup=args.warmup)
+    finally:
+        await search.close()
+        await engine.dispose()
+    _print(rows, scale=args.scale, engine=args.opensearch_url or "embedded osmem-server", rss=rss)
+
+
+async def _measure(
+    search: SearchEngine, settings: Settings, *, runs: int, warmup: int
+) -> list[tuple[str, list[float], int]]:
+    request = SearchRequest(
+        text=TEXT,
+        filters={
+            "domain": FILTER["domain"],
+            "region": FILTER["region"],
+            "maturity": Bounds(gte=4),
+        },
+        size=20,
+    )
+    body = build(LISTING_QUERIES, request)
+    alias = search.alias(LISTING_QUERIES.index)
+
+    async def raw() -> int:
+        answer = await search.client.search(index=alias, body=body)
+        return int(answer["hits"]["total"]["value"])
+
+    app = create_app(settings)
+    rows: list[tuple[str, list[float], int]] = []
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+
+            def graphql(selection: str) -> Callable[[], Awaitable[int]]:
+                payload = {
+                    "query": DOCUMENT % (selection, FACETS),
+                    "variables": {"query": TEXT, "filter": FILTER},
+                }
+
+                async def call() -> int:
+                    response = await http.post("/graphql", json=payload)
+                    data = response.json()["data"]["searchTechnologyListings"]
+                    return int(data["totalCount"])
+
+                return call
+
+            for label, call in (
+                ("raw OpenSearch query", raw),
+                ("graphql, no nodes", graphql(HITS)),
+                ("graphql, with nodes", graphql(NODES)),
+            ):
+                rows.append((label, *await _time(call, runs=runs, warmup=warmup)))
+    return rows
+
+
+async def _time(
+    call: Callable[[], Awaitable[int]], *, runs: int, warmup: int
+) -> tuple[list[float], int]:
+    for _ in range(warmup):
+        total = await call()
+    timings = []
+    for _ in range(runs):
+        started = perf_counter()
+        total = await call()
+        timings.append((perf_counter() - started) * 1000)
+    return timings, total
+
+
+def _rss_kib(search: SearchEngine) -> int | None:
+    if search.embedded is None:
+        return None
+    status = Path(f"/proc/{search.embedded.pid}/status").read_text()
+    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+    return int(line.split()[1])
+
+
+def _percentile(values: list[float], q: int) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def _print(
+    rows: list[tuple[str, list[float], int]], *, scale: float, engine: str, rss: int | None
+) -> None:
+    out = sys.stdout
+    out.write(
+        f"\nsearch latency at scale {scale:g}, engine: {engine}\n"
+        f"query {TEXT!r}, filters {FILTER}, 20 hits, 5 facets counted\n\n"
+    )
+    out.write(f"{'path':<24}{'hits':>7}{'runs':>6}{'p50 ms':>9}{'p95 ms':>9}{'x raw p50':>11}\n")
+    base = _percentile(rows[0][1], 50)
+    for label, timings, total in rows:
+        p50, p95 = _percentile(timings, 50), _percentile(timings, 95)
+        out.write(
+            f"{label:<24}{total:>7,}{len(timings):>6}{p50:>9.2f}{p95:>9.2f}{p50 / base:>11.2f}\n"
+        )
+    if rss is not None:
+        out.write(f"\nembedded engine RSS with every index loaded: {rss / 1024:,.0f} MiB\n")
+
+
+if __name__ == "__main__":
+    main()

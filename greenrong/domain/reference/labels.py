@@ -1,0 +1,155 @@
+"""Chinese labels of every domain enum value: the one place for them.
+
+The GraphQL enum descriptions (``schema/kit/enums.py``) and the search facet labels
+(``indexers/kit/labels.py``) both read these. Labels are our own wording, except where a
+standard names the value (the green catalogue's categories).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
+from greenrong.domain.enterprises.models import EnterpriseSize
+from greenrong.domain.experts.models import ExpertTitle
+from greenrong.domain.finance.models import Collateral, DemandStatus, InstitutionKind, ProductKind
+from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
+from greenrong.domain.reference.catalog import green_category_names
+from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.domain.technology.models import (
+    ListingStatus,
+    NeedStatus,
+    TechnologyDomain,
+    TradeMode,
+)
+
+LABELS: dict[type[StrEnum], dict[str, str]] = {
+    DisclosureKind: {
+        "FI_ENVIRONMENTAL": "金融机构环境信息披露报告",
+        "ENTERPRISE_ENVIRONMENTAL": "企业环境信息披露",
+        "CSR_ESG_REPORT": "社会责任 (CSR/ESG) 报告",
+        "ENVIRONMENTAL_EVALUATION": "环境评价结果",
+    },
+    DisclosureMetric: {
+        "scope1_tco2e": "范围一排放, tCO2e",
+        "scope2_tco2e": "范围二排放, tCO2e",
+        "carbon_reduction_tco2e": "碳减排量, tCO2e",
+        "energy_consumption_tce": "综合能耗, tce",
+        "water_withdrawal_t": "取水量, t",
+        "green_loan_balance_cny": "绿色贷款余额, CNY",
+        "green_loan_share": "绿色贷款占比 (fraction)",
+        "employees": "员工人数",
+        "charitable_donations_cny": "公益捐赠, CNY",
+        "evaluation_score": "环境评价得分",
+    },
+    DisclosureStatus: {
+        "DRAFT": "草稿",
+        "PUBLISHED": "已发布",
+        "WITHDRAWN": "已撤回",
+    },
+    EnterpriseSize: {
+        "MICRO": "微型",
+        "SMALL": "小型",
+        "MEDIUM": "中型",
+        "LARGE": "大型",
+    },
+    ExpertTitle: {
+        "PROFESSOR": "教授",
+        "SENIOR_ENGINEER": "高级工程师",
+        "PROFESSORIAL_SENIOR_ENGINEER": "教授级高级工程师",
+        "RESEARCHER": "研究员",
+        "OTHER": "其他",
+    },
+    Collateral: {
+        "CCER": "CCER 质押",
+        "CARBON_SINK_INCOME": "碳汇未来收益权",
+        "DISCHARGE_RIGHTS": "排污权",
+        "PROPERTY": "不动产抵押",
+        "GUARANTEE": "第三方担保",
+        "NONE": "无需担保",
+    },
+    DemandStatus: {
+        "OPEN": "待对接",
+        "MATCHED": "已对接",
+        "FINANCED": "已放款",
+        "CLOSED": "已关闭",
+        "WITHDRAWN": "已撤回",
+    },
+    InstitutionKind: {
+        "BANK": "银行",
+        "INSURER": "保险公司",
+        "FUND": "基金",
+        "LEASING": "融资租赁",
+        "GUARANTEE": "融资担保",
+        "OTHER": "其他",
+    },
+    ProductKind: {
+        "LOAN": "贷款",
+        "BOND": "债券",
+        "INSURANCE": "保险",
+        "LEASE": "融资租赁",
+        "FUND": "基金",
+        "PLEDGE_FINANCING": "质押融资",
+    },
+    ClimateType: {
+        "MITIGATION": "减缓气候变化",
+        "ADAPTATION": "适应气候变化",
+        "BOTH": "减缓与适应",
+        "NONE": "非气候项目",
+    },
+    ProjectLibrary: {
+        "GREEN_PROJECT": "四川省绿色项目库",
+        "CULTIVATION": "培育库",
+        "CLIMATE_INVESTMENT": "气候投融资项目库",
+    },
+    ProjectStatus: {
+        "PLANNING": "规划中",
+        "CONSTRUCTION": "建设中",
+        "OPERATION": "运营中",
+        "COMPLETED": "已完成",
+    },
+    GreenLevel: {
+        "NONE": "无等级",
+        "GREEN": "绿",
+        "DEEP_GREEN": "深绿",
+        "EXCELLENT_GREEN": "优绿",
+    },
+    ListingStatus: {
+        "DRAFT": "草稿",
+        "PUBLISHED": "已发布",
+        "WITHDRAWN": "已撤回",
+        "TRADED": "已成交",
+    },
+    NeedStatus: {
+        "OPEN": "征集中",
+        "CLOSED": "已关闭",
+    },
+    TechnologyDomain: {
+        "WATER": "水污染治理",
+        "SOIL": "土壤修复",
+        "AIR": "大气污染治理",
+        "SOLID_WASTE": "固废处理",
+        "ENERGY_SAVING": "节能",
+        "CLEAN_ENERGY": "清洁能源",
+        "CARBON_REDUCTION": "减碳",
+        "MONITORING": "环境监测",
+        "OTHER": "其他",
+    },
+    TradeMode: {
+        "TRANSFER": "转让",
+        "LICENCE": "许可",
+        "COOPERATION": "合作开发",
+        "SERVICE": "技术服务",
+    },
+}
+
+
+def labels_of(enum: type[StrEnum]) -> dict[str, str]:
+    """Enum value -> Chinese label. Green categories are named by the catalogue file."""
+    if enum is GreenCategory:
+        return {category.value: name for category, name in green_category_names().items()}
+    return LABELS[enum]
+
+
+def label(value: StrEnum) -> str:
+    return labels_of(type(value))[value.value]

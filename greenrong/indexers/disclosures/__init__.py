@@ -1,0 +1,1 @@
+"""The environmental-disclosures index."""

@@ -1,0 +1,113 @@
+"""The domain synonym file and the segmentation of a query into terms with their alternatives.
+
+Synonyms are expanded at search time by the query builder, never by an analyzer: a query term
+becomes every term of its set, as alternatives. This behaves the same on every engine and
+needs no reindex when the file changes.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from importlib import resources
+
+#: a Latin word (letters, digits and the joiners of codes like CO2 or PM2.5), or a run of CJK
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_LATIN = re.compile(r"[A-Za-z0-9]")
+
+
+class SegmentKind(StrEnum):
+    SYNONYM = "synonym"  # a term of the synonym file: match any of its alternatives
+    CJK = "cjk"  # a run of Chinese characters: matched through its bigrams
+    LATIN = "latin"  # a Latin word: matched with typo tolerance
+
+
+@dataclass(frozen=True)
+class Segment:
+    kind: SegmentKind
+    #: the term as typed first, then its synonyms (one element unless ``kind`` is SYNONYM)
+    alternatives: tuple[str, ...]
+
+    @property
+    def term(self) -> str:
+        return self.alternatives[0]
+
+
+@dataclass(frozen=True)
+class Synonyms:
+    """Synonym sets, looked up case-insensitively for Latin terms, exactly for Chinese ones."""
+
+    sets: tuple[tuple[str, ...], ...]
+
+    @property
+    def _index(self) -> dict[str, tuple[str, ...]]:
+        return _index_of(self.sets)
+
+    def alternatives(self, term: str) -> tuple[str, ...]:
+        """``term`` first, then the other terms of its set (just ``term`` when it has none)."""
+        found = self._index.get(term.lower())
+        if found is None:
+            return (term,)
+        return (term, *(t for t in found if t.lower() != term.lower()))
+
+    def segments(self, text: str) -> list[Segment]:
+        """The query as terms: synonym terms (longest first), other Chinese runs, Latin words."""
+        normalized = unicodedata.normalize("NFKC", text)
+        segments: list[Segment] = []
+        for token in _TOKEN.findall(normalized):
+            if _LATIN.match(token):
+                kind = SegmentKind.SYNONYM if token.lower() in self._index else SegmentKind.LATIN
+                segments.append(Segment(kind, self.alternatives(token)))
+            else:
+                segments += self._split_cjk(token)
+        return segments
+
+    def _split_cjk(self, run: str) -> list[Segment]:
+        longest = _longest_cjk(self.sets)
+        segments: list[Segment] = []
+        pending, i = "", 0
+        while i < len(run):
+            match = next(
+                (
+                    run[i : i + n]
+                    for n in range(min(longest, len(run) - i), 1, -1)
+                    if run[i : i + n] in self._index
+                ),
+                None,
+            )
+            if match is None:
+                pending += run[i]
+                i += 1
+                continue
+            if pending:
+                segments.append(Segment(SegmentKind.CJK, (pending,)))
+                pending = ""
+            segments.append(Segment(SegmentKind.SYNONYM, self.alternatives(match)))
+            i += len(match)
+        if pending:
+            segments.append(Segment(SegmentKind.CJK, (pending,)))
+        return segments
+
+
+@cache
+def _index_of(sets: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
+    return {term.lower(): group for group in sets for term in group}
+
+
+@cache
+def _longest_cjk(sets: tuple[tuple[str, ...], ...]) -> int:
+    return max((len(t) for group in sets for t in group if not _LATIN.match(t)), default=0)
+
+
+@cache
+def domain_synonyms() -> Synonyms:
+    """The versioned synonym file ``indexers/data/synonyms.json`` (our own vocabulary)."""
+    text = (
+        resources.files("greenrong.indexers").joinpath("data", "synonyms.json").read_text("utf-8")
+    )
+    data = json.loads(text)
+    return Synonyms(tuple(tuple(group) for group in data["sets"]))

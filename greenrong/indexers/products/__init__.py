@@ -1,0 +1,1 @@
+"""The financial-products index (the institution name is denormalised into it)."""

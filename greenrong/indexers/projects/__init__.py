@@ -1,0 +1,1 @@
+"""The green-projects index."""

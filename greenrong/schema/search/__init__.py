@@ -1,0 +1,1 @@
+"""Full-text search over the OpenSearch indices: results, facets, suggestions, filters."""
