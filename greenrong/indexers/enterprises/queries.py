@@ -7,6 +7,8 @@ from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.indexers.kit import labels
 from greenrong.indexers.kit.query import (
     NEWEST,
+    REGION_FACET,
+    REGION_FILTER,
     RELEVANCE,
     QuerySpec,
     Range,
@@ -23,14 +25,14 @@ ENTERPRISE_QUERIES = QuerySpec(
         "green_category": Terms("green_category"),
         "green_level": Terms("green_level"),
         "min_green_level": Range("green_level_rank"),
-        "region": Terms("region_path"),
+        "region": REGION_FILTER,
         "size": Terms("size"),
         "industry_section": Terms("industry_section"),
     },
     facets={
         "green_category": TermsFacet("green_category", "绿色产业类别", labels.of(GreenCategory)),
         "green_level": TermsFacet("green_level", "绿色等级", labels.of(GreenLevel)),
-        "region": TermsFacet("region_path", "地区", labels.region, include=labels.prefectures()),
+        "region": REGION_FACET,
         "size": TermsFacet("size", "企业规模", labels.of(EnterpriseSize)),
         "industry_section": TermsFacet("industry_section", "行业门类", labels.industry_section),
     },

@@ -6,6 +6,8 @@ from greenrong.domain.experts.models import ExpertTitle
 from greenrong.indexers.kit import labels
 from greenrong.indexers.kit.query import (
     NEWEST,
+    REGION_FACET,
+    REGION_FILTER,
     RELEVANCE,
     QuerySpec,
     Sort,
@@ -25,12 +27,12 @@ EXPERT_QUERIES = QuerySpec(
     ),
     filters={
         "title": Terms("title"),
-        "region": Terms("region_path"),
+        "region": REGION_FILTER,
         "specialty": Terms("specialties.keyword"),
     },
     facets={
         "title": TermsFacet("title", "职称", labels.of(ExpertTitle)),
-        "region": TermsFacet("region_path", "地区", labels.region, include=labels.prefectures()),
+        "region": REGION_FACET,
         "specialty": TermsFacet("specialties.keyword", "专长", labels.itself, size=30),
     },
     sorts={

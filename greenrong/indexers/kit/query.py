@@ -38,6 +38,7 @@ from opensearchpy.exceptions import (
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.core.search import SearchEngine
+from greenrong.indexers.kit import labels
 from greenrong.indexers.kit.synonyms import Segment, SegmentKind, Synonyms, domain_synonyms
 
 #: the unique tiebreaker of every sort
@@ -526,3 +527,8 @@ async def _call(request: Any) -> dict[str, Any]:
             ) from error
         raise
     return answer
+
+
+#: filter and facet on a region and everything inside it (documents carry ``region_path``)
+REGION_FILTER = Terms("region_path")
+REGION_FACET = TermsFacet("region_path", "地区", labels.region, include=labels.prefectures())

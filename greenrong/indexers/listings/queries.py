@@ -6,6 +6,8 @@ from greenrong.domain.technology.models import TechnologyDomain, TradeMode
 from greenrong.indexers.kit import bands, labels
 from greenrong.indexers.kit.query import (
     NEWEST,
+    REGION_FACET,
+    REGION_FILTER,
     RELEVANCE,
     QuerySpec,
     Range,
@@ -21,7 +23,7 @@ LISTING_QUERIES = QuerySpec(
     text_fields=(TextField("title", boost=3, fragments=0), TextField("description")),
     filters={
         "domain": Terms("domain"),
-        "region": Terms("region_path"),
+        "region": REGION_FILTER,
         "maturity": Range("maturity"),
         "asking_price": Range("asking_price_fen"),
         "trade_mode": Terms("trade_mode"),
@@ -29,7 +31,7 @@ LISTING_QUERIES = QuerySpec(
     },
     facets={
         "domain": TermsFacet("domain", "技术领域", labels.of(TechnologyDomain)),
-        "region": TermsFacet("region_path", "地区", labels.region, include=labels.prefectures()),
+        "region": REGION_FACET,
         "maturity": RangeFacet("maturity", "成熟度", bands.MATURITY),
         "asking_price": RangeFacet("asking_price_fen", "报价", bands.MONEY),
         "trade_mode": TermsFacet("trade_mode", "交易方式", labels.of(TradeMode)),

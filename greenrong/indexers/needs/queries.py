@@ -6,6 +6,8 @@ from greenrong.domain.technology.models import NeedStatus, TechnologyDomain
 from greenrong.indexers.kit import bands, labels
 from greenrong.indexers.kit.query import (
     NEWEST,
+    REGION_FACET,
+    REGION_FILTER,
     RELEVANCE,
     QuerySpec,
     Range,
@@ -21,14 +23,14 @@ NEED_QUERIES = QuerySpec(
     text_fields=(TextField("title", boost=3, fragments=0), TextField("description")),
     filters={
         "domain": Terms("domain"),
-        "region": Terms("region_path"),
+        "region": REGION_FILTER,
         "budget": Range("budget_fen"),
         "deadline": Range("deadline"),
         "status": Terms("status"),
     },
     facets={
         "domain": TermsFacet("domain", "技术领域", labels.of(TechnologyDomain)),
-        "region": TermsFacet("region_path", "地区", labels.region, include=labels.prefectures()),
+        "region": REGION_FACET,
         "budget": RangeFacet("budget_fen", "预算", bands.MONEY),
         "status": TermsFacet("status", "状态", labels.of(NeedStatus)),
     },
