@@ -8,8 +8,6 @@ values of its row, so pages stay stable while rows are inserted and never use OF
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import json
 import operator
@@ -38,6 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.kit.jsonable import jsonable, pack_cursor, unpack_cursor
 from greenrong.domain.kit.models import Entity
 
 M = TypeVar("M", bound=Entity)
@@ -115,7 +114,7 @@ class ListQuery:
 
     def cache_key(self) -> str:
         """Equal for equal queries: batches nested pages that share their arguments."""
-        return json.dumps([self.where, self.order, self.page], default=_jsonable, sort_keys=True)
+        return json.dumps(jsonable([self.where, self.order, self.page]), sort_keys=True)
 
 
 # ---------------------------------------------------------------- filters
@@ -195,22 +194,8 @@ def _signature(columns: list[tuple[Any, bool]]) -> str:
     return hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
 
 
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, (Decimal, uuid.UUID)):
-        return str(value)
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    if hasattr(value, "__dataclass_fields__"):
-        return {k: getattr(value, k) for k in value.__dataclass_fields__}
-    raise TypeError(f"cannot encode {type(value).__name__}")
-
-
 def encode_cursor(columns: list[tuple[Any, bool]], row: Any) -> str:
-    values = [getattr(row, c.key) for c, _ in columns]
-    raw = json.dumps([_signature(columns), values], default=_jsonable, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return pack_cursor([_signature(columns), [getattr(row, c.key) for c, _ in columns]])
 
 
 def decode_cursor(columns: list[tuple[Any, bool]], cursor: str, argument: str) -> list[Any]:
@@ -218,9 +203,8 @@ def decode_cursor(columns: list[tuple[Any, bool]], cursor: str, argument: str) -
         argument, ErrorCode.INVALID_CURSOR, "cursor is not valid for this list and ordering"
     )
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        signature, values = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError) as exc:
+        signature, values = unpack_cursor(cursor)
+    except (ValueError, TypeError) as exc:
         raise problem from exc
     if signature != _signature(columns) or len(values) != len(columns):
         raise problem

@@ -18,9 +18,6 @@ into one request body and the engine's answer into a ``SearchPage``:
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +35,7 @@ from opensearchpy.exceptions import (
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.core.search import SearchEngine
+from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
 from greenrong.indexers.kit import labels
 from greenrong.indexers.kit.synonyms import Segment, SegmentKind, Synonyms, domain_synonyms
 
@@ -425,17 +423,15 @@ def _all_of(clauses: list[dict[str, Any]]) -> dict[str, Any]:
 
 def encode_cursor(index: str, sort: str, values: Sequence[Any]) -> str:
     """An opaque cursor: the hit's sort values, with the index and sort they belong to."""
-    raw = json.dumps([index, sort, list(values)], separators=(",", ":"), ensure_ascii=False)
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    return pack_cursor([index, sort, list(values)])
 
 
 def decode_cursor(cursor: str, *, index: str, sort: str, spec: QuerySpec) -> list[Any]:
     """The ``search_after`` values of a cursor made by ``encode_cursor`` for this index and
     sort; anything else is ``INVALID_CURSOR`` on the ``after`` argument."""
     try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        cursor_index, cursor_sort, values = json.loads(raw)
-    except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
+        cursor_index, cursor_sort, values = unpack_cursor(cursor)
+    except (ValueError, TypeError):
         values, cursor_index, cursor_sort = None, None, None
     expected = len(spec.sorts[sort].body())
     if (
