@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import strawberry
@@ -10,6 +10,7 @@ import strawberry
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
+from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.loaders import Loaders
 
 
@@ -22,6 +23,8 @@ class Context:
     search: SearchEngine
     loaders: Loaders
     request_id: str
+    #: who is calling; the access layer sets it from the Authorization header or connection_init
+    principal: Principal = field(default=ANONYMOUS)
 
 
 Info = strawberry.Info[Context, None]

@@ -1,0 +1,35 @@
+"""The caller of one request, as the access rules see it."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PUBLIC = "PUBLIC"
+    ENTERPRISE = "ENTERPRISE"
+    INSTITUTION = "INSTITUTION"
+    EXPERT = "EXPERT"
+    REGULATOR = "REGULATOR"
+    PARTNER = "PARTNER"
+    ADMIN = "ADMIN"
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """One caller: a role, the organisation it is bound to (an enterprise, an institution or an
+    expert, by role), and the API key or token subject it came with (None when anonymous)."""
+
+    role: Role
+    org_id: uuid.UUID | None = None
+    key_id: uuid.UUID | None = None
+    subject: str | None = None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.key_id is None and self.subject is None
+
+
+ANONYMOUS = Principal(role=Role.PUBLIC)

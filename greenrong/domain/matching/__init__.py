@@ -1,0 +1,1 @@
+"""Matching: financing demand ↔ products, technologies ↔ buyers, projects → reviewers."""
