@@ -59,7 +59,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         sessionmaker = create_sessionmaker(engine)
         search = open_search(settings)
         app.state.resources = Resources(settings, engine, sessionmaker, search)
-        await _prepare_indices(search, sessionmaker, progress=settings.search_rebuild_progress)
+        await _prepare_indices(search, sessionmaker, settings)
         from greenrong.workers.broker import start_pipeline
 
         pipeline = start_pipeline(settings, search)  # the outbox relay (see workers/broker.py)
@@ -101,16 +101,21 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 
 async def _prepare_indices(
-    search: SearchEngine, sessionmaker: SessionMaker, *, progress: bool
+    search: SearchEngine, sessionmaker: SessionMaker, settings: Settings
 ) -> None:
-    """Rebuild missing or empty indices from the database. An unreachable engine does not stop
-    the API: writes keep working and the outbox catches the index up later."""
+    """Rebuild missing or empty indices from the database (``search_rebuild_on_start``). An
+    unreachable engine does not stop the API: writes keep working and the outbox catches the
+    index up later."""
     from greenrong.indexers.kit.store import ensure_ready
     from greenrong.indexers.registry import INDEXES
 
     try:
         rebuilt = await ensure_ready(
-            search, sessionmaker, list(INDEXES.values()), progress=progress
+            search,
+            sessionmaker,
+            list(INDEXES.values()),
+            progress=settings.search_rebuild_progress,
+            fill=settings.search_rebuild_on_start,
         )
     except (ConnectionError, OpenSearchConnectionError):
         log.warning("search engine at %s is unreachable; search is unavailable for now", search.url)

@@ -11,6 +11,10 @@ has committed) and stops when a search for the listing returns the new title:
 - redis: the API's relay enqueues to Redis (``infra/local/redis``, or ``--redis-url``) and a
   separate ``greenrong worker`` process indexes.
 
+``--database-url`` uses an existing, seeded database instead (listing titles are changed).
+``--index listings`` loads only the listings index (plus any other ``--index``) and starts the
+app with ``search_rebuild_on_start`` off, so the figures at ``--scale 100`` fit in memory.
+
 The engine is one embedded osmem-server for both modes (it makes writes searchable at once;
 a real OpenSearch adds up to its ``refresh_interval``, 1 s by default).
 """
@@ -40,9 +44,11 @@ from sqlalchemy.engine import make_url
 from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import create_engine, create_sessionmaker
-from greenrong.core.search import stop_embedded
+from greenrong.core.search import open_search, stop_embedded
 from greenrong.domain.seed.demo import seed_demo
 from greenrong.domain.technology.models import TechnologyListing
+from greenrong.indexers.kit.store import rebuild
+from greenrong.indexers.registry import by_name, index_names
 from greenrong.migrations.runner import upgrade
 from greenrong.schema.kit.ids import to_global_id
 
@@ -110,6 +116,7 @@ def start_worker(settings: Settings, log: Any) -> subprocess.Popen[bytes]:
         "GREENRONG_OPENSEARCH_URL": settings.opensearch_url,
         "GREENRONG_BROKER_URL": settings.broker_url,
         "GREENRONG_LOG_LEVEL": "WARNING",
+        "GREENRONG_SEARCH_REBUILD_ON_START": str(settings.search_rebuild_on_start).lower(),
     }
     command = [sys.executable, "-m", "greenrong.cli", "worker"]
     return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -154,21 +161,45 @@ async def measure(settings: Settings, targets: list[tuple[uuid.UUID, int]]) -> l
     return latencies
 
 
+async def load_indices(settings: Settings, names: list[str]) -> None:
+    """Only these indices, loaded before the app starts (which then leaves the others empty)."""
+    db = create_engine(settings.database_url)
+    search = open_search(settings)
+    try:
+        for name in names:
+            started = time.perf_counter()
+            written = await rebuild(search, create_sessionmaker(db), by_name(name))
+            print(f"indexed {name}: {written:,} documents in {time.perf_counter() - started:.1f} s")
+    finally:
+        await search.close()
+        await db.dispose()
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
-    print(f"seeding the demo data at scale {args.scale} …", flush=True)
-    url = await prepare_database(pg_url, args.scale)
+    if args.database_url:
+        url = args.database_url
+    else:
+        print(f"seeding the demo data at scale {args.scale} …", flush=True)
+        url = await prepare_database(pg_url, args.scale)
     targets = await listings(url, args.mutations)
     if len(targets) < args.mutations:
         raise SystemExit(f"only {len(targets)} listings at this scale")
     engine = OsmemServer.start(japanese=False)
     rows: list[tuple[str, list[float]]] = []
     try:
-        base = Settings(database_url=url, opensearch_url=engine.url, search_rebuild_progress=False)
+        base = Settings(
+            database_url=url,
+            opensearch_url=engine.url,
+            search_rebuild_progress=False,
+            search_rebuild_on_start=not args.index,
+        )
+        if args.index:
+            await load_indices(base, args.index)
         print("embedded mode …", flush=True)
         rows.append(("embedded", await measure(base, list(targets))))
         targets = [(pk, version + 1) for pk, version in targets]
@@ -200,9 +231,18 @@ def main() -> None:
     parser.add_argument("--mutations", type=int, default=200, help="mutations per mode")
     parser.add_argument("--pg-url", default=None, help="PostgreSQL admin URL (else throwaway)")
     parser.add_argument("--redis-url", default=None, help="Redis URL (else throwaway)")
+    parser.add_argument("--database-url", default=None, help="an existing, seeded database")
+    parser.add_argument(
+        "--index",
+        action="append",
+        choices=index_names(),
+        help="load only this index before starting (repeatable; must include listings)",
+    )
     args = parser.parse_args()
+    if args.index and "listings" not in args.index:
+        parser.error("the mutations change listings: --index listings")
     with (
-        local_service("pg", args.pg_url) as pg_url,
+        local_service("pg", args.pg_url or args.database_url) as pg_url,
         local_service("redis", args.redis_url) as redis_url,
     ):
         asyncio.run(run(args, pg_url, redis_url))

@@ -25,14 +25,11 @@ import argparse
 import asyncio
 import statistics
 import sys
-import uuid
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from time import perf_counter
 
-import asyncpg
 import httpx
-from sqlalchemy.engine import make_url
+from shared import add_arguments, all_indices, database, rss_kib, selected
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
@@ -42,7 +39,6 @@ from greenrong.domain.seed.demo import seed_demo
 from greenrong.indexers.kit.query import Bounds, SearchRequest, build
 from greenrong.indexers.kit.store import rebuild
 from greenrong.indexers.listings.queries import LISTING_QUERIES
-from greenrong.indexers.registry import INDEXES
 from greenrong.migrations.runner import upgrade
 
 TEXT = "污水处理"
@@ -63,34 +59,14 @@ DOCUMENT = """query ($query: String, $filter: TechnologyListingSearchFilter) {
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time GraphQL search against the raw query.")
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--admin-url", help="PostgreSQL admin URL: a fresh database is made")
-    where.add_argument("--database-url", help="an existing, seeded database")
-    parser.add_argument("--scale", type=float, default=10.0, help="seed scale")
-    parser.add_argument("--opensearch-url", default="", help="a cluster (default: embedded)")
+    add_arguments(parser)
     parser.add_argument("--runs", type=int, default=300, help="timed requests per row")
     parser.add_argument("--warmup", type=int, default=30, help="untimed requests per row")
     args = parser.parse_args()
-
-    url, name = args.database_url, None
-    if args.admin_url:
-        name = f"bench_latency_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = make_url(args.admin_url).set(database=name).render_as_string(False)
-    try:
-        asyncio.run(_run(url, args, seed=name is not None))
-    finally:
-        if name is not None:
-            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-
-async def _admin(url: str, sql: str) -> None:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
+    if args.index and LISTING_QUERIES.index not in args.index:
+        parser.error(f"the timed query searches {LISTING_QUERIES.index}: --index it")
+    with database(args, "bench_latency") as (url, fresh):
+        asyncio.run(_run(url, args, seed=fresh))
 
 
 async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
@@ -107,21 +83,27 @@ async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
     )
     search = open_search(loading)
     try:
-        for spec in INDEXES.values():
+        for spec in selected(args):
             started = perf_counter()
             written = await rebuild(search, sessionmaker, spec)
             out.write(
                 f"indexed {spec.name}: {written:,} documents in {perf_counter() - started:.1f} s\n"
             )
-        rss = _rss_kib(search)
+        rss = rss_kib(search)
         settings = Settings(
-            database_url=url, opensearch_url=search.url, search_rebuild_progress=False
+            database_url=url,
+            opensearch_url=search.url,
+            search_rebuild_progress=False,
+            # with --index, the other indices stay empty rather than being loaded by the app
+            search_rebuild_on_start=all_indices(args),
         )
         rows = await _measure(search, settings, runs=args.runs, warmup=args.warmup)
+        loaded = "every index" if all_indices(args) else ", ".join(args.index)
     finally:
         await search.close()
         await engine.dispose()
-    _print(rows, scale=args.scale, engine=args.opensearch_url or "embedded osmem-server", rss=rss)
+    engine_name = args.opensearch_url or "embedded osmem-server"
+    _print(rows, scale=args.scale, engine=engine_name, rss=rss, loaded=loaded)
 
 
 async def _measure(
@@ -184,20 +166,17 @@ async def _time(
     return timings, total
 
 
-def _rss_kib(search: SearchEngine) -> int | None:
-    if search.embedded is None:
-        return None
-    status = Path(f"/proc/{search.embedded.pid}/status").read_text()
-    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-    return int(line.split()[1])
-
-
 def _percentile(values: list[float], q: int) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def _print(
-    rows: list[tuple[str, list[float], int]], *, scale: float, engine: str, rss: int | None
+    rows: list[tuple[str, list[float], int]],
+    *,
+    scale: float,
+    engine: str,
+    rss: int | None,
+    loaded: str,
 ) -> None:
     out = sys.stdout
     out.write(
@@ -212,7 +191,7 @@ def _print(
             f"{label:<24}{total:>7,}{len(timings):>6}{p50:>9.2f}{p95:>9.2f}{p50 / base:>11.2f}\n"
         )
     if rss is not None:
-        out.write(f"\nembedded engine RSS with every index loaded: {rss / 1024:,.0f} MiB\n")
+        out.write(f"\nembedded engine RSS with {loaded} loaded: {rss / 1024:,.0f} MiB\n")
 
 
 if __name__ == "__main__":

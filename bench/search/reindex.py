@@ -22,14 +22,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-import uuid
-from pathlib import Path
 from time import perf_counter
 from typing import Any
 
-import asyncpg
 from opensearchpy.helpers import async_bulk
-from sqlalchemy.engine import make_url
+from shared import add_arguments, database, rss_kib, selected
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
@@ -44,36 +41,14 @@ from greenrong.migrations.runner import upgrade
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="Time the full reindex against async_bulk.")
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--admin-url", help="PostgreSQL admin URL: a fresh database is made")
-    where.add_argument("--database-url", help="an existing, seeded database")
-    parser.add_argument("--scale", type=float, default=10.0, help="seed scale (10 or 100)")
-    parser.add_argument("--opensearch-url", default="", help="a cluster (default: embedded)")
+    add_arguments(parser)
     args = parser.parse_args()
-
-    url, name = args.database_url, None
-    if args.admin_url:
-        name = f"bench_reindex_{uuid.uuid4().hex[:8]}"
-        asyncio.run(_admin(args.admin_url, f'CREATE DATABASE "{name}"'))
-        url = make_url(args.admin_url).set(database=name).render_as_string(False)
-    try:
-        asyncio.run(_run(url, args.scale, args.opensearch_url, seed=name is not None))
-    finally:
-        if name is not None:
-            asyncio.run(_admin(args.admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    with database(args, "bench_reindex") as (url, fresh):
+        asyncio.run(_run(url, args, seed=fresh))
 
 
-async def _admin(url: str, sql: str) -> None:
-    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    connection = await asyncpg.connect(dsn)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
-
-async def _run(url: str, scale: float, opensearch_url: str, *, seed: bool) -> None:
-    out = sys.stdout
+async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
+    out, scale, opensearch_url = sys.stdout, args.scale, args.opensearch_url
     engine = create_engine(url)
     sessionmaker = create_sessionmaker(engine)
     if seed:
@@ -89,8 +64,8 @@ async def _run(url: str, scale: float, opensearch_url: str, *, seed: bool) -> No
     )
     search = open_search(settings)
     try:
-        rows = [await _measure(search, sessionmaker, spec) for spec in INDEXES.values()]
-        rss = _rss_kib(search)
+        rows = [await _measure(search, sessionmaker, spec) for spec in selected(args)]
+        rss = rss_kib(search)
     finally:
         await search.close()
         await engine.dispose()
@@ -122,15 +97,6 @@ async def _measure(
     return spec.name, written, rebuilt, sourced, bulked
 
 
-def _rss_kib(search: SearchEngine) -> int | None:
-    """Resident memory of the embedded engine process (VmRSS), None for a cluster."""
-    if search.embedded is None:
-        return None
-    status = Path(f"/proc/{search.embedded.pid}/status").read_text()
-    line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-    return int(line.split()[1])
-
-
 def _print(
     rows: list[tuple[str, int, float, float, float]], *, scale: float, engine: str, rss: int | None
 ) -> None:
@@ -156,7 +122,8 @@ def _print(
         f"{all_rebuilt / all_bulked:>8.2f}\n"
     )
     if rss is not None:
-        out.write(f"\nembedded engine RSS after loading every index: {rss / 1024:,.0f} MiB\n")
+        loaded = "every index" if len(rows) == len(INDEXES) else "these indices"
+        out.write(f"\nembedded engine RSS after loading {loaded}: {rss / 1024:,.0f} MiB\n")
 
 
 if __name__ == "__main__":

@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     search_rebuild_progress: bool = Field(
         default=True, description="Show a progress bar when start-up rebuilds an index."
     )
+    search_rebuild_on_start: bool = Field(
+        default=True,
+        description=(
+            "Fill missing or empty indices from the database when the API or a worker starts. "
+            "Off: missing indices are created empty, and `greenrong reindex` fills them."
+        ),
+    )
     broker_url: str = Field(
         default="", description="Dramatiq broker (redis://…). Empty means an in-process worker."
     )
@@ -102,6 +109,20 @@ class Settings(BaseSettings):
     index_time_limit_seconds: float = Field(
         default=300.0, gt=0, le=3600, description="Longest one indexing message may run."
     )
+    jwt_secret: str = Field(
+        default="",
+        description="HS256 secret for bearer JWTs (at least 32 bytes). Empty: no HS256 tokens.",
+    )
+    jwt_public_key: str = Field(
+        default="",
+        description="PEM public key for RS256 bearer JWTs. Empty: no RS256 tokens.",
+    )
+    jwt_issuer: str = Field(
+        default="", description="Required `iss` claim of bearer JWTs. Empty: not checked."
+    )
+    jwt_audience: str = Field(
+        default="", description="Required `aud` claim of bearer JWTs. Empty: not checked."
+    )
 
     @field_validator("log_level")
     @classmethod
@@ -118,6 +139,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 "database_url must use an async driver: postgresql+asyncpg://… or sqlite+aiosqlite://…"
             )
+        return value
+
+    @field_validator("jwt_secret")
+    @classmethod
+    def _long_secret(cls, value: str) -> str:
+        if value and len(value.encode()) < 32:
+            raise ValueError("jwt_secret must be at least 32 bytes (RFC 7518 §3.2)")
         return value
 
     @model_validator(mode="after")

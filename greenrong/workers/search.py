@@ -74,7 +74,12 @@ async def ensure_indices(runtime: Runtime) -> None:
     """Create (and fill) missing indices once per runtime, so that a write never lands in an
     index the engine made up on the fly (for example after it was unreachable at start-up)."""
     if not runtime.indices_ready:
-        await ensure_ready(runtime.search, runtime.sessionmaker, list(INDEXES.values()))
+        await ensure_ready(
+            runtime.search,
+            runtime.sessionmaker,
+            list(INDEXES.values()),
+            fill=runtime.settings.search_rebuild_on_start,
+        )
         runtime.indices_ready = True
 
 

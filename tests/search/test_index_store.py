@@ -43,6 +43,28 @@ async def test_startup_rebuilds_an_empty_index_from_the_database(settings, sessi
         assert hits["hits"]["hits"][0]["_source"]["region_path"] == ["510104", "510100", "510000"]
 
 
+async def test_startup_without_rebuild_creates_empty_indices_for_reindex_to_fill(
+    settings, sessionmaker
+) -> None:
+    # given a listing in the database, no index yet, and start-up rebuilds turned off
+    async with sessionmaker.begin() as session:
+        await create_listing(session, title="林业碳汇计量监测技术")
+    from greenrong.app import create_app
+
+    app = create_app(settings.model_copy(update={"search_rebuild_on_start": False}))
+    async with app.router.lifespan_context(app):
+        engine = engine_of(app)
+        # then the index exists behind its alias with the real mapping, and is empty
+        assert await document_count(engine, LISTINGS) == 0
+        mapping = await engine.client.indices.get_mapping(index=engine.alias("listings"))
+        (only,) = mapping.values()
+        assert only["mappings"]["dynamic"] == "strict"
+
+        # and when the operator rebuilds it, the row is there
+        assert await rebuild(engine, sessionmaker, LISTINGS) == 1
+        assert await document_count(engine, LISTINGS) == 1
+
+
 async def test_rebuild_swaps_the_alias_and_drops_the_old_index(app, sessionmaker) -> None:
     engine = engine_of(app)
     async with sessionmaker.begin() as session:

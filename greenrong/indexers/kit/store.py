@@ -102,11 +102,10 @@ async def rebuild(
     through the alias after the swap, so no change made during a rebuild is lost.
     """
     alias = engine.alias(spec.name)
-    physical = f"{alias}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
     started = utcnow()
     async with sessionmaker() as session:
         total = int(await session.scalar(select(func.count()).select_from(spec.model)) or 0)
-    await engine.client.indices.create(index=physical, body=spec.body())
+    physical = await _create_physical(engine, spec)
     written = 0
     try:
         with tqdm(
@@ -128,6 +127,22 @@ async def rebuild(
     await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1))
     log.info("rebuilt %s: %d documents in %s", alias, written, physical)
     return written
+
+
+async def _create_physical(engine: SearchEngine, spec: IndexSpec[Any]) -> str:
+    """A new, empty physical index with the spec's settings and mapping; its name."""
+    physical = f"{engine.alias(spec.name)}-{utcnow().strftime('%Y%m%d%H%M%S%f')}"
+    await engine.client.indices.create(index=physical, body=spec.body())
+    return physical
+
+
+async def create_empty(engine: SearchEngine, spec: IndexSpec[Any]) -> None:
+    """Create the index empty behind its alias, so writes land in the real mapping."""
+    physical = await _create_physical(engine, spec)
+    alias = engine.alias(spec.name)
+    await engine.client.indices.update_aliases(
+        body={"actions": [{"add": {"index": physical, "alias": alias}}]}
+    )
 
 
 async def _catch_up(
@@ -155,11 +170,20 @@ async def ensure_ready(
     specs: Sequence[IndexSpec[Any]],
     *,
     progress: bool = False,
+    fill: bool = True,
 ) -> list[str]:
-    """At start-up: rebuild every index that is missing, or empty while the database is not."""
+    """At start-up: rebuild every index that is missing, or empty while the database is not.
+
+    With ``fill=False`` (``search_rebuild_on_start`` off) a missing index is only created
+    empty and an empty one is left alone: ``greenrong reindex`` fills them.
+    """
     rebuilt: list[str] = []
     for spec in specs:
         documents = await document_count(engine, spec)
+        if not fill:
+            if documents is None:
+                await create_empty(engine, spec)
+            continue
         if documents is None:
             await rebuild(engine, sessionmaker, spec, progress=progress)
             rebuilt.append(spec.name)
