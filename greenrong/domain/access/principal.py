@@ -33,3 +33,7 @@ class Principal:
 
 
 ANONYMOUS = Principal(role=Role.PUBLIC)
+
+#: roles that act for one organisation (``Principal.org_id``): an enterprise, an institution or
+#: an expert
+BOUND_ROLES = frozenset({Role.ENTERPRISE, Role.INSTITUTION, Role.EXPERT})

@@ -1,0 +1,61 @@
+"""Reading the audit log: one entity's entries, oldest first, in keyset pages."""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.access.models import AuditEntry
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    cursors: list[str]
+    has_next: bool
+
+
+def encode_cursor(entry: AuditEntry) -> str:
+    raw = json.dumps([entry.occurred_at.isoformat(), str(entry.id)])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        when, id = json.loads(base64.urlsafe_b64decode(padded))
+        return datetime.fromisoformat(when), uuid.UUID(id)
+    except (ValueError, TypeError) as error:
+        raise ValidationFailed.one(
+            "after", ErrorCode.INVALID_CURSOR, "not a cursor of the audit log"
+        ) from error
+
+
+async def entries_of(
+    session: AsyncSession, entity_id: uuid.UUID, *, first: int, after: str | None
+) -> AuditPage:
+    statement = select(AuditEntry).where(AuditEntry.entity_id == entity_id)
+    if after is not None:
+        when, id = decode_cursor(after)
+        statement = statement.where(
+            or_(
+                AuditEntry.occurred_at > when,
+                and_(AuditEntry.occurred_at == when, AuditEntry.id > id),
+            )
+        )
+    statement = statement.order_by(AuditEntry.occurred_at, AuditEntry.id).limit(first + 1)
+    rows = list((await session.scalars(statement)).all())
+    page = rows[:first]
+    return AuditPage(page, [encode_cursor(r) for r in page], len(rows) > first)
+
+
+async def count_of(session: AsyncSession, entity_id: uuid.UUID) -> int:
+    statement = select(func.count()).where(AuditEntry.entity_id == entity_id)
+    return int((await session.execute(statement)).scalar_one())

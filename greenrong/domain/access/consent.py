@@ -1,0 +1,61 @@
+"""Data consent (经企业授权): an enterprise grants one institution scopes of its data, until a
+time, and may revoke it. Both are ordinary entity writes: checked by the access policy (only
+the enterprise itself, or an admin), audited, and recorded as change events.
+
+Whether consent is valid is decided by SQL at the moment of each read
+(``predicates.consenting_enterprises``), so a revocation counts from the next statement.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.core.errors import ErrorCode, IssueCollector
+from greenrong.domain.access.models import ConsentScope, DataConsent
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.finance.models import FinancialInstitution
+from greenrong.domain.kit import rules
+from greenrong.domain.kit import service as kit
+from greenrong.domain.kit.types import utcnow
+
+
+async def validate_consent(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    issues = IssueCollector()
+    await rules.reference(issues, session, values, "enterprise_id", Enterprise)
+    await rules.reference(issues, session, values, "institution_id", FinancialInstitution)
+    scopes = values.get("scopes") or []
+    if not scopes:
+        issues.add("scopes", ErrorCode.REQUIRED, "grant at least one scope")
+    elif any(s not in ConsentScope.__members__ for s in scopes) or len(set(scopes)) != len(scopes):
+        issues.add("scopes", ErrorCode.INVALID, "scopes must be distinct ConsentScope values")
+    expires_at = values.get("expires_at")
+    if expires_at is None:
+        issues.add("expires_at", ErrorCode.REQUIRED, "is required")
+    elif expires_at.tzinfo is None:
+        issues.add("expires_at", ErrorCode.INVALID_FORMAT, "needs a time zone")
+    elif values.get("revoked_at") is None and expires_at <= utcnow():
+        issues.add("expires_at", ErrorCode.OUT_OF_RANGE, "must be in the future")
+    issues.raise_if_any()
+
+
+async def grant_consent(session: AsyncSession, *, values: Mapping[str, Any]) -> DataConsent:
+    """A new consent: ``enterprise_id``, ``institution_id``, ``scopes``, ``expires_at``."""
+    return await kit.create(session, DataConsent, values, validate=validate_consent)
+
+
+async def revoke_consent(session: AsyncSession, *, id: uuid.UUID, version: int) -> DataConsent:
+    """Revoke a consent now; revoking a revoked consent keeps the first revocation time."""
+    row = await kit.get_or_raise(session, DataConsent, id)
+    changes = {} if row.revoked_at is not None else {"revoked_at": utcnow()}
+    return await kit.update(
+        session,
+        DataConsent,
+        id,
+        expected_version=version,
+        changes=changes,
+        validate=validate_consent,
+    )

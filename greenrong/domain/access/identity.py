@@ -1,0 +1,98 @@
+"""Who is calling: an ``Authorization: Bearer …`` credential resolved to a Principal.
+
+Two kinds of credential, told apart by their form:
+
+- an API key (``grk_…``, see ``keys.py``) for systems;
+- a signed JWT for people (HS256 with ``jwt_secret``, or RS256 with ``jwt_public_key``). Its
+  claims: ``sub`` (who), ``role`` (a Role), ``org`` (the enterprise, institution or expert id,
+  for those roles) and ``exp`` (required).
+
+No credential is the public role. A credential that does not check out is ``Unauthenticated``,
+never a silent downgrade to public.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import jwt
+
+from greenrong.core.config import Settings
+from greenrong.core.db import SessionMaker
+from greenrong.core.errors import Unauthenticated
+from greenrong.domain.access import keys
+from greenrong.domain.access.principal import ANONYMOUS, BOUND_ROLES, Principal, Role
+from greenrong.domain.kit.types import utcnow
+
+_LEEWAY_SECONDS = 30
+
+
+def bearer_credential(authorization: str | None) -> str | None:
+    """The credential of an ``Authorization`` header value (or a connection_init field)."""
+    if authorization is None or not authorization.strip():
+        return None
+    scheme, _, credential = authorization.strip().partition(" ")
+    if scheme.lower() != "bearer" or not credential.strip():
+        raise Unauthenticated("use `Authorization: Bearer <API key or token>`")
+    return credential.strip()
+
+
+def decode_token(settings: Settings, token: str) -> Principal:
+    """The Principal of a signed JWT; ``Unauthenticated`` for any flaw."""
+    try:
+        algorithm = jwt.get_unverified_header(token).get("alg")
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"malformed token: {error}") from error
+    if algorithm == "HS256" and settings.jwt_secret:
+        key: Any = settings.jwt_secret
+    elif algorithm == "RS256" and settings.jwt_public_key:
+        key = settings.jwt_public_key
+    else:
+        raise Unauthenticated(f"tokens signed with {algorithm} are not accepted here")
+    try:
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],  # one algorithm per key: no HS256-with-a-public-key confusion
+            audience=settings.jwt_audience or None,
+            issuer=settings.jwt_issuer or None,
+            leeway=_LEEWAY_SECONDS,
+            options={"require": ["exp", "sub", "role"], "verify_aud": bool(settings.jwt_audience)},
+        )
+    except jwt.ExpiredSignatureError as error:
+        raise Unauthenticated("the token expired") from error
+    except jwt.PyJWTError as error:
+        raise Unauthenticated(f"invalid token: {error}") from error
+    return _principal(claims)
+
+
+def _principal(claims: dict[str, Any]) -> Principal:
+    try:
+        role = Role(claims["role"])
+    except ValueError as error:
+        raise Unauthenticated(f"unknown role {claims['role']!r} in the token") from error
+    org = claims.get("org")
+    try:
+        org_id = None if org is None else uuid.UUID(str(org))
+    except ValueError as error:
+        raise Unauthenticated("the token's `org` claim is not an id") from error
+    if (role in BOUND_ROLES) != (org_id is not None):
+        need = "needs" if role in BOUND_ROLES else "has no"
+        raise Unauthenticated(f"a {role} token {need} an `org` claim")
+    return Principal(role=role, org_id=org_id, subject=str(claims["sub"]))
+
+
+async def authenticate(
+    settings: Settings, sessionmaker: SessionMaker, authorization: str | None
+) -> Principal:
+    """The caller of one request: ANONYMOUS without a credential."""
+    credential = bearer_credential(authorization)
+    if credential is None:
+        return ANONYMOUS
+    if keys.looks_like_key(credential):
+        async with sessionmaker.begin() as session:
+            return await keys.authenticate_key(session, credential, now=utcnow())
+    if credential.count(".") == 2:
+        return decode_token(settings, credential)
+    raise Unauthenticated("the bearer credential is neither an API key nor a token")

@@ -1,0 +1,128 @@
+"""API keys: create (shown once), list, revoke, and resolve a presented key to a Principal.
+
+A key is ``grk_`` + 43 characters of ``secrets.token_urlsafe(32)``: 256 random bits. Only its
+SHA-256 is stored. A slow password hash (bcrypt, argon2) protects *guessable* secrets; a 256-bit
+random key cannot be guessed, so a plain SHA-256 is as safe and lets the lookup be one indexed
+equality on ``secret_hash`` (no per-request key stretching, no timing oracle on a prefix).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.core.errors import ErrorCode, NotFound, Unauthenticated, ValidationFailed
+from greenrong.domain.access.models import ApiKey
+from greenrong.domain.access.principal import BOUND_ROLES, Principal, Role
+from greenrong.domain.kit.types import utcnow
+
+KEY_PREFIX = "grk_"
+#: last_used_at is written at most this often per key
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+DEMO_ADMIN_NAME = "demo admin"
+
+
+def looks_like_key(credential: str) -> bool:
+    return credential.startswith(KEY_PREFIX)
+
+
+def hash_key(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key just created: ``secret`` is shown once and never stored."""
+
+    row: ApiKey
+    secret: str
+
+
+async def create_key(
+    session: AsyncSession,
+    *,
+    role: Role,
+    org_id: uuid.UUID | None = None,
+    name: str = "",
+    expires_in: timedelta | None = None,
+) -> NewKey:
+    """A new key for ``role``; enterprise, institution and expert keys need the ``org_id``."""
+    if role == Role.PUBLIC:
+        raise ValidationFailed.one("role", ErrorCode.INVALID, "PUBLIC needs no key")
+    if role in BOUND_ROLES and org_id is None:
+        raise ValidationFailed.one("org", ErrorCode.REQUIRED, f"a {role} key needs --org")
+    if role not in BOUND_ROLES and org_id is not None:
+        raise ValidationFailed.one("org", ErrorCode.INVALID, f"a {role} key is not bound to one")
+    if expires_in is not None and expires_in <= timedelta(0):
+        raise ValidationFailed.one("expires_in", ErrorCode.OUT_OF_RANGE, "must be positive")
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    now = utcnow()
+    row = ApiKey(
+        id=uuid.uuid4(),
+        name=name or f"{role.lower()} key",
+        role=role,
+        org_id=org_id,
+        prefix=secret[:10],
+        secret_hash=hash_key(secret),
+        created_at=now,
+        expires_at=None if expires_in is None else now + expires_in,
+    )
+    session.add(row)
+    await session.flush()
+    return NewKey(row, secret)
+
+
+async def list_keys(session: AsyncSession) -> list[ApiKey]:
+    return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
+
+
+async def revoke_key(session: AsyncSession, *, id: uuid.UUID) -> ApiKey:
+    """Revoke a key; it fails from the next request on. Revoking twice keeps the first time."""
+    row = await session.get(ApiKey, id)
+    if row is None:
+        raise NotFound("ApiKey", id)
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        await session.flush()
+    return row
+
+
+async def ensure_demo_admin(session: AsyncSession) -> NewKey | None:
+    """An admin key for the demo, when no admin key exists yet; None otherwise."""
+    existing = await session.scalar(
+        select(ApiKey.id).where(ApiKey.role == Role.ADMIN, ApiKey.revoked_at.is_(None)).limit(1)
+    )
+    if existing is not None:
+        return None
+    return await create_key(session, role=Role.ADMIN, name=DEMO_ADMIN_NAME)
+
+
+async def authenticate_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:
+    """The caller a key stands for; ``Unauthenticated`` if unknown, revoked or expired."""
+    row = await session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_key(key)))
+    if row is None:
+        raise Unauthenticated("unknown API key")
+    if row.revoked_at is not None:
+        raise Unauthenticated("the API key was revoked")
+    if row.expires_at is not None and row.expires_at <= now:
+        raise Unauthenticated("the API key expired")
+    if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
+        # a conditional UPDATE: concurrent requests of one key write once per minute at most
+        await session.execute(
+            update(ApiKey)
+            .where(
+                ApiKey.id == row.id,
+                or_(
+                    ApiKey.last_used_at.is_(None),
+                    ApiKey.last_used_at <= now - LAST_USED_RESOLUTION,
+                ),
+            )
+            .values(last_used_at=now)
+        )
+    return Principal(role=row.role, org_id=row.org_id, key_id=row.id)

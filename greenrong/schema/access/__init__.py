@@ -1,0 +1,1 @@
+"""GraphQL of the access context: the caller, data consents, the audit log."""

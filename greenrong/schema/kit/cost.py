@@ -1,0 +1,375 @@
+"""Query cost: every operation is priced before it runs, and callers spend a budget.
+
+The rules (docs/SECURITY.md, "Query limits"):
+
+- A field's weight is declared next to it: ``strawberry.field(..., metadata=cost(5))``.
+  Undeclared, a field weighs 1 when it returns an object, interface or union, 0 when it returns
+  a scalar or an enum, and ``MUTATION_WEIGHT`` when it is a root mutation field.
+- A field with a ``first`` or ``last`` argument is paged. Its page size is ``first``, else
+  ``last``, else the argument's default, else ``default_page_size``; negative counts as 0. The
+  list fields directly under it (a connection's ``edges``, ``Suggestions.items``, through
+  unions and fragments) repeat that many times.
+- Any other list field repeats its declared ``list_size`` times, else ``DEFAULT_LIST_SIZE``.
+- A list field costs ``size × (weight + its selection)``, any other field ``weight + its
+  selection``, and an operation the sum of its root fields.
+- Fields are merged by response key as execution merges them. A fragment counts where it is
+  spread, once per selection (as execution collects it). A selection on an interface or a union
+  costs as much as its most expensive possible type.
+- Introspection counts: ``__schema`` weighs ``SCHEMA_WEIGHT``, ``__type`` ``TYPE_WEIGHT``, other
+  introspection fields the defaults, and introspection lists count once (their size is bounded
+  by the schema, not by the data).
+- ``@skip``/``@include`` are not evaluated: the cost is an upper bound.
+
+``QueryCost`` runs in ``on_execute``: after parsing and validation (so fragment cycles were
+already refused, and the walk also guards against them), before any resolver. Too costly
+operations get ``QUERY_TOO_COSTLY``; callers whose budget is spent get ``RATE_LIMITED`` with a
+retry-after hint. ``extensions.queryCost`` tells clients what they asked for and what is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SchemaMetaFieldDef,
+    SelectionSetNode,
+    TypeMetaFieldDef,
+    ValueNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    get_operation_ast,
+    is_abstract_type,
+    is_composite_type,
+    is_list_type,
+)
+from graphql.type.definition import GraphQLAbstractType
+from starlette.responses import Response
+from strawberry.extensions import SchemaExtension
+
+from greenrong.core.errors import ErrorCode
+from greenrong.domain.access.principal import Principal
+from greenrong.schema.kit.ratelimit import TokenBuckets
+from greenrong.schema.kit.refusal import refusal
+
+COST_KEY = "greenrong.cost"
+DEFAULT_LIST_SIZE = 10
+MUTATION_WEIGHT = 10
+#: a full introspection returns about a thousand types and fields; 500 keeps GraphiQL's
+#: introspection query (570) near a tenth of the default maximum, and 10 copies above it
+SCHEMA_WEIGHT = 500
+TYPE_WEIGHT = 10
+PAGE_ARGUMENTS = ("first", "last")
+#: deeper selections are refused outright (the depth limit ignores introspection fields)
+MAX_NESTING = 64
+
+
+@dataclass(frozen=True, slots=True)
+class FieldCost:
+    """A field's declared cost: its own weight, and how many items its list holds."""
+
+    weight: int | None = None
+    list_size: int | None = None
+
+
+def cost(weight: int | None = None, *, list_size: int | None = None) -> dict[str, FieldCost]:
+    """Field metadata that declares a cost: ``strawberry.field(..., metadata=cost(5))``."""
+    if weight is not None and weight < 0:
+        raise ValueError("a cost weight cannot be negative")
+    if list_size is not None and list_size < 0:
+        raise ValueError("a list size cannot be negative")
+    return {COST_KEY: FieldCost(weight, list_size)}
+
+
+class TooDeep(Exception):
+    """The selection nests deeper than ``MAX_NESTING``."""
+
+
+def _declared(field: GraphQLField) -> FieldCost | None:
+    definition = (field.extensions or {}).get("strawberry-definition")
+    metadata: Mapping[str, Any] = getattr(definition, "metadata", None) or {}
+    declared = metadata.get(COST_KEY)
+    return declared if isinstance(declared, FieldCost) else None
+
+
+class CostCalculator:
+    """Prices one operation of a validated document."""
+
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        document: DocumentNode,
+        *,
+        variables: Mapping[str, Any] | None,
+        default_page_size: int,
+    ) -> None:
+        self.schema = schema
+        self.default_page_size = default_page_size
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self.variables: dict[str, Any] = dict(variables or {})
+
+    def operation_cost(self, operation: OperationDefinitionNode) -> int:
+        for definition in operation.variable_definitions or ():
+            name = definition.variable.name.value
+            if name not in self.variables and isinstance(definition.default_value, IntValueNode):
+                self.variables[name] = int(definition.default_value.value)
+        root = self.schema.get_root_type(operation.operation)
+        if root is None:
+            return 0
+        return self._selection_cost(root, [operation.selection_set], page=None, nesting=0)
+
+    def _selection_cost(
+        self,
+        named: GraphQLNamedType,
+        selection_sets: list[SelectionSetNode],
+        *,
+        page: int | None,
+        nesting: int,
+    ) -> int:
+        if not selection_sets or not is_composite_type(named):
+            return 0
+        if nesting > MAX_NESTING:
+            raise TooDeep
+        if isinstance(named, GraphQLObjectType):
+            runtime_types: Iterable[GraphQLObjectType] = (named,)
+        else:
+            assert is_abstract_type(named)
+            runtime_types = self.schema.get_possible_types(named)
+        most = 0
+        for runtime in runtime_types:
+            groups: dict[str, list[FieldNode]] = {}
+            self._collect(runtime, selection_sets, groups, set())
+            total = sum(
+                self._field_cost(runtime, nodes, page=page, nesting=nesting)
+                for nodes in groups.values()
+            )
+            most = max(most, total)
+        return most
+
+    def _collect(
+        self,
+        runtime: GraphQLObjectType,
+        selection_sets: Iterable[SelectionSetNode],
+        groups: dict[str, list[FieldNode]],
+        visited: set[str],
+    ) -> None:
+        """Group the fields that apply to ``runtime`` by response key, as execution does.
+
+        Each fragment is expanded once per collection (``visited``), which also stops cycles.
+        """
+        for selection_set in selection_sets:
+            for selection in selection_set.selections:
+                if isinstance(selection, FieldNode):
+                    key = selection.alias.value if selection.alias else selection.name.value
+                    groups.setdefault(key, []).append(selection)
+                elif isinstance(selection, InlineFragmentNode):
+                    condition = selection.type_condition
+                    if condition is None or self._applies(condition.name.value, runtime):
+                        self._collect(runtime, [selection.selection_set], groups, visited)
+                elif isinstance(selection, FragmentSpreadNode):
+                    name = selection.name.value
+                    fragment = self.fragments.get(name)
+                    if name in visited or fragment is None:
+                        continue
+                    visited.add(name)
+                    if self._applies(fragment.type_condition.name.value, runtime):
+                        self._collect(runtime, [fragment.selection_set], groups, visited)
+
+    def _applies(self, type_name: str, runtime: GraphQLObjectType) -> bool:
+        condition = self.schema.get_type(type_name)
+        if condition is runtime:
+            return True
+        return isinstance(condition, GraphQLAbstractType) and self.schema.is_sub_type(
+            condition, runtime
+        )
+
+    def _field_cost(
+        self, parent: GraphQLObjectType, nodes: list[FieldNode], *, page: int | None, nesting: int
+    ) -> int:
+        name = nodes[0].name.value
+        weight: int | None = None
+        if name == "__typename":
+            return 0
+        if name == "__schema":
+            field, weight = SchemaMetaFieldDef, SCHEMA_WEIGHT
+        elif name == "__type":
+            field, weight = TypeMetaFieldDef, TYPE_WEIGHT
+        elif name in parent.fields:
+            field = parent.fields[name]
+        else:
+            return 0  # validation refused unknown fields already
+        named = get_named_type(field.type)
+        declared = _declared(field)
+        if declared is not None and declared.weight is not None:
+            weight = declared.weight
+        if weight is None:
+            if parent is self.schema.mutation_type:
+                weight = MUTATION_WEIGHT
+            else:
+                weight = 1 if is_composite_type(named) else 0
+        is_list = is_list_type(get_nullable_type(field.type))
+        paged = any(argument in field.args for argument in PAGE_ARGUMENTS)
+        own_page = self._page_size(field, nodes[0]) if paged else None
+        selections = [node.selection_set for node in nodes if node.selection_set is not None]
+        below = self._selection_cost(
+            named,
+            selections,
+            page=None if is_list else own_page,
+            nesting=nesting + 1,
+        )
+        if not is_list:
+            return weight + below
+        if declared is not None and declared.list_size is not None:
+            size = declared.list_size
+        elif own_page is not None:
+            size = own_page
+        elif parent.name.startswith("__"):
+            size = 1
+        elif page is not None:
+            size = page
+        else:
+            size = DEFAULT_LIST_SIZE
+        return size * (weight + below)
+
+    def _page_size(self, field: GraphQLField, node: FieldNode) -> int:
+        given = {argument.name.value: argument.value for argument in node.arguments or ()}
+        for name in PAGE_ARGUMENTS:
+            value = self._int_argument(given.get(name), field.args.get(name))
+            if value is not None:
+                return max(0, value)
+        return self.default_page_size
+
+    def _int_argument(self, value: ValueNode | None, argument: Any) -> int | None:
+        raw: object
+        if value is None:
+            raw = getattr(argument, "default_value", None)
+        elif isinstance(value, VariableNode):
+            raw = self.variables.get(value.name.value)
+        elif isinstance(value, IntValueNode):
+            raw = int(value.value)
+        else:
+            raw = None
+        return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
+
+
+def operation_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    operation_name: str | None = None,
+    *,
+    variables: Mapping[str, Any] | None = None,
+    default_page_size: int,
+) -> int:
+    """The cost of the named (or only) operation of a validated document."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None:
+        return 0
+    calculator = CostCalculator(
+        schema, document, variables=variables, default_page_size=default_page_size
+    )
+    return calculator.operation_cost(operation)
+
+
+def caller_key(context: object) -> str:
+    """Whose budget an operation spends: the API key, else the token subject, else the IP."""
+    principal = getattr(context, "principal", None)
+    if isinstance(principal, Principal) and principal.key_id is not None:
+        return f"key:{principal.key_id}"
+    if isinstance(principal, Principal) and principal.subject:
+        return f"subject:{principal.subject}"
+    client = getattr(getattr(context, "request", None), "client", None)
+    return f"ip:{getattr(client, 'host', None) or 'unknown'}"
+
+
+@dataclass(frozen=True)
+class CostPolicy:
+    """What ``QueryCost`` enforces; one per schema, so the buckets outlive requests."""
+
+    max_cost: int
+    default_page_size: int
+    buckets: TokenBuckets
+
+
+class QueryCost(SchemaExtension):
+    def __init__(self, policy: CostPolicy) -> None:
+        self.policy = policy
+        self.report: dict[str, int] | None = None
+
+    def on_execute(self) -> Iterator[None]:
+        refused = self._refusal()
+        if refused is not None:
+            # raised before graphql-core starts; strawberry answers it as the only error, for
+            # queries and mutations as for subscriptions
+            raise refused
+        yield
+
+    def _refusal(self) -> GraphQLError | None:
+        context = self.execution_context
+        if context.graphql_document is None:
+            return None
+        policy = self.policy
+        key = caller_key(context.context)
+        report = {"maximum": policy.max_cost, "budgetPerMinute": policy.buckets.capacity}
+        try:
+            requested = operation_cost(
+                context.schema._schema,
+                context.graphql_document,
+                context.operation_name,
+                variables=context.variables,
+                default_page_size=policy.default_page_size,
+            )
+        except TooDeep:
+            self.report = {**report, "remaining": policy.buckets.remaining(key)}
+            return refusal(
+                ErrorCode.QUERY_TOO_COSTLY,
+                f"This query nests more than {MAX_NESTING} levels deep.",
+                maximumCost=policy.max_cost,
+            )
+        if requested > policy.max_cost:
+            self.report = {
+                "requested": requested,
+                **report,
+                "remaining": policy.buckets.remaining(key),
+            }
+            return refusal(
+                ErrorCode.QUERY_TOO_COSTLY,
+                f"This query costs {requested} points; the most one request may cost is "
+                f"{policy.max_cost}. Ask for smaller pages (first/last) or fewer nested lists.",
+                cost=requested,
+                maximumCost=policy.max_cost,
+            )
+        taken = policy.buckets.take(key, requested)
+        self.report = {"requested": requested, **report, "remaining": taken.remaining}
+        if taken.allowed:
+            return None
+        self.report["retryAfterSeconds"] = taken.retry_after
+        response = getattr(context.context, "response", None)
+        if isinstance(response, Response):
+            response.headers["Retry-After"] = str(taken.retry_after)
+        return refusal(
+            ErrorCode.RATE_LIMITED,
+            f"This query costs {requested} points and {taken.remaining} are left of your "
+            f"{policy.buckets.capacity} per minute; retry in {taken.retry_after} s.",
+            cost=requested,
+            remaining=taken.remaining,
+            retryAfterSeconds=taken.retry_after,
+        )
+
+    def get_results(self) -> dict[str, Any]:
+        return {} if self.report is None else {"queryCost": self.report}
