@@ -1,0 +1,336 @@
+"""Matching as a tracked service: a financing match and a technology deal, each a state machine.
+
+The legal moves are data (``MATCH_FLOW``, ``DEAL_FLOW``); one function (``_move``) applies
+either. A move that the machine does not allow raises ``ValidationFailed`` with
+``INVALID_TRANSITION`` on ``status`` and changes nothing. Reaching the success state (financed,
+traded) needs an amount, and only that state carries one. Every write goes through
+``kit.service``, so it is version-checked and leaves a ChangeEvent in the same transaction.
+
+Who may: the parties (``access.policy.authorize_party``): a match's demand enterprise and
+product institution, a deal's buyer and listing owner, and admins. What follows from their move
+(the demand becoming MATCHED or FINANCED) is written as part of it (``access.guard.as_party``).
+
+A financed match also marks its demand FINANCED, with the amount, the product and the time, so
+the platform's financing figures (``statistics``) have one source whichever way a financing is
+recorded.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
+from greenrong.domain.access.guard import as_party, check_party
+from greenrong.domain.access.principal import Role
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
+from greenrong.domain.kit import rules, service
+from greenrong.domain.kit.types import utcnow
+from greenrong.domain.matching.tracked import (
+    DealStatus,
+    FinancingMatch,
+    MatchStatus,
+    TechnologyDeal,
+)
+from greenrong.domain.reference.labels import label
+from greenrong.domain.technology.models import (
+    ListingStatus,
+    NeedStatus,
+    TechnologyListing,
+    TechnologyNeed,
+)
+
+S = TypeVar("S", bound=StrEnum)
+
+
+@dataclass(frozen=True)
+class StateMachine(Generic[S]):
+    """Which status may follow which; ``success`` is the one state that carries an amount."""
+
+    start: S
+    moves: Mapping[S, frozenset[S]]
+    success: S
+
+    def final(self, status: S) -> bool:
+        return not self.moves[status]
+
+    def check(self, current: S, target: S, amount: Decimal | None) -> None:
+        """Raise ``ValidationFailed`` unless ``current → target`` is legal with ``amount``."""
+        if target not in self.moves[current]:
+            allowed = "、".join(label(s) for s in sorted(self.moves[current])) or "无（已结束）"
+            raise ValidationFailed.one(
+                "status",
+                ErrorCode.INVALID_TRANSITION,
+                f"cannot move from {current.value} ({label(current)}) to {target.value} "
+                f"({label(target)}); allowed next: {allowed}",
+            )
+        issues = IssueCollector()
+        if target is self.success:
+            rules.money(issues, {"amount": amount}, "amount")
+            if amount is not None and amount <= 0 and not issues.issues:
+                issues.add("amount", ErrorCode.OUT_OF_RANGE, "must be greater than 0")
+        elif amount is not None:
+            issues.add("amount", ErrorCode.INVALID, f"only {self.success.value} carries an amount")
+        issues.raise_if_any()
+
+
+_M, _D = MatchStatus, DealStatus
+MATCH_FLOW = StateMachine(
+    start=_M.CONTACTED,
+    moves={
+        _M.CONTACTED: frozenset({_M.NEGOTIATING, _M.DECLINED}),
+        _M.NEGOTIATING: frozenset({_M.FINANCED, _M.DECLINED}),
+        _M.FINANCED: frozenset(),
+        _M.DECLINED: frozenset(),
+    },
+    success=_M.FINANCED,
+)
+DEAL_FLOW = StateMachine(
+    start=_D.CONTACTED,
+    moves={
+        _D.CONTACTED: frozenset({_D.NEGOTIATING, _D.DECLINED}),
+        _D.NEGOTIATING: frozenset({_D.TRADED, _D.DECLINED}),
+        _D.TRADED: frozenset(),
+        _D.DECLINED: frozenset(),
+    },
+    success=_D.TRADED,
+)
+
+#: demands that may still be taken up by a product
+_TAKING_UP = frozenset({DemandStatus.OPEN, DemandStatus.MATCHED})
+
+
+async def _no_rules(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    """Moves are checked by the state machine before the write."""
+
+
+# --- financing matches --------------------------------------------------------------------------
+
+
+async def _validate_new_match(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    issues = IssueCollector()
+    demand = await session.get(FinancingDemand, values["demand_id"])
+    product = await session.get(FinancialProduct, values["product_id"])
+    if demand is None:
+        issues.add("demand_id", ErrorCode.UNKNOWN_REFERENCE, "the demand does not exist")
+    elif demand.status not in _TAKING_UP:
+        issues.add(
+            "demand_id",
+            ErrorCode.INVALID,
+            f"the demand is {demand.status.value} ({label(demand.status)}), not open",
+        )
+    if product is None:
+        issues.add("product_id", ErrorCode.UNKNOWN_REFERENCE, "the product does not exist")
+    elif not product.active:
+        issues.add("product_id", ErrorCode.INVALID, "the product is not active")
+    if demand is not None and product is not None:
+        taken = await session.scalar(
+            select(FinancingMatch.id).where(
+                FinancingMatch.demand_id == demand.id, FinancingMatch.product_id == product.id
+            )
+        )
+        if taken is not None:
+            issues.add("product_id", ErrorCode.DUPLICATE, "this demand already has this match")
+    issues.raise_if_any()
+
+
+async def start_match(
+    session: AsyncSession, *, demand_id: uuid.UUID, product_id: uuid.UUID
+) -> FinancingMatch:
+    """Record that a demand and a product were put in touch (CONTACTED); the demand becomes
+    MATCHED when it was OPEN."""
+    await _check_match_party(session, demand_id, product_id)
+    values = {"demand_id": demand_id, "product_id": product_id, "status": MATCH_FLOW.start}
+    with as_party(session):
+        match = await service.create(session, FinancingMatch, values, validate=_validate_new_match)
+        demand = await service.get_or_raise(session, FinancingDemand, demand_id)
+        if demand.status is DemandStatus.OPEN:
+            await _update(session, demand, {"status": DemandStatus.MATCHED})
+    return match
+
+
+async def _check_match_party(
+    session: AsyncSession, demand_id: uuid.UUID, product_id: uuid.UUID
+) -> None:
+    """The parties of a match: the demand's enterprise and the product's institution."""
+    demand = await session.get(FinancingDemand, demand_id)
+    product = await session.get(FinancialProduct, product_id)
+    check_party(
+        session,
+        FinancingMatch.entity_type,
+        {
+            Role.ENTERPRISE: {demand.enterprise_id} if demand else set(),
+            Role.INSTITUTION: {product.institution_id} if product else set(),
+        },
+    )
+
+
+async def update_match_status(
+    session: AsyncSession,
+    *,
+    id: uuid.UUID,
+    version: int,
+    status: MatchStatus,
+    amount: Decimal | None = None,
+) -> FinancingMatch:
+    existing = await service.get_or_raise(session, FinancingMatch, id)
+    await _check_match_party(session, existing.demand_id, existing.product_id)
+    with as_party(session):
+        match = await _move(session, FinancingMatch, MATCH_FLOW, id, version, status, amount)
+        if status is MatchStatus.FINANCED:
+            demand = await service.get_or_raise(session, FinancingDemand, match.demand_id)
+            await _update(
+                session,
+                demand,
+                {
+                    "status": DemandStatus.FINANCED,
+                    "financed_amount": amount,
+                    "financed_at": match.closed_at,
+                    "product_id": match.product_id,
+                },
+            )
+    return match
+
+
+# --- technology deals ---------------------------------------------------------------------------
+
+
+async def _validate_new_deal(session: AsyncSession, values: Mapping[str, Any]) -> None:
+    issues = IssueCollector()
+    listing = await session.get(TechnologyListing, values["listing_id"])
+    if listing is None:
+        issues.add("listing_id", ErrorCode.UNKNOWN_REFERENCE, "the listing does not exist")
+    elif listing.status is not ListingStatus.PUBLISHED:
+        issues.add(
+            "listing_id",
+            ErrorCode.INVALID,
+            f"the listing is {listing.status.value} ({label(listing.status)}), not published",
+        )
+    buyer = values.get("enterprise_id")
+    if listing is not None and buyer is not None and listing.owner_enterprise_id == buyer:
+        issues.add("enterprise_id", ErrorCode.INVALID, "the buyer owns the listing")
+    if listing is not None and buyer is not None:
+        taken = await session.scalar(
+            select(TechnologyDeal.id).where(
+                TechnologyDeal.listing_id == listing.id, TechnologyDeal.enterprise_id == buyer
+            )
+        )
+        if taken is not None:
+            issues.add("listing_id", ErrorCode.DUPLICATE, "this buyer already has this deal")
+    issues.raise_if_any()
+
+
+async def start_technology_deal(
+    session: AsyncSession,
+    *,
+    listing_id: uuid.UUID,
+    need_id: uuid.UUID | None = None,
+    enterprise_id: uuid.UUID | None = None,
+) -> TechnologyDeal:
+    """Record that a listing's owner and a buyer are in touch: a buyer with a posted need
+    (``need_id``, which must be open) or an enterprise lead (``enterprise_id``)."""
+    issues = IssueCollector()
+    rules.exactly_one(
+        issues, {"need_id": need_id, "enterprise_id": enterprise_id}, "need_id", "enterprise_id"
+    )
+    issues.raise_if_any()
+    if need_id is not None:
+        need = await session.get(TechnologyNeed, need_id)
+        if need is None:
+            raise ValidationFailed.one(
+                "need_id", ErrorCode.UNKNOWN_REFERENCE, "the need does not exist"
+            )
+        if need.status is not NeedStatus.OPEN:
+            raise ValidationFailed.one("need_id", ErrorCode.INVALID, "the need is closed")
+        enterprise_id = need.enterprise_id
+    elif await session.get(Enterprise, enterprise_id) is None:
+        raise ValidationFailed.one(
+            "enterprise_id", ErrorCode.UNKNOWN_REFERENCE, "the enterprise does not exist"
+        )
+    await _check_deal_party(session, listing_id, enterprise_id)
+    values = {
+        "listing_id": listing_id,
+        "need_id": need_id,
+        "enterprise_id": enterprise_id,
+        "status": DEAL_FLOW.start,
+    }
+    with as_party(session):
+        return await service.create(session, TechnologyDeal, values, validate=_validate_new_deal)
+
+
+async def _check_deal_party(
+    session: AsyncSession, listing_id: uuid.UUID, buyer_id: uuid.UUID | None
+) -> None:
+    """The parties of a deal: the buyer, and the listing's owner (an enterprise or an
+    institution)."""
+    listing = await session.get(TechnologyListing, listing_id)
+    enterprises = {buyer_id} | ({listing.owner_enterprise_id} if listing else set())
+    check_party(
+        session,
+        TechnologyDeal.entity_type,
+        {
+            Role.ENTERPRISE: enterprises - {None},
+            Role.INSTITUTION: {listing.owner_institution_id} - {None} if listing else set(),
+        },
+    )
+
+
+async def update_deal_status(
+    session: AsyncSession,
+    *,
+    id: uuid.UUID,
+    version: int,
+    status: DealStatus,
+    amount: Decimal | None = None,
+) -> TechnologyDeal:
+    existing = await service.get_or_raise(session, TechnologyDeal, id)
+    await _check_deal_party(session, existing.listing_id, existing.enterprise_id)
+    with as_party(session):
+        return await _move(session, TechnologyDeal, DEAL_FLOW, id, version, status, amount)
+
+
+# --- the one move -------------------------------------------------------------------------------
+
+R = TypeVar("R", FinancingMatch, TechnologyDeal)
+
+
+async def _move(
+    session: AsyncSession,
+    model: type[R],
+    machine: StateMachine[Any],
+    id: uuid.UUID,
+    version: int,
+    status: StrEnum,
+    amount: Decimal | None,
+) -> R:
+    row = await service.get_or_raise(session, model, id)
+    if row.version != version:
+        raise StaleVersion(model.entity_type, id, version, row.version)
+    machine.check(row.status, status, amount)
+    changes = {
+        "status": status,
+        "amount": amount,
+        "closed_at": utcnow() if machine.final(status) else None,
+    }
+    return await service.update(
+        session, model, id, expected_version=version, changes=changes, validate=_no_rules
+    )
+
+
+async def _update(session: AsyncSession, row: Any, changes: Mapping[str, Any]) -> None:
+    await service.update(
+        session,
+        type(row),
+        row.id,
+        expected_version=row.version,
+        changes=changes,
+        validate=_no_rules,
+    )

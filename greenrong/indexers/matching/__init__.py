@@ -1,0 +1,1 @@
+"""Matching queries over the search indices (financing demand → products)."""

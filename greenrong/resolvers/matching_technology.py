@@ -1,0 +1,126 @@
+"""TechnologyNeed.listingMatches and TechnologyListing.buyerMatches: thin glue over the
+matching rules (``domain/matching/technology.py``) and the listings query
+(``indexers/matching/technology.py``).
+
+Both go through a DataLoader keyed by ``first``: under a list of needs, every need's listings
+come from one ``_msearch`` and one SELECT of the listings; under a list of listings, every
+listing's buyers come from the same three statements.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.kit import listing
+from greenrong.domain.kit.types import utcnow
+from greenrong.domain.matching import technology as rules
+from greenrong.domain.technology.models import TechnologyListing as ListingRow
+from greenrong.domain.technology.models import TechnologyNeed as NeedRow
+from greenrong.indexers.kit.query import SearchUnavailableError
+from greenrong.indexers.matching.technology import canonical_terms, rank_listings
+from greenrong.schema.kit.context import Info
+from greenrong.schema.matching.technology import (
+    BuyerMatchConnection,
+    BuyerMatchEdge,
+    EnterpriseLead,
+    TechnologyListingMatchConnection,
+    TechnologyListingMatchEdge,
+    reasons_of,
+)
+from greenrong.schema.search.types import SearchUnavailable
+from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
+
+ListingMatches = TechnologyListingMatchConnection | SearchUnavailable
+
+
+def checked_first(info: Info, first: int) -> int:
+    largest = info.context.settings.max_page_size
+    if not 0 <= first <= largest:
+        raise ValidationFailed.one("first", ErrorCode.OUT_OF_RANGE, f"must be 0–{largest}")
+    return first
+
+
+async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> ListingMatches:
+    size = checked_first(info, first)
+    context = info.context
+    loaders = context.loaders
+
+    async def load(need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+        async with context.sessionmaker() as session:
+            needs = await listing.fetch_by_ids(session, NeedRow, need_ids)
+        found = [needs[i] for i in need_ids if i in needs]
+        try:
+            ranked = await rank_listings(context.search, found, size=size)
+        except SearchUnavailableError as error:
+            unavailable = SearchUnavailable(code=error.reason, message=error.message)
+            return [unavailable for _ in need_ids]
+        hits = dict(zip((n.id for n in found), ranked, strict=True))
+        ids = {h.id for per_need in ranked for h in per_need}
+        async with context.sessionmaker() as session:
+            rows = await listing.fetch_by_ids(
+                session, ListingRow, list(ids), scope=loaders.scope(ListingRow)
+            )
+        now = utcnow()
+        answers: list[ListingMatches] = []
+        for need_id in need_ids:
+            edges: list[TechnologyListingMatchEdge] = []
+            need = needs.get(need_id)
+            for hit in hits.get(need_id, []):
+                row = rows.get(hit.id)
+                # a row that vanished, or changed since it was indexed, is left out
+                if need is None or row is None or rules.failures(row, need):
+                    continue
+                edges.append(
+                    TechnologyListingMatchEdge(
+                        node=TechnologyListing.from_row(row),
+                        score=round(hit.score, 6),
+                        rank=len(edges) + 1,
+                        reasons=reasons_of(rules.listing_reasons(need, row, hit.matched, now=now)),
+                    )
+                )
+            answers.append(TechnologyListingMatchConnection(edges=edges))
+        return answers
+
+    result: ListingMatches = await loaders.keyed(("listing_matches", size), load).load(need_id)
+    return result
+
+
+async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerMatchConnection:
+    size = checked_first(info, first)
+    context = info.context
+
+    async def load(listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+        async with context.sessionmaker() as session:
+            listings = await listing.fetch_by_ids(session, ListingRow, listing_ids)
+            found = await rules.buyer_matches(
+                session,
+                list(listings.values()),
+                first=size,
+                terms_of=canonical_terms,
+                now=utcnow(),
+            )
+        return [_buyers(found.get(i, [])) for i in listing_ids]
+
+    result: BuyerMatchConnection = await context.loaders.keyed(("buyer_matches", size), load).load(
+        listing_id
+    )
+    return result
+
+
+def _buyers(matches: list[rules.BuyerMatch]) -> BuyerMatchConnection:
+    edges = []
+    for rank, match in enumerate(matches, start=1):
+        node: Any = (
+            TechnologyNeed.from_row(match.need)
+            if match.need is not None
+            else EnterpriseLead(enterprise_id=match.enterprise_id)
+        )
+        edges.append(
+            BuyerMatchEdge(
+                node=node, score=match.score, rank=rank, reasons=reasons_of(match.reasons)
+            )
+        )
+    return BuyerMatchConnection(edges=edges)

@@ -1,0 +1,1 @@
+"""Matching: ranked suggestions with reasons, and the matches and deals taken up."""

@@ -1,0 +1,310 @@
+"""updateMatchStatus and updateDealStatus: every legal move, every illegal one, amounts, versions.
+
+A refused move changes nothing: the row keeps its status and version, and no ChangeEvent is
+written.
+"""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select
+
+from greenrong.core.db import SessionMaker
+from greenrong.domain.finance.models import DemandStatus, FinancingDemand
+from greenrong.domain.matching.deals import DEAL_FLOW, MATCH_FLOW
+from greenrong.domain.matching.tracked import (
+    DealStatus,
+    FinancingMatch,
+    MatchStatus,
+    TechnologyDeal,
+)
+from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.schema.kit.ids import to_global_id
+from tests.factories.entities import (
+    create_demand,
+    create_enterprise,
+    create_institution,
+    create_listing,
+    create_product,
+)
+
+MOVE_MATCH = """
+mutation($input: UpdateMatchStatusInput!) {
+  result: updateMatchStatus(input: $input) {
+    __typename
+    ... on FinancingMatchSuccess { financingMatch { status amount version closedAt } }
+    ... on ValidationError { code field message }
+    ... on ConflictError { code currentVersion }
+    ... on NotFoundError { code }
+  }
+}"""
+MOVE_DEAL = """
+mutation($input: UpdateDealStatusInput!) {
+  result: updateDealStatus(input: $input) {
+    __typename
+    ... on TechnologyDealSuccess { technologyDeal { status amount version closedAt } }
+    ... on ValidationError { code field message }
+    ... on ConflictError { code currentVersion }
+    ... on NotFoundError { code }
+  }
+}"""
+
+MATCH_MOVES = sorted((a, b) for a, nexts in MATCH_FLOW.moves.items() for b in nexts)
+MATCH_REFUSED = sorted(
+    (a, b) for a, b in itertools.product(MatchStatus, MatchStatus) if b not in MATCH_FLOW.moves[a]
+)
+DEAL_MOVES = sorted((a, b) for a, nexts in DEAL_FLOW.moves.items() for b in nexts)
+DEAL_REFUSED = sorted(
+    (a, b) for a, b in itertools.product(DealStatus, DealStatus) if b not in DEAL_FLOW.moves[a]
+)
+
+
+def test_the_flows_are_the_documented_ones() -> None:
+    assert MATCH_MOVES == [
+        (MatchStatus.CONTACTED, MatchStatus.DECLINED),
+        (MatchStatus.CONTACTED, MatchStatus.NEGOTIATING),
+        (MatchStatus.NEGOTIATING, MatchStatus.DECLINED),
+        (MatchStatus.NEGOTIATING, MatchStatus.FINANCED),
+    ]
+    assert DEAL_MOVES == [
+        (DealStatus.CONTACTED, DealStatus.DECLINED),
+        (DealStatus.CONTACTED, DealStatus.NEGOTIATING),
+        (DealStatus.NEGOTIATING, DealStatus.DECLINED),
+        (DealStatus.NEGOTIATING, DealStatus.TRADED),
+    ]
+    assert len(MATCH_REFUSED) == 12
+    assert len(DEAL_REFUSED) == 12
+
+
+async def _match_in(sessionmaker: SessionMaker, status: MatchStatus) -> FinancingMatch:
+    async with sessionmaker.begin() as session:
+        enterprise = await create_enterprise(session, name="成都光伏新能源有限公司")
+        demand = await create_demand(
+            session, enterprise_id=enterprise.id, status=DemandStatus.MATCHED
+        )
+        bank = await create_institution(session, name="成都农商银行")
+        product = await create_product(session, institution_id=bank.id, name="光伏贷")
+        amount = Decimal("3000000.00") if status is MatchStatus.FINANCED else None
+        match = FinancingMatch(
+            demand_id=demand.id, product_id=product.id, status=status, amount=amount
+        )
+        session.add(match)
+    return match
+
+
+async def _deal_in(sessionmaker: SessionMaker, status: DealStatus) -> TechnologyDeal:
+    async with sessionmaker.begin() as session:
+        buyer = await create_enterprise(session, name="宜宾造纸有限公司")
+        listing = await create_listing(session, title="造纸废水深度处理技术")
+        amount = Decimal("600000.00") if status is DealStatus.TRADED else None
+        deal = TechnologyDeal(
+            listing_id=listing.id, enterprise_id=buyer.id, status=status, amount=amount
+        )
+        session.add(deal)
+    return deal
+
+
+async def _state(sessionmaker: SessionMaker, model: Any, id: uuid.UUID) -> tuple[Any, ...]:
+    async with sessionmaker() as session:
+        row = await session.get(model, id)
+        events = await session.scalar(select(func.count()).select_from(ChangeEvent))
+    assert row is not None
+    return row.status, row.amount, row.version, events
+
+
+def _move(row: Any, status: str, amount: str | None = None, version: int | None = None) -> Any:
+    return {
+        "input": {
+            "id": to_global_id(row.entity_type, row.id),
+            "version": row.version if version is None else version,
+            "status": status,
+            "amount": amount,
+        }
+    }
+
+
+def _amount(success: str, target: str) -> str | None:
+    """An amount a float cannot hold to the fen, for the success state."""
+    return "90071992547409.93" if target == success else None
+
+
+@pytest.mark.parametrize(("current", "target"), MATCH_MOVES)
+async def test_a_legal_match_move_saves_the_status_and_one_change_event(
+    gql, sessionmaker, current: MatchStatus, target: MatchStatus
+) -> None:
+    # given
+    match = await _match_in(sessionmaker, current)
+    before = await _state(sessionmaker, FinancingMatch, match.id)
+
+    # when
+    body = await gql(MOVE_MATCH, _move(match, target.value, _amount("FINANCED", target.value)))
+
+    # then
+    result = body["data"]["result"]
+    assert result["__typename"] == "FinancingMatchSuccess", result
+    saved = result["financingMatch"]
+    assert saved["status"] == target.value
+    assert saved["version"] == 2
+    assert saved["amount"] == ("90071992547409.93" if target is MatchStatus.FINANCED else None)
+    assert (saved["closedAt"] is not None) == MATCH_FLOW.final(target)
+    status, _, version, events = await _state(sessionmaker, FinancingMatch, match.id)
+    assert (status, version) == (target, 2)
+    # the match's event, plus the demand's when it was financed
+    assert events == before[3] + (2 if target is MatchStatus.FINANCED else 1)
+
+
+@pytest.mark.parametrize(("current", "target"), MATCH_REFUSED)
+async def test_an_illegal_match_move_is_refused_and_changes_nothing(
+    gql, sessionmaker, current: MatchStatus, target: MatchStatus
+) -> None:
+    # given
+    match = await _match_in(sessionmaker, current)
+    before = await _state(sessionmaker, FinancingMatch, match.id)
+
+    # when
+    body = await gql(MOVE_MATCH, _move(match, target.value, _amount("FINANCED", target.value)))
+
+    # then
+    result = body["data"]["result"]
+    assert result["__typename"] == "ValidationError"
+    assert (result["code"], result["field"]) == ("INVALID_TRANSITION", "status")
+    assert await _state(sessionmaker, FinancingMatch, match.id) == before
+
+
+@pytest.mark.parametrize(("current", "target"), DEAL_MOVES)
+async def test_a_legal_deal_move_saves_the_status_and_one_change_event(
+    gql, sessionmaker, current: DealStatus, target: DealStatus
+) -> None:
+    # given
+    deal = await _deal_in(sessionmaker, current)
+    before = await _state(sessionmaker, TechnologyDeal, deal.id)
+
+    # when
+    body = await gql(MOVE_DEAL, _move(deal, target.value, _amount("TRADED", target.value)))
+
+    # then
+    result = body["data"]["result"]
+    assert result["__typename"] == "TechnologyDealSuccess", result
+    saved = result["technologyDeal"]
+    assert (saved["status"], saved["version"]) == (target.value, 2)
+    assert saved["amount"] == ("90071992547409.93" if target is DealStatus.TRADED else None)
+    assert (saved["closedAt"] is not None) == DEAL_FLOW.final(target)
+    assert await _state(sessionmaker, TechnologyDeal, deal.id) == (
+        target,
+        Decimal("90071992547409.93") if target is DealStatus.TRADED else None,
+        2,
+        before[3] + 1,
+    )
+
+
+@pytest.mark.parametrize(("current", "target"), DEAL_REFUSED)
+async def test_an_illegal_deal_move_is_refused_and_changes_nothing(
+    gql, sessionmaker, current: DealStatus, target: DealStatus
+) -> None:
+    # given
+    deal = await _deal_in(sessionmaker, current)
+    before = await _state(sessionmaker, TechnologyDeal, deal.id)
+
+    # when
+    body = await gql(MOVE_DEAL, _move(deal, target.value, _amount("TRADED", target.value)))
+
+    # then
+    result = body["data"]["result"]
+    assert (result["__typename"], result["code"]) == ("ValidationError", "INVALID_TRANSITION")
+    assert await _state(sessionmaker, TechnologyDeal, deal.id) == before
+
+
+@pytest.mark.parametrize(
+    ("target", "amount", "code"),
+    [
+        ("FINANCED", None, "REQUIRED"),
+        ("FINANCED", "0", "OUT_OF_RANGE"),
+        ("FINANCED", "-1.00", "OUT_OF_RANGE"),
+        ("FINANCED", "100.001", "INVALID_FORMAT"),
+        ("DECLINED", "100.00", "INVALID"),
+    ],
+)
+async def test_only_financed_carries_an_amount_and_it_must_be_positive(
+    gql, sessionmaker, target: str, amount: str | None, code: str
+) -> None:
+    # given
+    match = await _match_in(sessionmaker, MatchStatus.NEGOTIATING)
+    before = await _state(sessionmaker, FinancingMatch, match.id)
+
+    # when
+    body = await gql(MOVE_MATCH, _move(match, target, amount))
+
+    # then
+    result = body["data"]["result"]
+    assert (result["__typename"], result["code"], result["field"]) == (
+        "ValidationError",
+        code,
+        "amount",
+    )
+    assert await _state(sessionmaker, FinancingMatch, match.id) == before
+
+
+async def test_the_smallest_amount_finances(gql, sessionmaker) -> None:
+    # given
+    match = await _match_in(sessionmaker, MatchStatus.NEGOTIATING)
+
+    # when
+    body = await gql(MOVE_MATCH, _move(match, "FINANCED", "0.01"))
+
+    # then
+    assert body["data"]["result"]["financingMatch"]["amount"] == "0.01"
+
+
+async def test_a_stale_version_is_a_conflict_and_changes_nothing(gql, sessionmaker) -> None:
+    # given
+    deal = await _deal_in(sessionmaker, DealStatus.CONTACTED)
+    before = await _state(sessionmaker, TechnologyDeal, deal.id)
+
+    # when
+    body = await gql(MOVE_DEAL, _move(deal, "NEGOTIATING", version=7))
+
+    # then
+    assert body["data"]["result"] == {
+        "__typename": "ConflictError",
+        "code": "STALE_VERSION",
+        "currentVersion": 1,
+    }
+    assert await _state(sessionmaker, TechnologyDeal, deal.id) == before
+
+
+async def test_an_unknown_match_is_not_found(gql) -> None:
+    body = await gql(
+        MOVE_MATCH,
+        {
+            "input": {
+                "id": to_global_id("FinancingMatch", uuid.uuid4()),
+                "version": 1,
+                "status": "NEGOTIATING",
+            }
+        },
+    )
+    assert body["data"]["result"] == {"__typename": "NotFoundError", "code": "NOT_FOUND"}
+
+
+async def test_a_financed_match_finances_its_demand(gql, sessionmaker) -> None:
+    # given
+    match = await _match_in(sessionmaker, MatchStatus.NEGOTIATING)
+
+    # when
+    await gql(MOVE_MATCH, _move(match, "FINANCED", "2800000.00"))
+
+    # then
+    async with sessionmaker() as session:
+        demand = await session.get(FinancingDemand, match.demand_id)
+        saved = await session.get(FinancingMatch, match.id)
+    assert demand is not None
+    assert saved is not None
+    assert demand.status is DemandStatus.FINANCED
+    assert demand.financed_amount == Decimal("2800000.00")
+    assert demand.product_id == match.product_id
+    assert demand.financed_at == saved.closed_at
