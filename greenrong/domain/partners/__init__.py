@@ -1,0 +1,1 @@
+"""Partners: the change feed, live subscriptions and signed webhooks, all fed by the outbox."""

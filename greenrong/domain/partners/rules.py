@@ -1,0 +1,29 @@
+"""Who may follow the change feed and manage webhooks."""
+
+from __future__ import annotations
+
+from greenrong.core.errors import Forbidden
+from greenrong.domain.access.principal import Principal, Role
+from greenrong.domain.partners.webhooks import Scope
+
+#: roles that may read the change feed, subscribe to it and manage webhook endpoints
+FEED_ROLES = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
+
+
+def require_feed_access(principal: Principal) -> None:
+    """Raise ``Forbidden`` unless ``principal`` may follow the change feed."""
+    if principal.role not in FEED_ROLES:
+        raise Forbidden("the change feed and webhooks are for PARTNER, REGULATOR and ADMIN keys")
+
+
+def owner_tag(principal: Principal) -> str | None:
+    """Who owns what this caller creates: its API key, else its token subject."""
+    if principal.key_id is not None:
+        return f"key:{principal.key_id}"
+    return None if principal.subject is None else f"sub:{principal.subject}"
+
+
+def webhook_scope(principal: Principal) -> Scope:
+    """ADMIN manages every endpoint; PARTNER and REGULATOR only their own."""
+    require_feed_access(principal)
+    return Scope(owner=owner_tag(principal), everything=principal.role == Role.ADMIN)

@@ -1,0 +1,411 @@
+"""Webhook endpoints and deliveries: the rules and all their SQL.
+
+- An endpoint is created with a fresh secret, shown once. ``rotate_secret`` puts a new secret
+  first and keeps signing with the old one too until ``previous_secrets_until``.
+- ``fan_out`` turns published feed events into deliveries, one per enabled endpoint that wants
+  the event's entity type, under a lock on the single ``webhook_fanout`` row, in the same
+  transaction that moves that row's position: every event becomes its deliveries exactly once.
+- ``claim_due`` leases due deliveries to a sender; ``record_attempt`` logs each request and
+  schedules the next one (exponential backoff with jitter) or gives up after the retry window,
+  which fails the delivery and disables its endpoint.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.core.errors import ErrorCode, IssueCollector, NotFound
+from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.partners import feed, signing
+from greenrong.domain.partners.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookFanout,
+)
+
+FANOUT_ID = 1
+#: the longest error text kept per attempt
+ERROR_LIMIT = 500
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """When to try again after a failed attempt, and for how long to keep trying."""
+
+    min_seconds: float
+    max_seconds: float
+    window_seconds: float
+
+    def delay(self, attempts: int) -> float:
+        """Exponential (min × 2^(attempts−1), capped at max) with "equal jitter": a random
+        point in the upper half, so retries of many deliveries spread out."""
+        ceiling = min(self.max_seconds, self.min_seconds * float(2 ** max(attempts - 1, 0)))
+        jitter: float = random.uniform(0, ceiling / 2)
+        return ceiling / 2 + jitter
+
+
+# --- endpoints -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose endpoints a caller manages: its own (``owner``), or every one (admins)."""
+
+    owner: str | None
+    everything: bool = False
+
+    def covers(self, owner: str | None) -> bool:
+        return self.everything or (self.owner is not None and owner == self.owner)
+
+
+def validate_endpoint(url: str, description: str, entity_types: Sequence[str]) -> None:
+    issues = IssueCollector()
+    parts = urlsplit(url)
+    if len(url) > 2000:
+        issues.add("url", ErrorCode.OUT_OF_RANGE, "at most 2000 characters")
+    elif parts.scheme not in ("http", "https") or not parts.hostname:
+        issues.add("url", ErrorCode.INVALID_FORMAT, "an absolute http:// or https:// URL")
+    if len(description) > 500:
+        issues.add("description", ErrorCode.OUT_OF_RANGE, "at most 500 characters")
+    issues.raise_if_any()
+
+
+async def create_endpoint(
+    session: AsyncSession,
+    *,
+    url: str,
+    entity_types: Sequence[str],
+    description: str,
+    owner: str | None,
+) -> tuple[WebhookEndpoint, str]:
+    """A new enabled endpoint and its secret (the only time the secret is returned)."""
+    validate_endpoint(url, description, entity_types)
+    secret = signing.new_secret()
+    endpoint = WebhookEndpoint(
+        url=url,
+        description=description,
+        entity_types=sorted(set(entity_types)),
+        secrets=[secret],
+        status=EndpointStatus.ENABLED,
+        owner=owner,
+    )
+    session.add(endpoint)
+    await session.flush()
+    return endpoint, secret
+
+
+async def get_endpoint(
+    session: AsyncSession, endpoint_id: uuid.UUID, *, scope: Scope
+) -> WebhookEndpoint:
+    """The endpoint, if it exists and is in ``scope``; else NotFound (another owner's endpoint
+    is not revealed)."""
+    endpoint = await session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or not scope.covers(endpoint.owner):
+        raise NotFound("WebhookEndpoint", endpoint_id)
+    return endpoint
+
+
+async def list_endpoints(session: AsyncSession, *, scope: Scope) -> list[WebhookEndpoint]:
+    statement = select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+    if not scope.everything:
+        statement = statement.where(WebhookEndpoint.owner == scope.owner)
+    return list(await session.scalars(statement))
+
+
+async def rotate_secret(
+    session: AsyncSession,
+    *,
+    endpoint_id: uuid.UUID,
+    now: datetime,
+    overlap: timedelta,
+    scope: Scope,
+) -> tuple[WebhookEndpoint, str]:
+    """A new secret, signing first; the current one keeps signing too for ``overlap``."""
+    endpoint = await get_endpoint(session, endpoint_id, scope=scope)
+    secret = signing.new_secret()
+    endpoint.secrets = [secret, endpoint.secrets[0]]
+    endpoint.previous_secrets_until = now + overlap
+    await session.flush()
+    return endpoint, secret
+
+
+def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
+    """The secrets that sign a request now: the newest, plus the previous during a rotation."""
+    until = endpoint.previous_secrets_until
+    if until is not None and now < until:
+        return list(endpoint.secrets)
+    return endpoint.secrets[:1]
+
+
+# --- fan-out and scheduling ------------------------------------------------------------------
+
+
+async def fan_out(session: AsyncSession, *, limit: int, now: datetime) -> list[uuid.UUID]:
+    """Create the deliveries of up to ``limit`` published events not fanned out yet. Returns
+    the new deliveries' ids (due now). The caller commits."""
+    last = await session.scalar(
+        update(WebhookFanout)
+        .where(WebhookFanout.id == FANOUT_ID)
+        .values(last_position=WebhookFanout.last_position)
+        .returning(WebhookFanout.last_position)
+    )
+    if last is None:
+        raise RuntimeError("the webhook_fanout row is missing (run `greenrong migrate`)")
+    items = await feed.read(session, after=last, limit=limit)
+    if not items:
+        return []
+    endpoints = list(
+        await session.scalars(
+            select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.ENABLED)
+        )
+    )
+    deliveries = [
+        WebhookDelivery(
+            id=uuid.uuid4(),
+            endpoint_id=endpoint.id,
+            event_id=item.event.id,
+            position=item.position,
+            status=DeliveryStatus.PENDING,
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+        for item in items
+        for endpoint in endpoints
+        if not endpoint.entity_types or item.event.entity_type in endpoint.entity_types
+        if endpoint.created_at <= item.event.occurred_at
+    ]
+    session.add_all(deliveries)
+    await session.execute(
+        update(WebhookFanout)
+        .where(WebhookFanout.id == FANOUT_ID)
+        .values(last_position=items[-1].position)
+    )
+    await session.flush()
+    return [d.id for d in deliveries]
+
+
+async def fan_out_pending(session: AsyncSession) -> bool:
+    """Whether the feed has events not fanned out yet (a cheap read, no lock)."""
+    done = await session.scalar(
+        select(WebhookFanout.last_position).where(WebhookFanout.id == FANOUT_ID)
+    )
+    return await feed.head(session) > (done or 0)
+
+
+async def claim_due(
+    session: AsyncSession, *, now: datetime, lease_until: datetime, limit: int
+) -> list[uuid.UUID]:
+    """Lease up to ``limit`` due pending deliveries, oldest first: nobody else sends them
+    before ``lease_until`` (a sender that dies mid-request is retried after it)."""
+    due = (
+        select(WebhookDelivery.id)
+        .where(
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.position)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        due = due.with_for_update(skip_locked=True)
+    result = await session.execute(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id.in_(due.scalar_subquery()))
+        .values(next_attempt_at=lease_until)
+        .returning(WebhookDelivery.id)
+        .execution_options(synchronize_session=False)
+    )
+    return list(result.scalars().all())
+
+
+async def next_due_at(session: AsyncSession) -> datetime | None:
+    """When the earliest pending delivery is due."""
+    return await session.scalar(
+        select(WebhookDelivery.next_attempt_at)
+        .where(WebhookDelivery.status == DeliveryStatus.PENDING)
+        .order_by(WebhookDelivery.next_attempt_at)
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """Everything one attempt needs, read in one short session."""
+
+    delivery_id: uuid.UUID
+    url: str
+    msg_id: str
+    body: str
+    secrets: list[str]
+
+
+def message_body(event: ChangeEvent, position: int) -> dict[str, Any]:
+    """The JSON body: the Standard Webhooks envelope (``type``, ``timestamp``, ``data``). The data
+    is the event, not the entity: fetch the entity with ``node(id:)`` under your own role."""
+    from greenrong.domain.kit.jsonable import jsonable
+
+    return {
+        "type": f"change.{event.operation.value.lower()}",
+        "timestamp": jsonable(event.occurred_at),
+        "data": {
+            "id": str(event.id),
+            "cursor": feed.encode_cursor(position),
+            "entityType": event.entity_type,
+            "entityId": _global_id(event.entity_type, event.entity_id),
+            "operation": event.operation.value,
+            "entityVersion": event.entity_version,
+            "occurredAt": jsonable(event.occurred_at),
+        },
+    }
+
+
+def _global_id(type_name: str, id: uuid.UUID) -> str:
+    """The API's global id (``base64("Type:uuid")``), as ``schema/kit/ids.py`` makes it."""
+    import base64
+
+    return base64.b64encode(f"{type_name}:{id}".encode()).decode()
+
+
+async def outgoing(session: AsyncSession, delivery_id: uuid.UUID, now: datetime) -> Outgoing | None:
+    """The request of a pending delivery, or None when there is nothing to send (done, gone,
+    or its endpoint was disabled: then the delivery is failed here)."""
+    import json
+
+    delivery = await session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status != DeliveryStatus.PENDING:
+        return None
+    endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
+    event = await session.get(ChangeEvent, delivery.event_id)
+    if endpoint is None or event is None:
+        return None
+    if endpoint.status != EndpointStatus.ENABLED:
+        delivery.status = DeliveryStatus.FAILED
+        delivery.finished_at = now
+        await session.flush()
+        return None
+    body = json.dumps(message_body(event, delivery.position), ensure_ascii=False)
+    return Outgoing(delivery.id, endpoint.url, str(event.id), body, signing_secrets(endpoint, now))
+
+
+async def record_attempt(
+    session: AsyncSession,
+    *,
+    delivery_id: uuid.UUID,
+    attempted_at: datetime,
+    status_code: int | None,
+    duration_ms: int,
+    error: str | None,
+    backoff: Backoff,
+) -> WebhookDelivery:
+    """Log one request and decide what follows: success, a retry later, or giving up (the
+    delivery fails and its endpoint is disabled) once the retry window has passed."""
+    delivery = await session.get(WebhookDelivery, delivery_id, with_for_update=True)
+    if delivery is None:
+        raise NotFound("WebhookDelivery", delivery_id)
+    session.add(
+        WebhookAttempt(
+            delivery_id=delivery.id,
+            attempted_at=attempted_at,
+            status_code=status_code,
+            duration_ms=duration_ms,
+            error=None if error is None else error[:ERROR_LIMIT],
+        )
+    )
+    delivery.attempts += 1
+    if error is None:
+        delivery.status = DeliveryStatus.SUCCEEDED
+        delivery.finished_at = attempted_at
+        delivery.next_attempt_at = None
+    else:
+        retry_at = attempted_at + timedelta(seconds=backoff.delay(delivery.attempts))
+        give_up_at = delivery.created_at + timedelta(seconds=backoff.window_seconds)
+        if retry_at > give_up_at:
+            delivery.status = DeliveryStatus.FAILED
+            delivery.finished_at = attempted_at
+            delivery.next_attempt_at = None
+            await session.execute(
+                update(WebhookEndpoint)
+                .where(WebhookEndpoint.id == delivery.endpoint_id)
+                .values(
+                    status=EndpointStatus.DISABLED,
+                    disabled_reason=f"delivery {delivery.id} failed for "
+                    f"{backoff.window_seconds:g} s; last error: {error[:200]}",
+                )
+                .execution_options(synchronize_session=False)
+            )
+        else:
+            delivery.next_attempt_at = retry_at
+    await session.flush()
+    return delivery
+
+
+async def redeliver(
+    session: AsyncSession, *, delivery_id: uuid.UUID, now: datetime, scope: Scope
+) -> WebhookDelivery:
+    """Send a delivery again now, whatever its status; a disabled endpoint is enabled again
+    (redelivering is how a partner says its receiver works again). The retry window restarts."""
+    delivery = await session.get(WebhookDelivery, delivery_id)
+    if delivery is None:
+        raise NotFound("WebhookDelivery", delivery_id)
+    endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is None or not scope.covers(endpoint.owner):
+        raise NotFound("WebhookDelivery", delivery_id)
+    delivery.status = DeliveryStatus.PENDING
+    delivery.next_attempt_at = now
+    delivery.finished_at = None
+    delivery.created_at = now
+    await session.execute(
+        update(WebhookEndpoint)
+        .where(WebhookEndpoint.id == delivery.endpoint_id)
+        .values(status=EndpointStatus.ENABLED, disabled_reason=None)
+        .execution_options(synchronize_session=False)
+    )
+    await session.flush()
+    return delivery
+
+
+async def deliveries(
+    session: AsyncSession, *, endpoint_id: uuid.UUID, limit: int, scope: Scope
+) -> list[tuple[WebhookDelivery, list[WebhookAttempt]]]:
+    """The endpoint's latest deliveries, newest first, each with its attempts oldest first."""
+    await get_endpoint(session, endpoint_id, scope=scope)
+    rows = list(
+        await session.scalars(
+            select(WebhookDelivery)
+            .where(WebhookDelivery.endpoint_id == endpoint_id)
+            .order_by(WebhookDelivery.position.desc(), WebhookDelivery.id)
+            .limit(limit)
+        )
+    )
+    attempts: dict[uuid.UUID, list[WebhookAttempt]] = {row.id: [] for row in rows}
+    if rows:
+        for attempt in await session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id.in_(list(attempts)))
+            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+        ):
+            attempts[attempt.delivery_id].append(attempt)
+    return [(row, attempts[row.id]) for row in rows]
+
+
+async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> list[WebhookAttempt]:
+    """A delivery's attempts, oldest first."""
+    statement = (
+        select(WebhookAttempt)
+        .where(WebhookAttempt.delivery_id == delivery_id)
+        .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+    )
+    return list(await session.scalars(statement))

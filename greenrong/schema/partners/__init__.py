@@ -1,0 +1,1 @@
+"""GraphQL types of the partners context: the change feed, subscriptions and webhooks."""

@@ -1,0 +1,49 @@
+"""Webhooks on the Redis broker: the API's dispatcher enqueues `webhooks.deliver`, and a real
+`greenrong worker` process sends the signed request."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greenrong.core.config import Settings
+from greenrong.core.db import SessionMaker
+from greenrong.domain.access.principal import Role
+from tests.factories.entities import create_enterprise
+from tests.partners.receiver import http_receiver
+from tests.partners.test_webhooks import DELIVERIES, _count, _create, _rename, _until, load_verifier
+from tests.pipeline.conftest import WorkerProcess, start_worker, test_redis_url
+
+__all__ = ["start_worker"]  # the fixture, from the pipeline tests
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.model_copy(update={"broker_url": test_redis_url()})
+
+
+async def test_a_worker_process_sends_the_delivery(
+    settings: Settings, sessionmaker: SessionMaker, gql_as: Any, start_worker: object
+) -> None:
+    verify = load_verifier()["verify_webhook"]
+    worker: WorkerProcess = start_worker(settings)  # type: ignore[operator]
+    partner = gql_as(Role.PARTNER)
+    with http_receiver() as receiver:
+        endpoint_id, secret = await _create(partner, receiver)
+        async with sessionmaker.begin() as session:
+            enterprise = await create_enterprise(session)
+        await _rename(sessionmaker, enterprise.id, "经由工作进程")
+        await _until(lambda: _count(receiver, 1), seconds=40)
+
+        async def succeeded() -> object:
+            body = await partner(DELIVERIES, {"id": endpoint_id})
+            found = body["data"]["webhookDeliveries"]
+            return found if found and found[0]["status"] == "SUCCEEDED" else None
+
+        (delivery,) = await _until(succeeded)
+    (request,) = receiver.requests
+    verify(secret, request.headers, request.body)
+    assert request.headers["webhook-id"] == delivery["eventId"]
+    assert [a["statusCode"] for a in delivery["attempts"]] == [200]
+    assert worker.stop() == 0, worker.output()
