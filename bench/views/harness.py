@@ -21,9 +21,11 @@ import difflib
 import json
 import os
 import pprint
+import secrets
 import signal
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
@@ -33,6 +35,7 @@ from typing import Any
 
 import asyncpg
 import floor as floor_module
+import jwt
 import queries as q
 from services import HERE, REPO, VENV_BIN, Services, free_port, progress, rss_kib, stop_instructions
 
@@ -46,6 +49,17 @@ create index if not exists bench_project_enterprise_created
     on project (enterprise_id, created_at, id);
 create index if not exists bench_demand_project_submitted
     on financing_demand (project_id, submitted_at, id);
+-- PostGraphile sees only the tables the queries read: a relation name clash among the others
+-- (new tables referencing enterprise) would make it drop a type the queries need
+do $$
+declare t text;
+begin
+  for t in select tablename from pg_tables where schemaname = 'public' and tablename not in
+      ('enterprise', 'project', 'financing_demand', 'financial_product', 'financial_institution')
+  loop
+    execute format('comment on table %I is %L', t, '@behavior -*');
+  end loop;
+end $$;
 analyze;"""
 
 
@@ -105,6 +119,10 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
     progress("starting osmem-server (the search engine greenrong needs at start-up)")
     search_url = services.start_osmem(cpus=str(client_cpu), keep=args.keep)
     gr_port, pgl_port = free_port(), free_port()
+    # greenrong is called as a REGULATOR (reads every row, like PostGraphile without RLS): an
+    # anonymous caller sees no projects or demands. The token's secret lives for this run only.
+    jwt_secret = secrets.token_hex(32)
+    auth = {q.GREENRONG: f"Bearer {_regulator_token(jwt_secret)}", q.POSTGRAPHILE: None}
     progress(
         f"starting greenrong serve --workers 1 on CPU {server_cpu} (may rebuild search indices)"
     )
@@ -114,6 +132,7 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
         port=gr_port,
         cpus=str(server_cpu),
         keep=args.keep,
+        jwt_secret=jwt_secret,
     )
     progress(f"starting PostGraphile v5 (amber, GRAPHILE_ENV=production) on CPU {server_cpu}")
     postgraphile = services.start_postgraphile(
@@ -127,7 +146,7 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
     progress("checking that every server and the floor return the same data")
     floors = asyncio.run(
         _check_and_measure_floor(
-            plain_url, params, urls, repetitions=args.floor_repetitions, cpu=server_cpu
+            plain_url, params, urls, auth, repetitions=args.floor_repetitions, cpu=server_cpu
         )
     )
 
@@ -138,13 +157,22 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
             body_file.write_bytes(q.body(query, server, params))
             if args.warmup > 0:
                 progress(f"{query} {server}: warm-up {args.warmup} s")
-                _wrk(urls[server], body_file, args.connections, args.warmup, client_cpu)
+                _wrk(
+                    urls[server], auth[server], body_file, args.connections, args.warmup, client_cpu
+                )
             progress(f"{query} {server}: wrk -c {args.connections} -d {args.duration}s")
             results.append(
                 _result(
                     query,
                     server,
-                    _wrk(urls[server], body_file, args.connections, args.duration, client_cpu),
+                    _wrk(
+                        urls[server],
+                        auth[server],
+                        body_file,
+                        args.connections,
+                        args.duration,
+                        client_cpu,
+                    ),
                 )
             )
 
@@ -165,6 +193,19 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
             load=(load_before, os.getloadavg()),
         )
     )
+    if args.rss_requests > 0:
+        bodies = [services.workdir / f"{query}.{q.GREENRONG}.json" for query in ("Q1", "Q2", "Q3")]
+        print(
+            _soak(
+                urls[q.GREENRONG],
+                auth[q.GREENRONG],
+                bodies,
+                total=args.rss_requests,
+                connections=args.connections,
+                cpu=client_cpu,
+                pid=greenrong.pid,
+            )
+        )
     if args.keep:
         sys.stderr.write("".join(f"  {name}: {url}\n" for name, url in urls.items()))
         sys.stderr.write(f"  PostgreSQL: {plain_url}\n")
@@ -184,6 +225,13 @@ def _parse_args() -> argparse.Namespace:
         "--floor-repetitions", type=int, default=200, help="raw-asyncpg repetitions per query"
     )
     parser.add_argument("--keep", action="store_true", help="leave the services running")
+    parser.add_argument(
+        "--rss-requests",
+        type=int,
+        default=0,
+        help="after the table, send this many more Q1-Q3 requests to greenrong and print its "
+        "RSS along the way (e.g. 10000)",
+    )
     args = parser.parse_args()
     if args.duration < 1 or args.connections < 1 or args.floor_repetitions < 1:
         parser.error("--duration, --connections and --floor-repetitions must be positive")
@@ -216,10 +264,18 @@ async def _prepare_database(url: str) -> q.Params:
 # ---- equality and the floor ----------------------------------------------------------------
 
 
-def _post(url: str, body: bytes) -> dict[str, Any]:
+def _regulator_token(secret: str) -> str:
+    """A bearer JWT for greenrong (``GREENRONG_JWT_SECRET``), valid for a day."""
+    claims = {"sub": "bench", "role": "REGULATOR", "exp": int(time.time()) + 86_400}
+    return jwt.encode(claims, secret, algorithm="HS256")
+
+
+def _post(url: str, authorization: str | None, body: bytes) -> dict[str, Any]:
     request = urllib.request.Request(url, data=body, method="POST")
     request.add_header("Content-Type", "application/json")
     request.add_header("Accept", "application/json")
+    if authorization is not None:
+        request.add_header("Authorization", authorization)
     try:
         with urllib.request.urlopen(request, timeout=60) as response:
             status, text = response.status, response.read()
@@ -236,7 +292,13 @@ def _post(url: str, body: bytes) -> dict[str, Any]:
 
 
 async def _check_and_measure_floor(
-    url: str, params: q.Params, urls: dict[str, str], *, repetitions: int, cpu: int
+    url: str,
+    params: q.Params,
+    urls: dict[str, str],
+    auth: dict[str, str | None],
+    *,
+    repetitions: int,
+    cpu: int,
 ) -> dict[str, float]:
     conn = await asyncpg.connect(url)
     try:
@@ -245,7 +307,7 @@ async def _check_and_measure_floor(
         for query, servers in q.SERVERS.items():
             forms = {"raw asyncpg": await floor.query(query)()}
             for server in servers:
-                data = _post(urls[server], q.body(query, server, params))
+                data = _post(urls[server], auth[server], q.body(query, server, params))
                 forms[server] = q.NORMAL[(query, server)](data)
             _require_equal(query, forms)
             same = q.summary(query, forms[q.GREENRONG])
@@ -283,18 +345,50 @@ def _require_equal(query: str, forms: dict[str, Any]) -> None:
 # ---- wrk -----------------------------------------------------------------------------------
 
 
-def _wrk(url: str, body_file: Path, connections: int, seconds: int, cpu: int) -> dict[str, Any]:
+def _wrk(
+    url: str,
+    authorization: str | None,
+    body_file: Path,
+    connections: int,
+    seconds: int,
+    cpu: int,
+) -> dict[str, Any]:
     argv = [
         "taskset", "-c", str(cpu),
         "wrk", "-t", "1", "-c", str(connections), "-d", f"{seconds}s", "--timeout", "10s",
         "--latency", "-s", str(HERE / "post.lua"), url, "--", str(body_file),
     ]  # fmt: skip
+    if authorization is not None:
+        argv.append(authorization)
     output = subprocess.run(argv, stdout=subprocess.PIPE, text=True, check=True).stdout
     for line in output.splitlines():
         if line.startswith("WRK_JSON "):
             stats: dict[str, Any] = json.loads(line.removeprefix("WRK_JSON "))
             return stats
     raise RuntimeError(f"wrk printed no WRK_JSON line:\n{output}")
+
+
+def _soak(
+    url: str,
+    authorization: str | None,
+    bodies: list[Path],
+    *,
+    total: int,
+    connections: int,
+    cpu: int,
+    pid: int,
+) -> str:
+    """Q1, Q2, Q3 in turn, 2-second wrk runs, until ``total`` requests: RSS after each round."""
+    sent, lines = (
+        0,
+        [f"RSS of greenrong while serving {total:,} more requests (Q1, Q2, Q3 in turn):"],
+    )
+    lines.append(f"  {sent:>7,} requests: {rss_kib(pid) / 1024:,.0f} MiB")
+    while sent < total:
+        for body in bodies:
+            sent += _wrk(url, authorization, body, connections, 2, cpu)["requests"]
+        lines.append(f"  {sent:>7,} requests: {rss_kib(pid) / 1024:,.0f} MiB")
+    return "\n".join(lines)
 
 
 def _result(query: str, server: str, stats: dict[str, Any]) -> Result:

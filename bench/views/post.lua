@@ -1,8 +1,9 @@
 -- wrk script for bench/views/run: POST one GraphQL request body on every request.
 --
---   wrk -c 8 -d 20s --latency -s bench/views/post.lua URL -- BODY.json
+--   wrk -c 8 -d 20s --latency -s bench/views/post.lua URL -- BODY.json [AUTHORIZATION]
 --
--- BODY.json is the whole request body ({"query": ..., "variables": ...}). Every response is
+-- BODY.json is the whole request body ({"query": ..., "variables": ...}); AUTHORIZATION, when
+-- given, is sent as the Authorization header. Every response is
 -- looked at: a status outside 2xx counts as non_2xx, a 2xx body with an "errors" member counts as
 -- graphql_errors. done() prints one line starting with WRK_JSON for the harness to parse.
 
@@ -19,6 +20,9 @@ function init(args)
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
   wrk.headers["Accept"] = "application/json"
+  if args[2] then
+    wrk.headers["Authorization"] = args[2]  -- greenrong: the harness's bearer token
+  end
   graphql_errors = 0
   non_2xx = 0
 end

@@ -168,10 +168,20 @@ class Services:
     # ---- greenrong -------------------------------------------------------------------------
 
     def start_greenrong(
-        self, *, database_url: str, search_url: str, port: int, cpus: str | None, keep: bool
+        self,
+        *,
+        database_url: str,
+        search_url: str,
+        port: int,
+        cpus: str | None,
+        keep: bool,
+        jwt_secret: str,
     ) -> Started:
         env = {
             "GREENRONG_DATABASE_URL": database_url,
+            "GREENRONG_JWT_SECRET": jwt_secret,
+            # wrk sends thousands of requests a minute from one caller: lift the cost budget
+            "GREENRONG_QUERY_BUDGET_PER_MINUTE": "1000000000",
             "GREENRONG_OPENSEARCH_URL": search_url,
             "GREENRONG_SEARCH_REBUILD_PROGRESS": "false",
             "GREENRONG_LOG_LEVEL": "WARNING",

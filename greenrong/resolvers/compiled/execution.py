@@ -1,0 +1,126 @@
+"""The execution context that sends compilable root fields through the compiled path.
+
+graphql-core calls ``execute_field`` once per field. For a field of the Query root whose
+selection the planner accepts, this class returns the finished value (decoded from the JSON
+PostgreSQL built) instead of resolving and completing the subtree field by field. Everything
+else, including every field of a mutation or subscription, goes to graphql-core unchanged.
+
+Parsing, validation and every schema extension (limits, cost, persisted queries, error policy)
+run before execution as usual; this class only changes how a root field's value is produced.
+The compiled path runs only when all of these hold:
+
+- ``Settings.compiled_views`` is on and the database is PostgreSQL (SQLite: normal path);
+- no schema extension wraps resolvers (a ``resolve`` hook would be skipped otherwise);
+- the planner (``plan.py``) accepts the whole selection of the root field.
+
+The caller's row visibility comes from ``Loaders.scope``, the same per-request function the
+loaders use, so both paths see the same rows; fields the access policy guards carry a field
+extension, which makes the planner decline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable
+from typing import Any
+
+import orjson
+from graphql import GraphQLObjectType
+from graphql.execution.collect_fields import FieldDetailsList
+from graphql.pyutils import Path
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.info import Info as StrawberryInfo
+
+from greenrong.domain.access import policy
+from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, entity_types
+from greenrong.resolvers.compiled.plan import Planner, RootList, RootNode
+from greenrong.resolvers.compiled.sql import Compiler
+from greenrong.resolvers.node import NODE_TYPES
+from greenrong.schema.kit.context import Context
+
+#: recently seen views of this process (``cache.py``)
+VIEWS = CompiledViews()
+
+
+class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def execute_field(
+        self,
+        parent_type: GraphQLObjectType,
+        source: Any,
+        field_details_list: FieldDetailsList,
+        path: Path,
+        position_context: Any,
+    ) -> Any:
+        if path.prev is None and parent_type is self.schema.query_type:
+            compiled = self._compiled(parent_type, field_details_list, path)
+            if compiled is not None:
+                return compiled
+        return super().execute_field(
+            parent_type, source, field_details_list, path, position_context
+        )
+
+    def _compiled(
+        self, parent_type: GraphQLObjectType, field_details_list: FieldDetailsList, path: Path
+    ) -> Awaitable[Any] | None:
+        """The root field's value as an awaitable, or None to run the normal path."""
+        context = self.context_value
+        if not (isinstance(context, Context) and _enabled(context)):
+            return None
+        if self.middleware_manager is not None and self.middleware_manager.middlewares:
+            return None
+        if len(field_details_list) != 1:
+            return None
+        details = field_details_list[0]
+        field = parent_type.fields.get(details.node.name.value)
+        if field is None:
+            return None
+        settings = context.settings
+        page_sizes = (settings.default_page_size, settings.max_page_size)
+        key = PlanKey.of(self.operation, str(path.key), self.variable_values.coerced, page_sizes)
+        planned = VIEWS.plan(key, self.operation)
+        if planned is not None:
+            plan = planned.plan
+        else:
+            raw_info = self.build_resolve_info(field, [details.node], parent_type, path)
+            definition = field.extensions.get("strawberry-definition")
+            info: Any = StrawberryInfo(_raw_info=raw_info, _field=definition)
+            planner = Planner(
+                self.schema, self.fragment_definitions, self.variable_values, info, NODE_TYPES
+            )
+            plan = planner.root(field, details.node)
+            VIEWS.keep_plan(key, self.operation, plan)
+        if plan is None:
+            return None
+        return self._run(context, key, plan, field_details_list, path)
+
+    async def _run(
+        self,
+        context: Context,
+        key: PlanKey,
+        plan: RootList | RootNode,
+        field_details_list: FieldDetailsList,
+        path: Path,
+    ) -> Any:
+        try:
+            loaders = context.loaders
+            scopes = tuple(policy.visible_rows(loaders.principal, t) for t in entity_types(plan))
+            statement = VIEWS.statement(key, scopes)
+            if statement is None:
+                compiler = Compiler(loaders.scope, max_page_size=context.settings.max_page_size)
+                statement = compiler.statement(plan)
+                VIEWS.keep_statement(key, scopes, statement)
+            # one read, no transaction: no BEGIN and ROLLBACK round trips
+            async with context.sessionmaker.kw["bind"].connect() as connection:
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+                text = (await connection.execute(statement)).scalar_one()
+            return None if text is None else orjson.loads(text)
+        except Exception as error:  # noqa: BLE001 - as graphql-core does for any resolver error
+            field = self.schema.query_type.fields[field_details_list[0].node.name.value]  # type: ignore[union-attr]
+            self.handle_field_error(error, field.type, field_details_list, path)
+            return None
+
+
+def _enabled(context: Context) -> bool:
+    if not context.settings.compiled_views:
+        return False
+    bind = context.sessionmaker.kw.get("bind")
+    return bind is not None and bind.dialect.name == "postgresql"

@@ -1,0 +1,67 @@
+"""Parse and validate each distinct document once (docs/PERFORMANCE.md, "Documents").
+
+Parsing and validating a view's document costs about as much as executing a small one, and
+clients send the same few documents over and over. Two caches, both bounded LRUs shared by
+every request of one schema:
+
+- parsing: strawberry's ``ParserCache``, keyed by the query text and the parse options (the
+  token limit). A parsed document is never changed after parsing, so sharing it is safe.
+- validation: ``ValidatedDocuments`` below, keyed by the query text. strawberry's own
+  ``ValidationCache`` keys on the validation rule classes too, and the depth and alias
+  limiters create new rule classes for each request (extensions are built per request, so no
+  state leaks between requests), so it would never hit. The rules of one schema are the same
+  for every request (they come from the settings the schema was built with), so the query
+  text alone decides the result.
+
+Extensions are still constructed per request: the caches are held by the schema, never by an
+extension instance.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Iterator
+
+from graphql import GraphQLError
+from strawberry.extensions import SchemaExtension
+
+#: distinct documents kept; a public endpoint can send any text, so the caches are bounded
+DOCUMENTS = 512
+
+
+class ValidationResults:
+    """Validation errors by query text (an empty list: valid), least recently used evicted."""
+
+    def __init__(self, maxsize: int = DOCUMENTS) -> None:
+        self.maxsize = maxsize
+        self._results: OrderedDict[str, list[GraphQLError]] = OrderedDict()
+
+    def get(self, query: str) -> list[GraphQLError] | None:
+        errors = self._results.get(query)
+        if errors is not None:
+            self._results.move_to_end(query)
+        return errors
+
+    def put(self, query: str, errors: list[GraphQLError]) -> None:
+        self._results[query] = errors
+        self._results.move_to_end(query)
+        while len(self._results) > self.maxsize:
+            self._results.popitem(last=False)
+
+
+class ValidatedDocuments(SchemaExtension):
+    """Skip validation for a query text this schema validated before, with the same answer."""
+
+    def __init__(self, results: ValidationResults) -> None:
+        super().__init__()
+        self.results = results
+
+    def on_validate(self) -> Iterator[None]:
+        context = self.execution_context
+        query = context.query
+        known = None if query is None else self.results.get(query)
+        if known is not None:
+            context.pre_execution_errors = list(known)  # strawberry then skips validation
+        yield
+        if known is None and query is not None and context.pre_execution_errors is not None:
+            self.results.put(query, list(context.pre_execution_errors))
