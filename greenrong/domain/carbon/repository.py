@@ -1,0 +1,85 @@
+"""The carbon context's SQL."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.domain.access.models import ConsentScope, DataConsent
+from greenrong.domain.access.predicates import consenting_enterprises
+from greenrong.domain.carbon.models import (
+    CarbonAccount,
+    CarbonCalculation,
+    CarbonLedgerEntry,
+    CreditStandard,
+    LedgerKind,
+)
+from greenrong.domain.kit.types import utcnow
+
+E = CarbonLedgerEntry
+
+
+async def ledger_consent_granted(
+    session: AsyncSession, institution_id: uuid.UUID, enterprise_id: uuid.UUID
+) -> bool:
+    """Whether the enterprise's CARBON_LEDGER consent to the institution is valid now (read in
+    every call, so a revocation counts at once)."""
+    consenting = consenting_enterprises(institution_id, ConsentScope.CARBON_LEDGER, utcnow())
+    found = await session.scalar(
+        consenting.where(DataConsent.enterprise_id == enterprise_id).limit(1)
+    )
+    return found is not None
+
+
+async def account_of(session: AsyncSession, enterprise_id: uuid.UUID) -> CarbonAccount | None:
+    q = select(CarbonAccount).where(CarbonAccount.enterprise_id == enterprise_id)
+    return (await session.execute(q)).scalar_one_or_none()
+
+
+async def entries_of(session: AsyncSession, enterprise_id: uuid.UUID) -> list[CarbonLedgerEntry]:
+    """The account's entries in the order they were recorded."""
+    rows = await session.scalars(
+        select(E).where(E.enterprise_id == enterprise_id).order_by(E.recorded_at, E.id)
+    )
+    return list(rows)
+
+
+async def serial_retired(session: AsyncSession, standard: CreditStandard, serial: str) -> bool:
+    found = await session.scalar(
+        select(E.id).where(E.credit_standard == standard, E.credit_serial == serial).limit(1)
+    )
+    return found is not None
+
+
+async def reversal_of(session: AsyncSession, entry_id: uuid.UUID) -> CarbonLedgerEntry | None:
+    return (await session.execute(select(E).where(E.reverses_id == entry_id))).scalar_one_or_none()
+
+
+async def live_emission_for(
+    session: AsyncSession, calculation_id: uuid.UUID
+) -> CarbonLedgerEntry | None:
+    """An emission entry recorded from this calculation and not reversed."""
+    reversed_ids = select(E.reverses_id).where(E.reverses_id.is_not(None))
+    q = select(E).where(
+        E.kind == LedgerKind.EMISSION,
+        E.calculation_id == calculation_id,
+        E.reverses_id.is_(None),
+        E.id.not_in(reversed_ids),
+    )
+    return (await session.execute(q.limit(1))).scalar_one_or_none()
+
+
+async def calculations(
+    session: AsyncSession,
+    *,
+    enterprise_id: uuid.UUID | None = None,
+    factor_version: str | None = None,
+) -> list[CarbonCalculation]:
+    q = select(CarbonCalculation).order_by(CarbonCalculation.created_at, CarbonCalculation.id)
+    if enterprise_id is not None:
+        q = q.where(CarbonCalculation.enterprise_id == enterprise_id)
+    if factor_version is not None:
+        q = q.where(CarbonCalculation.factor_version == factor_version)
+    return list(await session.scalars(q))
