@@ -16,10 +16,12 @@ $(STAMP): pyproject.toml
 	@$(BIN)/python -m pip install -q -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## make run: migrate, load the demo data into an empty database, serve on 127.0.0.1:8000
+## make run: migrate, load the demo data into an empty database, print an admin API key on
+## first start, serve on 127.0.0.1:8000
 run: $(STAMP)
 	@$(BIN)/greenrong migrate
 	@$(BIN)/greenrong seed --demo --if-empty
+	@$(BIN)/greenrong keys ensure-demo-admin
 	@$(BIN)/greenrong serve
 
 ## make test: lint, type-check, then the whole suite on PostgreSQL and on SQLite

@@ -63,15 +63,22 @@ def create_app(settings: Settings | None = None) -> Starlette:
         from greenrong.workers.broker import start_pipeline
 
         pipeline = start_pipeline(settings, search)  # the outbox relay (see workers/broker.py)
+        from greenrong.workers.webhooks import start_partners, webhook_sender
+
+        # the change feed's publisher, live announcements and webhooks (docs/PARTNERS.md)
+        app.state.partners = await start_partners(
+            settings, enqueue=webhook_sender(pipeline, settings)
+        )
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
         try:
             yield
         finally:
+            await app.state.partners.stop()
             await pipeline.stop()
             await search.close()
             await engine.dispose()
 
-    schema = build_schema(max_depth=settings.max_query_depth, max_aliases=settings.max_aliases)
+    schema = build_schema(settings)
     graphql = GreenrongGraphQL(schema, settings=settings)
 
     async def healthz(_: Request) -> JSONResponse:

@@ -1,4 +1,4 @@
-"""The one entry point: ``greenrong serve | migrate | seed | export-schema``."""
+"""The one entry point: ``greenrong serve | migrate | seed | export-schema | keys | …``."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -216,6 +216,63 @@ def events_retry(retry_all: bool, ids: tuple[uuid.UUID, ...]) -> None:
     click.echo(f"greenrong: {count} dead letter(s) handed over again")
 
 
+@main.command("export")
+@click.option(
+    "--entity",
+    required=True,
+    help="Entity type to export, as in the change feed: Enterprise, TechnologyListing, …",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["ndjson", "csv"]), default="ndjson", show_default=True
+)
+@click.option("--since", default=None, help="A change feed cursor: only rows changed after it.")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+def export(entity: str, fmt: str, since: str | None, output: Path | None) -> None:
+    """Stream a snapshot of one entity type (constant memory, a progress bar on stderr), then
+    print the change feed cursor to follow changes from (docs/PARTNERS.md, "Bulk export")."""
+    from tqdm import tqdm
+
+    from greenrong.core.errors import DomainError
+    from greenrong.domain.kit.registry import ENTITIES
+    from greenrong.domain.partners import export as exporting
+
+    model = ENTITIES.get(entity)
+    if model is None:
+        raise click.BadParameter(f"one of {', '.join(sorted(ENTITIES))}", param_hint="--entity")
+    fields = exporting.columns(model)
+
+    async def run(out: Any) -> tuple[int, str]:
+        async with _session() as session:
+            try:
+                snapshot = await exporting.plan(session, model, since=since)
+            except DomainError as error:
+                raise click.BadParameter(error.message, param_hint="--since") from error
+            if fmt == "csv":
+                out.write(exporting.csv_header(fields))
+            written = 0
+            with tqdm(total=snapshot.total, unit="row", file=sys.stderr, disable=None) as bar:
+                async for record in exporting.rows(session, snapshot):
+                    out.write(exporting.encode(fmt, record, fields))
+                    written += 1
+                    bar.update()
+        return written, snapshot.resume_cursor
+
+    with contextlib.ExitStack() as stack:
+        out = (
+            stack.enter_context(output.open("w", encoding="utf-8", newline=""))
+            if output
+            else sys.stdout
+        )
+        written, cursor = asyncio.run(run(out))
+    click.echo(f"greenrong: exported {written} {entity} row(s)", err=True)
+    click.echo(f"greenrong: follow the change feed with after: {cursor}", err=True)
+
+
 @contextlib.asynccontextmanager
 async def _session() -> AsyncIterator[AsyncSession]:
     from greenrong.core.db import create_engine, create_sessionmaker
@@ -304,6 +361,186 @@ def verify_index(entities: tuple[str, ...], repair: bool) -> None:
 
 def _report(line: str) -> None:
     click.echo(f"greenrong: {line}")
+
+
+# ---- keys: API keys for systems (domain/access/keys.py) ----
+
+_ROLES = click.Choice(
+    ["ENTERPRISE", "INSTITUTION", "EXPERT", "REGULATOR", "PARTNER", "ADMIN"], case_sensitive=False
+)
+
+
+@main.group()
+def keys() -> None:
+    """API keys: create (the key is shown once), list, revoke."""
+
+
+@keys.command("create")
+@click.option("--role", required=True, type=_ROLES, help="The key's role.")
+@click.option(
+    "--org",
+    "org_id",
+    type=click.UUID,
+    default=None,
+    help="The enterprise, institution or expert id the key acts for (those roles need it).",
+)
+@click.option("--name", default="", help="A name to recognise the key by.")
+@click.option(
+    "--expires-in",
+    "expires_in_days",
+    type=click.IntRange(1, 3650),
+    default=None,
+    help="Days until the key expires (default: never).",
+)
+def keys_create(
+    role: str, org_id: uuid.UUID | None, name: str, expires_in_days: int | None
+) -> None:
+    """Create a key and print it. Only its hash is stored: copy it now."""
+    from datetime import timedelta
+
+    from greenrong.core.errors import ValidationFailed
+    from greenrong.domain.access.keys import create_key
+    from greenrong.domain.access.principal import Role
+
+    async def run() -> tuple[str, str]:
+        async with _session() as session, session.begin():
+            new = await create_key(
+                session,
+                role=Role(role.upper()),
+                org_id=org_id,
+                name=name,
+                expires_in=None if expires_in_days is None else timedelta(days=expires_in_days),
+            )
+        return str(new.row.id), new.secret
+
+    try:
+        key_id, secret = asyncio.run(run())
+    except ValidationFailed as error:
+        raise click.UsageError(error.message) from error
+    click.echo(f"greenrong: created key {key_id} ({role.upper()}); it is shown only this once:")
+    click.echo(secret)
+
+
+@keys.command("list")
+def keys_list() -> None:
+    """List keys (never the secrets): id, prefix, role, org, name, expiry, last use, state."""
+    from greenrong.domain.access.keys import list_keys
+    from greenrong.domain.kit.types import utcnow
+
+    def when(value: object) -> str:
+        return "-" if value is None else value.isoformat(timespec="seconds")  # type: ignore[attr-defined]
+
+    async def run() -> list[list[str]]:
+        async with _session() as session:
+            rows = await list_keys(session)
+        now = utcnow()
+        return [
+            [
+                str(k.id),
+                k.prefix + "…",
+                k.role.value,
+                "-" if k.org_id is None else str(k.org_id),
+                k.name,
+                when(k.expires_at),
+                when(k.last_used_at),
+                "revoked"
+                if k.revoked_at is not None
+                else "expired"
+                if k.expires_at is not None and k.expires_at <= now
+                else "active",
+            ]
+            for k in rows
+        ]
+
+    rows = asyncio.run(run())
+    if not rows:
+        click.echo("greenrong: no API keys")
+        return
+    header = ["ID", "KEY", "ROLE", "ORG", "NAME", "EXPIRES", "LAST USED", "STATE"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        click.echo("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+
+
+@keys.command("revoke")
+@click.argument("key_id", metavar="ID", type=click.UUID)
+def keys_revoke(key_id: uuid.UUID) -> None:
+    """Revoke a key: requests with it fail (401) from now on."""
+    from greenrong.core.errors import NotFound
+    from greenrong.domain.access.keys import revoke_key
+
+    async def run() -> None:
+        async with _session() as session, session.begin():
+            await revoke_key(session, id=key_id)
+
+    try:
+        asyncio.run(run())
+    except NotFound as error:
+        raise click.UsageError(error.message) from error
+    click.echo(f"greenrong: revoked key {key_id}")
+
+
+@keys.command("ensure-demo-admin")
+def keys_ensure_demo_admin() -> None:
+    """Create an admin key and print it, unless an admin key exists (for `make run`)."""
+    from greenrong.domain.access.keys import ensure_demo_admin
+
+    async def run() -> str | None:
+        async with _session() as session, session.begin():
+            new = await ensure_demo_admin(session)
+        return None if new is None else new.secret
+
+    secret = asyncio.run(run())
+    if secret is not None:
+        click.echo(
+            "greenrong: demo admin API key (shown once; `greenrong keys list` manages keys):"
+        )
+        click.echo(f"  curl -H 'Authorization: Bearer {secret}' …")
+        click.echo(secret)
+
+
+# ---- carbon commands: owned by the carbon context (docs/CARBON.md) ----
+
+
+@main.group()
+def carbon() -> None:
+    """Carbon accounting: stored calculations."""
+
+
+@carbon.command("recalc")
+@click.option(
+    "--factors", "factor_version", required=True, help="Factor set version, e.g. CN-2025.1."
+)
+def carbon_recalc(factor_version: str) -> None:
+    """Re-run every stored calculation against a factor set (progress bar on stderr) and list
+    the results that would change. Stores nothing: stored calculations are append-only."""
+    from tqdm import tqdm
+
+    from greenrong.core.errors import DomainError
+    from greenrong.domain.carbon import service as carbon_service
+
+    async def load() -> list[Any]:
+        async with _session() as session:
+            return await carbon_service.stored_calculations(session)
+
+    rows = asyncio.run(load())
+    changed = 0
+    try:
+        results = carbon_service.recalculate(rows, factor_version=factor_version)
+        for r in tqdm(results, total=len(rows), unit="calc", file=sys.stderr, disable=None):
+            if r.changed:
+                changed += 1
+                new = r.error if r.new_total is None else f"{r.new_total} tCO2e"
+                click.echo(
+                    f"{r.calculation_id}\t{r.model}\t{r.year}\t"
+                    f"{r.old_version} {r.old_total} tCO2e -> {factor_version} {new}"
+                )
+    except DomainError as error:
+        raise click.BadParameter(error.message, param_hint="--factors") from error
+    click.echo(
+        f"greenrong: {len(rows)} calculation(s) re-run with {factor_version}, {changed} changed",
+        err=True,
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -29,7 +29,9 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import stop_embedded
+from greenrong.domain.access.principal import Role
 from greenrong.migrations.runner import upgrade
+from tests.factories.access import TEST_JWT_SECRET, auth_headers
 
 PG_ADMIN_URL = os.environ.get("GREENRONG_TEST_PG_URL", "")
 BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
@@ -114,6 +116,7 @@ def settings(database_url: str, osmem_url: str, tmp_path: Path) -> Settings:
         data_dir=tmp_path / "var",
         opensearch_url=osmem_url,
         search_rebuild_progress=False,
+        jwt_secret=TEST_JWT_SECRET,
     )
 
 
@@ -125,10 +128,50 @@ async def app(settings: Settings) -> AsyncIterator[Starlette]:
 
 
 @pytest.fixture
-async def client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """httpx on the app, calling as an admin (a signed bearer token); see ``client_as``."""
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=auth_headers(settings)
+    ) as http:
+        yield http
+
+
+@pytest.fixture
+async def anonymous_client(app: Starlette) -> AsyncIterator[httpx.AsyncClient]:
+    """httpx on the app without credentials: the public role."""
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
+
+
+GqlAs = Callable[..., Awaitable["GraphQLResult"]]
+
+
+@pytest.fixture
+def gql_as(client: httpx.AsyncClient, settings: Settings) -> GqlAs:
+    """POST one operation as ``role`` (bound to ``org_id``); ``role=None`` is anonymous.
+
+    ``gql_as(Role.ENTERPRISE, org_id=e.id)(query, variables)`` returns the JSON body.
+    """
+
+    def caller(role: Role | None, *, org_id: uuid.UUID | None = None) -> Any:
+        headers = {} if role is None else auth_headers(settings, role, org_id=org_id)
+
+        async def run(query: str, variables: dict[str, Any] | None = None) -> GraphQLResult:
+            request = client.build_request(
+                "POST", "/graphql", json={"query": query, "variables": variables or {}}
+            )
+            request.headers.pop("authorization", None)
+            request.headers.update(headers)
+            response = await client.send(request)
+            assert response.status_code == 200, response.text
+            body: GraphQLResult = response.json()
+            return body
+
+        return run
+
+    return caller
 
 
 GraphQLResult = dict[str, Any]

@@ -11,7 +11,7 @@ from greenrong.core.config import get_settings
 
 
 @pytest.mark.parametrize(
-    "command", ["serve", "migrate", "seed", "export-schema", "worker", "events"]
+    "command", ["serve", "migrate", "seed", "export-schema", "worker", "events", "keys"]
 )
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])

@@ -26,7 +26,11 @@ def test_every_domain_enum_in_the_api_is_labelled() -> None:
         for cls in StrEnum.__subclasses__()
         if cls.__module__.startswith("greenrong.domain")
     }
-    assert domain_enums - {"ErrorCode", "Kind", "Operation"} <= labelled
+    # ReasonCode: each matcher's machine codes of MatchReason.code (a String, described there);
+    # ListingRule: the technology matcher's hard rules, internal (tests and the bench use them);
+    # ReviewStatus: not in the API until the certification issue exposes review assignments
+    internal = {"ErrorCode", "Kind", "Operation", "ReasonCode", "ListingRule", "ReviewStatus"}
+    assert domain_enums - internal <= labelled
     assert labelled <= registered
 
 

@@ -45,9 +45,31 @@ class Settings(BaseSettings):
     max_aliases: int = Field(
         default=30, ge=1, le=1000, description="Most aliases in one operation."
     )
-    max_page_size: int = Field(default=200, ge=1, le=10000, description="Largest `first`/`last`.")
-    default_page_size: int = Field(
-        default=20, ge=1, le=10000, description="`first` when none given."
+    max_page_size: int = Field(default=100, ge=1, le=100, description="Largest `first`/`last`.")
+    compiled_views: bool = Field(
+        default=True,
+        description="Answer plain column-and-relation views with one SQL statement that builds "
+        "the JSON in PostgreSQL (docs/PERFORMANCE.md); off: always the resolver path.",
+    )
+    default_page_size: int = Field(default=20, ge=1, le=100, description="`first` when none given.")
+    max_query_cost: int = Field(
+        default=5000,
+        ge=10,
+        le=10_000_000,
+        description="Most cost points one operation may ask for (docs/SECURITY.md, Query limits).",
+    )
+    query_budget_per_minute: int = Field(
+        default=50_000,
+        ge=10,
+        le=1_000_000_000,
+        description="Cost points each caller (key, token subject or IP) may spend per minute.",
+    )
+    persisted_query_cache_size: int = Field(
+        default=1000, ge=1, le=1_000_000, description="Most persisted queries kept per process."
+    )
+    persisted_query_allowlist: str = Field(
+        default="",
+        description="JSON file of role -> sha256 hashes. Set: only those persisted queries run.",
     )
     opensearch_url: str = Field(
         default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
@@ -109,6 +131,48 @@ class Settings(BaseSettings):
     index_time_limit_seconds: float = Field(
         default=300.0, gt=0, le=3600, description="Longest one indexing message may run."
     )
+    review_open_limit: int = Field(
+        default=3,
+        ge=1,
+        le=100,
+        description="Open reviews an expert may hold before reviewerMatches leaves them out.",
+    )
+    feed_poll_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=3600,
+        description="How often the feed publisher and live subscriptions look for new events.",
+    )
+    feed_batch_size: int = Field(
+        default=500, ge=1, le=10000, description="Most events the feed publisher numbers at once."
+    )
+    subscription_keepalive_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="Interval of the server's `ping` on graphql-transport-ws connections.",
+    )
+    webhook_timeout_seconds: float = Field(
+        default=10.0, gt=0, le=120, description="Timeout of each webhook request."
+    )
+    webhook_min_backoff_seconds: float = Field(
+        default=30.0, gt=0, le=86400, description="First wait before a webhook retry."
+    )
+    webhook_max_backoff_seconds: float = Field(
+        default=21600.0, gt=0, le=604800, description="Longest wait between webhook retries."
+    )
+    webhook_retry_window_seconds: float = Field(
+        default=259200.0,
+        gt=0,
+        le=2592000,
+        description="How long a webhook delivery is retried before it fails.",
+    )
+    webhook_rotation_overlap_seconds: float = Field(
+        default=86400.0,
+        ge=0,
+        le=2592000,
+        description="How long the old webhook secret still signs after a rotation.",
+    )
     jwt_secret: str = Field(
         default="",
         description="HS256 secret for bearer JWTs (at least 32 bytes). Empty: no HS256 tokens.",
@@ -149,9 +213,21 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
+    def _query_limits(self) -> Settings:
+        if self.default_page_size > self.max_page_size:
+            raise ValueError("default_page_size must not exceed max_page_size")
+        if self.query_budget_per_minute < self.max_query_cost:
+            raise ValueError("query_budget_per_minute must be at least max_query_cost")
+        return self
+
+    @model_validator(mode="after")
     def _backoff_order(self) -> Settings:
         if self.index_min_backoff_seconds > self.index_max_backoff_seconds:
             raise ValueError("index_min_backoff_seconds must not exceed index_max_backoff_seconds")
+        if self.webhook_min_backoff_seconds > self.webhook_max_backoff_seconds:
+            raise ValueError(
+                "webhook_min_backoff_seconds must not exceed webhook_max_backoff_seconds"
+            )
         return self
 
     @property

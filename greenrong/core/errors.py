@@ -23,6 +23,21 @@ class ErrorCode(StrEnum):
     NOT_FOUND = "NOT_FOUND"
     STALE_VERSION = "STALE_VERSION"
     INVALID_CURSOR = "INVALID_CURSOR"
+    INVALID_TRANSITION = "INVALID_TRANSITION"
+    UNAUTHENTICATED = "UNAUTHENTICATED"
+    FORBIDDEN = "FORBIDDEN"
+    FORBIDDEN_NO_CONSENT = "FORBIDDEN_NO_CONSENT"
+    QUERY_TOO_COSTLY = "QUERY_TOO_COSTLY"
+    RATE_LIMITED = "RATE_LIMITED"
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    PERSISTED_QUERY_NOT_SUPPORTED = "PERSISTED_QUERY_NOT_SUPPORTED"
+    PERSISTED_QUERY_HASH_MISMATCH = "PERSISTED_QUERY_HASH_MISMATCH"
+    PERSISTED_QUERY_NOT_ALLOWED = "PERSISTED_QUERY_NOT_ALLOWED"
+    UNIT_MISMATCH = "UNIT_MISMATCH"
+    FACTOR_NOT_FOUND = "FACTOR_NOT_FOUND"
+    LOW_CONFIDENCE_FACTOR = "LOW_CONFIDENCE_FACTOR"
+    NOT_SUPPORTED = "NOT_SUPPORTED"
+    ALREADY_RETIRED = "ALREADY_RETIRED"
 
 
 class DomainError(Exception):
@@ -79,6 +94,25 @@ class StaleVersion(DomainError):
         self.id = str(id)
         self.expected = expected
         self.actual = actual
+
+
+class Unauthenticated(DomainError):
+    """The credentials (API key or token) are missing where required, malformed, expired or
+    revoked. Never downgraded to anonymous access."""
+
+    code = ErrorCode.UNAUTHENTICATED
+
+
+class Forbidden(DomainError):
+    """The caller's role may not do this (the access policy); nothing was changed."""
+
+    code = ErrorCode.FORBIDDEN
+
+
+class ConsentRequired(Forbidden):
+    """The data belongs to an enterprise that has not granted the caller valid consent."""
+
+    code = ErrorCode.FORBIDDEN_NO_CONSENT
 
 
 @dataclass

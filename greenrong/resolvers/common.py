@@ -9,11 +9,12 @@ from enum import Enum
 from typing import Any, TypeVar
 
 import strawberry
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, and_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from greenrong.core.errors import DomainError, ErrorCode, ValidationFailed
+from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, PageArgs, SortKey
 from greenrong.domain.kit.models import Entity
@@ -97,6 +98,9 @@ async def root_connection(
     scope: ColumnElement[bool] | None = None,
 ) -> Connection[T]:
     sessionmaker = info.context.sessionmaker
+    visible = info.context.loaders.scope(of.model)  # the caller's rows (access policy)
+    if visible is not None:
+        scope = visible if scope is None else and_(scope, visible)
     async with sessionmaker() as session:
         page = await listing.fetch_page(
             session, of, query, max_page_size=info.context.settings.max_page_size, scope=scope
@@ -154,10 +158,13 @@ async def mutate(
     """Run one write in its own transaction and wrap the saved row.
 
     A DomainError rolls the transaction back and comes back as a typed error, so a failed
-    mutation changes nothing. Anything else propagates and is masked by the schema.
+    mutation changes nothing; a write the caller's role may not make is a ``ForbiddenError``.
+    Anything else propagates and is masked by the schema.
     """
     try:
         async with info.context.sessionmaker.begin() as session:
+            # the caller, for the write check and the audit entry (domain/access/guard.py)
+            bind_actor(session, info.context.principal, info.context.request_id)
             result = wrap(await action(session))
     except DomainError as error:
         return to_error(error)

@@ -4,6 +4,10 @@ concurrently never share an ``AsyncSession``.
 Three generic loaders cover every relation: rows by id, a page of children per parent, and the
 number of children per parent. Loaders for nested pages are keyed by the page's arguments, so
 siblings asking for the same page are batched into one statement.
+
+Loaders live for one request, so they carry its caller: every statement they run is limited to
+the rows the access policy lets that caller see (``scope``). A row the caller may not see
+loads as missing (``None``), exactly like a row that does not exist.
 """
 
 from __future__ import annotations
@@ -12,27 +16,45 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access import policy
+from greenrong.domain.access.models import ConsentScope
+from greenrong.domain.access.predicates import consenting_enterprises, to_sql
+from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, Page
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.kit.types import utcnow
 
 
 class Loaders:
-    def __init__(self, sessionmaker: SessionMaker, *, max_page_size: int) -> None:
+    def __init__(
+        self,
+        sessionmaker: SessionMaker,
+        *,
+        max_page_size: int,
+        principal: Principal = ANONYMOUS,
+    ) -> None:
         self.sessionmaker = sessionmaker
         self.max_page_size = max_page_size
+        self.principal = principal
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
+
+    def scope(self, model: type[Entity]) -> ColumnElement[bool] | None:
+        """The caller's rows of ``model`` as a WHERE condition (None: every row), as of now."""
+        visible = policy.visible_rows(self.principal, model.entity_type)
+        return to_sql(model, visible, now=utcnow())
 
     def entity(self, model: type[Entity]) -> DataLoader[uuid.UUID, Any]:
         """Rows of ``model`` by id (None for a missing id)."""
 
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
             async with self.sessionmaker() as session:
-                found = await listing.fetch_by_ids(session, model, ids)
+                found = await listing.fetch_by_ids(session, model, ids, scope=self.scope(model))
             return [found.get(i) for i in ids]
 
         return self._get(("entity", model), load)
@@ -51,6 +73,7 @@ class Loaders:
                     parent=parent,
                     parent_ids=ids,
                     max_page_size=self.max_page_size,
+                    scope=self.scope(of.model),
                 )
             return [pages[i] for i in ids]
 
@@ -65,11 +88,36 @@ class Loaders:
         async def load(ids: Sequence[uuid.UUID]) -> list[int]:
             async with self.sessionmaker() as session:
                 counts = await listing.count_children(
-                    session, of, where_only, parent=parent, parent_ids=ids
+                    session,
+                    of,
+                    where_only,
+                    parent=parent,
+                    parent_ids=ids,
+                    scope=self.scope(of.model),
                 )
             return [counts[i] for i in ids]
 
         return self._get(("child_counts", of.model, parent.key, where_only.cache_key()), load)
+
+    def consented(self, scope: ConsentScope) -> DataLoader[uuid.UUID, bool]:
+        """Per enterprise id: whether it granted the calling institution ``scope`` consent that
+        is valid now. Read per request, never cached longer: a revocation counts at once."""
+        institution_id = self.principal.org_id
+
+        async def load(ids: Sequence[uuid.UUID]) -> list[bool]:
+            if institution_id is None:
+                return [False for _ in ids]
+            query = consenting_enterprises(institution_id, scope, utcnow())
+            async with self.sessionmaker() as session:
+                granted = set((await session.scalars(query)).all())
+            return [i in granted for i in ids]
+
+        return self._get(("consented", scope), load)
+
+    def keyed(self, key: Any, load: Any) -> DataLoader[Any, Any]:
+        """A loader whose batch function lives with its relation (the matching fields),
+        memoised for this request under ``key``."""
+        return self._get(key, load)
 
     def _get(self, key: Any, load: Any) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

@@ -8,6 +8,7 @@ import strawberry
 
 from greenrong.domain.kit.registry import ENTITIES
 from greenrong.resolvers.common import load_one
+from greenrong.schema.access.types import DataConsent
 from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.enterprises.types import Enterprise
 from greenrong.schema.experts.types import Expert
@@ -15,6 +16,7 @@ from greenrong.schema.finance.types import FinancialInstitution, FinancialProduc
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import Node
+from greenrong.schema.matching.deals import FinancingMatch, TechnologyDeal
 from greenrong.schema.projects.types import Project
 from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
 
@@ -30,6 +32,9 @@ NODE_TYPES: dict[str, Any] = {
         TechnologyListing,
         TechnologyNeed,
         Disclosure,
+        FinancingMatch,
+        TechnologyDeal,
+        DataConsent,
     )
 }
 

@@ -15,11 +15,14 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.access import policy
+from greenrong.domain.access.predicates import Consented, consenting_enterprises
 from greenrong.domain.disclosure.models import Disclosure as DisclosureRow
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.reference.catalog import regions
 from greenrong.domain.reference.vocab import GreenLevel
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
@@ -27,6 +30,7 @@ from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.disclosures.queries import DISCLOSURE_QUERIES
 from greenrong.indexers.enterprises.queries import ENTERPRISE_QUERIES
 from greenrong.indexers.experts.queries import EXPERT_QUERIES
+from greenrong.indexers.kit import access as search_access
 from greenrong.indexers.kit import query as search_query
 from greenrong.indexers.kit.query import Bounds, QuerySpec, SearchRequest, SearchUnavailableError
 from greenrong.indexers.listings.queries import LISTING_QUERIES
@@ -37,6 +41,7 @@ from greenrong.schema.enterprises.types import Enterprise
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.finance.types import FinancialProduct
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.cost import cost
 from greenrong.schema.kit.errors import api_field
 from greenrong.schema.kit.ids import from_global_id, to_global_id
 from greenrong.schema.kit.relay import After, First, PageInfo
@@ -234,6 +239,20 @@ def _page_size(info: Info, first: int | None) -> int:
 # --- running ----------------------------------------------------------------------------------
 
 
+async def _access_scope(info: Info, model: type[Entity]) -> tuple[dict[str, Any], ...]:
+    """The caller's rows (the access policy) as filter clauses of the search."""
+    visible = policy.visible_rows(info.context.principal, model.entity_type)
+    needs = list(search_access.consent_needs(visible))
+    consented: dict[Consented, list[uuid.UUID]] = {}
+    if needs:
+        async with info.context.sessionmaker() as session:
+            for need in needs:
+                query = consenting_enterprises(need.institution_id, need.scope, utcnow())
+                consented[need] = list((await session.scalars(query)).all())
+    clause = search_access.to_filter(visible, consented)
+    return () if clause is None else (clause,)
+
+
 async def run_search(
     info: Info,
     of: Searchable[T],
@@ -255,6 +274,7 @@ async def run_search(
             after, index=of.spec.index, sort=request.sort_name(), spec=of.spec
         )
         request = dataclasses.replace(request, after=values)
+    request = dataclasses.replace(request, scope=await _access_scope(info, of.model))
     try:
         page = await search_query.search(info.context.search, of.spec, request)
     except SearchUnavailableError as error:
@@ -272,7 +292,7 @@ async def run_search(
             node=of.to_node(row),
         )
         for hit, row in zip(page.hits, rows, strict=True)
-        if row is not None  # deleted since it was indexed
+        if row is not None  # deleted since it was indexed, or not the caller's to see
     ]
     return SearchConnection(
         total_count=page.total,
@@ -299,6 +319,8 @@ async def run_search(
 # --- fields -----------------------------------------------------------------------------------
 
 _SEARCH = "Search {what}: full text with synonyms, typed filters, facet counts and highlights."
+#: one request to the search engine, plus the page's rows through the loaders
+SEARCH_COST = cost(5)
 
 
 def _filter(what: str) -> Any:
@@ -310,7 +332,9 @@ _SORT = strawberry.argument(description="Order (default: relevance with a query,
 
 @strawberry.type(description="Full-text search.")
 class SearchQuery:
-    @strawberry.field(description=_SEARCH.format(what="technology listings (技术供给)"))
+    @strawberry.field(
+        description=_SEARCH.format(what="technology listings (技术供给)"), metadata=SEARCH_COST
+    )
     async def search_technology_listings(
         self,
         info: Info,
@@ -324,7 +348,9 @@ class SearchQuery:
             info, LISTINGS, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description=_SEARCH.format(what="technology needs (技术需求)"))
+    @strawberry.field(
+        description=_SEARCH.format(what="technology needs (技术需求)"), metadata=SEARCH_COST
+    )
     async def search_technology_needs(
         self,
         info: Info,
@@ -338,7 +364,9 @@ class SearchQuery:
             info, NEEDS, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description=_SEARCH.format(what="financial products (金融产品)"))
+    @strawberry.field(
+        description=_SEARCH.format(what="financial products (金融产品)"), metadata=SEARCH_COST
+    )
     async def search_financial_products(
         self,
         info: Info,
@@ -352,7 +380,7 @@ class SearchQuery:
             info, PRODUCTS, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description=_SEARCH.format(what="experts (专家)"))
+    @strawberry.field(description=_SEARCH.format(what="experts (专家)"), metadata=SEARCH_COST)
     async def search_experts(
         self,
         info: Info,
@@ -366,7 +394,9 @@ class SearchQuery:
             info, EXPERTS, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description=_SEARCH.format(what="disclosures (环境信息披露)"))
+    @strawberry.field(
+        description=_SEARCH.format(what="disclosures (环境信息披露)"), metadata=SEARCH_COST
+    )
     async def search_disclosures(
         self,
         info: Info,
@@ -380,7 +410,7 @@ class SearchQuery:
             info, DISCLOSURES, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description=_SEARCH.format(what="enterprises (企业)"))
+    @strawberry.field(description=_SEARCH.format(what="enterprises (企业)"), metadata=SEARCH_COST)
     async def search_enterprises(
         self,
         info: Info,
@@ -394,7 +424,9 @@ class SearchQuery:
             info, ENTERPRISES, query=query, filter=filter, sort=sort, first=first, after=after
         )
 
-    @strawberry.field(description="Autocomplete: titles or names that start with `prefix`.")
+    @strawberry.field(
+        description="Autocomplete: titles or names that start with `prefix`.", metadata=cost(2)
+    )
     async def suggest(
         self,
         info: Info,
@@ -413,12 +445,17 @@ class SearchQuery:
             found = await search_query.suggest(info.context.search, of.spec, prefix, size=first)
         except SearchUnavailableError as error:
             return SearchUnavailable(code=error.reason, message=error.message)
+        # the completion suggester cannot filter by role: keep what the caller may load
+        rows = await info.context.loaders.entity(of.model).load_many(
+            [uuid.UUID(s.id) for s in found]
+        )
         return Suggestions(
             items=[
                 Suggestion(
                     text=s.text,
                     id=strawberry.ID(to_global_id(of.model.entity_type, uuid.UUID(s.id))),
                 )
-                for s in found
+                for s, row in zip(found, rows, strict=True)
+                if row is not None
             ]
         )

@@ -6,6 +6,7 @@ import strawberry
 
 from greenrong.domain.statistics.service import platform_statistics
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.cost import cost
 from greenrong.schema.statistics.types import (
     CategoryCount,
     DisclosureKindCount,
@@ -17,7 +18,10 @@ from greenrong.schema.statistics.types import (
 
 @strawberry.type(description="Platform statistics.")
 class StatisticsQuery:
-    @strawberry.field(description="Platform-wide figures: counts, financing by year, breakdowns.")
+    @strawberry.field(
+        description="Platform-wide figures: counts, financing by year, breakdowns.",
+        metadata=cost(10),  # a dozen aggregate queries
+    )
     async def platform_statistics(self, info: Info) -> PlatformStatistics:
         async with info.context.sessionmaker() as session:
             stats = await platform_statistics(session)
@@ -43,5 +47,11 @@ class StatisticsQuery:
             experts_by_title=[TitleCount(title=t, count=n) for t, n in stats.experts_by_title],
             disclosures_by_kind=[
                 DisclosureKindCount(kind=k, count=n) for k, n in stats.disclosures_by_kind
+            ],
+            matching_service_count=stats.matching_service_count,
+            match_financed_total=stats.match_financed_total,
+            match_financed_by_year=[
+                YearAmount(year=y.year, amount=y.amount, count=y.count)
+                for y in stats.match_financed_by_year
             ],
         )

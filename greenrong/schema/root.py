@@ -2,27 +2,49 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
     MaxAliasesLimiter,
     MaxTokensLimiter,
+    ParserCache,
     QueryDepthLimiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from greenrong.core.config import get_settings
+from greenrong.core.config import Settings, get_settings
+from greenrong.resolvers.access import AccessMutation, AccessQuery
+from greenrong.resolvers.carbon import CarbonMutation, CarbonQuery
+from greenrong.resolvers.compiled.execution import CompiledExecutionContext
+from greenrong.resolvers.deals import DealMutation
 from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
 from greenrong.resolvers.enterprises import EnterpriseMutation, EnterpriseQuery
 from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
 from greenrong.resolvers.node import NodeQuery
+from greenrong.resolvers.partners import (
+    PartnersQuery,
+    PartnersSubscription,
+    WebhookMutation,
+    WebhookQuery,
+)
 from greenrong.resolvers.projects import ProjectMutation, ProjectQuery
 from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
+from greenrong.schema.kit.cost import CostPolicy, QueryCost
+from greenrong.schema.kit.documents import DOCUMENTS, ValidatedDocuments, ValidationResults
+from greenrong.schema.kit.persisted import (
+    PersistedQueries,
+    PersistedQueryPolicy,
+    QueryStore,
+    load_allowlist,
+)
 from greenrong.schema.kit.policy import ErrorPolicy
+from greenrong.schema.kit.ratelimit import TokenBuckets
 
 Query = merge_types(
     "Query",
@@ -36,6 +58,10 @@ Query = merge_types(
         DisclosureQuery,
         StatisticsQuery,
         SearchQuery,
+        PartnersQuery,
+        WebhookQuery,
+        AccessQuery,
+        CarbonQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -48,7 +74,15 @@ Mutation = merge_types(
         ExpertMutation,
         TechnologyMutation,
         DisclosureMutation,
+        DealMutation,
+        WebhookMutation,
+        AccessMutation,
+        CarbonMutation,
     ),
+)
+Subscription = merge_types("Subscription", (PartnersSubscription,))
+Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
+    "Live streams over the graphql-transport-ws WebSocket protocol on /graphql."
 )
 Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Change the greenrong graph. "
@@ -64,18 +98,44 @@ class GreenrongSchema(strawberry.Schema):
         domain, syntax and validation errors are the client's."""
 
 
-def build_schema(*, max_depth: int, max_aliases: int) -> strawberry.Schema:
+MAX_TOKENS = 5000
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with its limits (docs/SECURITY.md, "Query limits"). The persisted-query store
+    and the cost budgets belong to the schema, so each app has its own."""
+    persisted = PersistedQueryPolicy(
+        store=QueryStore(settings.persisted_query_cache_size),
+        allowlist=(
+            load_allowlist(Path(settings.persisted_query_allowlist))
+            if settings.persisted_query_allowlist
+            else None
+        ),
+    )
+    costs = CostPolicy(
+        max_cost=settings.max_query_cost,
+        default_page_size=settings.default_page_size,
+        buckets=TokenBuckets(capacity=settings.query_budget_per_minute),
+    )
+    validated = ValidationResults()
     return GreenrongSchema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
+        # compilable views run as one SQL statement (docs/PERFORMANCE.md)
+        execution_context_class=CompiledExecutionContext,
         extensions=[
             ErrorPolicy,
-            lambda: QueryDepthLimiter(max_depth=max_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=max_aliases),
-            lambda: MaxTokensLimiter(max_token_count=5000),
+            lambda: PersistedQueries(persisted),
+            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
+            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
+            lambda: QueryCost(costs),
+            # parse and validate each distinct document once (schema/kit/documents.py)
+            lambda: ParserCache(maxsize=DOCUMENTS),
+            lambda: ValidatedDocuments(validated),
         ],
     )
 
 
-_settings = get_settings()
-schema = build_schema(max_depth=_settings.max_query_depth, max_aliases=_settings.max_aliases)
+schema = build_schema(get_settings())

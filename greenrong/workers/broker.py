@@ -33,6 +33,8 @@ from greenrong.domain.outbox.repository import Claimed
 from greenrong.workers.relay import Dispatch, Relay, release_for_retry, stop_task
 from greenrong.workers.runtime import Runtime, open_runtime
 from greenrong.workers.search import index_changes, is_retryable
+from greenrong.workers.webhooks import QUEUE_NAME as WEBHOOK_QUEUE
+from greenrong.workers.webhooks import declare_webhook_actor
 
 log = logging.getLogger(__name__)
 
@@ -170,15 +172,17 @@ def _loop_thread() -> Any:
 
 
 def run_worker(settings: Settings, *, threads: int) -> None:
-    """``greenrong worker``: consume the search queue and relay the outbox until SIGTERM/SIGINT."""
+    """``greenrong worker``: consume the search and webhooks queues and relay the outbox until
+    SIGTERM/SIGINT."""
     broker = create_broker(settings)
     state = _WorkerState(settings)
     state.actor = declare_actor(broker, settings, state.current_runtime)
+    declare_webhook_actor(broker, settings, state.current_runtime)  # webhooks.deliver
     broker.add_middleware(_Lifecycle(state))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = dramatiq.Worker(broker, queues={QUEUE_NAME}, worker_threads=threads)
+    worker = dramatiq.Worker(broker, queues={QUEUE_NAME, WEBHOOK_QUEUE}, worker_threads=threads)
     worker.start()
     try:
         while not stop.wait(0.5):

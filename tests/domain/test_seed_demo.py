@@ -59,6 +59,14 @@ REPORT = PlatformStatistics(
         (DisclosureKind.CSR_ESG_REPORT, 546),
         (DisclosureKind.ENVIRONMENTAL_EVALUATION, 4532),
     ],
+    # 对接服务 1,910, and its financed matches reproduce 促成融资 exactly
+    matching_service_count=1910,
+    match_financed_total=Decimal("6719000000.00"),
+    match_financed_by_year=[
+        YearAmount(2020, Decimal("760000000.00"), 140),
+        YearAmount(2021, Decimal("2141000000.00"), 390),
+        YearAmount(2022, Decimal("3818000000.00"), 520),
+    ],
 )
 
 
@@ -86,7 +94,9 @@ async def test_seeding_at_scale_1_reproduces_the_reports_figures(
         "2,918 enterprises, 71 institutions, 130 products, 154 experts, "
         "1,000 technology listings, 300 technology needs, "
     )
-    assert report.summary().endswith(" financing demands, 6,000 disclosures")
+    assert report.summary().endswith(
+        " financing demands, 1,910 matching services, 6,000 disclosures"
+    )
 
 
 async def test_seeded_credit_codes_are_valid_unique_and_carry_the_region(

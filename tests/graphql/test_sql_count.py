@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from sqlalchemy import event
-
 from tests.factories.entities import create_demand, create_enterprise, create_project
+from tests.factories.statements import count_statements
 
 VIEW = """
 query($first: Int!) {
@@ -34,25 +31,18 @@ async def seed(sessionmaker, enterprises: int) -> None:
                     await create_demand(session, enterprise_id=enterprise.id, project_id=project.id)
 
 
-def statement_counter(app: Any) -> list[str]:
-    statements: list[str] = []
-    engine = app.state.resources.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-    return statements
-
-
 async def test_nested_view_statement_count_does_not_grow_with_page_size(
     app, gql, sessionmaker
 ) -> None:
     # given 10 enterprises × 6 projects × 4 demands
     await seed(sessionmaker, 10)
-    statements = statement_counter(app)
 
     # when
-    small = await gql(VIEW, {"first": 2})
+    with count_statements(app.state.resources.engine) as statements:
+        small = await gql(VIEW, {"first": 2})
     small_count = len(statements)
-    statements.clear()
-    large = await gql(VIEW, {"first": 10})
+    with count_statements(app.state.resources.engine) as statements:
+        large = await gql(VIEW, {"first": 10})
 
     # then: page, count, projects page, projects count, owner enterprises, demands page, products
     # (the products loader has no ids to load: no demand has a product, so it issues nothing)

@@ -16,6 +16,7 @@ from greenrong.domain.technology.service import create_listing as create_listing
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.workers.runtime import open_runtime
 from greenrong.workers.search import index_changes
+from tests.factories.access import auth_headers
 from tests.factories.entities import create_enterprise
 from tests.pipeline.conftest import (
     UPDATE_LISTING,
@@ -62,7 +63,11 @@ async def test_engine_down_loses_nothing(
     app = create_app(settings.model_copy(update={"opensearch_url": engine_proxy.url}))
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://t",
+            headers=auth_headers(settings),
+        ) as http,
     ):
 
         async def gql(query, variables):

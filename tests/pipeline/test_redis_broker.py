@@ -15,6 +15,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
 from greenrong.schema.kit.ids import from_global_id
+from tests.factories.access import auth_headers
 from tests.pipeline.conftest import (
     TcpProxy,
     WorkerProcess,
@@ -35,7 +36,11 @@ async def serving(settings: Settings) -> AsyncIterator[tuple[Starlette, Gql]]:
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app),
+            base_url="http://t",
+            headers=auth_headers(settings),
+        ) as http,
     ):
 
         async def gql(query: str, variables: dict[str, Any]) -> dict[str, Any]:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from typing import Any
 
 import pytest
 
 from greenrong.core.search import SearchEngine
-from greenrong.indexers.kit.store import document_count, rebuild, write_rows
+from greenrong.indexers.kit.store import create_empty, document_count, rebuild, write_rows
 from greenrong.indexers.listings.document import LISTINGS
 from tests.factories.entities import create_listing
 
@@ -63,6 +64,28 @@ async def test_startup_without_rebuild_creates_empty_indices_for_reindex_to_fill
         # and when the operator rebuilds it, the row is there
         assert await rebuild(engine, sessionmaker, LISTINGS) == 1
         assert await document_count(engine, LISTINGS) == 1
+
+
+async def test_concurrent_builds_leave_the_alias_on_exactly_one_index(app, sessionmaker) -> None:
+    # given two processes that start at once (an API and a worker) with no listings index
+    engine = engine_of(app)
+    await engine.client.indices.delete(index=f"{engine.alias('listings')}-*")
+    async with sessionmaker.begin() as session:
+        await create_listing(session, title="生活垃圾焚烧发电烟气净化技术")
+
+    # when both create the index empty, and then both rebuild it
+    await asyncio.gather(create_empty(engine, LISTINGS), create_empty(engine, LISTINGS))
+    after_create = await physical_indices(engine)
+    await asyncio.gather(
+        rebuild(engine, sessionmaker, LISTINGS), rebuild(engine, sessionmaker, LISTINGS)
+    )
+
+    # then the alias points at one index each time, no orphan is left, and the row counts once
+    assert len(after_create) == 1
+    assert len(await physical_indices(engine)) == 1
+    every = await engine.client.indices.get(index=f"{engine.alias('listings')}-*")
+    assert len(every) == 1
+    assert await document_count(engine, LISTINGS) == 1
 
 
 async def test_rebuild_swaps_the_alias_and_drops_the_old_index(app, sessionmaker) -> None:

@@ -166,8 +166,10 @@ async def test_a_product_round_trips_with_its_institution(search, sessionmaker) 
         "institution_id": str(bank.id),
         "institution_name": "成都农商银行",
         "institution_kind": "BANK",
+        "institution_region_path": ["510100", "510000"],
         "min_amount_fen": 50_000_000,
         "max_amount_fen": 3_000_000_055,
+        "amount_middle": pytest.approx(6.588045633508873),  # log10 of ¥50万–¥3,000万's middle
         "min_term_months": 12,
         "max_term_months": 96,
         "min_rate_bp": 385,

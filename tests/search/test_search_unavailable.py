@@ -14,6 +14,7 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.domain.technology.models import TechnologyListing
 from greenrong.schema.kit.ids import to_global_id
+from tests.factories.access import auth_headers
 from tests.factories.entities import create_enterprise
 
 SEARCH = """{ searchTechnologyListings(query: "污水") {
@@ -39,7 +40,9 @@ async def down(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     app: Starlette = create_app(dead)
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=auth_headers(settings)
+        ) as http:
             yield http
 
 
@@ -79,8 +82,10 @@ async def test_search_is_unavailable_while_a_mutation_still_commits(down, sessio
         "code": "UNREACHABLE",
         "message": "search engine is unreachable",
     }
-    assert searched == {"data": {"searchTechnologyListings": unavailable}}
-    assert suggested == {"data": {"suggest": unavailable}}
+    assert searched["data"] == {"searchTechnologyListings": unavailable}
+    assert suggested["data"] == {"suggest": unavailable}
+    assert "errors" not in searched
+    assert "errors" not in suggested
     assert created["data"]["createTechnologyListing"] == {
         "__typename": "TechnologyListingSuccess",
         "technologyListing": {"title": "工业废水膜处理工艺"},
@@ -97,6 +102,7 @@ async def test_a_missing_index_is_not_ready(app, gql) -> None:
 
     body = await gql("""{ searchExperts { __typename ... on SearchUnavailable { code } } }""")
 
-    assert body == {
-        "data": {"searchExperts": {"__typename": "SearchUnavailable", "code": "NOT_READY"}}
+    assert "errors" not in body
+    assert body["data"] == {
+        "searchExperts": {"__typename": "SearchUnavailable", "code": "NOT_READY"}
     }

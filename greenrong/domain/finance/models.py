@@ -110,6 +110,8 @@ class FinancingDemand(Entity):
     purpose: Mapped[str] = mapped_column(Text)
     #: Collateral values
     collateral_offered: Mapped[list[str]] = mapped_column(default=list)
+    #: ProductKind values the enterprise accepts; empty means any financing kind (not INSURANCE)
+    accepted_product_kinds: Mapped[list[str]] = mapped_column(default=list)
     max_rate: Mapped[Decimal | None] = mapped_column(Rate())
     status: Mapped[DemandStatus] = mapped_column(
         enum_column(DemandStatus, "demand_status"), default=DemandStatus.OPEN, index=True

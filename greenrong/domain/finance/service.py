@@ -16,6 +16,7 @@ from greenrong.domain.finance.models import (
     FinancialInstitution,
     FinancialProduct,
     FinancingDemand,
+    ProductKind,
 )
 from greenrong.domain.kit import rules, service
 from greenrong.domain.kit.types import utcnow
@@ -73,6 +74,13 @@ async def validate_demand(session: AsyncSession, values: Mapping[str, Any]) -> N
     rules.int_range(issues, values, "term_months", 1, 600)
     rules.text(issues, values, "purpose", max_length=2000)
     rules.rate(issues, values, "max_rate", required=False)
+    unknown_kinds = sorted(
+        {str(k) for k in values.get("accepted_product_kinds") or []} - set(ProductKind)
+    )
+    if unknown_kinds:
+        issues.add(
+            "accepted_product_kinds", ErrorCode.INVALID, f"unknown product kinds: {unknown_kinds}"
+        )
     rules.money(issues, values, "financed_amount", required=False)
     financed_amount = values.get("financed_amount")
     amount = values.get("amount")

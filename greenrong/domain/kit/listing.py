@@ -194,6 +194,16 @@ def _signature(columns: list[tuple[Any, bool]]) -> str:
     return hashlib.blake2s(text.encode(), digest_size=4).hexdigest()
 
 
+def cursor_columns(listing: Listing[Any], query: ListQuery) -> list[tuple[Any, bool]]:
+    """The columns a cursor of this list holds (its order, then the id), with their direction."""
+    return _order_columns(listing, query.order)
+
+
+def cursor_signature(columns: list[tuple[Any, bool]]) -> str:
+    """The first element of every cursor of a list ordered by ``columns``."""
+    return _signature(columns)
+
+
 def encode_cursor(columns: list[tuple[Any, bool]], row: Any) -> str:
     return pack_cursor([_signature(columns), [getattr(row, c.key) for c, _ in columns]])
 
@@ -289,6 +299,32 @@ def _base(listing: Listing[M], query: ListQuery, scope: ColumnElement[bool] | No
     return statement if scope is None else statement.where(scope)
 
 
+@dataclass(frozen=True)
+class PageSelect:
+    """The statement of one page, with its parts, for callers that wrap it in more SQL (the
+    compiled views, ``greenrong/resolvers/compiled/``): filtered, scoped, after the keyset,
+    ordered, and limited to ``size + 1`` rows (the extra row says whether more follow)."""
+
+    statement: Select[Any]
+    order_by: list[Any]
+    size: int
+    columns: list[tuple[Any, bool]]
+
+
+def page_select(
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    max_page_size: int,
+    scope: ColumnElement[bool] | None = None,
+) -> PageSelect:
+    columns = _order_columns(listing, query.order)
+    effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
+    order_by = _order_by(effective)
+    statement = _base(listing, query, scope).where(keyset).order_by(*order_by).limit(size + 1)
+    return PageSelect(statement, order_by, size, columns)
+
+
 async def fetch_page(
     session: AsyncSession,
     listing: Listing[M],
@@ -298,11 +334,18 @@ async def fetch_page(
     scope: ColumnElement[bool] | None = None,
 ) -> Page[M]:
     """One page of a root list."""
-    columns = _order_columns(listing, query.order)
-    effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
-    statement = _base(listing, query, scope).where(keyset).order_by(*_order_by(effective))
-    rows = list((await session.scalars(statement.limit(size + 1))).all())
-    return _page(rows, columns, size, query.page)
+    page = page_select(listing, query, max_page_size=max_page_size, scope=scope)
+    rows = list((await session.scalars(page.statement)).all())
+    return _page(rows, page.columns, page.size, query.page)
+
+
+def count_select(
+    listing: Listing[M], query: ListQuery, *, scope: ColumnElement[bool] | None = None
+) -> Select[Any]:
+    """How many rows match the filter (and the scope), over all pages."""
+    statement = select(func.count()).select_from(listing.model)
+    statement = statement.where(compile_where(listing, query.where))
+    return statement if scope is None else statement.where(scope)
 
 
 async def count(
@@ -312,10 +355,7 @@ async def count(
     *,
     scope: ColumnElement[bool] | None = None,
 ) -> int:
-    statement = select(func.count()).select_from(listing.model)
-    statement = statement.where(compile_where(listing, query.where))
-    if scope is not None:
-        statement = statement.where(scope)
+    statement = count_select(listing, query, scope=scope)
     return int((await session.execute(statement)).scalar_one())
 
 
@@ -327,13 +367,15 @@ async def fetch_child_pages(
     parent: InstrumentedAttribute[Any],
     parent_ids: Sequence[uuid.UUID],
     max_page_size: int,
+    scope: ColumnElement[bool] | None = None,
 ) -> dict[uuid.UUID, Page[M]]:
     """One page per parent in a single statement (``row_number() OVER (PARTITION BY …)``)."""
     columns = _order_columns(listing, query.order)
     effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
     rank = func.row_number().over(partition_by=parent, order_by=_order_by(effective))
+    of_parents = parent.in_(list(parent_ids))
     inner = (
-        _base(listing, query, parent.in_(list(parent_ids)))
+        _base(listing, query, of_parents if scope is None else and_(of_parents, scope))
         .where(keyset)
         .add_columns(rank.label("rank"))
         .subquery()
@@ -355,19 +397,29 @@ async def count_children(
     *,
     parent: InstrumentedAttribute[Any],
     parent_ids: Sequence[uuid.UUID],
+    scope: ColumnElement[bool] | None = None,
 ) -> dict[uuid.UUID, int]:
     statement = (
         select(parent, func.count())
         .where(compile_where(listing, query.where), parent.in_(list(parent_ids)))
         .group_by(parent)
     )
+    if scope is not None:
+        statement = statement.where(scope)
     counts = {pid: 0 for pid in parent_ids}
     counts.update({pid: int(n) for pid, n in (await session.execute(statement)).all()})
     return counts
 
 
 async def fetch_by_ids(
-    session: AsyncSession, model: type[M], ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    model: type[M],
+    ids: Sequence[uuid.UUID],
+    *,
+    scope: ColumnElement[bool] | None = None,
 ) -> dict[uuid.UUID, M]:
-    rows = (await session.scalars(select(model).where(model.id.in_(list(ids))))).all()
+    statement = select(model).where(model.id.in_(list(ids)))
+    if scope is not None:
+        statement = statement.where(scope)
+    rows = (await session.scalars(statement)).all()
     return {row.id: row for row in rows}

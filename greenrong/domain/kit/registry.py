@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from greenrong.domain.access.models import ApiKey, AuditEntry, DataConsent
+from greenrong.domain.carbon.models import CarbonAccount, CarbonCalculation, CarbonLedgerEntry
 from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.models import Base, Entity
+from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
+from greenrong.domain.partners import models as partners_models
 from greenrong.domain.projects.models import Project
 from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
 
@@ -23,7 +27,22 @@ ENTITIES: dict[str, type[Entity]] = {
         TechnologyListing,
         TechnologyNeed,
         Disclosure,
+        FinancingMatch,
+        TechnologyDeal,
+        ReviewAssignment,
+        DataConsent,
     )
 }
 
-__all__ = ["ENTITIES", "Base", "ChangeEvent", "DeadLetter"]
+__all__ = [
+    "ENTITIES",
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "CarbonAccount",
+    "CarbonCalculation",
+    "CarbonLedgerEntry",
+    "ChangeEvent",
+    "DeadLetter",
+    "partners_models",
+]

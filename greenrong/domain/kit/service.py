@@ -1,6 +1,7 @@
 """Create and update for every entity: validation hook, optimistic locking, outbox write.
 
-Services flush; the edge (one GraphQL mutation, one actor run) commits.
+Services flush; the edge (one GraphQL mutation, one actor run) commits. Both check the
+caller's write permission first (``access.guard.check_write``, a no-op outside a request).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
 from greenrong.core.errors import NotFound, StaleVersion
+from greenrong.domain.access.guard import check_write
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.outbox.models import Operation
 from greenrong.domain.outbox.service import record_change
@@ -38,6 +40,7 @@ async def get_or_raise(session: AsyncSession, model: type[M], id: uuid.UUID) -> 
 async def create(
     session: AsyncSession, model: type[M], values: Mapping[str, Any], *, validate: Validator
 ) -> M:
+    check_write(session, model.entity_type, Operation.CREATE, before=None, after=values)
     await validate(session, values)
     row = model(**values)
     session.add(row)
@@ -57,7 +60,11 @@ async def update(
     row = await get_or_raise(session, model, id)
     if row.version != expected_version:
         raise StaleVersion(model.entity_type, id, expected_version, row.version)
-    await validate(session, {**current_values(row), **changes})
+    before = current_values(row)
+    check_write(
+        session, model.entity_type, Operation.UPDATE, before=before, after={**before, **changes}
+    )
+    await validate(session, {**before, **changes})
     for key, value in changes.items():
         setattr(row, key, value)
     if not session.is_modified(row):

@@ -9,10 +9,16 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from greenrong.domain.access.models import ConsentScope
+from greenrong.domain.access.principal import Role
+from greenrong.domain.carbon.models import CreditStandard, LedgerKind
 from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
 from greenrong.domain.enterprises.models import EnterpriseSize
 from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.finance.models import Collateral, DemandStatus, InstitutionKind, ProductKind
+from greenrong.domain.matching.eligibility import EligibilityRule
+from greenrong.domain.matching.tracked import DealStatus, MatchStatus
+from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.catalog import green_category_names
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
@@ -24,6 +30,28 @@ from greenrong.domain.technology.models import (
 )
 
 LABELS: dict[type[StrEnum], dict[str, str]] = {
+    Role: {
+        "PUBLIC": "公众",
+        "ENTERPRISE": "企业",
+        "INSTITUTION": "金融机构",
+        "EXPERT": "专家",
+        "REGULATOR": "监管部门",
+        "PARTNER": "合作平台",
+        "ADMIN": "平台管理员",
+    },
+    ConsentScope: {
+        "CARBON_LEDGER": "碳账户",
+        "DISCLOSURE_DRAFTS": "未发布的信息披露",
+        "FINANCING_DEMANDS": "融资需求详情",
+        "CONTACT_DETAILS": "联系方式",
+    },
+    LedgerKind: {
+        "EMISSION": "碳排放",
+        "REDUCTION": "碳减排",
+        "OFFSET": "碳中和（注销减排量抵消）",
+        "VERIFICATION": "第三方核查",
+    },
+    CreditStandard: {"CCER": "国家核证自愿减排量 (CCER)", "FORESTRY": "林业碳汇"},
     DisclosureKind: {
         "FI_ENVIRONMENTAL": "金融机构环境信息披露报告",
         "ENTERPRISE_ENVIRONMENTAL": "企业环境信息披露",
@@ -108,11 +136,31 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "OPERATION": "运营中",
         "COMPLETED": "已完成",
     },
+    EligibilityRule: {
+        "ACTIVE": "产品在售",
+        "KIND": "产品类型",
+        "AMOUNT": "融资金额",
+        "TERM": "融资期限",
+        "REGION": "服务地区",
+        "GREEN_CATEGORY": "绿色产业类别",
+        "GREEN_LEVEL": "绿色等级",
+        "COLLATERAL": "担保方式",
+        "RATE": "利率",
+    },
     GreenLevel: {
         "NONE": "无等级",
         "GREEN": "绿",
         "DEEP_GREEN": "深绿",
         "EXCELLENT_GREEN": "优绿",
+    },
+    EndpointStatus: {
+        "ENABLED": "启用",
+        "DISABLED": "已停用",
+    },
+    DeliveryStatus: {
+        "PENDING": "待投递",
+        "SUCCEEDED": "已送达",
+        "FAILED": "投递失败",
     },
     ListingStatus: {
         "DRAFT": "草稿",
@@ -134,6 +182,18 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "CARBON_REDUCTION": "减碳",
         "MONITORING": "环境监测",
         "OTHER": "其他",
+    },
+    MatchStatus: {
+        "CONTACTED": "已联系",
+        "NEGOTIATING": "洽谈中",
+        "FINANCED": "已放款",
+        "DECLINED": "未达成",
+    },
+    DealStatus: {
+        "CONTACTED": "已联系",
+        "NEGOTIATING": "洽谈中",
+        "TRADED": "已成交",
+        "DECLINED": "未达成",
     },
     TradeMode: {
         "TRANSFER": "转让",

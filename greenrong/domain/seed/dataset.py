@@ -18,6 +18,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.matching.tracked import FinancingMatch
 from greenrong.domain.projects.models import Project
 from greenrong.domain.seed.demand_money import plan_demand_money
 from greenrong.domain.seed.disclosures import disclosure_rows
@@ -34,6 +35,7 @@ from greenrong.domain.seed.institutions import (
     institution_rows,
     institution_specs,
 )
+from greenrong.domain.seed.matches import MatchSources, match_rows
 from greenrong.domain.seed.matching import ProductCatalogue, ProductTerms
 from greenrong.domain.seed.plan import SeedPlan
 from greenrong.domain.seed.products import product_rows
@@ -81,6 +83,7 @@ class DemoDataset:
             TechnologyNeed: plan.technology_needs,
             Project: self._financing.projects,
             FinancingDemand: self._financing.demands,
+            FinancingMatch: self.plan.matching_services,
             Disclosure: sum(plan.disclosures_by_kind.values()),
         }
 
@@ -126,11 +129,16 @@ class DemoDataset:
             rng=stream(seed, "financing"),
             sichuan=geo,
         )
+        sources = MatchSources()
         for projects, demands in financing.blocks(rows_per_batch):
             if projects:
                 yield Batch(Project, projects)
             if demands:
                 yield Batch(FinancingDemand, demands)
+                for demand in demands:
+                    sources.take(demand)
+        rows = match_rows(sources, services=plan.matching_services, rng=stream(seed, "matches"))
+        yield from _batches(FinancingMatch, rows, rows_per_batch)
 
         rows = disclosure_rows(
             plan.disclosures_by_kind, enterprises, institutions, rng=stream(seed, "disclosures")

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from greenrong.domain.finance.models import Collateral, DemandStatus
+from greenrong.domain.finance.models import Collateral, DemandStatus, ProductKind
 from greenrong.domain.projects.models import ClimateType, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.domain.seed import vocabulary
@@ -182,7 +182,8 @@ class FinancingRows:
             purpose = rng.choice(self._texts["general_purposes"])
         else:
             purpose = rng.choice(self._texts["project_purposes"]).format(project=project_title)
-        return entity_columns(new_uuid(rng), submitted, updated) | {
+        demand_id = new_uuid(rng)
+        return entity_columns(demand_id, submitted, updated) | {
             "enterprise_id": self._enterprises.ids[enterprise],
             "project_id": project_id,
             "product_id": product.id if product else None,
@@ -190,6 +191,9 @@ class FinancingRows:
             "term_months": term,
             "purpose": purpose,
             "collateral_offered": self._collateral_offered(layout.categories[enterprise], product),
+            "accepted_product_kinds": accepted_kinds(
+                demand_id, layout.categories[enterprise], amount, product
+            ),
             "max_rate": max_rate,
             "status": status,
             "financed_amount": financed_amount,
@@ -215,3 +219,34 @@ def _financed_times(rng: random.Random, year: int) -> tuple[datetime, datetime]:
     financed_at = moment(rng, start + timedelta(days=15), end)
     submitted = max(DEMANDS_OPEN, financed_at - timedelta(days=rng.randint(10, 120)))
     return financed_at, submitted
+
+
+#: what a demand without a product accepts, by weight: empty is "any financing kind"
+_LOANS = (ProductKind.LOAN, ProductKind.PLEDGE_FINANCING)
+_BIG = Decimal("50000000")  # ¥5,000万: from here a bond or a fund is a plausible route
+
+
+def accepted_kinds(
+    demand_id: uuid.UUID, category: GreenCategory, amount: Decimal, product: ProductTerms | None
+) -> list[str]:
+    """The product kinds a demand accepts: plausible for its category and amount, and always
+    including the kind of the product that financed it.
+
+    Drawn from a generator of its own, seeded by the demand id, so the column does not shift
+    any other seeded value.
+    """
+    rng = random.Random(f"accepted-kinds/{demand_id}")
+    roll = rng.random()
+    if roll < 0.5:
+        return []  # any kind of financing
+    kinds = set(_LOANS) if roll < 0.8 else {ProductKind.LOAN}
+    leasable = category in (GreenCategory.CLEAN_ENERGY, GreenCategory.GREEN_INFRASTRUCTURE)
+    if leasable and rng.random() < 0.3:
+        kinds.add(ProductKind.LEASE)
+    if amount >= _BIG and rng.random() < 0.5:
+        kinds.update((ProductKind.BOND, ProductKind.FUND))
+    if category is GreenCategory.ECOLOGICAL_ENVIRONMENT and rng.random() < 0.1:
+        kinds.add(ProductKind.INSURANCE)  # a forestry firm that also wants cover
+    if product is not None:
+        kinds.add(product.kind)
+    return sorted(k.value for k in kinds)

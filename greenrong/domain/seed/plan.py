@@ -2,7 +2,8 @@
 
 At scale 1 the seeded database reproduces the report (截至2022年5月末): 2,918 enterprises,
 71 institutions, 130 products, 154 experts, demands received ¥239.2亿, financing facilitated
-¥67.19亿 (2020 ¥7.6亿, 2021 ¥21.41亿, 2022 Jan–May ¥38.18亿), and the disclosure counts. At other
+¥67.19亿 (2020 ¥7.6亿, 2021 ¥21.41亿, 2022 Jan–May ¥38.18亿), 1,910 matching services
+(对接服务, tracked FinancingMatch rows) and the disclosure counts. At other
 scales every count and money total is the scale-1 figure times the scale, rounded; splits of a
 scaled total are apportioned by the largest-remainder method, so they still add up.
 """
@@ -57,6 +58,8 @@ FINANCED_BY_YEAR = {
 }
 #: how many demands were financed each year: our assumption
 FINANCED_COUNTS_BY_YEAR = {2020: 140, 2021: 390, 2022: 520}
+#: 对接服务 (report): tracked matching services, the financed ones included
+MATCHING_SERVICES = 1910
 #: enterprises with >= 5 projects of >= 3 demands each, per prefecture (benchmarks need >= 100)
 HEAVY_ENTERPRISES = {"510100": 120, "510700": 110}
 #: project libraries (report): 84 green projects, 338 cultivation, 186 climate (143 + 43)
@@ -83,6 +86,7 @@ class SeedPlan:
     demand_received: Decimal
     financed_by_year: dict[int, Decimal]
     financed_counts_by_year: dict[int, int]
+    matching_services: int
     heavy_enterprises: dict[str, int]
     green_projects: int
     cultivation_projects: int
@@ -92,6 +96,9 @@ class SeedPlan:
     @classmethod
     def at_scale(cls, scale: float) -> SeedPlan:
         enterprises = scaled_count(ENTERPRISES, scale, minimum=1)
+        financed_counts = {
+            y: scaled_count(n, scale, minimum=1) for y, n in FINANCED_COUNTS_BY_YEAR.items()
+        }
         experts = scaled_count(EXPERTS, scale, minimum=1)
         rated = scaled_count(sum(GREEN_LEVELS.values()), scale)
         levels = {GreenLevel.NONE: enterprises - rated, **_apportioned(rated, GREEN_LEVELS)}
@@ -108,9 +115,11 @@ class SeedPlan:
             disclosures_by_kind={k: scaled_count(n, scale) for k, n in DISCLOSURES.items()},
             demand_received=scaled_money(DEMAND_RECEIVED, scale),
             financed_by_year={y: scaled_money(a, scale) for y, a in FINANCED_BY_YEAR.items()},
-            financed_counts_by_year={
-                y: scaled_count(n, scale, minimum=1) for y, n in FINANCED_COUNTS_BY_YEAR.items()
-            },
+            financed_counts_by_year=financed_counts,
+            # every financed demand is a service, even where rounding makes them the larger count
+            matching_services=max(
+                scaled_count(MATCHING_SERVICES, scale), sum(financed_counts.values())
+            ),
             heavy_enterprises={
                 p: scaled_count(n, scale, minimum=1) for p, n in HEAVY_ENTERPRISES.items()
             },

@@ -14,6 +14,7 @@ _LABELS = {
     "TechnologyNeed": "technology needs",
     "Project": "projects",
     "FinancingDemand": "financing demands",
+    "FinancingMatch": "matching services",
     "Disclosure": "disclosures",
 }
 

@@ -92,7 +92,8 @@ def need_rows(
         owner = rng.randrange(len(enterprises.ids))
         region_code = enterprises.layout.regions[owner]
         created = moment(rng, max(_NEEDS_FROM, enterprises.created[owner]), CUTOFF)
-        yield entity_columns(new_uuid(rng), created) | {
+        columns = entity_columns(new_uuid(rng), created)
+        yield columns | {
             "enterprise_id": enterprises.ids[owner],
             "title": rng.choice(texts["need_titles"]).format(core=core),
             "description": rng.choice(texts["need_bodies"]).format(
@@ -103,10 +104,17 @@ def need_rows(
             ),
             "domain": domain,
             "budget": wan(rng.randint(5, 500)) if rng.random() < 0.7 else None,
+            "min_maturity": _min_maturity(columns["id"]),
             "region_code": region_code,
             "deadline": day(rng, date(2022, 6, 30), date(2023, 12, 31)),
             "status": NeedStatus.OPEN if rng.random() < 0.85 else NeedStatus.CLOSED,
         }
+
+
+def _min_maturity(need_id: uuid.UUID) -> int | None:
+    """Half the needs ask for a minimum readiness level (our assumption). Drawn from a stream
+    of its own, seeded by the need's id, so adding the column left every other value as it was."""
+    return random.Random(need_id.int).choice((None, None, None, 4, 5, 6))
 
 
 def _domains(count: int, rng: random.Random) -> list[TechnologyDomain]:

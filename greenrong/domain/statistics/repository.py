@@ -44,10 +44,12 @@ from greenrong.domain.finance.models import (
     FinancialProduct,
     FinancingDemand,
 )
+from greenrong.domain.matching.tracked import FinancingMatch, MatchStatus, TechnologyDeal
 from greenrong.domain.technology.models import TechnologyListing
 
 RECEIVED = "received"
 FINANCED = "financed"
+MATCH_FINANCED = "match_financed"
 GREEN_CATEGORY = "green_category"
 EXPERT_TITLE = "expert_title"
 DISCLOSURE_KIND = "disclosure_kind"
@@ -83,6 +85,8 @@ class Totals:
     listings: int
     demand_received: Decimal | None
     financing_facilitated: Decimal | None
+    matching_services: int
+    match_financed: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -122,13 +126,18 @@ class StatisticsRepository:
             select(func.sum(financed, type_=financed.type))
             .where(FinancingDemand.status == DemandStatus.FINANCED)
             .scalar_subquery(),
+            count(FinancingMatch) + count(TechnologyDeal),
+            select(func.sum(FinancingMatch.amount, type_=FinancingMatch.amount.type))
+            .where(FinancingMatch.status == MatchStatus.FINANCED)
+            .scalar_subquery(),
         )
         row = (await self.session.execute(statement)).one()
         return Totals(*row)
 
     async def amounts_by_year(self) -> list[YearRow]:
         """Demands received by year of submission and financed by year of financing (FINANCED
-        demands without a financed_at count in the total but in no year)."""
+        demands without a financed_at count in the total but in no year), and tracked matches
+        financed by the year they closed."""
         amount = FinancingDemand.amount
         financed = FinancingDemand.financed_amount
         submitted_year = utc_year(FinancingDemand.submitted_at)
@@ -152,8 +161,22 @@ class StatisticsRepository:
             )
             .group_by(financed_year)
         )
+        match_year = utc_year(FinancingMatch.closed_at)
+        matched = (
+            select(
+                literal(MATCH_FINANCED, String()),
+                match_year,
+                func.sum(FinancingMatch.amount, type_=amount.type),
+                func.count(),
+            )
+            .where(
+                FinancingMatch.status == MatchStatus.FINANCED,
+                FinancingMatch.closed_at.is_not(None),
+            )
+            .group_by(match_year)
+        )
         statement: CompoundSelect[tuple[str, int, Decimal, int]] = union_all(
-            received, facilitated
+            received, facilitated, matched
         ).order_by("series", "year")
         rows = await self.session.execute(statement)
         return [YearRow(*row) for row in rows]

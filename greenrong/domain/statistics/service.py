@@ -17,6 +17,7 @@ from greenrong.domain.statistics.repository import (
     EXPERT_TITLE,
     FINANCED,
     GREEN_CATEGORY,
+    MATCH_FINANCED,
     RECEIVED,
     GroupCount,
     StatisticsRepository,
@@ -49,6 +50,9 @@ async def platform_statistics(session: AsyncSession) -> PlatformStatistics:
         enterprises_by_green_category=_every(GreenCategory, groups, GREEN_CATEGORY),
         experts_by_title=_every(ExpertTitle, groups, EXPERT_TITLE),
         disclosures_by_kind=_every(DisclosureKind, groups, DISCLOSURE_KIND),
+        matching_service_count=totals.matching_services,
+        match_financed_total=totals.match_financed or ZERO,
+        match_financed_by_year=_series(years, MATCH_FINANCED),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from greenrong.domain.disclosure.models import DisclosureKind
@@ -38,3 +38,9 @@ class PlatformStatistics:
     experts_by_title: list[tuple[ExpertTitle, int]]
     #: every kind in enum order, zeros included
     disclosures_by_kind: list[tuple[DisclosureKind, int]]
+    #: tracked matching services (对接服务): financing matches plus technology deals
+    matching_service_count: int = 0
+    #: sum of amount over FINANCED financing matches
+    match_financed_total: Decimal = Decimal("0.00")
+    #: FINANCED financing matches by the UTC year of closed_at, ascending
+    match_financed_by_year: list[YearAmount] = field(default_factory=list)

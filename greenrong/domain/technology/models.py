@@ -86,8 +86,12 @@ class TechnologyNeed(Entity):
         enum_column(TechnologyDomain, "technology_domain"), index=True
     )
     budget: Mapped[Decimal | None] = mapped_column(Money())
+    #: the lowest technology readiness level (1–9) the buyer accepts; none: any
+    min_maturity: Mapped[int | None] = mapped_column(Integer)
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     deadline: Mapped[date | None] = mapped_column(Date)
     status: Mapped[NeedStatus] = mapped_column(
         enum_column(NeedStatus, "need_status"), default=NeedStatus.OPEN
     )
+
+    __table_args__ = (CheckConstraint("min_maturity BETWEEN 1 AND 9", name="min_maturity_trl"),)

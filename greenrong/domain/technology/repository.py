@@ -32,6 +32,7 @@ NEEDS = Listing(
         "title": (N.title, Kind.TEXT),
         "domain": (N.domain, Kind.ENUM),
         "budget": (N.budget, Kind.NUMBER),
+        "min_maturity": (N.min_maturity, Kind.NUMBER),
         "region_code": (N.region_code, Kind.TEXT),
         "deadline": (N.deadline, Kind.NUMBER),
         "status": (N.status, Kind.ENUM),

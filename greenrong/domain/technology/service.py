@@ -34,6 +34,8 @@ async def validate_need(session: AsyncSession, values: Mapping[str, Any]) -> Non
     await rules.reference(issues, session, values, "enterprise_id", Enterprise)
     rules.text(issues, values, "title", max_length=200)
     rules.money(issues, values, "budget", required=False)
+    if values.get("min_maturity") is not None:
+        rules.int_range(issues, values, "min_maturity", 1, 9)
     rules.region(issues, values)
     issues.raise_if_any()
 

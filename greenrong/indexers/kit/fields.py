@@ -35,6 +35,7 @@ def text() -> dict[str, Any]:
 KEYWORD: dict[str, Any] = {"type": "keyword"}
 INTEGER: dict[str, Any] = {"type": "integer"}
 LONG: dict[str, Any] = {"type": "long"}
+DOUBLE: dict[str, Any] = {"type": "double"}
 DATE: dict[str, Any] = {"type": "date"}
 BOOLEAN: dict[str, Any] = {"type": "boolean"}
 COMPLETION: dict[str, Any] = {"type": "completion"}

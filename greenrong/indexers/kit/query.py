@@ -254,6 +254,9 @@ class SearchRequest:
     size: int = 20
     #: decoded ``search_after`` values (see ``decode_cursor``)
     after: Sequence[Any] | None = None
+    #: filter clauses the caller's access adds (``indexers/kit/access.py``); they limit hits,
+    #: totals and facet counts alike
+    scope: Sequence[dict[str, Any]] = ()
 
     def sort_name(self) -> str:
         if self.sort is not None:
@@ -382,7 +385,10 @@ def build(
 
     body: dict[str, Any] = {
         "query": {
-            "bool": {"must": [text_query(spec, request.text, synonyms)], "filter": narrowing}
+            "bool": {
+                "must": [text_query(spec, request.text, synonyms)],
+                "filter": [*request.scope, *narrowing],
+            }
         },
         "sort": spec.sorts[sort_name].body(),
         "size": request.size + 1,

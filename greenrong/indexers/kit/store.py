@@ -124,6 +124,7 @@ async def rebuild(
         raise
     for name in old:
         await engine.client.indices.delete(index=name, ignore_unavailable=True)
+    await _settle_alias(engine, alias)
     await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1))
     log.info("rebuilt %s: %d documents in %s", alias, written, physical)
     return written
@@ -143,6 +144,26 @@ async def create_empty(engine: SearchEngine, spec: IndexSpec[Any]) -> None:
     await engine.client.indices.update_aliases(
         body={"actions": [{"add": {"index": physical, "alias": alias}}]}
     )
+    await _settle_alias(engine, alias)
+
+
+async def _settle_alias(engine: SearchEngine, alias: str) -> None:
+    """Leave the alias on one index: the newest.
+
+    Two processes that start at once (an API and a worker) may both build an index and both
+    swap the alias, each removing only the targets it saw, so the alias can end up on two
+    indices and every search counts each document twice. Physical names end in their build
+    time, so every process agrees on the newest, and the others are dropped.
+    """
+    targets = await _alias_targets(engine, alias)
+    if len(targets) <= 1:
+        return
+    stale = [name for name in targets if name != max(targets)]
+    actions = [{"remove": {"index": name, "alias": alias}} for name in stale]
+    with contextlib.suppress(NotFoundError):
+        await engine.client.indices.update_aliases(body={"actions": actions})
+    for name in stale:
+        await engine.client.indices.delete(index=name, ignore_unavailable=True)
 
 
 async def _catch_up(

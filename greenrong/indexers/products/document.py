@@ -7,7 +7,11 @@
   eligible for that county or any enclosing region (``region_chain``).
 - ``min_green_level_rank`` is ``GreenLevel.rank`` (NONE 0 … EXCELLENT_GREEN 3): an enterprise
   of level L qualifies when ``min_green_level_rank <= L.rank``.
-- The institution's name is denormalised, loaded through ``selectinload`` in the one source.
+- The institution's name is denormalised, loaded through ``selectinload`` in the one source,
+  and so is its region (``institution_region_path``: the code and its ancestors), which the
+  matching query uses for locality.
+- ``amount_middle`` is the geometric middle of the amount range as a power of ten (matching
+  ranks the fit of a demand's amount by its distance from it).
 """
 
 from __future__ import annotations
@@ -17,16 +21,19 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct
+from greenrong.domain.matching.finance_scoring import amount_middle
 from greenrong.indexers.kit.fields import (
     BOOLEAN,
     COMPLETION,
     DATE,
+    DOUBLE,
     INTEGER,
     KEYWORD,
     LONG,
     basis_points,
     fen,
     ref,
+    region_path,
     text,
     timestamp,
 )
@@ -41,8 +48,10 @@ def _document(row: FinancialProduct) -> dict[str, Any]:
         "institution_id": ref(row.institution_id),
         "institution_name": row.institution.name,
         "institution_kind": row.institution.kind.value,
+        "institution_region_path": region_path(row.institution.region_code),
         "min_amount_fen": fen(row.min_amount),
         "max_amount_fen": fen(row.max_amount),
+        "amount_middle": amount_middle(row),
         "min_term_months": row.min_term_months,
         "max_term_months": row.max_term_months,
         "min_rate_bp": basis_points(row.min_rate),
@@ -68,8 +77,10 @@ PRODUCTS = IndexSpec(
         "institution_id": KEYWORD,
         "institution_name": text(),
         "institution_kind": KEYWORD,
+        "institution_region_path": KEYWORD,
         "min_amount_fen": LONG,
         "max_amount_fen": LONG,
+        "amount_middle": DOUBLE,
         "min_term_months": INTEGER,
         "max_term_months": INTEGER,
         "min_rate_bp": INTEGER,

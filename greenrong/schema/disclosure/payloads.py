@@ -5,7 +5,12 @@ from typing import Annotated
 import strawberry
 
 from greenrong.schema.disclosure.types import Disclosure
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 
 
 @strawberry.type(description="The Disclosure as saved.")
@@ -14,13 +19,13 @@ class DisclosureSuccess:
 
 
 CreateDisclosurePayload = Annotated[
-    DisclosureSuccess | ValidationError | NotFoundError | ConflictError,
+    DisclosureSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateDisclosurePayload", description="The saved Disclosure, or why nothing changed."
     ),
 ]
 UpdateDisclosurePayload = Annotated[
-    DisclosureSuccess | ValidationError | NotFoundError | ConflictError,
+    DisclosureSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateDisclosurePayload", description="The saved Disclosure, or why nothing changed."
     ),

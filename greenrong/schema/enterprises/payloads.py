@@ -5,7 +5,12 @@ from typing import Annotated
 import strawberry
 
 from greenrong.schema.enterprises.types import Enterprise
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 
 
 @strawberry.type(description="The Enterprise as saved.")
@@ -14,13 +19,13 @@ class EnterpriseSuccess:
 
 
 CreateEnterprisePayload = Annotated[
-    EnterpriseSuccess | ValidationError | NotFoundError | ConflictError,
+    EnterpriseSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateEnterprisePayload", description="The saved Enterprise, or why nothing changed."
     ),
 ]
 UpdateEnterprisePayload = Annotated[
-    EnterpriseSuccess | ValidationError | NotFoundError | ConflictError,
+    EnterpriseSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateEnterprisePayload", description="The saved Enterprise, or why nothing changed."
     ),

@@ -20,6 +20,7 @@ from greenrong.resolvers.common import child_connection, list_query
 from greenrong.schema.disclosure.inputs import DisclosureOrderArg, DisclosureWhereArg
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.guard import guarded
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
 from greenrong.schema.projects.inputs import ProjectOrderArg, ProjectWhereArg
 from greenrong.schema.reference.types import Industry, Region, industry_of, region_of
@@ -58,8 +59,14 @@ class Enterprise(Node, RowBacked):
         description="Last day the green level is valid."
     )
     description: str = strawberry.field(description="Free description.")
-    contact_person: str | None = strawberry.field(description="Contact person.")
-    contact_phone: str | None = strawberry.field(description="Contact phone.")
+    contact_person: str | None = strawberry.field(
+        description="Contact person (the owner, regulators, admins, institutions with consent).",
+        extensions=guarded(),
+    )
+    contact_phone: str | None = strawberry.field(
+        description="Contact phone (the owner, regulators, admins, institutions with consent).",
+        extensions=guarded(),
+    )
     created_at: datetime.datetime = strawberry.field(
         description="When the record was created (UTC)."
     )

@@ -5,7 +5,12 @@ from typing import Annotated
 import strawberry
 
 from greenrong.schema.experts.types import Expert
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 
 
 @strawberry.type(description="The Expert as saved.")
@@ -14,13 +19,13 @@ class ExpertSuccess:
 
 
 CreateExpertPayload = Annotated[
-    ExpertSuccess | ValidationError | NotFoundError | ConflictError,
+    ExpertSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateExpertPayload", description="The saved Expert, or why nothing changed."
     ),
 ]
 UpdateExpertPayload = Annotated[
-    ExpertSuccess | ValidationError | NotFoundError | ConflictError,
+    ExpertSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateExpertPayload", description="The saved Expert, or why nothing changed."
     ),

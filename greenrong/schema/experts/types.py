@@ -5,6 +5,7 @@ import datetime
 import strawberry
 
 from greenrong.domain.experts.models import ExpertTitle
+from greenrong.schema.kit.guard import guarded
 from greenrong.schema.kit.relay import Node, RowBacked
 from greenrong.schema.reference.types import Region, region_of
 
@@ -20,7 +21,9 @@ class Expert(Node, RowBacked):
     specialties: list[str] = strawberry.field(description="Specialties.")
     region_code: str = strawberry.field(description="GB/T 2260 region code.")
     bio: str = strawberry.field(description="Biography.")
-    contact_email: str | None = strawberry.field(description="Contact e-mail.")
+    contact_email: str | None = strawberry.field(
+        description="Contact e-mail (signed-in callers only).", extensions=guarded()
+    )
     created_at: datetime.datetime = strawberry.field(
         description="When the record was created (UTC)."
     )

@@ -214,6 +214,11 @@ class CreateDemandInput:
     collateral_offered: list[Collateral] = strawberry.field(
         default_factory=list, description="Collateral offered."
     )
+    accepted_product_kinds: list[ProductKind] = strawberry.field(
+        default_factory=list,
+        name="acceptedKinds",
+        description="Kinds of product accepted; empty means any financing (not insurance).",
+    )
     max_rate: Decimal | None = strawberry.field(
         default=None, description="Highest acceptable rate."
     )
@@ -232,6 +237,10 @@ class UpdateDemandInput:
     term_months: int | None = op("Term, months.")
     purpose: str | None = op("Purpose.")
     collateral_offered: list[Collateral] | None = op("Collateral offered.")
+    accepted_product_kinds: list[ProductKind] | None = op(
+        "Kinds of product accepted; empty means any financing (not insurance).",
+        name="acceptedKinds",
+    )
     max_rate: Decimal | None = op("Highest acceptable rate.")
     status: DemandStatus | None = op("Status.")
     financed_amount: Decimal | None = op("Amount financed, CNY.")

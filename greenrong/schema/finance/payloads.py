@@ -5,7 +5,12 @@ from typing import Annotated
 import strawberry
 
 from greenrong.schema.finance.types import FinancialInstitution, FinancialProduct, FinancingDemand
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 
 
 @strawberry.type(description="The FinancialInstitution as saved.")
@@ -16,14 +21,14 @@ class FinancialInstitutionSuccess:
 
 
 CreateFinancialInstitutionPayload = Annotated[
-    FinancialInstitutionSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancialInstitutionSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateFinancialInstitutionPayload",
         description="The saved FinancialInstitution, or why nothing changed.",
     ),
 ]
 UpdateFinancialInstitutionPayload = Annotated[
-    FinancialInstitutionSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancialInstitutionSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateFinancialInstitutionPayload",
         description="The saved FinancialInstitution, or why nothing changed.",
@@ -39,14 +44,14 @@ class FinancialProductSuccess:
 
 
 CreateFinancialProductPayload = Annotated[
-    FinancialProductSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancialProductSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateFinancialProductPayload",
         description="The saved FinancialProduct, or why nothing changed.",
     ),
 ]
 UpdateFinancialProductPayload = Annotated[
-    FinancialProductSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancialProductSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateFinancialProductPayload",
         description="The saved FinancialProduct, or why nothing changed.",
@@ -62,14 +67,14 @@ class FinancingDemandSuccess:
 
 
 CreateFinancingDemandPayload = Annotated[
-    FinancingDemandSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancingDemandSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateFinancingDemandPayload",
         description="The saved FinancingDemand, or why nothing changed.",
     ),
 ]
 UpdateFinancingDemandPayload = Annotated[
-    FinancingDemandSuccess | ValidationError | NotFoundError | ConflictError,
+    FinancingDemandSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateFinancingDemandPayload",
         description="The saved FinancingDemand, or why nothing changed.",

@@ -34,11 +34,13 @@ from greenrong.schema.finance.inputs import (
     ProductWhereArg,
 )
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.guard import guarded
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
 from greenrong.schema.reference.types import Region, region_of
 
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
+    from greenrong.schema.matching.finance import DemandMatchConnection, ProductMatchesResult
     from greenrong.schema.projects.types import Project
 
 _CREATED = "When the record was created (UTC)."
@@ -136,6 +138,21 @@ class FinancialProduct(Node, RowBacked):
             info, DEMANDS, DemandRow.product_id, self.pk, query, FinancingDemand.from_row
         )
 
+    @strawberry.field(
+        description="Open financing demands this product fits under every eligibility rule, "
+        "best first, with the reasons (the same rules and weights as productMatches)."
+    )
+    async def demand_matches(
+        self,
+        info: Info,
+        first: Annotated[
+            int, strawberry.argument(description="How many demands, at most (0 to the page limit).")
+        ] = 10,
+    ) -> Annotated[DemandMatchConnection, strawberry.lazy("greenrong.schema.matching.finance")]:
+        from greenrong.resolvers.matching_finance import demand_matches
+
+        return await demand_matches(info, self.pk, first=first)
+
 
 @strawberry.type(description="An enterprise's request for financing (融资需求).")
 class FinancingDemand(Node, RowBacked):
@@ -143,10 +160,21 @@ class FinancingDemand(Node, RowBacked):
 
     amount: Decimal = strawberry.field(description="Amount sought, CNY.")
     term_months: int = strawberry.field(description="Term, months.")
-    purpose: str = strawberry.field(description="What the money is for.")
-    collateral_offered: list[Collateral] = strawberry.field(description="Collateral offered.")
+    purpose: str | None = strawberry.field(
+        description="What the money is for (private: the owner, regulators, admins, and "
+        "institutions with FINANCING_DEMANDS consent).",
+        extensions=guarded(),
+    )
+    collateral_offered: list[Collateral] | None = strawberry.field(
+        description="Collateral offered (private, as `purpose`).", extensions=guarded()
+    )
+    accepted_product_kinds: list[ProductKind] = strawberry.field(
+        name="acceptedKinds",
+        description="Kinds of product accepted; empty means any financing kind (not insurance).",
+    )
     max_rate: Decimal | None = strawberry.field(
-        description="Highest acceptable annual rate, fraction."
+        description="Highest acceptable annual rate, fraction (private, as `purpose`).",
+        extensions=guarded(),
     )
     status: DemandStatus = strawberry.field(description="Status.")
     financed_amount: Decimal | None = strawberry.field(description="Amount financed, CNY.")
@@ -180,3 +208,25 @@ class FinancingDemand(Node, RowBacked):
     @strawberry.field(description="The product that financed it, if any.")
     async def product(self, info: Info) -> FinancialProduct | None:
         return await load_one(info, ProductRow, self.product_id, FinancialProduct.from_row)
+
+    @strawberry.field(
+        description="Financial products this demand is eligible for, ranked by fit with the "
+        "reasons; optionally the near misses (products failing exactly one rule)."
+    )
+    async def product_matches(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many products, at most (0 to the page limit)."),
+        ] = 10,
+        include_near_misses: Annotated[
+            bool,
+            strawberry.argument(description="Also list products that fail exactly one rule."),
+        ] = False,
+    ) -> Annotated[ProductMatchesResult, strawberry.lazy("greenrong.schema.matching.finance")]:
+        from greenrong.resolvers.matching_finance import product_matches
+
+        return await product_matches(
+            info, self.pk, first=first, include_near_misses=include_near_misses
+        )

@@ -25,6 +25,8 @@ class Context:
     request_id: str
     #: who is calling; the access layer sets it from the Authorization header or connection_init
     principal: Principal = field(default=ANONYMOUS)
+    #: the WebSocket ``connection_init`` payload (strawberry sets it; None over HTTP)
+    connection_params: dict[str, Any] | None = None
 
 
 Info = strawberry.Info[Context, None]

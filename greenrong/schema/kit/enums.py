@@ -15,6 +15,7 @@ from greenrong.domain.finance.models import (
     InstitutionKind,
     ProductKind,
 )
+from greenrong.domain.matching.tracked import DealStatus, MatchStatus
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.labels import labels_of
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
@@ -75,6 +76,8 @@ register(TechnologyDomain, "Environmental domain of a technology.")
 register(TradeMode, "How a technology is traded.")
 register(ListingStatus, "Publication state of a technology listing.")
 register(NeedStatus, "State of a technology need.")
+register(MatchStatus, "Where a financing match stands: 已联系 → 洽谈中 → 已放款, or 未达成.")
+register(DealStatus, "Where a technology deal stands: 已联系 → 洽谈中 → 已成交, or 未达成.")
 register(DisclosureKind, "Kind of disclosure.")
 register(DisclosureStatus, "Publication state of a disclosure.")
 register(

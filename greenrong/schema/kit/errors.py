@@ -8,6 +8,7 @@ from strawberry.utils.str_converters import to_camel_case
 from greenrong.core.errors import (
     DomainError,
     ErrorCode,
+    Forbidden,
     NotFound,
     StaleVersion,
     ValidationFailed,
@@ -27,6 +28,21 @@ _CODE_DESCRIPTIONS = {
     "NOT_FOUND": "The record does not exist.",
     "STALE_VERSION": "The record changed since you read it.",
     "INVALID_CURSOR": "The cursor does not belong to this list and ordering.",
+    "INVALID_TRANSITION": "The record's current status cannot move to the status asked for.",
+    "UNAUTHENTICATED": "The API key or token is malformed, expired or revoked.",
+    "FORBIDDEN": "Your role may not do this (docs/SECURITY.md).",
+    "FORBIDDEN_NO_CONSENT": "The enterprise has not granted you valid consent for this data.",
+    "QUERY_TOO_COSTLY": "The operation's cost is above the per-request maximum; it did not run.",
+    "RATE_LIMITED": "Your cost budget per minute is spent; retry after `retryAfterSeconds`.",
+    "PERSISTED_QUERY_NOT_FOUND": "The persisted query's hash is unknown: send the query with it.",
+    "PERSISTED_QUERY_NOT_SUPPORTED": "The `persistedQuery` extension is malformed or not v1.",
+    "PERSISTED_QUERY_HASH_MISMATCH": "The query's sha256 is not the `sha256Hash` sent with it.",
+    "PERSISTED_QUERY_NOT_ALLOWED": "Only persisted queries of your role's allow-list run here.",
+    "UNIT_MISMATCH": "A unit does not fit (t vs 10^4 Nm3 vs kWh); nothing was converted.",
+    "FACTOR_NOT_FOUND": "No emission factor exists for this key in the factor set asked for.",
+    "LOW_CONFIDENCE_FACTOR": "A low-confidence factor is needed: accept it or supply your own.",
+    "NOT_SUPPORTED": "This industry, model or indicator is not supported yet (docs/CARBON.md).",
+    "ALREADY_RETIRED": "This credit serial number has already been retired.",
 }
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
     _value.description = _CODE_DESCRIPTIONS[_value.name]
@@ -69,7 +85,16 @@ class ConflictError:
     current_version: int = strawberry.field(description="The record's version now.")
 
 
-MutationError = ValidationError | NotFoundError | ConflictError
+@strawberry.type(
+    description="Your role may not make this change (docs/SECURITY.md); nothing was changed."
+)
+class ForbiddenError:
+    code: ErrorCode = strawberry.field(description="Always FORBIDDEN.")
+    field: str = strawberry.field(description="Always empty: the change as a whole is refused.")
+    message: str = strawberry.field(description="Human-readable reason.")
+
+
+MutationError = ValidationError | NotFoundError | ConflictError | ForbiddenError
 
 
 def to_error(error: DomainError) -> MutationError:
@@ -91,6 +116,8 @@ def to_error(error: DomainError) -> MutationError:
             message=error.message,
             current_version=error.actual,
         )
+    if isinstance(error, Forbidden):
+        return ForbiddenError(code=ErrorCode.FORBIDDEN, field="", message=error.message)
     if isinstance(error, NotFound):
         return NotFoundError(code=ErrorCode.NOT_FOUND, field="id", message=error.message)
     return ValidationError(

@@ -10,6 +10,7 @@ from typing import Annotated, Any, ClassVar, Generic, Self, TypeVar
 import strawberry
 
 from greenrong.domain.kit.listing import Page
+from greenrong.schema.kit.cost import cost
 from greenrong.schema.kit.ids import to_global_id
 
 T = TypeVar("T")
@@ -30,6 +31,8 @@ class RowBacked:
     entity_type: ClassVar[str]
     #: the row's primary key, for relation resolvers (set by ``from_row``)
     pk: uuid.UUID
+    #: the domain row itself, for the access policy's field rules (``schema/kit/guard.py``)
+    row: Any
     #: data fields whose row attribute has another name: {field: row attribute}
     renamed: ClassVar[dict[str, str]] = {}
     _copied: ClassVar[tuple[str, ...] | None] = None
@@ -48,6 +51,7 @@ class RowBacked:
         values = {name: getattr(row, cls.renamed.get(name, name)) for name in cls._plain_fields()}
         node = cls(id=to_global_id(cls.entity_type, row.id), **values)  # type: ignore[call-arg]
         node.pk = row.id
+        node.row = row
         return node
 
 
@@ -71,7 +75,10 @@ class Connection(Generic[T]):
     page_info: PageInfo = strawberry.field(description="Cursors and whether more pages exist.")
     count: strawberry.Private[Callable[[], Awaitable[int]]]
 
-    @strawberry.field(description="How many items match the filter, over all pages.")
+    @strawberry.field(
+        description="How many items match the filter, over all pages.",
+        metadata=cost(1),  # one COUNT query
+    )
     async def total_count(self) -> int:
         return await self.count()
 

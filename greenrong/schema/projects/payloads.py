@@ -4,7 +4,12 @@ from typing import Annotated
 
 import strawberry
 
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 from greenrong.schema.projects.types import Project
 
 
@@ -14,13 +19,13 @@ class ProjectSuccess:
 
 
 CreateProjectPayload = Annotated[
-    ProjectSuccess | ValidationError | NotFoundError | ConflictError,
+    ProjectSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateProjectPayload", description="The saved Project, or why nothing changed."
     ),
 ]
 UpdateProjectPayload = Annotated[
-    ProjectSuccess | ValidationError | NotFoundError | ConflictError,
+    ProjectSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateProjectPayload", description="The saved Project, or why nothing changed."
     ),

@@ -21,6 +21,7 @@ from greenrong.schema.reference.types import Region, region_of
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
     from greenrong.schema.finance.types import FinancingDemand
+    from greenrong.schema.matching.reviewers import ReviewerMatchResult
 
 
 @strawberry.type(description="A green project owned by an enterprise.")
@@ -75,3 +76,20 @@ class Project(Node, RowBacked):
         return await child_connection(
             info, DEMANDS, DemandRow.project_id, self.pk, query, FinancingDemand.from_row
         )
+
+    @strawberry.field(
+        description="Experts to review this project, best first: field and specialties that fit "
+        "its category and description; experts affiliated with the owner, and experts at the "
+        "open-review limit (GREENRONG_REVIEW_OPEN_LIMIT), are left out."
+    )
+    async def reviewer_matches(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many, best first (0 to the maximum page size)."),
+        ] = 5,
+    ) -> Annotated[ReviewerMatchResult, strawberry.lazy("greenrong.schema.matching.reviewers")]:
+        from greenrong.resolvers.matching_reviewers import reviewer_matches
+
+        return await reviewer_matches(info, self.pk, first)

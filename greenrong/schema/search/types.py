@@ -17,6 +17,7 @@ from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.enterprises.types import Enterprise
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.finance.types import FinancialProduct
+from greenrong.schema.kit.cost import cost
 from greenrong.schema.kit.enums import register
 from greenrong.schema.kit.relay import PageInfo
 from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
@@ -80,7 +81,8 @@ class SearchEdge(Generic[T]):
         description="Relevance score (null without a query text)."
     )
     highlights: list[Highlight] = strawberry.field(
-        description="Matched excerpts per text field (empty without a query text)."
+        description="Matched excerpts per text field (empty without a query text).",
+        metadata=cost(list_size=3),  # one per text field of an index, at most 3
     )
     node: T = strawberry.field(description="The record, read from the database.")
 
@@ -94,7 +96,8 @@ class SearchConnection(Generic[T]):
     edges: list[SearchEdge[T]] = strawberry.field(description="The hits of this page, in order.")
     facets: list[Facet] = strawberry.field(
         description="Counts per value of each faceted filter; a facet ignores its own selection, "
-        "so its other values stay visible."
+        "so its other values stay visible.",
+        metadata=cost(list_size=6),  # the faceted filters of an index, at most 6
     )
 
 

@@ -64,3 +64,12 @@ class PlatformStatistics:
     disclosures_by_kind: list[DisclosureKindCount] = strawberry.field(
         description="Disclosures per kind, every kind listed."
     )
+    matching_service_count: int = strawberry.field(
+        description="Matching services (对接服务): tracked financing matches plus technology deals."
+    )
+    match_financed_total: Decimal = strawberry.field(
+        description="Amount financed through tracked financing matches, CNY (促成融资)."
+    )
+    match_financed_by_year: list[YearAmount] = strawberry.field(
+        description="Financing through tracked matches by the year the match was financed."
+    )

@@ -66,6 +66,7 @@ class NeedWhere:
     title: StringFilter | None = op("Title.")
     domain: EnumFilter[TechnologyDomain] | None = op("Environmental domain.")
     budget: DecimalFilter | None = op("Budget, CNY.")
+    min_maturity: IntFilter | None = op("Lowest technology readiness level accepted.")
     region_code: StringFilter | None = op("GB/T 2260 region code.")
     deadline: DateFilter | None = op("Deadline.")
     status: EnumFilter[NeedStatus] | None = op("State.")
@@ -141,6 +142,9 @@ class CreateNeedInput:
     description: str = strawberry.field(default="", description="Description.")
     domain: TechnologyDomain = strawberry.field(description="Environmental domain.")
     budget: Decimal | None = strawberry.field(default=None, description="Budget, CNY.")
+    min_maturity: int | None = strawberry.field(
+        default=None, description="Lowest technology readiness level accepted, 1–9 (none: any)."
+    )
     region_code: str = strawberry.field(description="GB/T 2260 region code.")
     deadline: datetime.date | None = strawberry.field(default=None, description="Deadline.")
 
@@ -153,6 +157,7 @@ class UpdateNeedInput:
     description: str | None = op("Description.")
     domain: TechnologyDomain | None = op("Environmental domain.")
     budget: Decimal | None = op("Budget, CNY.")
+    min_maturity: int | None = op("Lowest technology readiness level accepted, 1–9 (null: any).")
     region_code: str | None = op("GB/T 2260 region code.")
     deadline: datetime.date | None = op("Deadline.")
     status: NeedStatus | None = op("State.")

@@ -4,7 +4,12 @@ from typing import Annotated
 
 import strawberry
 
-from greenrong.schema.kit.errors import ConflictError, NotFoundError, ValidationError
+from greenrong.schema.kit.errors import (
+    ConflictError,
+    ForbiddenError,
+    NotFoundError,
+    ValidationError,
+)
 from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
 
 
@@ -16,14 +21,14 @@ class TechnologyListingSuccess:
 
 
 CreateTechnologyListingPayload = Annotated[
-    TechnologyListingSuccess | ValidationError | NotFoundError | ConflictError,
+    TechnologyListingSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateTechnologyListingPayload",
         description="The saved TechnologyListing, or why nothing changed.",
     ),
 ]
 UpdateTechnologyListingPayload = Annotated[
-    TechnologyListingSuccess | ValidationError | NotFoundError | ConflictError,
+    TechnologyListingSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateTechnologyListingPayload",
         description="The saved TechnologyListing, or why nothing changed.",
@@ -39,14 +44,14 @@ class TechnologyNeedSuccess:
 
 
 CreateTechnologyNeedPayload = Annotated[
-    TechnologyNeedSuccess | ValidationError | NotFoundError | ConflictError,
+    TechnologyNeedSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "CreateTechnologyNeedPayload",
         description="The saved TechnologyNeed, or why nothing changed.",
     ),
 ]
 UpdateTechnologyNeedPayload = Annotated[
-    TechnologyNeedSuccess | ValidationError | NotFoundError | ConflictError,
+    TechnologyNeedSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "UpdateTechnologyNeedPayload",
         description="The saved TechnologyNeed, or why nothing changed.",

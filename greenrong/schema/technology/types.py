@@ -23,9 +23,15 @@ from greenrong.schema.reference.types import Region, region_of
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
     from greenrong.schema.finance.types import FinancialInstitution
+    from greenrong.schema.matching.technology import (
+        BuyerMatchConnection,
+        TechnologyListingMatchResult,
+    )
 
 _ENTERPRISE = strawberry.lazy("greenrong.schema.enterprises.types")
 _FINANCE = strawberry.lazy("greenrong.schema.finance.types")
+_MATCHING = strawberry.lazy("greenrong.schema.matching.technology")
+_FIRST = strawberry.argument(description="How many, best first (0 to the maximum page size).")
 
 
 @strawberry.type(description="A green technology offered for trade (技术供给).")
@@ -72,6 +78,18 @@ class TechnologyListing(Node, RowBacked):
             info, InstitutionRow, self.owner_institution_id, FinancialInstitution.from_row
         )
 
+    @strawberry.field(
+        description="Ranked buyers of this listing (only a PUBLISHED listing has any): open "
+        "needs that fit it, and enterprise leads whose industry, disclosures or evaluation "
+        "show the problem it solves."
+    )
+    async def buyer_matches(
+        self, info: Info, first: Annotated[int, _FIRST] = 10
+    ) -> Annotated[BuyerMatchConnection, _MATCHING]:
+        from greenrong.resolvers.matching_technology import buyer_matches
+
+        return await buyer_matches(info, self.pk, first)
+
 
 @strawberry.type(description="A technology an enterprise wants to buy (技术需求).")
 class TechnologyNeed(Node, RowBacked):
@@ -81,6 +99,9 @@ class TechnologyNeed(Node, RowBacked):
     description: str = strawberry.field(description="Description.")
     domain: TechnologyDomain = strawberry.field(description="Environmental domain.")
     budget: Decimal | None = strawberry.field(description="Budget, CNY.")
+    min_maturity: int | None = strawberry.field(
+        description="Lowest technology readiness level accepted, 1–9 (none: any)."
+    )
     region_code: str = strawberry.field(description="GB/T 2260 region code.")
     deadline: datetime.date | None = strawberry.field(description="Deadline.")
     status: NeedStatus = strawberry.field(description="State.")
@@ -102,3 +123,14 @@ class TechnologyNeed(Node, RowBacked):
         from greenrong.schema.enterprises.types import Enterprise
 
         return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
+
+    @strawberry.field(
+        description="Ranked listings for this need (only an OPEN need has any): same domain, "
+        "an asking price the budget covers, at least the minimum maturity."
+    )
+    async def listing_matches(
+        self, info: Info, first: Annotated[int, _FIRST] = 10
+    ) -> Annotated[TechnologyListingMatchResult, _MATCHING]:
+        from greenrong.resolvers.matching_technology import listing_matches
+
+        return await listing_matches(info, self.pk, first)
