@@ -31,27 +31,23 @@ from __future__ import annotations
 import argparse
 import asyncio
 import itertools
-import secrets
 import sys
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
-import jwt
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
 from latency import _percentile, _time
-from shared import database, rss_kib
+from shared import JWT_SECRET, admin_headers, database, rss_kib
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
-from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancingDemand
 from greenrong.domain.matching.finance import demand_text
@@ -65,7 +61,6 @@ from greenrong.migrations.runner import upgrade
 from greenrong.schema.kit.ids import to_global_id
 
 FIRST = 10
-SECRET = secrets.token_hex(32)
 DOCUMENT = """query ($id: ID!, $near: Boolean!) {
   node(id: $id) {
     ... on FinancingDemand {
@@ -121,7 +116,7 @@ async def _run(url: str, args: argparse.Namespace) -> None:
             opensearch_url=search.url,
             search_rebuild_on_start=False,
             search_rebuild_progress=False,
-            jwt_secret=SECRET,
+            jwt_secret=JWT_SECRET,
             # at --scale 100 the embedded engine runs a near-miss _msearch (a query per rule,
             # one after another) for longer than the default 10 s: time it, don't time it out
             search_timeout_seconds=120,
@@ -179,11 +174,10 @@ async def _measure(
         f"{sum(t > 0 for t in totals)} of {len(totals)} demands have at least one\n"
     )
     app = create_app(settings)
-    rows: list[tuple[str, list[float], int]] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://bench", headers=_admin_headers()
+            transport=transport, base_url="http://bench", headers=admin_headers()
         ) as http:
 
             def graphql(near: bool) -> Callable[[], Awaitable[int]]:
@@ -201,23 +195,13 @@ async def _measure(
 
                 return call
 
-            for label, call in (
+            paths = [
                 ("raw _msearch (ranking)", raw),
                 ("graphql productMatches", graphql(False)),
                 ("graphql + near misses", graphql(True)),
-            ):
-                rows.append((label, *await _time(call, runs=runs, warmup=warmup)))
+            ]
+            rows = await _time(paths, runs=runs, warmup=warmup)
     return rows
-
-
-def _admin_headers() -> dict[str, str]:
-    """Demands are private: the bench calls as an admin (a bearer token it signs itself)."""
-    claims = {
-        "sub": "bench",
-        "role": Role.ADMIN.value,
-        "exp": datetime.now(UTC) + timedelta(hours=2),
-    }
-    return {"authorization": f"Bearer {jwt.encode(claims, SECRET, algorithm='HS256')}"}
 
 
 def _print(

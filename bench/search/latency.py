@@ -29,7 +29,15 @@ from collections.abc import Awaitable, Callable
 from time import perf_counter
 
 import httpx
-from shared import add_arguments, all_indices, database, rss_kib, selected
+from shared import (
+    JWT_SECRET,
+    add_arguments,
+    admin_headers,
+    all_indices,
+    database,
+    rss_kib,
+    selected,
+)
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
@@ -94,6 +102,7 @@ async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
             database_url=url,
             opensearch_url=search.url,
             search_rebuild_progress=False,
+            jwt_secret=JWT_SECRET,
             # with --index, the other indices stay empty rather than being loaded by the app
             search_rebuild_on_start=all_indices(args),
         )
@@ -126,10 +135,11 @@ async def _measure(
         return int(answer["hits"]["total"]["value"])
 
     app = create_app(settings)
-    rows: list[tuple[str, list[float], int]] = []
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://bench") as http:
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://bench", headers=admin_headers()
+        ) as http:
 
             def graphql(selection: str) -> Callable[[], Awaitable[int]]:
                 payload = {
@@ -144,26 +154,30 @@ async def _measure(
 
                 return call
 
-            for label, call in (
+            paths = [
                 ("raw OpenSearch query", raw),
                 ("graphql, no nodes", graphql(HITS)),
                 ("graphql, with nodes", graphql(NODES)),
-            ):
-                rows.append((label, *await _time(call, runs=runs, warmup=warmup)))
+            ]
+            rows = await _time(paths, runs=runs, warmup=warmup)
     return rows
 
 
 async def _time(
-    call: Callable[[], Awaitable[int]], *, runs: int, warmup: int
-) -> tuple[list[float], int]:
-    for _ in range(warmup):
-        total = await call()
-    timings = []
-    for _ in range(runs):
-        started = perf_counter()
-        total = await call()
-        timings.append((perf_counter() - started) * 1000)
-    return timings, total
+    paths: list[tuple[str, Callable[[], Awaitable[int]]]], *, runs: int, warmup: int
+) -> list[tuple[str, list[float], int]]:
+    """Per path: milliseconds of each run and the last answer's hit count. Every run calls each
+    path once, in turn, so a change in the machine's load falls on all paths alike and the
+    ratios stay fair."""
+    totals: dict[str, int] = {}
+    timings: dict[str, list[float]] = {label: [] for label, _ in paths}
+    for n in range(warmup + runs):
+        for label, call in paths:
+            started = perf_counter()
+            totals[label] = await call()
+            if n >= warmup:
+                timings[label].append((perf_counter() - started) * 1000)
+    return [(label, timings[label], totals[label]) for label, _ in paths]
 
 
 def _percentile(values: list[float], q: int) -> float:

@@ -11,15 +11,19 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import secrets
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import asyncpg
+import jwt
 from sqlalchemy.engine import make_url
 
 from greenrong.core.search import SearchEngine
+from greenrong.domain.access.principal import Role
 from greenrong.indexers.kit.spec import IndexSpec
 from greenrong.indexers.registry import index_names, select_indexes
 
@@ -76,3 +80,18 @@ def rss_kib(search: SearchEngine) -> int | None:
     status = Path(f"/proc/{search.embedded.pid}/status").read_text()
     line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
     return int(line.split()[1])
+
+
+#: the HS256 secret of this run: the bench's app takes it as ``jwt_secret``
+JWT_SECRET = secrets.token_hex(32)
+
+
+def admin_headers() -> dict[str, str]:
+    """The bench calls as an admin (a bearer token it signs itself): an admin's access filter
+    is empty, so the GraphQL search and the raw query it is timed against are the same."""
+    claims = {
+        "sub": "bench",
+        "role": Role.ADMIN.value,
+        "exp": datetime.now(UTC) + timedelta(hours=4),
+    }
+    return {"authorization": f"Bearer {jwt.encode(claims, JWT_SECRET, algorithm='HS256')}"}
