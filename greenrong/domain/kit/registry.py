@@ -9,6 +9,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.models import Base, Entity
+from greenrong.domain.libraries.models import CultivationRecommendation, LibraryMembership
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners import models as partners_models
@@ -31,6 +32,8 @@ ENTITIES: dict[str, type[Entity]] = {
         TechnologyDeal,
         ReviewAssignment,
         DataConsent,
+        LibraryMembership,
+        CultivationRecommendation,
     )
 }
 

@@ -34,6 +34,8 @@ class ProjectLibrary(StrEnum):
     GREEN_PROJECT = "GREEN_PROJECT"  # 四川省绿色项目库
     CULTIVATION = "CULTIVATION"  # 培育库
     CLIMATE_INVESTMENT = "CLIMATE_INVESTMENT"  # 气候投融资项目库
+    CLIMATE_FRIENDLY = "CLIMATE_FRIENDLY"  # 气候友好型名单 (libraries context)
+    PBOC_CARBON_REDUCTION = "PBOC_CARBON_REDUCTION"  # 碳减排支持工具 list (libraries context)
 
 
 class Project(Entity):
@@ -50,5 +52,6 @@ class Project(Entity):
     region_code: Mapped[str] = mapped_column(String(6), index=True)
     climate_type: Mapped[ClimateType] = mapped_column(enum_column(ClimateType, "climate_type"))
     status: Mapped[ProjectStatus] = mapped_column(enum_column(ProjectStatus, "project_status"))
-    #: ProjectLibrary values
+    #: ProjectLibrary values: the project's open library memberships, kept in sync by
+    #: ``libraries.service`` (admit, end)
     libraries: Mapped[list[str]] = mapped_column(default=list)

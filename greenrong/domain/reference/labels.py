@@ -129,6 +129,8 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "GREEN_PROJECT": "四川省绿色项目库",
         "CULTIVATION": "培育库",
         "CLIMATE_INVESTMENT": "气候投融资项目库",
+        "CLIMATE_FRIENDLY": "气候友好型名单",
+        "PBOC_CARBON_REDUCTION": "碳减排支持工具项目名单",
     },
     ProjectStatus: {
         "PLANNING": "规划中",

@@ -1,0 +1,1 @@
+"""Green libraries (入库): membership of enterprises and projects in the platform's six lists."""

@@ -1,0 +1,323 @@
+"""Admitting subjects to libraries and ending their membership (入库、出库).
+
+``admit`` and ``end`` are the interface the certification context calls (issuance and renewal
+admit to GREEN_ENTERPRISE / GREEN_PROJECT with source CERTIFICATION; expiry and revocation end).
+Both flush and never commit, and leave a ChangeEvent (``record_change``) in the caller's
+transaction. Whenever a project's memberships change, ``Project.libraries`` is set to the
+libraries whose membership is open today, as a normal version-checked update with its own
+ChangeEvent, so the projects index follows through the outbox.
+
+Who may: inside a request only ADMIN and REGULATOR principals (``check_library_write``); code
+outside a request (CLI, workers, the seed) is trusted, like everywhere else.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
+
+from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, ValidationFailed
+from greenrong.domain.access.guard import actor_of
+from greenrong.domain.access.principal import Role
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.libraries.models import (
+    LIBRARY_SUBJECTS,
+    Library,
+    LibraryMembership,
+    MembershipSource,
+    PbocArea,
+    SubjectType,
+)
+from greenrong.domain.libraries.reference import pboc_sub_areas, strand_problem
+from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.outbox.models import Operation
+from greenrong.domain.outbox.service import record_change
+from greenrong.domain.projects.models import ClimateType, Project
+
+#: how a subject may enter each library
+LIBRARY_SOURCES: dict[Library, frozenset[MembershipSource]] = {
+    Library.GREEN_ENTERPRISE: frozenset({MembershipSource.CERTIFICATION}),
+    Library.GREEN_PROJECT: frozenset({MembershipSource.CERTIFICATION}),
+    Library.CULTIVATION: frozenset({MembershipSource.RECOMMENDATION}),
+    Library.CLIMATE_INVESTMENT: frozenset({MembershipSource.SCREENING}),
+    Library.CLIMATE_FRIENDLY: frozenset({MembershipSource.SCREENING}),
+    Library.PBOC_CARBON_REDUCTION: frozenset({MembershipSource.SCREENING}),
+}
+#: libraries filled by screening (筛选): admitted and ended directly by ADMIN or REGULATOR
+SCREENING_LIBRARIES = frozenset(
+    lib for lib, sources in LIBRARY_SOURCES.items() if MembershipSource.SCREENING in sources
+)
+MAX_TEXT = 2000
+WRITERS = frozenset({Role.ADMIN, Role.REGULATOR})
+
+
+def check_library_write(session: AsyncSession, what: str) -> None:
+    """Raise ``Forbidden`` unless the session's caller is an ADMIN or a REGULATOR."""
+    actor = actor_of(session)
+    if actor is not None and actor.principal.role not in WRITERS:
+        raise Forbidden(f"{actor.principal.role} may not {what}: admins and regulators do")
+
+
+def is_open(membership: LibraryMembership, on: date) -> bool:
+    """Whether the membership holds on day ``on`` (``since`` and ``until`` are inclusive)."""
+    return membership.since <= on and (membership.until is None or membership.until >= on)
+
+
+def _subject_column(subject_type: SubjectType) -> InstrumentedAttribute[uuid.UUID | None]:
+    return (
+        LibraryMembership.enterprise_id
+        if subject_type is SubjectType.ENTERPRISE
+        else LibraryMembership.project_id
+    )
+
+
+async def admit(
+    session: AsyncSession,
+    *,
+    library: Library,
+    subject_type: str,
+    subject_id: uuid.UUID,
+    source: MembershipSource,
+    reason: str,
+    since: date,
+    until: date | None = None,
+    certification_id: uuid.UUID | None = None,
+    climate_type: ClimateType | None = None,
+    climate_scope: list[str] | None = None,
+    pboc_area: PbocArea | None = None,
+    pboc_sub_area: str | None = None,
+    department: str | None = None,
+) -> LibraryMembership:
+    """Open a membership of ``subject_id`` in ``library`` from ``since`` through ``until``.
+
+    Every problem is gathered and raised at once (``ValidationFailed``): the subject type must be
+    the library's (``INVALID``), the subject must exist (``UNKNOWN_REFERENCE``), the source must
+    be one the library takes (``INVALID``), the reason is required, ``until`` is not before
+    ``since`` (``OUT_OF_RANGE``), the library's own fields are given where required and only
+    there, and the period must not overlap another membership of the subject in the library
+    (``DUPLICATE`` on ``subject_id``).
+    """
+    check_library_write(session, f"admit to {library.value}")
+    issues = IssueCollector()
+    expected = LIBRARY_SUBJECTS[library]
+    if subject_type != expected.value:
+        issues.add(
+            "subject_type",
+            ErrorCode.INVALID,
+            f"{library.value} holds {expected.value} subjects, not {subject_type!r}",
+        )
+    elif await _subject(session, expected, subject_id) is None:
+        issues.add(
+            "subject_id",
+            ErrorCode.UNKNOWN_REFERENCE,
+            f"{expected.value} {subject_id} does not exist",
+        )
+    if source not in LIBRARY_SOURCES[library]:
+        allowed = ", ".join(sorted(LIBRARY_SOURCES[library]))
+        issues.add("source", ErrorCode.INVALID, f"{library.value} is entered by {allowed} only")
+    _text(issues, "reason", reason, required=True)
+    if until is not None and until < since:
+        issues.add("until", ErrorCode.OUT_OF_RANGE, "must not be before since")
+    if certification_id is not None and source is not MembershipSource.CERTIFICATION:
+        issues.add("certification_id", ErrorCode.INVALID, "only a CERTIFICATION membership has one")
+    _climate(issues, library, climate_type, climate_scope)
+    _pboc(issues, library, pboc_area, pboc_sub_area)
+    if library is Library.CULTIVATION:
+        _text(issues, "department", department, required=True, max_length=100)
+    elif department is not None:
+        issues.add("department", ErrorCode.INVALID, "only a CULTIVATION membership has one")
+    if not issues.issues:
+        clash = await _overlapping(session, library, expected, subject_id, since, until)
+        if clash is not None:
+            period = f"{clash.since}–{clash.until or '…'}"
+            issues.add(
+                "subject_id",
+                ErrorCode.DUPLICATE,
+                f"already in {library.value} for {period} (membership {clash.id})",
+            )
+    issues.raise_if_any()
+    membership = LibraryMembership(
+        id=uuid.uuid4(),
+        library=library,
+        subject_type=expected.value,
+        enterprise_id=subject_id if expected is SubjectType.ENTERPRISE else None,
+        project_id=subject_id if expected is SubjectType.PROJECT else None,
+        source=source,
+        reason=reason.strip(),
+        since=since,
+        until=until,
+        certification_id=certification_id,
+        climate_type=climate_type,
+        climate_scope=climate_scope,
+        pboc_area=pboc_area,
+        pboc_sub_area=pboc_sub_area,
+        department=department.strip() if department is not None else None,
+    )
+    session.add(membership)
+    await record_change(session, membership, Operation.CREATE)
+    if expected is SubjectType.PROJECT:
+        await sync_project_libraries(session, subject_id)
+    return membership
+
+
+async def end(
+    session: AsyncSession, *, library: Library, subject_id: uuid.UUID, on: date, reason: str
+) -> LibraryMembership | None:
+    """End the subject's membership that holds on day ``on``: ``on`` becomes its last day.
+
+    Returns the ended membership, or None when none holds on ``on`` (already ended, expired, or
+    never admitted), so calling it twice is safe.
+    """
+    check_library_write(session, f"end memberships of {library.value}")
+    issues = IssueCollector()
+    _text(issues, "reason", reason, required=True)
+    issues.raise_if_any()
+    subject_type = LIBRARY_SUBJECTS[library]
+    column = _subject_column(subject_type)
+    rows = await session.scalars(
+        select(LibraryMembership)
+        .where(
+            LibraryMembership.library == library,
+            column == subject_id,
+            LibraryMembership.since <= on,
+            or_(LibraryMembership.until.is_(None), LibraryMembership.until >= on),
+        )
+        .order_by(LibraryMembership.since.desc(), LibraryMembership.id)
+        .limit(1)
+    )
+    membership = rows.first()
+    if membership is None:
+        return None
+    membership.until = on
+    membership.ended_reason = reason.strip()
+    await record_change(session, membership, Operation.UPDATE)
+    if subject_type is SubjectType.PROJECT:
+        await sync_project_libraries(session, subject_id)
+    return membership
+
+
+async def open_libraries(session: AsyncSession, project_id: uuid.UUID, on: date) -> list[str]:
+    """The libraries whose membership of the project holds on ``on``, in ``Library`` order."""
+    rows = await session.scalars(
+        select(LibraryMembership.library).where(
+            LibraryMembership.project_id == project_id,
+            LibraryMembership.since <= on,
+            or_(LibraryMembership.until.is_(None), LibraryMembership.until >= on),
+        )
+    )
+    held = set(rows)
+    return [lib.value for lib in Library if lib in held]
+
+
+async def sync_project_libraries(
+    session: AsyncSession, project_id: uuid.UUID, *, on: date | None = None
+) -> Project:
+    """Set ``Project.libraries`` to the project's open memberships (an UPDATE event if changed)."""
+    project = await session.get(Project, project_id)
+    if project is None:  # admit checked it exists; a missing row here is a bug
+        raise LookupError(f"Project {project_id} does not exist")
+    libraries = await open_libraries(session, project_id, on or today())
+    if list(project.libraries or []) != libraries:
+        project.libraries = libraries
+        await record_change(session, project, Operation.UPDATE)
+    return project
+
+
+async def _subject(
+    session: AsyncSession, subject_type: SubjectType, subject_id: uuid.UUID
+) -> Enterprise | Project | None:
+    # lock the subject on PostgreSQL, so two admits of one subject cannot both pass the
+    # overlap check (SQLite has one writer anyway)
+    if subject_type is SubjectType.ENTERPRISE:
+        query = select(Enterprise).where(Enterprise.id == subject_id).with_for_update()
+        return (await session.scalars(query)).first()
+    rows = await session.scalars(select(Project).where(Project.id == subject_id).with_for_update())
+    return rows.first()
+
+
+async def _overlapping(
+    session: AsyncSession,
+    library: Library,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID,
+    since: date,
+    until: date | None,
+) -> LibraryMembership | None:
+    column = _subject_column(subject_type)
+    query = select(LibraryMembership).where(
+        LibraryMembership.library == library,
+        column == subject_id,
+        or_(LibraryMembership.until.is_(None), LibraryMembership.until >= since),
+    )
+    if until is not None:
+        query = query.where(LibraryMembership.since <= until)
+    rows = await session.scalars(query.order_by(LibraryMembership.since).limit(1))
+    return rows.first()
+
+
+def _text(
+    issues: IssueCollector,
+    key: str,
+    value: str | None,
+    *,
+    required: bool,
+    max_length: int = MAX_TEXT,
+) -> None:
+    if value is None or not value.strip():
+        if required:
+            issues.add(key, ErrorCode.REQUIRED, "must not be empty")
+    elif len(value) > max_length:
+        issues.add(key, ErrorCode.OUT_OF_RANGE, f"is longer than {max_length} characters")
+
+
+def _climate(
+    issues: IssueCollector,
+    library: Library,
+    climate_type: ClimateType | None,
+    climate_scope: list[str] | None,
+) -> None:
+    if library is not Library.CLIMATE_INVESTMENT:
+        for key, value in (("climate_type", climate_type), ("climate_scope", climate_scope)):
+            if value is not None:
+                issues.add(key, ErrorCode.INVALID, "only a CLIMATE_INVESTMENT membership has one")
+        return
+    if climate_type is None or climate_type is ClimateType.NONE:
+        issues.add("climate_type", ErrorCode.REQUIRED, "MITIGATION, ADAPTATION or BOTH")
+        return
+    if not climate_scope:
+        issues.add("climate_scope", ErrorCode.REQUIRED, "name the support-scope strands")
+        return
+    problem = strand_problem(climate_type, climate_scope)
+    if problem is not None:
+        issues.add("climate_scope", ErrorCode.INVALID, problem)
+
+
+def _pboc(
+    issues: IssueCollector, library: Library, area: PbocArea | None, sub_area: str | None
+) -> None:
+    if library is not Library.PBOC_CARBON_REDUCTION:
+        for key, value in (("pboc_area", area), ("pboc_sub_area", sub_area)):
+            if value is not None:
+                issues.add(
+                    key, ErrorCode.INVALID, "only a PBOC_CARBON_REDUCTION membership has one"
+                )
+        return
+    if area is None:
+        issues.add(
+            "pboc_area", ErrorCode.REQUIRED, "CLEAN_ENERGY, ENERGY_SAVING or CARBON_REDUCTION_TECH"
+        )
+        return
+    if sub_area is not None and sub_area not in pboc_sub_areas()[area]:
+        listed = "、".join(pboc_sub_areas()[area])
+        issues.add(
+            "pboc_sub_area",
+            ErrorCode.UNKNOWN_REFERENCE,
+            f"not a listed sub-area of {area.value}: {listed}",
+        )
+
+
+__all__ = ["LIBRARY_SOURCES", "SCREENING_LIBRARIES", "ValidationFailed", "admit", "end"]
