@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -136,6 +138,28 @@ class Settings(BaseSettings):
         ge=1,
         le=100,
         description="Open reviews an expert may hold before reviewerMatches leaves them out.",
+    )
+    certification_consolidation: Literal["MEAN", "MEDIAN"] = Field(
+        default="MEAN",
+        description="How reviewers' dimension scores become one: their mean or their median.",
+    )
+    certification_spread_threshold: Decimal = Field(
+        default=Decimal("15"),
+        ge=0,
+        le=100,
+        description="Highest minus lowest reviewer total above which a second round is flagged.",
+    )
+    certification_min_reviewers: int = Field(
+        default=2, ge=1, le=20, description="Experts a certification needs before review starts."
+    )
+    certification_validity_years: int = Field(
+        default=3, ge=1, le=10, description="Years a green certificate is valid (our assumption)."
+    )
+    certification_expiry_seconds: float = Field(
+        default=3600.0,
+        gt=0,
+        le=86400,
+        description="How often an API process expires certificates whose validity has ended.",
     )
     feed_poll_seconds: float = Field(
         default=2.0,

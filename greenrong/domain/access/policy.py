@@ -34,6 +34,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from greenrong.core.errors import Forbidden
+from greenrong.domain.access import certification as _certification
 from greenrong.domain.access.models import ConsentScope
 from greenrong.domain.access.predicates import (
     EVERYTHING,
@@ -92,7 +93,10 @@ def _demand_rows(p: Principal) -> Predicate:
 def _project_rows(p: Principal) -> Predicate:
     if p.role == Role.EXPERT:
         assigned = select(ReviewAssignment.project_id).where(ReviewAssignment.expert_id == p.org_id)
-        return InQuery("id", _ids(lambda: assigned))
+        return any_of(
+            InQuery("id", _ids(lambda: assigned)),
+            InQuery("id", _ids(lambda: _certification.reviewed_projects(p.org_id))),
+        )
     if p.role == Role.INSTITUTION:
 
         def of_visible_demands(now: Any) -> Select[Any]:
@@ -163,6 +167,7 @@ ROW_RULES: dict[str, Callable[[Principal], Predicate]] = {
     "FinancingMatch": _match_rows,
     "TechnologyDeal": _deal_rows,
     "ReviewAssignment": lambda p: _own(p, Role.EXPERT, "expert_id"),
+    **_certification.ROW_RULES,
 }
 
 
@@ -315,6 +320,10 @@ def authorize_party(
     raise Forbidden(f"{p.role} may not take part in this {entity_type}: it is not a party")
 
 
+#: who may take each certification step (``access/certification.py``)
+authorize_certification = _certification.authorize_certification
+
+
 def may_read_audit(p: Principal) -> bool:
     return p.role in READ_ALL
 
@@ -322,6 +331,7 @@ def may_read_audit(p: Principal) -> bool:
 __all__ = [
     "GUARDED_FIELDS",
     "FieldAccess",
+    "authorize_certification",
     "authorize_party",
     "authorize_write",
     "consent_needed",

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from greenrong.domain.access.models import ApiKey, AuditEntry, DataConsent
 from greenrong.domain.carbon.models import CarbonAccount, CarbonCalculation, CarbonLedgerEntry
+from greenrong.domain.certification.models import (
+    Certification,
+    CertificationEvent,
+    CertificationReview,
+)
 from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
@@ -34,6 +39,9 @@ ENTITIES: dict[str, type[Entity]] = {
         DataConsent,
         LibraryMembership,
         CultivationRecommendation,
+        Certification,
+        CertificationReview,
+        CertificationEvent,
     )
 }
 

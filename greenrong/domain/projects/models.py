@@ -1,15 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import Date, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenrong.domain.kit.models import Entity, enum_column
 from greenrong.domain.kit.types import Money
-from greenrong.domain.reference.vocab import GreenCategory
+from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 
 
 class ClimateType(StrEnum):
@@ -55,3 +56,9 @@ class Project(Entity):
     #: ProjectLibrary values: the project's open library memberships, kept in sync by
     #: ``libraries.service`` (admit, end)
     libraries: Mapped[list[str]] = mapped_column(default=list)
+    #: the current level from the project's certification (绿色认定), NONE when none holds;
+    #: set by the certification services only
+    green_level: Mapped[GreenLevel] = mapped_column(
+        enum_column(GreenLevel, "green_level"), default=GreenLevel.NONE, index=True
+    )
+    green_level_valid_until: Mapped[date | None] = mapped_column(Date)
