@@ -69,10 +69,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
         app.state.partners = await start_partners(
             settings, enqueue=webhook_sender(pipeline, settings)
         )
+        from greenrong.workers.certification import start_expiry
+
+        # expire certificates whose validity ended (docs/CERTIFICATION.md)
+        app.state.certification_expiry = start_expiry(settings, sessionmaker)
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
         try:
             yield
         finally:
+            await app.state.certification_expiry.stop()
             await app.state.partners.stop()
             await pipeline.stop()
             await search.close()

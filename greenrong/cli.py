@@ -543,5 +543,38 @@ def carbon_recalc(factor_version: str) -> None:
     )
 
 
+@main.group()
+def certification() -> None:
+    """Green certification (绿色认定)."""
+
+
+@certification.command("expire")
+@click.option(
+    "--on",
+    "on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="The day to expire for (default: today in China, UTC+8).",
+)
+def certification_expire(on: Any) -> None:
+    """Expire every issued certificate whose last valid day is before the day: its level drops
+    to NONE and its library membership ends. The API processes do the same every
+    GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new."""
+    from greenrong.domain.certification.service import expire_due
+    from greenrong.domain.matching.finance_rules import today
+
+    day = on.date() if on is not None else today()
+
+    async def run() -> list[str]:
+        async with _session() as session, session.begin():
+            expired = await expire_due(session, on=day)
+            return [f"{c.id}\t{c.certificate_number}\t{c.valid_until}" for c in expired]
+
+    lines = asyncio.run(run())
+    for line in lines:
+        click.echo(line)
+    click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -9,6 +9,11 @@ import strawberry
 from greenrong.domain.kit.registry import ENTITIES
 from greenrong.resolvers.common import load_one
 from greenrong.schema.access.types import DataConsent
+from greenrong.schema.certification.types import (
+    Certification,
+    CertificationEvent,
+    CertificationReview,
+)
 from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.enterprises.types import Enterprise
 from greenrong.schema.experts.types import Expert
@@ -35,6 +40,9 @@ NODE_TYPES: dict[str, Any] = {
         FinancingMatch,
         TechnologyDeal,
         DataConsent,
+        Certification,
+        CertificationReview,
+        CertificationEvent,
     )
 }
 

@@ -18,6 +18,7 @@ from strawberry.types import ExecutionContext
 from greenrong.core.config import Settings, get_settings
 from greenrong.resolvers.access import AccessMutation, AccessQuery
 from greenrong.resolvers.carbon import CarbonMutation, CarbonQuery
+from greenrong.resolvers.certification import CertificationMutation, CertificationQuery
 from greenrong.resolvers.compiled.execution import CompiledExecutionContext
 from greenrong.resolvers.deals import DealMutation
 from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
@@ -62,6 +63,7 @@ Query = merge_types(
         WebhookQuery,
         AccessQuery,
         CarbonQuery,
+        CertificationQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -78,6 +80,7 @@ Mutation = merge_types(
         WebhookMutation,
         AccessMutation,
         CarbonMutation,
+        CertificationMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnersSubscription,))

@@ -9,13 +9,13 @@ from datetime import date
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.certification.models import Certification
-from greenrong.domain.certification.rubric import SubjectType
+from greenrong.domain.certification.rubric import CertificationSubject
 from greenrong.domain.libraries import service as libraries
 from greenrong.domain.libraries.models import Library, LibraryMembership, MembershipSource
 
 
 def library_of(cert: Certification) -> Library:
-    if cert.subject_type is SubjectType.PROJECT:
+    if cert.subject_type is CertificationSubject.PROJECT:
         return Library.GREEN_PROJECT
     return Library.GREEN_ENTERPRISE
 

@@ -21,7 +21,7 @@ from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, Numeric, 
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenrong.domain.access.principal import Role
-from greenrong.domain.certification.rubric import SubjectType
+from greenrong.domain.certification.rubric import CertificationSubject
 from greenrong.domain.certification.scoring import ConsolidationRule
 from greenrong.domain.kit.models import Entity, enum_column
 from greenrong.domain.kit.types import utcnow
@@ -66,8 +66,8 @@ class Certification(Entity):
     __tablename__ = "certification"
     entity_type = "Certification"
 
-    subject_type: Mapped[SubjectType] = mapped_column(
-        enum_column(SubjectType, "certification_subject")
+    subject_type: Mapped[CertificationSubject] = mapped_column(
+        enum_column(CertificationSubject, "certification_subject")
     )
     #: the enterprise certified, or the project's owner
     enterprise_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("enterprise.id"), index=True)

@@ -31,7 +31,7 @@ from greenrong.domain.reference.vocab import GreenLevel
 SCORE_PLACES = Decimal("0.01")
 
 
-class SubjectType(StrEnum):
+class CertificationSubject(StrEnum):
     """What a certification certifies, and so which rubric scores it."""
 
     ENTERPRISE = "ENTERPRISE"
@@ -39,8 +39,8 @@ class SubjectType(StrEnum):
 
 
 #: the dimension names the seed report publishes, in its order
-PUBLISHED_DIMENSIONS: Mapping[SubjectType, tuple[str, ...]] = {
-    SubjectType.ENTERPRISE: (
+PUBLISHED_DIMENSIONS: Mapping[CertificationSubject, tuple[str, ...]] = {
+    CertificationSubject.ENTERPRISE: (
         "绿色经营",
         "环境保护",
         "低碳转型",
@@ -48,7 +48,7 @@ PUBLISHED_DIMENSIONS: Mapping[SubjectType, tuple[str, ...]] = {
         "社会责任",
         "公司治理",
     ),
-    SubjectType.PROJECT: (
+    CertificationSubject.PROJECT: (
         "绿色标准符合性",
         "项目合规性",
         "产业政策符合性",
@@ -96,7 +96,7 @@ class LevelBand:
 
 @dataclass(frozen=True)
 class Rubric:
-    kind: SubjectType
+    kind: CertificationSubject
     version: str
     title: str
     source: str
@@ -161,7 +161,7 @@ def parse_rubric(data: Mapping[str, Any], *, name: str = "<data>") -> Rubric:
     """A validated ``Rubric`` from a file's JSON; ``RubricError`` lists every problem."""
     problems: list[str] = []
     try:
-        kind = SubjectType(str(data.get("kind")))
+        kind = CertificationSubject(str(data.get("kind")))
     except ValueError:
         raise RubricError(
             name, [f"kind: {data.get('kind')!r} is not ENTERPRISE or PROJECT"]
@@ -275,11 +275,11 @@ def parse_rubric(data: Mapping[str, Any], *, name: str = "<data>") -> Rubric:
     )
 
 
-def _file_name(kind: SubjectType, version: str) -> str:
+def _file_name(kind: CertificationSubject, version: str) -> str:
     return f"rubric_{kind.value.lower()}_{version}.json"
 
 
-def versions(kind: SubjectType) -> list[str]:
+def versions(kind: CertificationSubject) -> list[str]:
     """Every version of ``kind``'s rubric in the package, oldest first."""
     prefix = f"rubric_{kind.value.lower()}_"
     found = [
@@ -291,7 +291,7 @@ def versions(kind: SubjectType) -> list[str]:
 
 
 @cache
-def rubric(kind: SubjectType, version: str) -> Rubric:
+def rubric(kind: CertificationSubject, version: str) -> Rubric:
     """The rubric of ``kind`` at ``version``; ``KeyError`` when no such file exists."""
     name = _file_name(kind, version)
     path = resources.files(__package__).joinpath("data", name)
@@ -303,7 +303,7 @@ def rubric(kind: SubjectType, version: str) -> Rubric:
     return loaded
 
 
-def current(kind: SubjectType) -> Rubric:
+def current(kind: CertificationSubject) -> Rubric:
     """The newest rubric of ``kind``: the one new certifications are scored with."""
     return rubric(kind, versions(kind)[-1])
 

@@ -34,7 +34,13 @@ from greenrong.domain.certification.models import (
     CertificationReviewStatus,
     CertificationStatus,
 )
-from greenrong.domain.certification.rubric import Rubric, SubjectType, current, quantized, rubric
+from greenrong.domain.certification.rubric import (
+    CertificationSubject,
+    Rubric,
+    current,
+    quantized,
+    rubric,
+)
 from greenrong.domain.certification.scoring import (
     Answer,
     Attainment,
@@ -59,7 +65,7 @@ SHA256_HEX = frozenset("0123456789abcdef")
 EVIDENCE_TYPES = frozenset({"pdf", "jpg", "png", "docx", "xlsx", "ofd", "zip"})
 MAX_TEXT = 2000
 #: certificate number prefixes: Sichuan Green Enterprise / Project
-NUMBER_PREFIX = {SubjectType.ENTERPRISE: "SCGE", SubjectType.PROJECT: "SCGP"}
+NUMBER_PREFIX = {CertificationSubject.ENTERPRISE: "SCGE", CertificationSubject.PROJECT: "SCGP"}
 
 
 @dataclass(frozen=True)
@@ -74,7 +80,7 @@ async def _no_rules(session: AsyncSession, values: Mapping[str, Any]) -> None:
     """Each step validated its input before the write."""
 
 
-def _subject_kind(cert: Certification) -> SubjectType:
+def _subject_kind(cert: Certification) -> CertificationSubject:
     return cert.subject_type
 
 
@@ -161,7 +167,7 @@ async def _change(
 
 async def _open_cycle(
     session: AsyncSession,
-    subject_type: SubjectType,
+    subject_type: CertificationSubject,
     enterprise_id: uuid.UUID,
     project_id: uuid.UUID | None,
 ) -> uuid.UUID | None:
@@ -169,7 +175,7 @@ async def _open_cycle(
         Certification.subject_type == subject_type,
         Certification.status.in_(sorted(workflow.OPEN)),
     )
-    if subject_type is SubjectType.PROJECT:
+    if subject_type is CertificationSubject.PROJECT:
         query = query.where(Certification.project_id == project_id)
     else:
         query = query.where(
@@ -182,7 +188,7 @@ async def _open_cycle(
 async def start_certification(
     session: AsyncSession,
     *,
-    subject_type: SubjectType,
+    subject_type: CertificationSubject,
     enterprise_id: uuid.UUID | None = None,
     project_id: uuid.UUID | None = None,
     green_category: GreenCategory | None = None,
@@ -194,7 +200,7 @@ async def start_certification(
     issues = IssueCollector()
     owner: Enterprise | None = None
     project: Project | None = None
-    if subject_type is SubjectType.PROJECT:
+    if subject_type is CertificationSubject.PROJECT:
         if project_id is None:
             issues.add(
                 "project_id", ErrorCode.REQUIRED, "a project certification names the project"
@@ -647,7 +653,7 @@ def years_later(start: date, years: int) -> date:
     return start.replace(year=start.year + years)
 
 
-async def _certificate_number(session: AsyncSession, kind: SubjectType, year: int) -> str:
+async def _certificate_number(session: AsyncSession, kind: CertificationSubject, year: int) -> str:
     prefix = f"{NUMBER_PREFIX[kind]}-{year}-"
     taken = await session.scalar(
         select(func.count())

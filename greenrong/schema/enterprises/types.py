@@ -17,6 +17,7 @@ from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.domain.technology.repository import LISTINGS, NEEDS
 from greenrong.resolvers.common import child_connection, list_query
+from greenrong.schema.certification.subjects import EnterpriseCertificationFields
 from greenrong.schema.disclosure.inputs import DisclosureOrderArg, DisclosureWhereArg
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
@@ -44,7 +45,7 @@ _DISCLOSURE = strawberry.lazy("greenrong.schema.disclosure.types")
 
 
 @strawberry.type(description="A company on the platform; a 绿色企业 when it holds a green level.")
-class Enterprise(Node, RowBacked):
+class Enterprise(Node, RowBacked, EnterpriseCertificationFields):
     entity_type = "Enterprise"
 
     name: str = strawberry.field(description="Registered name.")

@@ -13,6 +13,7 @@ from greenrong.domain.finance.repository import DEMANDS
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.schema.certification.subjects import ProjectCertificationFields
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
@@ -25,7 +26,7 @@ if TYPE_CHECKING:
 
 
 @strawberry.type(description="A green project owned by an enterprise.")
-class Project(Node, RowBacked):
+class Project(Node, RowBacked, ProjectCertificationFields):
     entity_type = "Project"
 
     title: str = strawberry.field(description="Title.")

@@ -1,0 +1,1 @@
+"""Certification (绿色认定) in the API."""

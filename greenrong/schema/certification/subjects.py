@@ -1,0 +1,106 @@
+"""Certification fields of Enterprise and Project, as mixins their types inherit, so the two
+shared types change by one line each."""
+
+from __future__ import annotations
+
+import datetime
+import uuid
+from typing import TYPE_CHECKING, Any
+
+import strawberry
+
+from greenrong.domain.certification.rubric import CertificationSubject
+from greenrong.domain.reference.vocab import GreenLevel
+from greenrong.schema.certification.inputs import CertificationOrderArg, CertificationWhereArg
+from greenrong.schema.certification.types import Certification
+from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.relay import After, Before, Connection, First, Last
+
+
+@strawberry.type
+class EnterpriseCertificationFields:
+    if TYPE_CHECKING:
+        pk: uuid.UUID
+        row: Any
+
+    @strawberry.field(
+        description="Its certifications (its own and its projects'), oldest first, as the "
+        "caller may see them."
+    )
+    async def certifications(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: CertificationWhereArg = None,
+        order_by: CertificationOrderArg = None,
+    ) -> Connection[Certification]:
+        from greenrong.resolvers.certification import certifications_of
+
+        return await certifications_of(
+            info,
+            "Enterprise",
+            self.pk,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            where=where,
+            order_by=order_by,
+        )
+
+    @strawberry.field(description="Its issued enterprise certificate in force; null if none.")
+    async def current_certification(self, info: Info) -> Certification | None:
+        from greenrong.resolvers.certification import current_certification
+
+        return await current_certification(info, CertificationSubject.ENTERPRISE, self.pk)
+
+
+@strawberry.type
+class ProjectCertificationFields:
+    if TYPE_CHECKING:
+        pk: uuid.UUID
+        row: Any
+
+    @strawberry.field(description="Current green level from its certification (NONE if none).")
+    def green_level(self) -> GreenLevel:
+        level: GreenLevel = self.row.green_level
+        return level
+
+    @strawberry.field(description="Last day its green level is valid; null without a level.")
+    def green_level_valid_until(self) -> datetime.date | None:
+        until: datetime.date | None = self.row.green_level_valid_until
+        return until
+
+    @strawberry.field(description="Its certifications, oldest first, as the caller may see them.")
+    async def certifications(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: CertificationWhereArg = None,
+        order_by: CertificationOrderArg = None,
+    ) -> Connection[Certification]:
+        from greenrong.resolvers.certification import certifications_of
+
+        return await certifications_of(
+            info,
+            "Project",
+            self.pk,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            where=where,
+            order_by=order_by,
+        )
+
+    @strawberry.field(description="Its issued project certificate in force; null if none.")
+    async def current_certification(self, info: Info) -> Certification | None:
+        from greenrong.resolvers.certification import current_certification
+
+        return await current_certification(info, CertificationSubject.PROJECT, self.pk)
