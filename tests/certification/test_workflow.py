@@ -15,7 +15,6 @@ from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.certification import service
 from greenrong.domain.certification.models import (
     Certification,
-    CertificationAction,
     CertificationEvent,
     CertificationReview,
     CertificationReviewStatus,

@@ -3,9 +3,9 @@
 Rows (``ROW_RULES``):
 
 - ``Certification``: ADMIN and REGULATOR see all; an ENTERPRISE its own (its enterprise's and its
-  projects'); an EXPERT those it was assigned to review; everyone else (the anonymous public,
-  institutions, partners) only ISSUED certificates, and of those only the public fields (the
-  GraphQL type hides the self-assessment, scores and explanation: ``details_visible``).
+  projects'); an EXPERT those it was assigned to review; everyone sees ISSUED certificates, but
+  of others' only the public fields (the GraphQL type hides the self-assessment, scores and
+  explanation: ``details_visible``).
 - ``CertificationReview``: an EXPERT sees only its own reviews ("reviewers see only their
   assignments"); the ENTERPRISE sees the reviews of its own certifications; nobody else.
 - ``CertificationEvent`` (the history): the enterprise's own, the reviewing expert's
@@ -31,7 +31,7 @@ from typing import Any
 from sqlalchemy import Select, select
 
 from greenrong.core.errors import Forbidden
-from greenrong.domain.access.predicates import NOTHING, InQuery, Predicate, eq
+from greenrong.domain.access.predicates import NOTHING, InQuery, Predicate, any_of, eq
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.certification.models import Certification, CertificationReview
 
@@ -63,11 +63,12 @@ def _ids(query: Callable[[], Select[Any]]) -> Callable[[Any], Select[Any]]:
 
 
 def _certification_rows(p: Principal) -> Predicate:
+    issued = eq("status", "ISSUED")
     if p.role == Role.ENTERPRISE:
-        return eq("enterprise_id", p.org_id)
+        return any_of(eq("enterprise_id", p.org_id), issued)
     if p.role == Role.EXPERT:
-        return InQuery("id", _ids(lambda: reviewed_certifications(p.org_id)))
-    return eq("status", "ISSUED")
+        return any_of(InQuery("id", _ids(lambda: reviewed_certifications(p.org_id))), issued)
+    return issued
 
 
 def _review_rows(p: Principal) -> Predicate:
