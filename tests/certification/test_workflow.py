@@ -465,7 +465,8 @@ async def test_a_rejection_needs_reasons_and_a_score_below_50_cannot_be_approved
     )
     async with sessionmaker() as session:
         enterprise = await session.get(Enterprise, firm.id)
-        assert enterprise is not None and enterprise.green_level is GreenLevel.NONE
+        assert enterprise is not None
+        assert enterprise.green_level is GreenLevel.NONE
         assert await session.scalar(select(func.count()).select_from(LibraryMembership)) == 0
 
 
@@ -652,7 +653,8 @@ async def test_a_project_certification_sets_the_project_level_and_its_library(se
             ["GREEN_PROJECT"],
         )
         enterprise = await session.get(Enterprise, owner.id)
-        assert enterprise is not None and enterprise.green_level is GreenLevel.NONE
+        assert enterprise is not None
+        assert enterprise.green_level is GreenLevel.NONE
 
 
 async def test_an_old_certification_keeps_its_rubric_after_a_new_version(sessionmaker) -> None:
