@@ -78,6 +78,7 @@ async def test_the_certifications_list_costs_the_same_for_2_and_10_rows(
     with count_statements(engine) as statements:
         small = await admin(LIST, {"first": 2})
     small_count = len(statements)
+    assert len(small["data"]["certifications"]["edges"]) == 2
     with count_statements(engine) as statements:
         large = await admin(LIST, {"first": 20})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
@@ -15,6 +15,9 @@ from greenrong.schema.certification.inputs import CertificationOrderArg, Certifi
 from greenrong.schema.certification.types import Certification
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last
+
+if TYPE_CHECKING:
+    from greenrong.schema.matching.reviewers import ReviewerMatchResult
 
 
 @strawberry.type
@@ -50,6 +53,23 @@ class EnterpriseCertificationFields:
             where=where,
             order_by=order_by,
         )
+
+    @strawberry.field(
+        description="Experts to review its certification, best first: field and specialties "
+        "that fit its category and description; experts affiliated with it, and experts at the "
+        "open-review limit (project reviews and certification reviews together), are left out."
+    )
+    async def reviewer_matches(
+        self,
+        info: Info,
+        first: Annotated[
+            int,
+            strawberry.argument(description="How many, best first (0 to the maximum page size)."),
+        ] = 5,
+    ) -> Annotated[ReviewerMatchResult, strawberry.lazy("greenrong.schema.matching.reviewers")]:
+        from greenrong.resolvers.certification_reviewers import enterprise_reviewer_matches
+
+        return await enterprise_reviewer_matches(info, self.pk, first)
 
     @strawberry.field(description="Its issued enterprise certificate in force; null if none.")
     async def current_certification(self, info: Info) -> Certification | None:
