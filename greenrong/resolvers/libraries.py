@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Annotated, Any
 
@@ -15,6 +16,7 @@ from greenrong.domain.libraries.models import (
 from greenrong.domain.libraries.models import Library, RecommendationStatus
 from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
 from greenrong.domain.libraries.repository import RECOMMENDATIONS, memberships
+from greenrong.domain.libraries.statistics import library_statistics
 from greenrong.domain.matching.finance_rules import today
 from greenrong.resolvers.common import child_connection, list_query, mutate, root_connection
 from greenrong.schema.kit.context import Info
@@ -39,6 +41,7 @@ from greenrong.schema.libraries.payloads import (
     ReviewCultivationRecommendationPayload,
 )
 from greenrong.schema.libraries.types import CultivationRecommendation, LibraryMembership
+from greenrong.schema.statistics.types import LibraryCategoryShare, LibraryCount
 
 _INPUT = strawberry.argument(description="What to do.")
 _DECISIONS = {
@@ -74,6 +77,25 @@ async def memberships_of(
     return await child_connection(
         info, memberships(today()), parent, parent_id, query, LibraryMembership.from_row
     )
+
+
+async def library_counts(info: Info, on: datetime.date | None) -> list[LibraryCount]:
+    """``platformStatistics.libraries``: one grouped statement."""
+    async with info.context.sessionmaker() as session:
+        figures = await library_statistics(session, on=on or today())
+    return [
+        LibraryCount(
+            library=f.library,
+            count=f.count,
+            by_green_category=[
+                LibraryCategoryShare(
+                    category=s.category, count=s.count, share=s.share, share_percent=s.share_percent
+                )
+                for s in f.by_green_category
+            ],
+        )
+        for f in figures
+    ]
 
 
 @strawberry.type(description="Read the green libraries.")

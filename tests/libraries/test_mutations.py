@@ -484,3 +484,39 @@ async def test_a_pending_or_admitted_project_is_not_recommended_again(
         "code": "UNKNOWN_REFERENCE",
         "field": "projectId",
     }
+
+
+async def test_project_libraries_are_not_written_directly(gql, sessionmaker) -> None:
+    async with sessionmaker.begin() as session:
+        orgs = await _orgs(session)
+        await screened(session, Library.CLIMATE_FRIENDLY, orgs["project"].id, date(2022, 1, 1))
+    before = await counts(sessionmaker)
+    update = """mutation($input: UpdateProjectInput!) { updateProject(input: $input) {
+        __typename ... on ValidationError { code field } ... on ProjectSuccess { project { title libraries } } } }"""
+    pid = to_global_id("Project", orgs["project"].id)
+
+    refused = await gql(
+        update, {"input": {"id": pid, "version": 2, "libraries": ["GREEN_PROJECT"]}}
+    )
+    same = await gql(
+        update,
+        {
+            "input": {
+                "id": pid,
+                "version": 2,
+                "libraries": ["CLIMATE_FRIENDLY"],
+                "title": "眉山光伏二期",
+            }
+        },
+    )
+
+    assert refused["data"]["updateProject"] == {
+        "__typename": "ValidationError",
+        "code": "INVALID",
+        "field": "libraries",
+    }
+    assert same["data"]["updateProject"] == {
+        "__typename": "ProjectSuccess",
+        "project": {"title": "眉山光伏二期", "libraries": ["CLIMATE_FRIENDLY"]},
+    }
+    assert (await counts(sessionmaker))[:2] == before[:2]
