@@ -14,7 +14,7 @@ outside a request (CLI, workers, the seed) is trusted, like everywhere else.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -409,3 +409,26 @@ async def end_membership(
     if membership.project_id is not None:
         await sync_project_libraries(session, membership.project_id)
     return membership
+
+
+async def refresh_project_libraries(session: AsyncSession, *, on: date) -> int:
+    """Bring ``Project.libraries`` up to day ``on`` for memberships that lapsed by the calendar
+    (their ``until`` passed without an ``end`` call) or started after they were admitted;
+    returns how many projects changed. ``greenrong libraries refresh`` runs it (daily)."""
+    rows = await session.scalars(
+        select(LibraryMembership.project_id)
+        .where(
+            LibraryMembership.project_id.is_not(None),
+            or_(LibraryMembership.until < on, LibraryMembership.since >= on - timedelta(days=1)),
+        )
+        .distinct()
+    )
+    changed = 0
+    for project_id in list(rows):
+        if project_id is None:  # pragma: no cover - filtered above
+            continue
+        project = await session.get(Project, project_id)
+        before = list(project.libraries or []) if project is not None else []
+        after = await sync_project_libraries(session, project_id, on=on)
+        changed += before != list(after.libraries)
+    return changed
