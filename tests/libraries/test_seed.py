@@ -14,7 +14,7 @@ from greenrong.domain.seed.demo import seed_demo
 
 STATISTICS = """
 query($on: Date) { platformStatistics { libraries(on: $on) {
-  library count byGreenCategory { category count sharePercent } } } }"""
+  library count byGreenCategory { category count share sharePercent } } } }"""
 #: the report's counts
 COUNTS = {
     "GREEN_ENTERPRISE": 225,
@@ -49,6 +49,14 @@ async def test_seeded_libraries_reproduce_the_report(gql, sessionmaker) -> None:
         green_projects = libraries["GREEN_PROJECT"]["byGreenCategory"]
         assert [c["sharePercent"] for c in green_projects] == PROJECT_SHARES
         assert [c["count"] for c in green_projects] == [17, 6, 14, 13, 32, 2]
+        assert [c["share"] for c in green_projects] == [
+            "0.2024",
+            "0.0714",
+            "0.1667",
+            "0.1548",
+            "0.3810",
+            "0.0238",
+        ]
         for library in libraries.values():
             assert sum(c["sharePercent"] for c in library["byGreenCategory"]) == 100
 
