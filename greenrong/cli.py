@@ -216,6 +216,28 @@ def events_retry(retry_all: bool, ids: tuple[uuid.UUID, ...]) -> None:
     click.echo(f"greenrong: {count} dead letter(s) handed over again")
 
 
+@main.group()
+def libraries() -> None:
+    """The green libraries (入库)."""
+
+
+@libraries.command("refresh")
+def libraries_refresh() -> None:
+    """Bring Project.libraries up to today for memberships that lapsed or began by the calendar
+    (run it daily; admit and end keep it in sync themselves)."""
+    from greenrong.domain.libraries.service import refresh_project_libraries
+    from greenrong.domain.matching.finance_rules import today
+    from greenrong.domain.outbox import signal
+
+    async def run() -> int:
+        async with _session() as session, session.begin():
+            changed = await refresh_project_libraries(session, on=today())
+        signal.changes_committed()
+        return changed
+
+    click.echo(f"greenrong: {asyncio.run(run())} project(s) brought up to date")
+
+
 @main.command("export")
 @click.option(
     "--entity",

@@ -11,7 +11,8 @@ from greenrong.core.config import get_settings
 
 
 @pytest.mark.parametrize(
-    "command", ["serve", "migrate", "seed", "export-schema", "worker", "events", "keys"]
+    "command",
+    ["serve", "migrate", "seed", "export-schema", "worker", "events", "keys", "libraries"],
 )
 def test_every_command_has_help(command: str) -> None:
     result = CliRunner().invoke(main, [command, "--help"])

@@ -21,6 +21,7 @@ from greenrong.schema.finance.types import FinancialInstitution, FinancialProduc
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import Node
+from greenrong.schema.libraries.types import CultivationRecommendation, LibraryMembership
 from greenrong.schema.matching.deals import FinancingMatch, TechnologyDeal
 from greenrong.schema.projects.types import Project
 from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
@@ -43,6 +44,8 @@ NODE_TYPES: dict[str, Any] = {
         Certification,
         CertificationReview,
         CertificationEvent,
+        LibraryMembership,
+        CultivationRecommendation,
     )
 }
 

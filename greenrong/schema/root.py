@@ -25,6 +25,7 @@ from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
 from greenrong.resolvers.enterprises import EnterpriseMutation, EnterpriseQuery
 from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
+from greenrong.resolvers.libraries import LibraryMutation, LibraryQuery
 from greenrong.resolvers.node import NodeQuery
 from greenrong.resolvers.partners import (
     PartnersQuery,
@@ -64,6 +65,7 @@ Query = merge_types(
         AccessQuery,
         CarbonQuery,
         CertificationQuery,
+        LibraryQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -81,6 +83,7 @@ Mutation = merge_types(
         AccessMutation,
         CarbonMutation,
         CertificationMutation,
+        LibraryMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnersSubscription,))

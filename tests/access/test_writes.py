@@ -302,7 +302,8 @@ REGULATOR_CASES = [
         "updateProject",
         "UpdateProjectInput",
         lambda w: {"id": gid("Project", w.project), "version": 1, "libraries": ["GREEN_PROJECT"]},
-        "ProjectSuccess",
+        # allowed to the regulator, but libraries follow memberships (admitToLibrary): INVALID
+        "ValidationError",
     ),
     (
         "updateProject",

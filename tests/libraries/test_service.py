@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.libraries import service
-from greenrong.domain.libraries.models import Library, LibraryMembership, MembershipSource
+from greenrong.domain.libraries.models import Library, LibraryMembership, MembershipSource, PbocArea
 from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.projects.models import Project
@@ -195,3 +195,48 @@ async def test_subject_must_fit_the_library(sessionmaker: SessionMaker) -> None:
         assert _issues(caught.value) == {("subject_id", ErrorCode.UNKNOWN_REFERENCE)}
     async with sessionmaker() as session:
         assert await session.scalar(select(func.count()).select_from(LibraryMembership)) == 0
+
+
+async def test_refresh_follows_the_calendar(sessionmaker: SessionMaker) -> None:
+    async with sessionmaker.begin() as session:
+        enterprise = await create_enterprise(session)
+        project = await create_project(session, enterprise_id=enterprise.id)
+        await service.admit(
+            session,
+            library=Library.CLIMATE_FRIENDLY,
+            subject_type="Project",
+            subject_id=project.id,
+            source=MembershipSource.SCREENING,
+            reason="气候友好型项目筛选",
+            since=today() - timedelta(days=10),
+            until=today() + timedelta(days=5),
+        )
+        await service.admit(
+            session,
+            library=Library.PBOC_CARBON_REDUCTION,
+            subject_type="Project",
+            subject_id=project.id,
+            source=MembershipSource.SCREENING,
+            reason="碳减排支持工具",
+            since=today() + timedelta(days=3),
+            pboc_area=PbocArea.CLEAN_ENERGY,
+        )
+    async with sessionmaker() as session:
+        row = await session.get(Project, project.id)
+        assert row is not None
+        assert row.libraries == ["CLIMATE_FRIENDLY"]
+
+    # when: the day the PBoC membership starts, then the day after the climate one's last day
+    async with sessionmaker.begin() as session:
+        started = await service.refresh_project_libraries(session, on=today() + timedelta(days=3))
+    async with sessionmaker() as session:
+        row = await session.get(Project, project.id)
+        assert row is not None
+        assert (started, row.libraries) == (1, ["CLIMATE_FRIENDLY", "PBOC_CARBON_REDUCTION"])
+    async with sessionmaker.begin() as session:
+        lapsed = await service.refresh_project_libraries(session, on=today() + timedelta(days=6))
+        again = await service.refresh_project_libraries(session, on=today() + timedelta(days=6))
+    async with sessionmaker() as session:
+        row = await session.get(Project, project.id)
+        assert row is not None
+        assert (lapsed, again, row.libraries) == (1, 0, ["PBOC_CARBON_REDUCTION"])

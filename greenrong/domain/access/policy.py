@@ -19,6 +19,10 @@ Roles (``principal.Role``; docs/SECURITY.md states the same model for people):
 - PARTNER: what PUBLIC sees (the change feed and webhooks come with the partners issue).
 - ADMIN: everything. Every write of every role is audited (``guard.py``).
 
+Library memberships (入库): an enterprise's are public, a project's are seen with the project;
+cultivation recommendations are seen with their project. Their writes are checked by the
+libraries service (ADMIN and REGULATOR), not by ``authorize_write``.
+
 Entity types this module does not name are for ADMIN and REGULATOR only: a new context is
 closed until a rule opens it.
 """
@@ -52,6 +56,7 @@ from greenrong.domain.disclosure.models import DisclosureStatus
 from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment
 from greenrong.domain.outbox.models import Operation
+from greenrong.domain.projects.models import Project
 from greenrong.domain.technology.models import ListingStatus, NeedStatus, TechnologyListing
 
 READ_ALL = frozenset({Role.ADMIN, Role.REGULATOR})
@@ -143,6 +148,21 @@ def _deal_rows(p: Principal) -> Predicate:
     )
 
 
+def _visible_projects(p: Principal) -> Callable[[Any], Select[Any]]:
+    """The ids of the projects the caller sees, as a subquery (as of ``now``)."""
+
+    def query(now: Any) -> Select[Any]:
+        return select(Project.id).where(sql_condition(Project, _project_rows(p), now))
+
+    return query
+
+
+def _library_membership_rows(p: Principal) -> Predicate:
+    """Enterprise memberships are public (like the green level); project memberships follow
+    the project's visibility."""
+    return any_of(eq("subject_type", "Enterprise"), InQuery("project_id", _visible_projects(p)))
+
+
 ROW_RULES: dict[str, Callable[[Principal], Predicate]] = {
     "Enterprise": lambda p: EVERYTHING,
     "FinancialInstitution": lambda p: EVERYTHING,
@@ -168,6 +188,8 @@ ROW_RULES: dict[str, Callable[[Principal], Predicate]] = {
     "TechnologyDeal": _deal_rows,
     "ReviewAssignment": lambda p: _own(p, Role.EXPERT, "expert_id"),
     **_certification.ROW_RULES,
+    "LibraryMembership": _library_membership_rows,
+    "CultivationRecommendation": lambda p: InQuery("project_id", _visible_projects(p)),
 }
 
 

@@ -14,13 +14,20 @@ outside a request (CLI, workers, the seed) is trusted, like everywhere else.
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, ValidationFailed
+from greenrong.core.errors import (
+    ErrorCode,
+    Forbidden,
+    IssueCollector,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
 from greenrong.domain.access.guard import actor_of
 from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise
@@ -119,7 +126,7 @@ async def admit(
     if source not in LIBRARY_SOURCES[library]:
         allowed = ", ".join(sorted(LIBRARY_SOURCES[library]))
         issues.add("source", ErrorCode.INVALID, f"{library.value} is entered by {allowed} only")
-    _text(issues, "reason", reason, required=True)
+    check_text(issues, "reason", reason, required=True)
     if until is not None and until < since:
         issues.add("until", ErrorCode.OUT_OF_RANGE, "must not be before since")
     if certification_id is not None and source is not MembershipSource.CERTIFICATION:
@@ -127,7 +134,7 @@ async def admit(
     _climate(issues, library, climate_type, climate_scope)
     _pboc(issues, library, pboc_area, pboc_sub_area)
     if library is Library.CULTIVATION:
-        _text(issues, "department", department, required=True, max_length=100)
+        check_text(issues, "department", department, required=True, max_length=100)
     elif department is not None:
         issues.add("department", ErrorCode.INVALID, "only a CULTIVATION membership has one")
     if not issues.issues:
@@ -174,7 +181,7 @@ async def end(
     """
     check_library_write(session, f"end memberships of {library.value}")
     issues = IssueCollector()
-    _text(issues, "reason", reason, required=True)
+    check_text(issues, "reason", reason, required=True)
     issues.raise_if_any()
     subject_type = LIBRARY_SUBJECTS[library]
     column = _subject_column(subject_type)
@@ -259,7 +266,7 @@ async def _overlapping(
     return rows.first()
 
 
-def _text(
+def check_text(
     issues: IssueCollector,
     key: str,
     value: str | None,
@@ -320,4 +327,108 @@ def _pboc(
         )
 
 
-__all__ = ["LIBRARY_SOURCES", "SCREENING_LIBRARIES", "ValidationFailed", "admit", "end"]
+async def screen_in(
+    session: AsyncSession,
+    *,
+    library: Library,
+    subject_id: uuid.UUID,
+    reason: str,
+    since: date,
+    until: date | None = None,
+    climate_type: ClimateType | None = None,
+    climate_scope: list[str] | None = None,
+    pboc_area: PbocArea | None = None,
+    pboc_sub_area: str | None = None,
+) -> LibraryMembership:
+    """Admit a subject to a screening list (source SCREENING); the API's ``admitToLibrary``.
+
+    The certification libraries are entered through a certificate, the cultivation library
+    through an accepted recommendation: naming them here is ``INVALID`` on ``library``.
+    """
+    check_library_write(session, f"admit to {library.value}")
+    if library not in SCREENING_LIBRARIES:
+        way = "an accepted recommendation" if library is Library.CULTIVATION else "certification"
+        raise ValidationFailed.one(
+            "library", ErrorCode.INVALID, f"{library.value} is entered through {way}"
+        )
+    return await admit(
+        session,
+        library=library,
+        subject_type=LIBRARY_SUBJECTS[library].value,
+        subject_id=subject_id,
+        source=MembershipSource.SCREENING,
+        reason=reason,
+        since=since,
+        until=until,
+        climate_type=climate_type,
+        climate_scope=climate_scope,
+        pboc_area=pboc_area,
+        pboc_sub_area=pboc_sub_area,
+    )
+
+
+async def end_membership(
+    session: AsyncSession, *, id: uuid.UUID, version: int, on: date, reason: str
+) -> LibraryMembership:
+    """End one membership by id; the API's ``endLibraryMembership``.
+
+    ADMIN and REGULATOR end memberships of the screening lists; only an ADMIN ends a
+    certification or cultivation membership (certificates end theirs through ``end``).
+    A membership that already ended, or whose last day is before ``on``, is
+    ``INVALID_TRANSITION``; ``on`` before ``since`` is ``OUT_OF_RANGE``.
+    """
+    membership = await session.get(LibraryMembership, id)
+    if membership is None:
+        raise NotFound(LibraryMembership.entity_type, id)
+    actor = actor_of(session)
+    screening = membership.library in SCREENING_LIBRARIES
+    if not screening and actor is not None and actor.principal.role is not Role.ADMIN:
+        raise Forbidden(
+            f"{actor.principal.role} may not end a {membership.library.value} membership: "
+            "certification ends it, or an admin"
+        )
+    check_library_write(session, f"end memberships of {membership.library.value}")
+    if membership.version != version:
+        raise StaleVersion(LibraryMembership.entity_type, id, version, membership.version)
+    issues = IssueCollector()
+    check_text(issues, "reason", reason, required=True)
+    if on < membership.since:
+        issues.add("on", ErrorCode.OUT_OF_RANGE, f"must not be before since ({membership.since})")
+    elif membership.ended_reason is not None or (
+        membership.until is not None and membership.until < on
+    ):
+        issues.add(
+            "on",
+            ErrorCode.INVALID_TRANSITION,
+            f"the membership already ended on {membership.until}",
+        )
+    issues.raise_if_any()
+    membership.until = on
+    membership.ended_reason = reason.strip()
+    await record_change(session, membership, Operation.UPDATE)
+    if membership.project_id is not None:
+        await sync_project_libraries(session, membership.project_id)
+    return membership
+
+
+async def refresh_project_libraries(session: AsyncSession, *, on: date) -> int:
+    """Bring ``Project.libraries`` up to day ``on`` for memberships that lapsed by the calendar
+    (their ``until`` passed without an ``end`` call) or started after they were admitted;
+    returns how many projects changed. ``greenrong libraries refresh`` runs it (daily)."""
+    rows = await session.scalars(
+        select(LibraryMembership.project_id)
+        .where(
+            LibraryMembership.project_id.is_not(None),
+            or_(LibraryMembership.until < on, LibraryMembership.since >= on - timedelta(days=1)),
+        )
+        .distinct()
+    )
+    changed = 0
+    for project_id in list(rows):
+        if project_id is None:  # pragma: no cover - filtered above
+            continue
+        project = await session.get(Project, project_id)
+        before = list(project.libraries or []) if project is not None else []
+        after = await sync_project_libraries(session, project_id, on=on)
+        changed += before != list(after.libraries)
+    return changed

@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.core.errors import IssueCollector
+from greenrong.core.errors import ErrorCode, IssueCollector, ValidationFailed
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit import rules, service
 from greenrong.domain.projects.models import Project
@@ -21,13 +21,33 @@ async def validate_project(session: AsyncSession, values: Mapping[str, Any]) -> 
     issues.raise_if_any()
 
 
+#: ``libraries`` mirrors the project's open library memberships (``libraries.service`` keeps it
+#: in sync): it is never written directly
+_LIBRARIES_FOLLOW = (
+    "libraries follow the project's library memberships: use admitToLibrary, "
+    "endLibraryMembership or the cultivation workflow"
+)
+
+
 async def create_project(session: AsyncSession, *, values: Mapping[str, Any]) -> Project:
-    return await service.create(session, Project, values, validate=validate_project)
+    async def validate(s: AsyncSession, checked: Mapping[str, Any]) -> None:
+        await validate_project(s, checked)
+        if checked.get("libraries"):
+            raise ValidationFailed.one("libraries", ErrorCode.INVALID, _LIBRARIES_FOLLOW)
+
+    return await service.create(session, Project, values, validate=validate)
 
 
 async def update_project(
     session: AsyncSession, *, id: uuid.UUID, version: int, changes: Mapping[str, Any]
 ) -> Project:
+    async def validate(s: AsyncSession, checked: Mapping[str, Any]) -> None:
+        await validate_project(s, checked)
+        row = await s.get(Project, id)  # loaded already; the changes are not applied yet
+        current = list(row.libraries or []) if row is not None else []
+        if "libraries" in changes and list(changes["libraries"] or []) != current:
+            raise ValidationFailed.one("libraries", ErrorCode.INVALID, _LIBRARIES_FOLLOW)
+
     return await service.update(
-        session, Project, id, expected_version=version, changes=changes, validate=validate_project
+        session, Project, id, expected_version=version, changes=changes, validate=validate
     )

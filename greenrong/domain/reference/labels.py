@@ -16,6 +16,13 @@ from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric,
 from greenrong.domain.enterprises.models import EnterpriseSize
 from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.finance.models import Collateral, DemandStatus, InstitutionKind, ProductKind
+from greenrong.domain.libraries.models import (
+    Library,
+    MembershipSource,
+    PbocArea,
+    RecommendationStatus,
+    SubjectType,
+)
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.tracked import DealStatus, MatchStatus
 from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus
@@ -202,6 +209,30 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "LICENCE": "许可",
         "COOPERATION": "合作开发",
         "SERVICE": "技术服务",
+    },
+    Library: {
+        "GREEN_ENTERPRISE": "四川省绿色企业库",
+        "GREEN_PROJECT": "四川省绿色项目库",
+        "CULTIVATION": "绿色培育库",
+        "CLIMATE_INVESTMENT": "气候投融资项目库",
+        "CLIMATE_FRIENDLY": "气候友好型名单",
+        "PBOC_CARBON_REDUCTION": "碳减排支持工具项目名单",
+    },
+    MembershipSource: {
+        "CERTIFICATION": "入库认定",
+        "RECOMMENDATION": "主管部门推荐",
+        "SCREENING": "筛选",
+    },
+    SubjectType: {"Enterprise": "企业", "Project": "项目"},
+    PbocArea: {
+        "CLEAN_ENERGY": "清洁能源",
+        "ENERGY_SAVING": "节能环保",
+        "CARBON_REDUCTION_TECH": "碳减排技术",
+    },
+    RecommendationStatus: {
+        "RECOMMENDED": "已推荐",
+        "ACCEPTED": "审核通过",
+        "REJECTED": "未通过",
     },
 }
 

@@ -18,6 +18,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.libraries.models import LibraryMembership
 from greenrong.domain.matching.tracked import FinancingMatch
 from greenrong.domain.projects.models import Project
 from greenrong.domain.seed.demand_money import plan_demand_money
@@ -35,6 +36,7 @@ from greenrong.domain.seed.institutions import (
     institution_rows,
     institution_specs,
 )
+from greenrong.domain.seed.libraries import MembershipSources, membership_rows
 from greenrong.domain.seed.matches import MatchSources, match_rows
 from greenrong.domain.seed.matching import ProductCatalogue, ProductTerms
 from greenrong.domain.seed.plan import SeedPlan
@@ -82,19 +84,27 @@ class DemoDataset:
             TechnologyListing: plan.technology_listings,
             TechnologyNeed: plan.technology_needs,
             Project: self._financing.projects,
+            LibraryMembership: self._memberships,
             FinancingDemand: self._financing.demands,
             FinancingMatch: self.plan.matching_services,
             Disclosure: sum(plan.disclosures_by_kind.values()),
         }
 
+    @property
+    def _memberships(self) -> int:
+        """One per rated enterprise, one per library a project is in."""
+        rated = sum(n for level, n in self.plan.enterprises_by_level.items() if level.rank)
+        return rated + sum(bin(bits).count("1") for bits in self._financing.project_libraries)
+
     def batches(self, rows_per_batch: int = 2000) -> Iterator[Batch]:
         plan, seed, geo = self.plan, self.seed, self._sichuan
         enterprises = EnterpriseDirectory(self._enterprises)
         active = [self._financing.active(i) for i in range(plan.enterprises)]
+        members = MembershipSources()
         rows = enterprise_rows(
             enterprises, active=active, rng=stream(seed, "enterprises"), sichuan=geo
         )
-        yield from _batches(Enterprise, rows, rows_per_batch)
+        yield from _batches(Enterprise, members.watch_enterprises(rows), rows_per_batch)
 
         institutions = InstitutionDirectory(self._institutions)
         rows = institution_rows(institutions, rng=stream(seed, "institution-rows"))
@@ -133,12 +143,16 @@ class DemoDataset:
         for projects, demands in financing.blocks(rows_per_batch):
             if projects:
                 yield Batch(Project, projects)
+                members.take_projects(projects)
             if demands:
                 yield Batch(FinancingDemand, demands)
                 for demand in demands:
                     sources.take(demand)
         rows = match_rows(sources, services=plan.matching_services, rng=stream(seed, "matches"))
         yield from _batches(FinancingMatch, rows, rows_per_batch)
+
+        rows = membership_rows(members, rng=stream(seed, "libraries"))
+        yield from _batches(LibraryMembership, rows, rows_per_batch)
 
         rows = disclosure_rows(
             plan.disclosures_by_kind, enterprises, institutions, rng=stream(seed, "disclosures")

@@ -61,12 +61,36 @@ def lay_out_enterprises(plan: SeedPlan, rng: random.Random, sichuan: Sichuan) ->
     for prefecture_code, wanted in plan.heavy_enterprises.items():
         local = [i for i, code in enumerate(regions) if prefecture_of(code) == prefecture_code]
         heavy.update(rng.sample(local, min(wanted, len(local))))
+    categories = dealt(rng, list(plan.enterprises_by_category.items()))
     return EnterpriseLayout(
         regions=regions,
-        categories=dealt(rng, list(plan.enterprises_by_category.items())),
-        levels=dealt(rng, list(plan.enterprises_by_level.items())),
+        categories=categories,
+        levels=_levels(plan, categories, rng),
         heavy=frozenset(heavy),
     )
+
+
+def _levels(
+    plan: SeedPlan, categories: list[GreenCategory], rng: random.Random
+) -> list[GreenLevel]:
+    """Exact level counts, with the rated (入库) enterprises split by category as the report's
+    shares of the green enterprise library (``plan.rated_by_category``)."""
+    levels = [GreenLevel.NONE] * len(categories)
+    rated_levels = dealt(
+        rng,
+        [(lvl, n) for lvl, n in plan.enterprises_by_level.items() if lvl is not GreenLevel.NONE],
+    )
+    chosen: list[int] = []
+    for category, wanted in plan.rated_by_category.items():
+        members = [i for i, c in enumerate(categories) if c is category]
+        chosen += rng.sample(members, min(wanted, len(members)))
+    if len(chosen) < len(rated_levels):  # tiny scales: fill up from any category
+        taken = set(chosen)
+        rest = [i for i in range(len(categories)) if i not in taken]
+        chosen += rng.sample(rest, len(rated_levels) - len(chosen))
+    for index, level in zip(chosen, rated_levels, strict=False):
+        levels[index] = level
+    return levels
 
 
 def enterprise_rows(

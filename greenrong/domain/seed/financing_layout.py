@@ -23,7 +23,12 @@ LIBRARY_BITS = {
     ProjectLibrary.GREEN_PROJECT: 1,
     ProjectLibrary.CULTIVATION: 2,
     ProjectLibrary.CLIMATE_INVESTMENT: 4,
+    ProjectLibrary.CLIMATE_FRIENDLY: 8,
+    ProjectLibrary.PBOC_CARBON_REDUCTION: 16,
 }
+#: project templates the PBoC carbon-reduction tool supports (its areas 清洁能源 and 节能环保,
+#: by the sub-areas in libraries/data): our assumption, matched on the template's title
+PBOC_TITLE_WORDS = ("光伏", "风电", "生物质", "储能", "加氢", "余热余压", "电机系统节能")
 _PROJECTS = Weighted([(0, 30), (1, 35), (2, 20), (3, 10), (4, 5)])
 _DEMANDS_PER_PROJECT = Weighted([(0, 45), (1, 35), (2, 15), (3, 5)])
 _LOOSE_DEMANDS = Weighted([(0, 88), (1, 10), (2, 2)])
@@ -68,6 +73,8 @@ def lay_out_financing(
     )
     climate: list[ClimateType] = []
     owner_rated: list[bool] = []
+    categories: list[GreenCategory] = []
+    pboc_fit: list[bool] = []
     for i, category in enumerate(enterprises.categories):
         heavy = i in enterprises.heavy
         count = rng.randint(*HEAVY_PROJECTS) if heavy else _PROJECTS(rng)
@@ -84,7 +91,10 @@ def lay_out_financing(
             )
             climate.append(ClimateType(choices[t]["climate"]))
             owner_rated.append(enterprises.levels[i] is not GreenLevel.NONE)
-    layout.project_libraries = _libraries(plan, climate, owner_rated, rng)
+            categories.append(category)
+            pboc_fit.append(any(w in choices[t]["title"] for w in PBOC_TITLE_WORDS))
+    layout.project_libraries = _libraries(plan, climate, owner_rated, categories, rng)
+    _more_libraries(layout.project_libraries, plan, climate, pboc_fit, rng)
     return layout
 
 
@@ -93,14 +103,26 @@ def project_template(category: GreenCategory, index: int) -> vocabulary.ProjectT
 
 
 def _libraries(
-    plan: SeedPlan, climate: list[ClimateType], owner_rated: list[bool], rng: random.Random
+    plan: SeedPlan,
+    climate: list[ClimateType],
+    owner_rated: list[bool],
+    categories: list[GreenCategory],
+    rng: random.Random,
 ) -> bytearray:
-    """Exact library sizes: green projects of rated enterprises first, cultivation among the
-    rest, climate-investment projects split into mitigation and adaptation."""
+    """Exact library sizes: green projects of rated enterprises first, split by category as
+    the report's shares (``plan.green_projects_by_category``), cultivation among the rest,
+    climate-investment projects split into mitigation and adaptation."""
     bits = bytearray(len(climate))
     everyone = range(len(climate))
-    rated = [p for p in everyone if owner_rated[p]]
-    green = _sample(rng, rated, plan.green_projects)
+    green: list[int] = []
+    for category, wanted in plan.green_projects_by_category.items():
+        of_category = [p for p in everyone if categories[p] is category]
+        picked = _sample(rng, [p for p in of_category if owner_rated[p]], wanted)
+        if len(picked) < wanted:
+            chosen = set(picked)
+            rest = [p for p in of_category if p not in chosen]
+            picked += _sample(rng, rest, wanted - len(picked))
+        green += picked
     if len(green) < plan.green_projects:
         chosen = set(green)
         green += _sample(
@@ -121,6 +143,23 @@ def _libraries(
         for p in members:
             bits[p] |= LIBRARY_BITS[library]
     return bits
+
+
+def _more_libraries(
+    bits: bytearray,
+    plan: SeedPlan,
+    climate: list[ClimateType],
+    pboc_fit: list[bool],
+    rng: random.Random,
+) -> None:
+    """The 184 climate-friendly projects (any with a climate type) and the 33 PBoC-tool
+    projects (``PBOC_TITLE_WORDS``), drawn after ``_libraries``."""
+    climate_friendly = [p for p in range(len(bits)) if climate[p] is not ClimateType.NONE]
+    for p in _sample(rng, climate_friendly, plan.climate_friendly_projects):
+        bits[p] |= LIBRARY_BITS[ProjectLibrary.CLIMATE_FRIENDLY]
+    pboc = [p for p in range(len(bits)) if pboc_fit[p]]
+    for p in _sample(rng, pboc, plan.pboc_tool_projects):
+        bits[p] |= LIBRARY_BITS[ProjectLibrary.PBOC_CARBON_REDUCTION]
 
 
 def _sample(rng: random.Random, population: list[int], wanted: int) -> list[int]:

@@ -10,7 +10,7 @@ scaled total are apportioned by the largest-remainder method, so they still add 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
@@ -67,6 +67,19 @@ GREEN_PROJECTS = 84
 CULTIVATION_PROJECTS = 338
 CLIMATE_MITIGATION_PROJECTS = 143
 CLIMATE_ADAPTATION_PROJECTS = 43
+#: 入库绿色项目 by category, in per cent (report; the libraries context reproduces these shares)
+GREEN_PROJECT_CATEGORY_SHARES = {
+    GreenCategory.GREEN_INFRASTRUCTURE: 38,
+    GreenCategory.ENERGY_SAVING_ENVIRONMENTAL: 20,
+    GreenCategory.CLEAN_ENERGY: 17,
+    GreenCategory.ECOLOGICAL_ENVIRONMENT: 16,
+    GreenCategory.CLEAN_PRODUCTION: 7,
+    GreenCategory.GREEN_SERVICES: 2,
+}
+#: 184 个气候友好型项目 (report)
+CLIMATE_FRIENDLY_PROJECTS = 184
+#: 碳减排支持工具 projects (report: 33)
+PBOC_TOOL_PROJECTS = 33
 
 K = TypeVar("K")
 
@@ -92,6 +105,12 @@ class SeedPlan:
     cultivation_projects: int
     climate_mitigation_projects: int
     climate_adaptation_projects: int
+    #: the rated (入库) enterprises by category: the report's shares of the 225
+    rated_by_category: dict[GreenCategory, int] = field(default_factory=dict)
+    #: the green-library projects by category: the report's shares of the 84
+    green_projects_by_category: dict[GreenCategory, int] = field(default_factory=dict)
+    climate_friendly_projects: int = 0
+    pboc_tool_projects: int = 0
 
     @classmethod
     def at_scale(cls, scale: float) -> SeedPlan:
@@ -127,6 +146,12 @@ class SeedPlan:
             cultivation_projects=scaled_count(CULTIVATION_PROJECTS, scale),
             climate_mitigation_projects=scaled_count(CLIMATE_MITIGATION_PROJECTS, scale),
             climate_adaptation_projects=scaled_count(CLIMATE_ADAPTATION_PROJECTS, scale),
+            rated_by_category=_apportioned(rated, CATEGORY_SHARES),
+            green_projects_by_category=_apportioned(
+                scaled_count(GREEN_PROJECTS, scale), GREEN_PROJECT_CATEGORY_SHARES
+            ),
+            climate_friendly_projects=scaled_count(CLIMATE_FRIENDLY_PROJECTS, scale),
+            pboc_tool_projects=scaled_count(PBOC_TOOL_PROJECTS, scale),
         )
 
     @property

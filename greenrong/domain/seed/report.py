@@ -13,6 +13,7 @@ _LABELS = {
     "TechnologyListing": "technology listings",
     "TechnologyNeed": "technology needs",
     "Project": "projects",
+    "LibraryMembership": "library memberships",
     "FinancingDemand": "financing demands",
     "FinancingMatch": "matching services",
     "Disclosure": "disclosures",

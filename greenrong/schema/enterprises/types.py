@@ -23,6 +23,7 @@ from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.guard import guarded
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.libraries.inputs import LibraryMemberOrderArg, LibraryMemberWhereArg
 from greenrong.schema.projects.inputs import ProjectOrderArg, ProjectWhereArg
 from greenrong.schema.reference.types import Industry, Region, industry_of, region_of
 from greenrong.schema.technology.inputs import (
@@ -35,6 +36,7 @@ from greenrong.schema.technology.inputs import (
 if TYPE_CHECKING:
     from greenrong.schema.disclosure.types import Disclosure
     from greenrong.schema.finance.types import FinancingDemand
+    from greenrong.schema.libraries.types import LibraryMembership
     from greenrong.schema.projects.types import Project
     from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed
 
@@ -192,4 +194,35 @@ class Enterprise(Node, RowBacked, EnterpriseCertificationFields):
             self.pk,
             query,
             Disclosure.from_row,
+        )
+
+    @strawberry.field(
+        description="Its library memberships (入库记录), current and past; "
+        "`where: {open: {eq: true}}` for the current ones."
+    )
+    async def library_memberships(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: LibraryMemberWhereArg = None,
+        order_by: LibraryMemberOrderArg = None,
+    ) -> Connection[
+        Annotated[LibraryMembership, strawberry.lazy("greenrong.schema.libraries.types")]
+    ]:
+        from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
+        from greenrong.resolvers.libraries import memberships_of
+
+        return await memberships_of(
+            info,
+            MembershipRow.enterprise_id,
+            self.pk,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            where=where,
+            order_by=order_by,
         )

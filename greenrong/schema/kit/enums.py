@@ -15,6 +15,13 @@ from greenrong.domain.finance.models import (
     InstitutionKind,
     ProductKind,
 )
+from greenrong.domain.libraries.models import (
+    Library,
+    MembershipSource,
+    PbocArea,
+    RecommendationStatus,
+    SubjectType,
+)
 from greenrong.domain.matching.tracked import DealStatus, MatchStatus
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.labels import labels_of
@@ -63,6 +70,13 @@ register(EnterpriseSize, "Enterprise size class (大中小微).")
 register(ClimateType, "Climate investment type (T/CSTE 0061-2021).")
 register(ProjectStatus, "Where a project is in its life.")
 register(ProjectLibrary, "Project libraries named in the 绿蓉融 report.")
+register(Library, "The six green libraries (入库): docs/LIBRARIES.md.")
+register(MembershipSource, "How a subject entered a library.")
+register(SubjectType, "What a library membership names: an enterprise or a project.")
+register(PbocArea, "Area of the PBoC carbon-reduction support tool (碳减排支持工具).")
+register(
+    RecommendationStatus, "Where a cultivation recommendation stands: 已推荐 → 审核通过 or 未通过."
+)
 register(InstitutionKind, "Kind of financial institution.")
 register(ProductKind, "Kind of financial product.")
 register(

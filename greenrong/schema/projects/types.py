@@ -17,11 +17,13 @@ from greenrong.schema.certification.subjects import ProjectCertificationFields
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.libraries.inputs import LibraryMemberOrderArg, LibraryMemberWhereArg
 from greenrong.schema.reference.types import Region, region_of
 
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
     from greenrong.schema.finance.types import FinancingDemand
+    from greenrong.schema.libraries.types import LibraryMembership
     from greenrong.schema.matching.reviewers import ReviewerMatchResult
 
 
@@ -94,3 +96,34 @@ class Project(Node, RowBacked, ProjectCertificationFields):
         from greenrong.resolvers.matching_reviewers import reviewer_matches
 
         return await reviewer_matches(info, self.pk, first)
+
+    @strawberry.field(
+        description="Its library memberships (入库记录), current and past; "
+        "`where: {open: {eq: true}}` for the current ones."
+    )
+    async def library_memberships(
+        self,
+        info: Info,
+        first: First = None,
+        after: After = None,
+        last: Last = None,
+        before: Before = None,
+        where: LibraryMemberWhereArg = None,
+        order_by: LibraryMemberOrderArg = None,
+    ) -> Connection[
+        Annotated[LibraryMembership, strawberry.lazy("greenrong.schema.libraries.types")]
+    ]:
+        from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
+        from greenrong.resolvers.libraries import memberships_of
+
+        return await memberships_of(
+            info,
+            MembershipRow.project_id,
+            self.pk,
+            first=first,
+            after=after,
+            last=last,
+            before=before,
+            where=where,
+            order_by=order_by,
+        )

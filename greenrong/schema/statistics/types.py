@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import datetime
 from decimal import Decimal
+from typing import Annotated
 
 import strawberry
 
 from greenrong.domain.disclosure.models import DisclosureKind
 from greenrong.domain.experts.models import ExpertTitle
+from greenrong.domain.libraries.models import Library
 from greenrong.domain.reference.vocab import GreenCategory
+from greenrong.schema.kit.context import Info
 
 
 @strawberry.type(description="A money total for one calendar year (UTC).")
@@ -34,6 +38,28 @@ class TitleCount:
 class DisclosureKindCount:
     kind: DisclosureKind = strawberry.field(description="Kind of disclosure.")
     count: int = strawberry.field(description="Number of disclosures.")
+
+
+@strawberry.type(description="One green category's part of a library.")
+class LibraryCategoryShare:
+    category: GreenCategory = strawberry.field(description="Green industry category.")
+    count: int = strawberry.field(description="Open memberships whose subject is in it.")
+    share: Decimal = strawberry.field(
+        description="count / the library's open memberships, half-up to 4 places (0 if empty)."
+    )
+    share_percent: int = strawberry.field(
+        description="Whole per cent by the largest-remainder method: a library's add up to 100 "
+        "(docs/LIBRARIES.md)."
+    )
+
+
+@strawberry.type(description="One green library's open memberships (入库数量).")
+class LibraryCount:
+    library: Library = strawberry.field(description="The library.")
+    count: int = strawberry.field(description="Memberships open on the day asked for.")
+    by_green_category: list[LibraryCategoryShare] = strawberry.field(
+        description="Shares by the subject's green category, every category listed."
+    )
 
 
 @strawberry.type(description="Platform-wide figures, as in the seed report's tables.")
@@ -73,3 +99,18 @@ class PlatformStatistics:
     match_financed_by_year: list[YearAmount] = strawberry.field(
         description="Financing through tracked matches by the year the match was financed."
     )
+
+    @strawberry.field(
+        description="Open memberships per library, and shares by green category (one query)."
+    )
+    async def libraries(
+        self,
+        info: Info,
+        on: Annotated[
+            datetime.date | None,
+            strawberry.argument(description="The day (default: today, China time)."),
+        ] = None,
+    ) -> list[LibraryCount]:
+        from greenrong.resolvers.libraries import library_counts
+
+        return await library_counts(info, on)

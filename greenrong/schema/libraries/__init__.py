@@ -1,0 +1,1 @@
+"""GraphQL types, inputs and payloads of the green libraries (入库)."""
