@@ -1,6 +1,7 @@
 """The API process's certification loop: expire certificates whose validity has ended.
 
-Every ``GREENRONG_CERTIFICATION_EXPIRY_SECONDS`` (an hour by default) one transaction runs
+Every ``GREENRONG_CERTIFICATION_EXPIRY_SECONDS`` (an hour by default, the first pass one interval
+after start-up) one transaction runs
 ``certification.service.expire_due`` for the platform's day (China, UTC+8), the same as
 ``greenrong certification expire``. Expiry is idempotent, so several API processes running the
 loop at once only repeat an empty pass (a second writer of the same row fails its version check
@@ -43,12 +44,14 @@ class ExpiryLoop:
 def start_expiry(settings: Settings, sessionmaker: SessionMaker) -> ExpiryLoop:
     async def run() -> None:
         while True:
+            # the first pass waits one interval: a process that starts does not race its
+            # own start-up (or a test) with a burst of writes
+            await asyncio.sleep(settings.certification_expiry_seconds)
             try:
                 expired = await expire_once(sessionmaker)
                 if expired:
                     log.info("expired %d certificate(s)", expired)
             except Exception:
                 log.exception("certificate expiry pass failed; retrying at the next interval")
-            await asyncio.sleep(settings.certification_expiry_seconds)
 
     return ExpiryLoop(asyncio.create_task(run(), name="certification-expiry"))

@@ -95,7 +95,8 @@ async def test_seeding_at_scale_1_reproduces_the_reports_figures(
         "1,000 technology listings, 300 technology needs, "
     )
     assert report.summary().endswith(
-        " financing demands, 1,910 matching services, 6,000 disclosures"
+        " financing demands, 1,910 matching services, 6,000 disclosures, 352 certifications, "
+        "704 certification reviews, 2,837 certification history steps"
     )
 
 

@@ -13,6 +13,11 @@ from typing import cast
 
 from sqlalchemy import Table
 
+from greenrong.domain.certification.models import (
+    Certification,
+    CertificationEvent,
+    CertificationReview,
+)
 from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
@@ -20,7 +25,8 @@ from greenrong.domain.finance.models import FinancialInstitution, FinancialProdu
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.libraries.models import LibraryMembership
 from greenrong.domain.matching.tracked import FinancingMatch
-from greenrong.domain.projects.models import Project
+from greenrong.domain.projects.models import Project, ProjectLibrary
+from greenrong.domain.seed import certifications as certification_seed
 from greenrong.domain.seed.demand_money import plan_demand_money
 from greenrong.domain.seed.disclosures import disclosure_rows
 from greenrong.domain.seed.enterprises import (
@@ -30,7 +36,7 @@ from greenrong.domain.seed.enterprises import (
 )
 from greenrong.domain.seed.experts import expert_rows
 from greenrong.domain.seed.financing import FinancingRows
-from greenrong.domain.seed.financing_layout import lay_out_financing
+from greenrong.domain.seed.financing_layout import LIBRARY_BITS, lay_out_financing
 from greenrong.domain.seed.institutions import (
     InstitutionDirectory,
     institution_rows,
@@ -71,6 +77,9 @@ class DemoDataset:
         )
         self._money = plan_demand_money(plan, self._financing, stream(seed, "demand-money"))
         self._institutions = institution_specs(plan, stream(seed, "institutions"), self._sichuan)
+        self._certified = certification_seed.choose(
+            self._enterprises.levels, stream(seed, "certification-layout")
+        )
 
     @property
     def expected_rows(self) -> dict[type[Entity], int]:
@@ -88,7 +97,30 @@ class DemoDataset:
             FinancingDemand: self._financing.demands,
             FinancingMatch: self.plan.matching_services,
             Disclosure: sum(plan.disclosures_by_kind.values()),
+            **dict(
+                zip(
+                    (Certification, CertificationReview, CertificationEvent),
+                    self._certification_counts,
+                    strict=True,
+                )
+            ),
         }
+
+    @property
+    def _certification_counts(self) -> tuple[int, int, int]:
+        rejected, revoked = self._certified
+        green_projects = sum(
+            1
+            for bits in self._financing.project_libraries
+            if bits & LIBRARY_BITS[ProjectLibrary.GREEN_PROJECT]
+        )
+        return certification_seed.expected_counts(
+            rated=sum(n for level, n in self.plan.enterprises_by_level.items() if level.rank),
+            rejected=len(rejected),
+            revoked=len(revoked),
+            projects=green_projects,
+            experts=self.plan.experts,
+        )
 
     @property
     def _memberships(self) -> int:
@@ -101,9 +133,11 @@ class DemoDataset:
         enterprises = EnterpriseDirectory(self._enterprises)
         active = [self._financing.active(i) for i in range(plan.enterprises)]
         members = MembershipSources()
+        certified = certification_seed.CertificationSources(seed, *self._certified)
         rows = enterprise_rows(
             enterprises, active=active, rng=stream(seed, "enterprises"), sichuan=geo
         )
+        rows = certified.watch_enterprises(rows)
         yield from _batches(Enterprise, members.watch_enterprises(rows), rows_per_batch)
 
         institutions = InstitutionDirectory(self._institutions)
@@ -116,7 +150,8 @@ class DemoDataset:
         )
         yield from _batches(FinancialProduct, rows, rows_per_batch)
 
-        yield from _batches(Expert, expert_rows(plan, rng=stream(seed, "experts")), rows_per_batch)
+        rows = certified.watch_experts(expert_rows(plan, rng=stream(seed, "experts")))
+        yield from _batches(Expert, rows, rows_per_batch)
 
         rows = listing_rows(
             plan.technology_listings,
@@ -140,8 +175,10 @@ class DemoDataset:
             sichuan=geo,
         )
         sources = MatchSources()
+        owners = dict(zip(enterprises.ids, enterprises.names, strict=True))
         for projects, demands in financing.blocks(rows_per_batch):
             if projects:
+                certified.take_projects(projects, owners)
                 yield Batch(Project, projects)
                 members.take_projects(projects)
             if demands:
@@ -151,13 +188,17 @@ class DemoDataset:
         rows = match_rows(sources, services=plan.matching_services, rng=stream(seed, "matches"))
         yield from _batches(FinancingMatch, rows, rows_per_batch)
 
-        rows = membership_rows(members, rng=stream(seed, "libraries"))
+        rows = certified.link(membership_rows(members, rng=stream(seed, "libraries")))
         yield from _batches(LibraryMembership, rows, rows_per_batch)
 
         rows = disclosure_rows(
             plan.disclosures_by_kind, enterprises, institutions, rng=stream(seed, "disclosures")
         )
         yield from _batches(Disclosure, rows, rows_per_batch)
+
+        yield from _batches(Certification, certified.certification_rows(), rows_per_batch)
+        yield from _batches(CertificationReview, certified.review_rows(), rows_per_batch)
+        yield from _batches(CertificationEvent, certified.event_rows(), rows_per_batch)
 
 
 def _batches(model: type[Entity], rows: Iterator[Row], size: int) -> Iterator[Batch]:

@@ -17,6 +17,9 @@ _LABELS = {
     "FinancingDemand": "financing demands",
     "FinancingMatch": "matching services",
     "Disclosure": "disclosures",
+    "Certification": "certifications",
+    "CertificationReview": "certification reviews",
+    "CertificationEvent": "certification history steps",
 }
 
 

@@ -1,0 +1,134 @@
+"""The demo seed's certifications: exactly the rated enterprises and the GREEN_PROJECT projects
+hold an issued certificate that matches their rows, with full histories; some enterprises were
+first rejected, some had a certificate revoked; the library memberships name their certificates."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import func, select
+
+from greenrong.domain.certification.models import (
+    Certification,
+    CertificationEvent,
+    CertificationReview,
+    CertificationStatus,
+)
+from greenrong.domain.certification.rubric import CertificationSubject, rubric
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.experts.models import Expert
+from greenrong.domain.libraries.models import Library, LibraryMembership
+from greenrong.domain.matching.reviewers import conflicted
+from greenrong.domain.projects.models import Project
+from greenrong.domain.reference.vocab import GreenLevel
+from greenrong.domain.seed.dataset import DemoDataset
+from greenrong.domain.seed.demo import seed_demo
+from greenrong.domain.seed.plan import SeedPlan
+
+S = CertificationStatus
+
+
+async def test_seeded_certifications_match_the_certified_subjects(sessionmaker) -> None:
+    # given
+    await seed_demo(sessionmaker, scale=1, progress=False)
+
+    async with sessionmaker() as session:
+        certs = list(await session.scalars(select(Certification)))
+        enterprises = {e.id: e for e in await session.scalars(select(Enterprise))}
+        projects = {p.id: p for p in await session.scalars(select(Project))}
+        memberships = list(
+            await session.scalars(
+                select(LibraryMembership).where(
+                    LibraryMembership.library.in_([Library.GREEN_ENTERPRISE, Library.GREEN_PROJECT])
+                )
+            )
+        )
+        experts = {e.id: e for e in await session.scalars(select(Expert))}
+        reviews = list(await session.scalars(select(CertificationReview)))
+        steps = Counter(
+            dict(
+                (
+                    await session.execute(
+                        select(CertificationEvent.certification_id, func.count()).group_by(
+                            CertificationEvent.certification_id
+                        )
+                    )
+                ).all()
+            )
+        )
+
+    # then: counts by subject and status
+    assert Counter((c.subject_type, c.status) for c in certs) == {
+        (CertificationSubject.ENTERPRISE, S.ISSUED): 225,
+        (CertificationSubject.ENTERPRISE, S.REJECTED): 22,
+        (CertificationSubject.ENTERPRISE, S.REVOKED): 21,
+        (CertificationSubject.PROJECT, S.ISSUED): 84,
+    }
+    issued = {c.project_id or c.enterprise_id: c for c in certs if c.status is S.ISSUED}
+    rated = {i: e for i, e in enterprises.items() if e.green_level is not GreenLevel.NONE}
+    green_projects = {i: p for i, p in projects.items() if "GREEN_PROJECT" in p.libraries}
+    assert set(issued) == set(rated) | set(green_projects)
+    for enterprise_id, enterprise in rated.items():
+        cert = issued[enterprise_id]
+        assert (cert.level, cert.valid_until) == (
+            enterprise.green_level,
+            enterprise.green_level_valid_until,
+        )
+        assert rubric(cert.subject_type, cert.rubric_version).level(cert.score) is cert.level
+    for project_id, project in green_projects.items():
+        cert = issued[project_id]
+        assert (cert.level, cert.valid_until) == (
+            project.green_level,
+            project.green_level_valid_until,
+        )
+        assert cert.enterprise_id == project.enterprise_id
+    assert {p.green_level for i, p in projects.items() if i not in green_projects} == {
+        GreenLevel.NONE
+    }
+    # revoked certificates belong to enterprises without a level, rejected ones scored below 50
+    for cert in certs:
+        if cert.status is S.REVOKED:
+            assert enterprises[cert.enterprise_id].green_level is GreenLevel.NONE
+            assert cert.revocation_reason
+            assert cert.ended_on is not None
+            assert cert.ended_on <= date(2022, 5, 31)
+            assert steps[cert.id] == 9
+        else:
+            assert steps[cert.id] == 8
+        if cert.status is S.REJECTED:
+            assert cert.score is not None
+            assert cert.score < Decimal(50)
+            assert cert.certificate_number is None
+            assert len(cert.rejection_reasons) == 2
+    # certificate numbers are unique and in the documented format
+    numbers = [c.certificate_number for c in certs if c.certificate_number]
+    assert len(numbers) == len(set(numbers)) == 330
+    assert all(n[:5] in ("SCGE-", "SCGP-") and len(n) == 16 for n in numbers)
+    # two reviewers each, none with a conflict of interest
+    by_cert = Counter(r.certification_id for r in reviews)
+    assert set(by_cert.values()) == {2}
+    owners = {c.id: enterprises[c.enterprise_id].name for c in certs}
+    assert not any(
+        conflicted(experts[r.expert_id].affiliation, owners[r.certification_id]) for r in reviews
+    )
+    # every green library membership names its subject's issued certificate
+    assert len(memberships) == 225 + 84
+    for m in memberships:
+        cert = issued[m.enterprise_id or m.project_id]
+        assert m.certification_id == cert.id
+        if m.library is Library.GREEN_PROJECT:
+            assert m.since == cert.valid_from
+
+
+def test_certification_rows_are_deterministic() -> None:
+    def first_rows() -> list[object]:
+        dataset = DemoDataset(SeedPlan.at_scale(0.05), 7)
+        rows: list[object] = []
+        for batch in dataset.batches(500):
+            if batch.model in (Certification, CertificationEvent):
+                rows += batch.rows[:20]
+        return rows
+
+    assert first_rows() == first_rows()
