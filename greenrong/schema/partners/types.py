@@ -46,6 +46,11 @@ class EntityType(StrEnum):
     TECHNOLOGY_DEAL = "TechnologyDeal"
     REVIEW_ASSIGNMENT = "ReviewAssignment"
     DATA_CONSENT = "DataConsent"
+    CERTIFICATION = "Certification"
+    CERTIFICATION_REVIEW = "CertificationReview"
+    CERTIFICATION_EVENT = "CertificationEvent"
+    LIBRARY_MEMBERSHIP = "LibraryMembership"
+    CULTIVATION_RECOMMENDATION = "CultivationRecommendation"
 
 
 register(
@@ -65,6 +70,12 @@ register(
         "TECHNOLOGY_DEAL": "A technology deal between a listing and a need.",
         "REVIEW_ASSIGNMENT": "An expert's review assignment (not a node: `entity` is null).",
         "DATA_CONSENT": "An enterprise's data consent (not a node: `entity` is null).",
+        "CERTIFICATION": "A green certification cycle (绿色认定).",
+        "CERTIFICATION_REVIEW": "An expert's review of a certification.",
+        "CERTIFICATION_EVENT": "A certification history step (recorded in the history, not "
+        "as changes).",
+        "LIBRARY_MEMBERSHIP": "A library membership (入库).",
+        "CULTIVATION_RECOMMENDATION": "A recommendation to the cultivation library (培育库).",
     },
 )
 register(
