@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from greenrong.domain.access.principal import Role
+from greenrong.domain.libraries import cultivation
 from greenrong.domain.libraries.models import Library, PbocArea
 from greenrong.domain.projects.models import ClimateType
 from greenrong.domain.reference.vocab import GreenCategory
@@ -306,3 +307,52 @@ async def test_node_resolves_a_membership(gql, sessionmaker) -> None:
         {"id": to_global_id("LibraryMembership", membership.id)},
     )
     assert body["data"]["node"] == {"library": "GREEN_ENTERPRISE", "since": "2022-04-01"}
+
+
+async def test_nested_lists_recommendations_and_statistics_by_role(gql_as, sessionmaker) -> None:
+    # given: an enterprise membership, a project membership and a pending recommendation
+    async with sessionmaker.begin() as session:
+        owner = await create_enterprise(session, name="雅安大数据绿色服务有限公司")
+        stranger = await create_enterprise(session, name="资阳口腔装备有限公司")
+        project = await create_project(
+            session, enterprise_id=owner.id, title="雅安数据中心余热利用"
+        )
+        await certified(session, Library.GREEN_ENTERPRISE, "Enterprise", owner.id, date(2022, 1, 1))
+        await screened(session, Library.CLIMATE_FRIENDLY, project.id)
+        await cultivation.recommend(
+            session, project_id=project.id, department="生态环境厅", reason="节能效果明显"
+        )
+    query = """query($id: ID!) {
+      node(id: $id) { ... on Enterprise {
+        libraryMemberships { totalCount }
+        projects { edges { node { libraryMemberships { totalCount } } } } } }
+      cultivationRecommendations { totalCount }
+      platformStatistics { libraries { library count } }
+    }"""
+
+    seen = {}
+    for name, role, org in (
+        ("anonymous", None, None),
+        ("stranger", Role.ENTERPRISE, stranger.id),
+        ("owner", Role.ENTERPRISE, owner.id),
+        ("regulator", Role.REGULATOR, None),
+        ("admin", Role.ADMIN, None),
+    ):
+        body = await gql_as(role, org_id=org)(query, {"id": to_global_id("Enterprise", owner.id)})
+        assert "errors" not in body, body
+        node = body["data"]["node"]
+        counts = {x["library"]: x["count"] for x in body["data"]["platformStatistics"]["libraries"]}
+        seen[name] = (
+            node["libraryMemberships"]["totalCount"],
+            [p["node"]["libraryMemberships"]["totalCount"] for p in node["projects"]["edges"]],
+            body["data"]["cultivationRecommendations"]["totalCount"],
+            (counts["GREEN_ENTERPRISE"], counts["CLIMATE_FRIENDLY"]),
+        )
+    # the statistics are public aggregates, like the rest of platformStatistics
+    assert seen == {
+        "anonymous": (1, [], 0, (1, 1)),
+        "stranger": (1, [], 0, (1, 1)),
+        "owner": (1, [1], 1, (1, 1)),
+        "regulator": (1, [1], 1, (1, 1)),
+        "admin": (1, [1], 1, (1, 1)),
+    }

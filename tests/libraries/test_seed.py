@@ -7,6 +7,7 @@ from datetime import date
 from sqlalchemy import func, select
 
 from greenrong.domain.libraries.models import Library, LibraryMembership
+from greenrong.domain.libraries.reference import pboc_sub_areas, strand_problem
 from greenrong.domain.libraries.service import open_libraries
 from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.projects.models import ClimateType, Project
@@ -81,6 +82,24 @@ async def test_seeded_libraries_reproduce_the_report(gql, sessionmaker) -> None:
             assert await open_libraries(session, pid, today()) == libs
         held = await session.scalar(select(func.count(func.distinct(LibraryMembership.project_id))))
         assert held == len(in_libraries)
+        # the seeded library fields obey the rules admit applies
+        climate = (
+            await session.execute(
+                select(LibraryMembership.climate_type, LibraryMembership.climate_scope).where(
+                    LibraryMembership.library == Library.CLIMATE_INVESTMENT
+                )
+            )
+        ).all()
+        assert [strand_problem(t, s) for t, s in climate] == [None] * 186
+        pboc = (
+            await session.execute(
+                select(LibraryMembership.pboc_area, LibraryMembership.pboc_sub_area).where(
+                    LibraryMembership.library == Library.PBOC_CARBON_REDUCTION
+                )
+            )
+        ).all()
+        assert all(sub is None or sub in pboc_sub_areas()[area] for area, sub in pboc)
+        assert sum(sub is not None for _, sub in pboc) == 33
         # every membership starts by the report's cut-off
         latest = await session.scalar(select(func.max(LibraryMembership.since)))
         assert latest is not None

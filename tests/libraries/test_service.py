@@ -76,6 +76,15 @@ async def test_certification_admits_an_enterprise_and_ends_it(sessionmaker: Sess
             reason="证书撤销",
         )
         assert again is None
+        # an ended membership is not ended again, even on an earlier day
+        earlier = await service.end(
+            session,
+            library=Library.GREEN_ENTERPRISE,
+            subject_id=enterprise.id,
+            on=date(2026, 2, 1),
+            reason="重复撤销",
+        )
+        assert earlier is None
     async with sessionmaker() as session:
         row = await session.get(LibraryMembership, membership.id)
         assert row is not None

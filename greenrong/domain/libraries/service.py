@@ -190,6 +190,7 @@ async def end(
         .where(
             LibraryMembership.library == library,
             column == subject_id,
+            LibraryMembership.ended_reason.is_(None),
             LibraryMembership.since <= on,
             or_(LibraryMembership.until.is_(None), LibraryMembership.until >= on),
         )
