@@ -199,7 +199,7 @@ async def test_the_whole_path_through_the_api(gql_as, sessionmaker) -> None:
         "currentCertification": {"level": "DEEP_GREEN"},
     }
     history = await regulator(
-        "query($id: ID!) { certification(id: $id) { history { edges { node { action actorRole details { key value } } } } } }",
+        "query($id: ID!) { certification(id: $id) { history { edges { node { action actorRole actorSubject at details { key value } } } } } }",
         {"id": cert["id"]},
     )
     steps = [e["node"] for e in history["data"]["certification"]["history"]["edges"]]
@@ -213,6 +213,8 @@ async def test_the_whole_path_through_the_api(gql_as, sessionmaker) -> None:
         ("CONSOLIDATE", "ADMIN"),
         ("DECIDE", "REGULATOR"),
     ]
+    assert {s["actorSubject"] for s in steps} == {"测试用户"}  # the token's subject
+    assert [s["at"] for s in steps] == sorted(s["at"] for s in steps)
     assert {"key": "rule", "value": "MEDIAN"} in steps[6]["details"]
     assert {"key": "spread", "value": "6.00"} in steps[6]["details"]
 

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import actor_of, as_party
-from greenrong.domain.access.principal import Role
+from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.certification import membership, workflow
 from greenrong.domain.certification.models import (
     Certification,
@@ -116,6 +116,15 @@ def _authorize(
         )
 
 
+def _who(principal: Principal | None) -> str:
+    """The subject of a token, else the API key, else ``system`` (code outside a request)."""
+    if principal is None:
+        return "system"
+    if principal.subject:
+        return principal.subject
+    return f"key:{principal.key_id}" if principal.key_id else principal.role.value.lower()
+
+
 def _record(
     session: AsyncSession,
     cert: Certification,
@@ -132,7 +141,7 @@ def _record(
         from_status=before,
         to_status=cert.status,
         actor_role=Role.ADMIN if principal is None else principal.role,
-        actor_subject=(principal.subject if principal and principal.subject else "system"),
+        actor_subject=_who(principal),
         actor_org_id=None if principal is None else principal.org_id,
         at=utcnow(),
         details=dict(details or {}),
