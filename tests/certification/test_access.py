@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -30,7 +31,7 @@ from tests.factories.certification import (
     spread_scores,
     submitted,
 )
-from tests.factories.entities import create_enterprise, create_expert
+from tests.factories.entities import create_enterprise, create_expert, create_project
 
 D = Decimal
 OK = "CertificationSuccess"
@@ -405,3 +406,54 @@ async def test_the_public_sees_a_subjects_current_certificate_but_not_its_pipeli
     }
     assert pending["data"]["node"]["certifications"] == {"totalCount": 0, "edges": []}
     assert pending["data"]["node"]["currentCertification"] is None
+
+
+PROJECT = """
+query($id: ID!) { node(id: $id) { ... on Project {
+  greenLevel currentCertification { level }
+  certifications { totalCount edges { node { status } } }
+} } }"""
+
+
+@pytest.mark.parametrize(
+    ("who", "seen"),
+    [
+        ("anonymous", None),  # projects are not public
+        ("other enterprise", None),
+        ("other expert", None),
+        ("owner", (2, ["ISSUED", "DRAFT"])),
+        ("assigned expert", (1, ["ISSUED"])),  # it reviewed the issued one, not the renewal
+        ("regulator", (2, ["ISSUED", "DRAFT"])),
+        ("admin", (2, ["ISSUED", "DRAFT"])),
+    ],
+)
+async def test_project_certifications_by_caller(
+    gql_as, sessionmaker, who: str, seen: tuple[int, list[str]] | None
+) -> None:
+    # given: a certified project whose renewal is a draft
+    w = await _world(sessionmaker)
+    async with sessionmaker.begin() as session:
+        project = await create_project(
+            session, enterprise_id=w.firm, title="天府新区光伏建筑一体化"
+        )
+        cert = await issued(
+            session,
+            project_id=project.id,
+            experts=[w.reviewer, w.second_reviewer],
+            on=date(2026, 1, 5),
+        )
+        await service.renew_certification(session, id=cert.id, on=date(2026, 12, 1))
+    role, org = _caller(w, who, w.firm)
+
+    body = await gql_as(role, org_id=org)(PROJECT, {"id": to_global_id("Project", project.id)})
+
+    assert "errors" not in body, body
+    node = body["data"]["node"]
+    if seen is None:
+        assert node is None
+        return
+    total, statuses = seen
+    assert node["greenLevel"] == "DEEP_GREEN"
+    assert node["currentCertification"] == {"level": "DEEP_GREEN"}
+    assert node["certifications"]["totalCount"] == total
+    assert [e["node"]["status"] for e in node["certifications"]["edges"]] == statuses
