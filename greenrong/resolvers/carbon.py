@@ -6,6 +6,7 @@ Every read binds the caller to its session first: the carbon account's consent r
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar
@@ -19,7 +20,6 @@ from greenrong.domain.carbon import benefits, industrial, service
 from greenrong.domain.carbon.engine import Activity, CalculationRequest, MeasuredFactor
 from greenrong.domain.carbon.factors import DEFAULT_VERSION, available_versions, load_factor_set
 from greenrong.domain.carbon.models import CarbonAccount as AccountRow
-from greenrong.domain.carbon.models import CarbonCalculation as CalculationRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
@@ -77,6 +77,22 @@ async def mutate(
             return wrap(await action(session))
     except DomainError as error:
         return to_error(error)
+
+
+def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
+    return None if value is None else expect_global_id(value, type_name, field=field)
+
+
+async def _for_enterprise(
+    info: Info,
+    enterprise_id: strawberry.ID,
+    action: Callable[[AsyncSession, uuid.UUID], Awaitable[R]],
+    wrap: Callable[[R], T],
+) -> T | MutationError:
+    """The shape of every carbon mutation about one enterprise: decode its global id (a wrong
+    one is a ``ValidationError`` on ``enterpriseId``), then run ``action`` in ``mutate``."""
+    pk = expect_global_id(enterprise_id, "Enterprise", field="enterpriseId")
+    return await mutate(info, lambda s: action(s, pk), wrap)
 
 
 @asynccontextmanager
@@ -196,30 +212,14 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RunCarbonCalculationInput, _INPUT],
     ) -> RunCarbonCalculationPayload:
-        enterprise = (
-            None
-            if input.enterprise_id is None
-            else expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        )
-        project = (
-            None
-            if input.project_id is None
-            else expect_global_id(input.project_id, "Project", field="projectId")
-        )
+        enterprise = _optional_id(input.enterprise_id, "Enterprise", "enterpriseId")
+        project = _optional_id(input.project_id, "Project", "projectId")
         request = _request(input)
-
-        async def action(session: AsyncSession) -> CalculationRow:
-            return await service.store_calculation(
-                session,
-                request=request,
-                year=input.year,
-                enterprise_id=enterprise,
-                project_id=project,
-            )
-
         return await mutate(
             info,
-            action,
+            lambda s: service.store_calculation(
+                s, request=request, year=input.year, enterprise_id=enterprise, project_id=project
+            ),
             lambda row: CarbonCalculationSuccess(calculation=CarbonCalculation.of(row)),
         )
 
@@ -229,8 +229,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[CarbonAccountInput, _INPUT],
     ) -> OpenCarbonAccountPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(info, lambda s: service.open_account(s, enterprise_id=pk), _account)
+        return await _for_enterprise(
+            info,
+            input.enterprise_id,
+            lambda s, pk: service.open_account(s, enterprise_id=pk),
+            _account,
+        )
 
     @strawberry.mutation(
         description="As the enterprise, close your account: nothing more is recorded."
@@ -240,8 +244,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[CarbonAccountInput, _INPUT],
     ) -> CloseCarbonAccountPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(info, lambda s: service.close_account(s, enterprise_id=pk), _account)
+        return await _for_enterprise(
+            info,
+            input.enterprise_id,
+            lambda s, pk: service.close_account(s, enterprise_id=pk),
+            _account,
+        )
 
     @strawberry.mutation(description="Record an emission report from a stored calculation.")
     async def record_carbon_emission(
@@ -249,11 +257,11 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonEmissionInput, _INPUT],
     ) -> RecordCarbonEmissionPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
         calc = expect_global_id(input.calculation_id, "CarbonCalculation", field="calculationId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.record_emission(
+            input.enterprise_id,
+            lambda s, pk: service.record_emission(
                 s,
                 enterprise_id=pk,
                 calculation_id=calc,
@@ -271,16 +279,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonReductionInput, _INPUT],
     ) -> RecordCarbonReductionPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
         project = expect_global_id(input.project_id, "Project", field="projectId")
-        calc = (
-            None
-            if input.calculation_id is None
-            else expect_global_id(input.calculation_id, "CarbonCalculation", field="calculationId")
-        )
-        return await mutate(
+        calc = _optional_id(input.calculation_id, "CarbonCalculation", "calculationId")
+        return await _for_enterprise(
             info,
-            lambda s: service.record_reduction(
+            input.enterprise_id,
+            lambda s, pk: service.record_reduction(
                 s,
                 enterprise_id=pk,
                 year=input.year,
@@ -298,10 +302,10 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RetireCarbonCreditInput, _INPUT],
     ) -> RetireCarbonCreditPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.retire_credit(
+            input.enterprise_id,
+            lambda s, pk: service.retire_credit(
                 s,
                 enterprise_id=pk,
                 year=input.year,
@@ -319,10 +323,10 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonVerificationInput, _INPUT],
     ) -> RecordCarbonVerificationPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.record_verification(
+            input.enterprise_id,
+            lambda s, pk: service.record_verification(
                 s, enterprise_id=pk, year=input.year, verifier=input.verifier, note=input.note
             ),
             _entry,
