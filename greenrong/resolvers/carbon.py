@@ -7,7 +7,7 @@ Every read binds the caller to its session first: the carbon account's consent r
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar
 
@@ -16,13 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError
 from greenrong.domain.access.guard import bind_actor
-from greenrong.domain.carbon import benefits, industrial, service
+from greenrong.domain.carbon import benefits, disclosures, industrial, repository, service
 from greenrong.domain.carbon.engine import Activity, CalculationRequest, MeasuredFactor
 from greenrong.domain.carbon.factors import DEFAULT_VERSION, available_versions, load_factor_set
 from greenrong.domain.carbon.models import CarbonAccount as AccountRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
+    FillDisclosureFromCalculationsInput,
     RecordCarbonEmissionInput,
     RecordCarbonReductionInput,
     RecordCarbonVerificationInput,
@@ -35,6 +36,7 @@ from greenrong.schema.carbon.payloads import (
     CarbonCalculationSuccess,
     CarbonLedgerEntrySuccess,
     CloseCarbonAccountPayload,
+    FillDisclosureFromCalculationsPayload,
     OpenCarbonAccountPayload,
     RecordCarbonEmissionPayload,
     RecordCarbonReductionPayload,
@@ -52,8 +54,11 @@ from greenrong.schema.carbon.types import (
     CarbonLedgerEntry,
     CarbonProjectType,
     CarbonRecheck,
+    DisclosureMetricSource,
     EnvironmentalIndicator,
 )
+from greenrong.schema.disclosure.payloads import DisclosureSuccess
+from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.errors import MutationError, to_error
 from greenrong.schema.kit.ids import expect_global_id, to_global_id
@@ -93,6 +98,19 @@ async def _for_enterprise(
     one is a ``ValidationError`` on ``enterpriseId``), then run ``action`` in ``mutate``."""
     pk = expect_global_id(enterprise_id, "Enterprise", field="enterpriseId")
     return await mutate(info, lambda s: action(s, pk), wrap)
+
+
+async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
+    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
+        async with info.context.sessionmaker() as session:
+            found = await repository.metric_sources_of(session, ids)
+        return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
+
+    loader = info.context.loaders.keyed(("carbon", "disclosure_metric_sources"), load)
+    result: list[DisclosureMetricSource] = await loader.load(disclosure_id)
+    return result
 
 
 @asynccontextmanager
@@ -341,4 +359,30 @@ class CarbonMutation:
         pk = expect_global_id(input.id, "CarbonLedgerEntry")
         return await mutate(
             info, lambda s: service.reverse_entry(s, id=pk, note=input.note), _entry
+        )
+
+    @strawberry.mutation(
+        description="Fill a disclosure's scope 1, scope 2 and reduction metrics from the "
+        "disclosing enterprise's stored calculations, linking each metric to its lines."
+    )
+    async def fill_disclosure_from_calculations(
+        self,
+        info: Info,
+        input: Annotated[FillDisclosureFromCalculationsInput, _INPUT],
+    ) -> FillDisclosureFromCalculationsPayload:
+        pk = expect_global_id(input.disclosure_id, "Disclosure", field="disclosureId")
+        calcs = [
+            expect_global_id(c, "CarbonCalculation", field="calculationIds")
+            for c in input.calculation_ids
+        ]
+        return await mutate(
+            info,
+            lambda s: disclosures.fill_from_calculations(
+                s,
+                disclosure_id=pk,
+                version=input.version,
+                calculation_ids=calcs,
+                metrics=input.metrics,
+            ),
+            lambda row: DisclosureSuccess(disclosure=Disclosure.from_row(row)),
         )

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.access.models import ConsentScope, DataConsent
@@ -14,6 +15,7 @@ from greenrong.domain.carbon.models import (
     CarbonCalculation,
     CarbonLedgerEntry,
     CreditStandard,
+    DisclosureMetricSource,
     LedgerKind,
 )
 from greenrong.domain.kit.types import utcnow
@@ -83,3 +85,34 @@ async def calculations(
     if factor_version is not None:
         q = q.where(CarbonCalculation.factor_version == factor_version)
     return list(await session.scalars(q))
+
+
+S = DisclosureMetricSource
+
+
+async def replace_metric_sources(
+    session: AsyncSession,
+    disclosure_id: uuid.UUID,
+    by_metric: Mapping[str, Sequence[DisclosureMetricSource]],
+) -> None:
+    """The metrics' links become ``by_metric``'s rows (other metrics' links stay)."""
+    await session.execute(
+        delete(S).where(S.disclosure_id == disclosure_id, S.metric.in_(list(by_metric)))
+    )
+    session.add_all([row for rows in by_metric.values() for row in rows])
+    await session.flush()
+
+
+async def metric_sources_of(
+    session: AsyncSession, disclosure_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[DisclosureMetricSource]]:
+    """Per disclosure: its links, by metric, calculation and line (one statement)."""
+    rows = await session.scalars(
+        select(S)
+        .where(S.disclosure_id.in_(list(disclosure_ids)))
+        .order_by(S.disclosure_id, S.metric, S.calculation_id, S.line_index)
+    )
+    out: dict[uuid.UUID, list[DisclosureMetricSource]] = {i: [] for i in disclosure_ids}
+    for row in rows:
+        out[row.disclosure_id].append(row)
+    return out

@@ -44,10 +44,7 @@ RATE_QUANTUM = Decimal("0.0001")
 
 
 def _who(session: AsyncSession) -> tuple[Role, str]:
-    p = consent.caller(session)
-    if p is None:
-        return Role.ADMIN, "system"
-    return p.role, p.subject or str(p.key_id or p.org_id or p.role)
+    return consent.who(session)
 
 
 # -------------------------------------------------------------------- stored calculations

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from greenrong.domain.access.models import ApiKey, AuditEntry, DataConsent
-from greenrong.domain.carbon.models import CarbonAccount, CarbonCalculation, CarbonLedgerEntry
+from greenrong.domain.carbon.models import (
+    CarbonAccount,
+    CarbonCalculation,
+    CarbonLedgerEntry,
+    CarbonRecalcResult,
+    CarbonRecalcRun,
+    DisclosureMetricSource,
+)
 from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
@@ -42,7 +49,10 @@ __all__ = [
     "CarbonAccount",
     "CarbonCalculation",
     "CarbonLedgerEntry",
+    "CarbonRecalcResult",
+    "CarbonRecalcRun",
     "ChangeEvent",
     "DeadLetter",
+    "DisclosureMetricSource",
     "partners_models",
 ]

@@ -14,7 +14,9 @@ from greenrong.domain.carbon import benefits, industrial
 from greenrong.domain.carbon.factors import Factor, FactorSet
 from greenrong.domain.carbon.models import CarbonCalculation as CalculationRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
+from greenrong.domain.carbon.models import DisclosureMetricSource as MetricSourceRow
 from greenrong.domain.carbon.service import AccountYear, Recheck
+from greenrong.domain.disclosure.models import DisclosureMetric
 from greenrong.schema.access import enums as _access_enums  # noqa: F401 - registers Role
 from greenrong.schema.carbon.enums import CreditStandard, LedgerKind
 from greenrong.schema.kit.ids import to_global_id
@@ -308,3 +310,34 @@ class CarbonAccount:
     enterprise_id: strawberry.ID = strawberry.field(description="The enterprise.")
     years: list[CarbonAccountYear] = strawberry.field(description="The per-year view.")
     entries: list[CarbonLedgerEntry] = strawberry.field(description="Every entry, in order.")
+
+
+@strawberry.type(
+    description="Where a disclosure metric came from: one line of a stored calculation."
+)
+class DisclosureMetricSource:
+    metric: DisclosureMetric = strawberry.field(description="The metric it went into.")
+    calculation_id: strawberry.ID = strawberry.field(description="The stored calculation.")
+    line_index: int = strawberry.field(
+        description="The line's position in its breakdown (0-based)."
+    )
+    section: str = strawberry.field(description="The line's section, e.g. `范围一 固定燃烧`.")
+    label: str = strawberry.field(description="The line's label.")
+    value: Decimal = strawberry.field(description="The line's result, exact.")
+    unit: str = strawberry.field(description="Unit of `value` (tCO2e).")
+    factor_version: str = strawberry.field(description="The factor set the calculation used.")
+    factor_keys: list[str] = strawberry.field(description="The factors the line used.")
+
+    @classmethod
+    def of(cls, row: MetricSourceRow) -> DisclosureMetricSource:
+        return cls(
+            metric=DisclosureMetric(row.metric),
+            calculation_id=strawberry.ID(to_global_id("CarbonCalculation", row.calculation_id)),
+            line_index=row.line_index,
+            section=row.section,
+            label=row.label,
+            value=row.value,
+            unit=row.unit,
+            factor_version=row.factor_version,
+            factor_keys=list(row.factor_keys),
+        )
