@@ -543,5 +543,48 @@ def carbon_recalc(factor_version: str) -> None:
     )
 
 
+@main.group("report")
+def report_group() -> None:
+    """Reports rendered from stored data."""
+
+
+@report_group.command("carbon")
+@click.option("--enterprise", "enterprise_id", required=True, type=click.UUID, help="Its id.")
+@click.option("--year", required=True, type=click.IntRange(1990, 2100), help="Reporting year.")
+@click.option(
+    "--pdf",
+    "pdf_path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF.",
+)
+def report_carbon(enterprise_id: uuid.UUID, year: int, pdf_path: Path) -> None:
+    """Write an enterprise-year's carbon report (the page's content) as a PDF, its Chinese
+    text in an embedded font subset (docs/CARBON.md, "Report")."""
+    from greenrong.core.errors import NotFound
+    from greenrong.domain.carbon.report import carbon_report
+    from greenrong.domain.carbon.report_pdf import FontMissing, find_font, render_pdf
+
+    configured = get_settings().report_font
+    try:
+        font = find_font(Path(configured) if configured else None)
+    except FontMissing as error:
+        raise click.ClickException(error.message) from error
+
+    async def run() -> Any:
+        async with _session() as session:
+            return await carbon_report(session, enterprise_id=enterprise_id, year=year)
+
+    try:
+        report = asyncio.run(run())
+    except NotFound as error:
+        raise click.BadParameter(error.message, param_hint="--enterprise") from error
+    pdf_path.write_bytes(render_pdf(report, font=font))
+    click.echo(
+        f"greenrong: wrote {pdf_path} ({report.enterprise_name} {year}: "
+        f"{len(report.lines)} line(s), {len(report.entries)} ledger entr(ies))"
+    )
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

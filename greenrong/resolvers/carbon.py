@@ -21,6 +21,8 @@ from greenrong.domain.carbon.engine import Activity, CalculationRequest, Measure
 from greenrong.domain.carbon.factors import DEFAULT_VERSION, available_versions, load_factor_set
 from greenrong.domain.carbon.models import CarbonAccount as AccountRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
+from greenrong.domain.carbon.report import carbon_report
+from greenrong.resolvers.carbon_page import page_path
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
     FillDisclosureFromCalculationsInput,
@@ -54,6 +56,7 @@ from greenrong.schema.carbon.types import (
     CarbonLedgerEntry,
     CarbonProjectType,
     CarbonRecheck,
+    CarbonReport,
     DisclosureMetricSource,
     EnvironmentalIndicator,
 )
@@ -220,6 +223,23 @@ class CarbonQuery:
             years=[CarbonAccountYear.of(y) for y in service.account_years(entries)],
             entries=[CarbonLedgerEntry.of(e) for e in entries],
         )
+
+    @strawberry.field(
+        description="The carbon report of one enterprise-year: the breakdown, totals by source "
+        "and by year, the ledger, and the URL of its page (the same rules as `carbonAccount`)."
+    )
+    async def carbon_report(
+        self,
+        info: Info,
+        enterprise_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The enterprise's global id.")
+        ],
+        year: Annotated[int, strawberry.argument(description="The reporting year.")],
+    ) -> CarbonReport:
+        pk = expect_global_id(enterprise_id, "Enterprise", field="enterpriseId")
+        async with reading(info) as session:
+            report = await carbon_report(session, enterprise_id=pk, year=year)
+        return CarbonReport.of(report, page_path(pk, year))
 
 
 @strawberry.type(description="Run calculations and record the carbon account.")

@@ -116,3 +116,18 @@ async def metric_sources_of(
     for row in rows:
         out[row.disclosure_id].append(row)
     return out
+
+
+async def calculations_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
+) -> list[CarbonCalculation]:
+    """The calculations in the order of ``ids`` (one statement)."""
+    if not ids:
+        return []
+    rows = {
+        c.id: c
+        for c in await session.scalars(
+            select(CarbonCalculation).where(CarbonCalculation.id.in_(list(ids)))
+        )
+    }
+    return [rows[i] for i in ids if i in rows]
