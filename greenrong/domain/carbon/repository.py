@@ -73,20 +73,6 @@ async def live_emission_for(
     return (await session.execute(q.limit(1))).scalar_one_or_none()
 
 
-async def calculations(
-    session: AsyncSession,
-    *,
-    enterprise_id: uuid.UUID | None = None,
-    factor_version: str | None = None,
-) -> list[CarbonCalculation]:
-    q = select(CarbonCalculation).order_by(CarbonCalculation.created_at, CarbonCalculation.id)
-    if enterprise_id is not None:
-        q = q.where(CarbonCalculation.enterprise_id == enterprise_id)
-    if factor_version is not None:
-        q = q.where(CarbonCalculation.factor_version == factor_version)
-    return list(await session.scalars(q))
-
-
 S = DisclosureMetricSource
 
 
