@@ -18,7 +18,12 @@ from greenrong.domain.carbon.models import DisclosureMetricSource
 from greenrong.domain.disclosure.models import Disclosure
 from greenrong.schema.kit.ids import to_global_id
 from tests.carbon.helpers import request
-from tests.factories.entities import create_disclosure, create_enterprise, create_institution
+from tests.factories.entities import (
+    create_disclosure,
+    create_enterprise,
+    create_institution,
+    create_project,
+)
 from tests.factories.statements import count_statements
 
 FILL = """mutation($input: FillDisclosureFromCalculationsInput!) {
@@ -304,3 +309,43 @@ async def _disclosure_ids(sessionmaker: SessionMaker, enterprise: uuid.UUID) -> 
             select(Disclosure.id).where(Disclosure.subject_enterprise_id == enterprise)
         )
         return list(rows)
+
+
+async def test_a_project_benefit_fills_the_carbon_reduction(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    w = await _world(sessionmaker)
+    async with sessionmaker() as s, s.begin():
+        project = await create_project(s, enterprise_id=w.owner, title="屋顶分布式光伏电站")
+        # 1000 MWh 上网电量 × 0.1404 tCO2/MWh (2022 四川) = 140.400 tCO2e 减排
+        pv = await service.store_calculation(
+            s,
+            request=request(
+                "benefit.photovoltaic",
+                ("generation", "1000", "MWh"),
+                accept=("*",),
+                grid="2022.四川",
+            ),
+            year=2024,
+            project_id=project.id,
+        )
+    me = gql_as(Role.ENTERPRISE, org_id=w.owner)
+
+    scope1 = await me(FILL, _input(w, pv.id, metrics=["SCOPE1_TCO2E"]))
+    body = await me(FILL, _input(w, pv.id))
+
+    assert scope1["data"]["fillDisclosureFromCalculations"]["errors"] == [
+        {
+            "field": "metrics",
+            "code": "NOT_SUPPORTED",
+            "message": "the calculations supply none of: scope1_tco2e",
+        }
+    ]
+    disclosure = body["data"]["fillDisclosureFromCalculations"]["disclosure"]
+    assert disclosure["metrics"] == [
+        {"key": "CARBON_REDUCTION_TCO2E", "value": "140.400"},
+        {"key": "EMPLOYEES", "value": "120"},
+    ]
+    assert [(r["section"], r["label"], r["value"]) for r in disclosure["metricSources"]] == [
+        ("二氧化碳当量减排量", "替代电网电量", "140.400")
+    ]
