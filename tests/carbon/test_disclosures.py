@@ -15,7 +15,7 @@ from greenrong.core.db import SessionMaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.carbon import service
 from greenrong.domain.carbon.models import DisclosureMetricSource
-from greenrong.domain.disclosure.models import Disclosure
+from greenrong.domain.disclosure.models import Disclosure, DisclosureStatus
 from greenrong.schema.kit.ids import to_global_id
 from tests.carbon.helpers import request
 from tests.factories.entities import (
@@ -349,3 +349,49 @@ async def test_a_project_benefit_fills_the_carbon_reduction(
     assert [(r["section"], r["label"], r["value"]) for r in disclosure["metricSources"]] == [
         ("二氧化碳当量减排量", "替代电网电量", "140.400")
     ]
+
+
+async def test_metric_sources_are_seen_with_their_disclosure_only(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    # given the published disclosure and a draft, both filled by the owner
+    w = await _world(sessionmaker)
+    async with sessionmaker() as s, s.begin():
+        draft = await create_disclosure(
+            s, subject_enterprise_id=w.owner, year=2024, status=DisclosureStatus.DRAFT
+        )
+    owner = gql_as(Role.ENTERPRISE, org_id=w.owner)
+    for d in (w.disclosure, draft.id):
+        variables = _input(w, w.office)
+        variables["input"]["disclosureId"] = to_global_id("Disclosure", d)
+        result = (await owner(FILL, variables))["data"]["fillDisclosureFromCalculations"]
+        assert result["__typename"] == "DisclosureSuccess"
+    query = """{ disclosures(first: 10) { edges { node { status
+        metricSources { metric value } } } } }"""
+
+    async def seen(caller: Any) -> list[tuple[str, list[tuple[str, str]]]]:
+        body = await caller(query)
+        assert body.get("errors") is None, body
+        return sorted(
+            (
+                n["node"]["status"],
+                sorted((r["metric"], r["value"]) for r in n["node"]["metricSources"]),
+            )
+            for n in body["data"]["disclosures"]["edges"]
+        )
+
+    links = [
+        ("SCOPE1_TCO2E", "13.000"),
+        ("SCOPE2_TCO2E", "140.400"),
+        ("SCOPE2_TCO2E", "55.000"),
+    ]
+    # then the public sees the published disclosure's links, and the draft's only its owner
+    # and those who read every disclosure
+    published_only = [("PUBLISHED", links)]
+    both = [("DRAFT", links), ("PUBLISHED", links)]
+    assert await seen(gql_as(None)) == published_only
+    assert await seen(gql_as(Role.ENTERPRISE, org_id=w.other)) == published_only
+    assert await seen(gql_as(Role.INSTITUTION, org_id=w.bank)) == published_only
+    assert await seen(owner) == both
+    assert await seen(gql_as(Role.REGULATOR)) == both
+    assert await seen(gql_as(Role.ADMIN)) == both
