@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from greenrong.core.config import get_settings
+from greenrong.core.config import Settings, get_settings
 from greenrong.core.logging import configure_logging
 
 if TYPE_CHECKING:
@@ -599,7 +599,7 @@ def carbon_recalc(factor_version: str, chunk_size: int, wait_seconds: float) -> 
     )
 
 
-def _enqueue_recalc(settings: Any, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+def _enqueue_recalc(settings: Settings, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
     from greenrong.workers.broker import close_broker, create_broker
     from greenrong.workers.carbon import declare_recalc_actor, send_chunks
 

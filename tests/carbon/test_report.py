@@ -30,6 +30,7 @@ from greenrong.schema.kit.ids import to_global_id
 from tests.carbon.helpers import request
 from tests.factories.access import auth_headers
 from tests.factories.entities import create_enterprise, create_institution
+from tests.factories.statements import count_statements
 
 NAME = "成都蓉绿玻璃有限公司"
 
@@ -298,3 +299,33 @@ async def _in_engine(url: str) -> World:
         return await _fill(create_sessionmaker(engine))
     finally:
         await engine.dispose()
+
+
+async def test_carbon_report_statement_count_does_not_grow_with_the_ledger(
+    app: Any, gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    w = await _fill(sessionmaker)
+    await _grant(sessionmaker, w)
+    gid = to_global_id("Enterprise", w.owner)
+
+    async def count(caller: Any) -> int:
+        with count_statements(app.state.resources.engine) as statements:
+            body = await caller(REPORT, {"id": gid, "year": 2024})
+        assert body.get("errors") is None, body
+        return len(statements)
+
+    owner = gql_as(Role.ENTERPRISE, org_id=w.owner)
+    bank = gql_as(Role.INSTITUTION, org_id=w.bank)
+    # the enterprise, the entries, the calculations; an institution: its consent too
+    assert (await count(owner), await count(bank)) == (3, 4)
+    async with sessionmaker() as s, s.begin():
+        for i in range(5):
+            await service.retire_credit(
+                s,
+                enterprise_id=w.owner,
+                year=2024,
+                standard=CreditStandard.FORESTRY,
+                serial=f"SC-LY-2024-{i:04d}",
+                amount=Decimal("1"),
+            )
+    assert (await count(owner), await count(bank)) == (3, 4)
