@@ -17,7 +17,8 @@ from greenrong.domain.carbon import service
 from greenrong.domain.carbon.models import DisclosureMetricSource
 from greenrong.domain.disclosure.models import Disclosure, DisclosureStatus
 from greenrong.schema.kit.ids import to_global_id
-from tests.carbon.helpers import request
+from tests.carbon.helpers import office_request as office_request_
+from tests.carbon.helpers import plant_request, request
 from tests.factories.entities import (
     create_disclosure,
     create_enterprise,
@@ -64,28 +65,14 @@ async def _world(sessionmaker: SessionMaker) -> World:
         )
         for e in (owner, other):
             await service.open_account(s, enterprise_id=e.id)
-        # 范围一: HFC-134a 10 kg × GWP 1300 = 13.000 t; 范围二: 1000 MWh × 0.1404 = 140.400 t,
-        # 500 GJ × 0.11 = 55.000 t; 范围三 (commuting, 0.300 t) is no disclosure metric
-        office_request = request(
-            "non_industrial",
-            ("refrigerant:HFC-134a", "10", "kg"),
-            ("electricity:purchased", "1000", "MWh"),
-            ("heat:purchased", "500", "GJ"),
-            ("commute:metro", "10000", "pkm"),
-            accept=("scope3.metro",),
-            grid="2022.四川",
-        )
+        # scope 1 13.000 t, scope 2 195.400 t, scope 3 0.300 t (no disclosure metric)
+        office_request = office_request_()
         office = await service.store_calculation(
             s, request=office_request, year=2024, enterprise_id=owner.id
         )
-        # 净购入电力 10 000 MWh × 0.1404 = 1404.000 t
+        # 净购入电力 1404.000 t
         plant = await service.store_calculation(
-            s,
-            request=request(
-                "industrial.flat_glass", ("electricity:purchased", "10000", "MWh"), grid="2022.四川"
-            ),
-            year=2024,
-            enterprise_id=owner.id,
+            s, request=plant_request(), year=2024, enterprise_id=owner.id
         )
         last_year = await service.store_calculation(
             s, request=office_request, year=2023, enterprise_id=owner.id

@@ -27,7 +27,7 @@ from greenrong.domain.carbon.models import CreditStandard
 from greenrong.domain.carbon.report_pdf import FONT_CANDIDATES
 from greenrong.domain.kit.types import utcnow
 from greenrong.schema.kit.ids import to_global_id
-from tests.carbon.helpers import request
+from tests.carbon.helpers import office_request, plant_request
 from tests.factories.access import auth_headers
 from tests.factories.entities import create_enterprise, create_institution
 from tests.factories.statements import count_statements
@@ -58,20 +58,8 @@ async def _fill(sessionmaker: SessionMaker) -> World:
         other = await create_enterprise(s, name="绵阳清源水务有限公司")
         bank = await create_institution(s)
         await service.open_account(s, enterprise_id=owner.id)
-        # 13.000 (HFC-134a 10 kg × 1300) + 140.400 (1000 MWh × 0.1404) + 55.000 (500 GJ × 0.11)
-        # + 0.300 (10 000 pkm × 0.03 kg) = 208.700 t
-        office = request(
-            "non_industrial",
-            ("refrigerant:HFC-134a", "10", "kg"),
-            ("electricity:purchased", "1000", "MWh"),
-            ("heat:purchased", "500", "GJ"),
-            ("commute:metro", "10000", "pkm"),
-            accept=("scope3.metro",),
-            grid="2022.四川",
-        )
-        plant = request(
-            "industrial.flat_glass", ("electricity:purchased", "10000", "MWh"), grid="2022.四川"
-        )
+        # 208.700 t (13.000 + 140.400 + 55.000 + 0.300) and 1404.000 t (helpers.py)
+        office, plant = office_request(), plant_request()
         for year, req, revenue in (
             (2023, office, None),
             (2024, office, Decimal("8000")),
@@ -203,6 +191,8 @@ async def test_the_page_is_self_contained_html_under_the_same_rules(
         "碳账户台账",
         "1612.700 tCO2e",
         "1512.700 tCO2e",
+        # (1612.700 − 208.700) / 208.700 = 6.7274 (4 decimals, half-up) = 672.74 %
+        '<td>较上年变化率</td><td class="num">672.74 %</td>',
     ):
         assert text in html, text
     assert html.count("<svg") == 2

@@ -94,6 +94,68 @@ class CarbonReport:
         return sum((ln.value for ln in self.lines if ln.unit == "tCO2e"), Decimal("0.000"))
 
 
+def shown(value: Decimal | None, suffix: str = "") -> str:
+    return "—" if value is None else f"{value}{suffix}"
+
+
+#: the column heads of the tables, shared by the page and the PDF
+SUMMARY_HEAD = ("指标", "数值")
+BREAKDOWN_HEAD = ("排放源类别", "项目", "活动数据", "排放因子", "排放量")
+LEDGER_HEAD = ("记录时间 (UTC)", "类型", "数量 (tCO2e)", "说明")
+
+
+def summary_rows(r: CarbonReport) -> list[tuple[str, str]]:
+    """The year's figures as (label, value) rows; none when the account has no entry."""
+    s = r.summary
+    if s is None:
+        return []
+    return [
+        ("排放总量", f"{s.gross} tCO2e"),
+        ("项目减排量（不抵扣）", f"{s.reductions} tCO2e"),
+        ("碳信用抵消", f"{s.offsets} tCO2e"),
+        ("净排放（排放总量 − 抵消）", f"{s.net} tCO2e"),
+        ("排放强度（每万元营业收入）", shown(s.intensity_revenue, " tCO2e/万元")),
+        ("较上年变化", shown(s.gross_change, " tCO2e")),
+        ("较上年变化率", shown(_percent(s.gross_change_rate), " %")),
+        ("第三方核查", "已核查" if s.verified else "未核查"),
+    ]
+
+
+def _percent(fraction: Decimal | None) -> Decimal | None:
+    """A fraction of 4 decimals as a percentage of 2 (exact: a shift of the point)."""
+    return None if fraction is None else (fraction * 100).quantize(Decimal("0.01"))
+
+
+def breakdown_rows(r: CarbonReport) -> list[tuple[str, ...]]:
+    return [
+        (ln.section, ln.label, ln.activity, "；".join(ln.factors), f"{ln.value} {ln.unit}")
+        for ln in r.lines
+    ]
+
+
+def ledger_rows(r: CarbonReport) -> list[tuple[str, ...]]:
+    return [
+        (
+            e.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
+            e.kind_zh + ("（冲正）" if e.reversal else ""),
+            str(e.amount),
+            e.detail,
+        )
+        for e in r.entries
+    ]
+
+
+def title(r: CarbonReport) -> str:
+    return f"{r.enterprise_name} {r.year} 年度碳排放报告"
+
+
+def subtitle(r: CarbonReport) -> str:
+    return (
+        f"统一社会信用代码 {r.credit_code}；排放因子版本 "
+        f"{'、'.join(r.factor_versions) or '—'}；{r.rounding}"
+    )
+
+
 def _amount(d: dict[str, str]) -> str:
     return f"{d['value']} {d['unit']}"
 

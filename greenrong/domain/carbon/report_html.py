@@ -7,7 +7,17 @@ from collections.abc import Sequence
 from decimal import Decimal
 from html import escape
 
-from greenrong.domain.carbon.report import CarbonReport
+from greenrong.domain.carbon.report import (
+    BREAKDOWN_HEAD,
+    LEDGER_HEAD,
+    SUMMARY_HEAD,
+    CarbonReport,
+    breakdown_rows,
+    ledger_rows,
+    subtitle,
+    summary_rows,
+    title,
+)
 
 _CSS = """
 body { font-family: "WenQuanYi Micro Hei", "Noto Sans CJK SC", "PingFang SC", sans-serif;
@@ -19,10 +29,6 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 caption { text-align: left; color: #4b5d4d; padding: 0.3rem 0; }
 .note { color: #4b5d4d; font-size: 0.85rem; }
 """
-
-
-def shown(value: Decimal | None, suffix: str = "") -> str:
-    return "—" if value is None else f"{value}{suffix}"
 
 
 def bar_chart(title: str, bars: Sequence[tuple[str, Decimal]], *, unit: str = "tCO2e") -> str:
@@ -70,63 +76,27 @@ def _table(caption: str, head: Sequence[str], rows: Sequence[Sequence[str]], num
 
 def render_html(report: CarbonReport) -> str:
     r = report
-    s = r.summary
-    summary_rows = (
-        []
-        if s is None
-        else [
-            ["排放总量 (gross)", f"{s.gross} tCO2e"],
-            ["项目减排量 (reductions, 不抵扣)", f"{s.reductions} tCO2e"],
-            ["碳信用抵消 (offsets)", f"{s.offsets} tCO2e"],
-            ["净排放 (net = gross − offsets)", f"{s.net} tCO2e"],
-            ["排放强度 (每万元营业收入)", shown(s.intensity_revenue, " tCO2e/万元")],
-            ["较上年变化", shown(s.gross_change, " tCO2e")],
-            ["较上年变化率", shown(s.gross_change_rate)],
-            ["第三方核查", "已核查" if s.verified else "未核查"],
-        ]
-    )
+    summary = summary_rows(r)
     parts = [
         "<!doctype html>",
         '<html lang="zh-CN"><head><meta charset="utf-8">',
-        f"<title>{escape(r.enterprise_name)} {r.year} 年度碳排放报告</title>",
+        f"<title>{escape(title(r))}</title>",
         f"<style>{_CSS}</style></head><body>",
-        f"<h1>{escape(r.enterprise_name)} {r.year} 年度碳排放报告</h1>",
-        f'<p class="note">统一社会信用代码 {escape(r.credit_code)}；排放因子版本 '
-        f"{escape('、'.join(r.factor_versions) or '—')}；{escape(r.rounding)}</p>",
+        f"<h1>{escape(title(r))}</h1>",
+        f'<p class="note">{escape(subtitle(r))}</p>',
         "<h2>年度汇总</h2>",
-        _table("碳账户年度数据", ["指标", "数值"], summary_rows, {1})
-        if summary_rows
+        _table("碳账户年度数据", SUMMARY_HEAD, summary, {1})
+        if summary
         else '<p class="note">本年度碳账户无记录。</p>',
         "<h2>排放明细</h2>",
-        _table(
-            "各排放源的活动数据、排放因子与排放量",
-            ["排放源类别", "项目", "活动数据", "排放因子", "排放量"],
-            [
-                [ln.section, ln.label, ln.activity, "；".join(ln.factors), f"{ln.value} {ln.unit}"]
-                for ln in r.lines
-            ],
-            {4},
-        ),
+        _table("各排放源的活动数据、排放因子与排放量", BREAKDOWN_HEAD, breakdown_rows(r), {4}),
         f'<p class="note">明细合计 {r.lines_total} tCO2e</p>',
         "<h2>按排放源</h2>",
         bar_chart("按排放源 (tCO2e)", [(t.section, t.value) for t in r.by_source]),
         "<h2>按年度</h2>",
         bar_chart("各年度排放总量 (tCO2e)", [(str(y.year), y.gross) for y in r.by_year]),
         "<h2>碳账户台账</h2>",
-        _table(
-            f"{r.year} 年度台账记录（按记录时间）",
-            ["记录时间 (UTC)", "类型", "数量 (tCO2e)", "说明"],
-            [
-                [
-                    e.recorded_at.strftime("%Y-%m-%d %H:%M:%S"),
-                    e.kind_zh + ("（冲正）" if e.reversal else ""),
-                    str(e.amount),
-                    e.detail,
-                ]
-                for e in r.entries
-            ],
-            {2},
-        ),
+        _table(f"{r.year} 年度台账记录（按记录时间）", LEDGER_HEAD, ledger_rows(r), {2}),
         "</body></html>",
     ]
     return "\n".join(parts)

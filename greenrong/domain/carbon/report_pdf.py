@@ -18,8 +18,17 @@ from fpdf import FPDF
 from fpdf.fonts import FontFace
 
 from greenrong.core.errors import DomainError, ErrorCode
-from greenrong.domain.carbon.report import CarbonReport
-from greenrong.domain.carbon.report_html import shown
+from greenrong.domain.carbon.report import (
+    BREAKDOWN_HEAD,
+    LEDGER_HEAD,
+    SUMMARY_HEAD,
+    CarbonReport,
+    breakdown_rows,
+    ledger_rows,
+    subtitle,
+    summary_rows,
+    title,
+)
 
 #: where Debian's Chinese font packages put their fonts (first found wins)
 FONT_CANDIDATES = (
@@ -100,69 +109,28 @@ def _bars(pdf: FPDF, bars: Sequence[tuple[str, Decimal]], unit: str = "tCO2e") -
 def render_pdf(report: CarbonReport, *, font: Path) -> bytes:
     r = report
     pdf = _Report(orientation="portrait", format="A4")
-    pdf.set_title(f"{r.enterprise_name} {r.year} 年度碳排放报告")
+    pdf.set_title(title(r))
     pdf.set_creator("greenrong")
     pdf.add_font(FAMILY, fname=str(font))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_page()
     pdf.set_font(FAMILY, size=17)
-    pdf.multi_cell(0, 10, f"{r.enterprise_name} {r.year} 年度碳排放报告", new_x="LMARGIN")
+    pdf.multi_cell(0, 10, title(r), new_x="LMARGIN")
     pdf.set_font(FAMILY, size=9)
-    pdf.multi_cell(
-        0,
-        5,
-        f"统一社会信用代码 {r.credit_code}；排放因子版本 "
-        f"{'、'.join(r.factor_versions) or '—'}；{r.rounding}",
-        new_x="LMARGIN",
-        align="L",
-    )
+    pdf.multi_cell(0, 5, subtitle(r), new_x="LMARGIN", align="L")
     _heading(pdf, "年度汇总")
-    s = r.summary
-    if s is None:
-        pdf.cell(0, 6, "本年度碳账户无记录。", new_x="LMARGIN", new_y="NEXT")
+    summary = summary_rows(r)
+    if summary:
+        _table(pdf, SUMMARY_HEAD, summary, (60, 120))
     else:
-        _table(
-            pdf,
-            ["指标", "数值"],
-            [
-                ["排放总量", f"{s.gross} tCO2e"],
-                ["项目减排量（不抵扣）", f"{s.reductions} tCO2e"],
-                ["碳信用抵消", f"{s.offsets} tCO2e"],
-                ["净排放", f"{s.net} tCO2e"],
-                ["排放强度（每万元营业收入）", shown(s.intensity_revenue, " tCO2e/万元")],
-                ["较上年变化", shown(s.gross_change, " tCO2e")],
-                ["第三方核查", "已核查" if s.verified else "未核查"],
-            ],
-            (60, 120),
-        )
+        pdf.cell(0, 6, "本年度碳账户无记录。", new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, "排放明细")
-    _table(
-        pdf,
-        ["排放源类别", "项目", "活动数据", "排放因子", "排放量"],
-        [
-            [ln.section, ln.label, ln.activity, "；".join(ln.factors), f"{ln.value} {ln.unit}"]
-            for ln in r.lines
-        ],
-        (30, 25, 28, 67, 30),
-    )
+    _table(pdf, BREAKDOWN_HEAD, breakdown_rows(r), (30, 25, 28, 67, 30))
     pdf.cell(0, 6, f"明细合计 {r.lines_total} tCO2e", new_x="LMARGIN", new_y="NEXT")
     _heading(pdf, "按排放源")
     _bars(pdf, [(t.section, t.value) for t in r.by_source])
     _heading(pdf, "按年度")
     _bars(pdf, [(str(y.year), y.gross) for y in r.by_year])
     _heading(pdf, "碳账户台账")
-    _table(
-        pdf,
-        ["记录时间 (UTC)", "类型", "数量 (tCO2e)", "说明"],
-        [
-            [
-                e.recorded_at.strftime("%Y-%m-%d %H:%M"),
-                e.kind_zh + ("（冲正）" if e.reversal else ""),
-                str(e.amount),
-                e.detail,
-            ]
-            for e in r.entries
-        ],
-        (35, 40, 30, 75),
-    )
+    _table(pdf, LEDGER_HEAD, ledger_rows(r), (38, 37, 30, 75))
     return bytes(pdf.output())
