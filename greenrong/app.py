@@ -45,6 +45,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """Build the ASGI app. Nothing connects until the lifespan starts."""
     settings = settings or get_settings()
     # imported here so that `greenrong migrate` and friends do not build the schema
+    from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
+    from greenrong.resolvers.carbon_page import carbon_report_page
     from greenrong.schema.root import build_schema
     from greenrong.schema.view import GreenrongGraphQL
 
@@ -106,6 +108,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             WebSocketRoute("/graphql", graphql),
             Route("/healthz", healthz),
             Route("/readyz", readyz),
+            Route(CARBON_REPORT_PATH, carbon_report_page, methods=["GET"]),  # docs/CARBON.md
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,

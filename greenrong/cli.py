@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from greenrong.core.config import get_settings
+from greenrong.core.config import Settings, get_settings
 from greenrong.core.logging import configure_logging
 
 if TYPE_CHECKING:
@@ -533,34 +533,90 @@ def carbon() -> None:
 @click.option(
     "--factors", "factor_version", required=True, help="Factor set version, e.g. CN-2025.1."
 )
-def carbon_recalc(factor_version: str) -> None:
-    """Re-run every stored calculation against a factor set (progress bar on stderr) and list
-    the results that would change. Stores nothing: stored calculations are append-only."""
+@click.option(
+    "--chunk",
+    "chunk_size",
+    default=200,
+    show_default=True,
+    type=click.IntRange(1, 10_000),
+    help="Calculations per carbon.recalculate job.",
+)
+@click.option(
+    "--wait",
+    "wait_seconds",
+    default=600.0,
+    show_default=True,
+    type=click.FloatRange(1, 86_400),
+    help="With a broker: how long to wait for the worker before giving up (exit 1).",
+)
+def carbon_recalc(factor_version: str, chunk_size: int, wait_seconds: float) -> None:
+    """Re-run every stored calculation against a factor set and list the results that change.
+
+    With GREENRONG_BROKER_URL the chunks go to `greenrong worker` as carbon.recalculate jobs and
+    this command follows their progress; without it, it runs the same handler itself. The
+    results are kept per run (carbon_recalc_result); stored calculations are append-only and
+    never change (docs/CARBON.md, "Recalculation")."""
+    import time
+
     from tqdm import tqdm
 
+    from greenrong.core.db import create_engine, create_sessionmaker
     from greenrong.core.errors import DomainError
-    from greenrong.domain.carbon import service as carbon_service
+    from greenrong.domain.carbon import recalc
+    from greenrong.workers import carbon as carbon_worker
 
-    async def load() -> list[Any]:
-        async with _session() as session:
-            return await carbon_service.stored_calculations(session)
+    settings = get_settings()
 
-    rows = asyncio.run(load())
-    changed = 0
+    async def run() -> tuple[uuid.UUID, int, list[Any], bool]:
+        engine = create_engine(settings.effective_database_url)
+        sessionmaker = create_sessionmaker(engine)
+        try:
+            async with sessionmaker.begin() as session:
+                run_row, ids = await recalc.start_run(session, factor_version=factor_version)
+            chunks = recalc.chunks(ids, chunk_size)
+            bar = tqdm(total=len(ids), unit="calc", file=sys.stderr, disable=None)
+            finished = True
+            if settings.broker_url:
+                await asyncio.to_thread(_enqueue_recalc, settings, run_row.id, chunks)
+                deadline = time.monotonic() + wait_seconds
+                done = 0
+                while done < len(ids):
+                    if time.monotonic() > deadline:
+                        finished = False
+                        break
+                    await asyncio.sleep(0.5)
+                    async with sessionmaker() as session:
+                        now = await recalc.progress(session, run_row.id)
+                    bar.update(now - done)
+                    done = now
+            else:
+                for chunk in chunks:
+                    bar.update(await carbon_worker.recalculate(sessionmaker, run_row.id, chunk))
+            bar.close()
+            async with sessionmaker() as session:
+                return run_row.id, len(ids), await recalc.changed(session, run_row.id), finished
+        finally:
+            await engine.dispose()
+
     try:
-        results = carbon_service.recalculate(rows, factor_version=factor_version)
-        for r in tqdm(results, total=len(rows), unit="calc", file=sys.stderr, disable=None):
-            if r.changed:
-                changed += 1
-                new = r.error if r.new_total is None else f"{r.new_total} tCO2e"
-                click.echo(
-                    f"{r.calculation_id}\t{r.model}\t{r.year}\t"
-                    f"{r.old_version} {r.old_total} tCO2e -> {factor_version} {new}"
-                )
+        run_id, total, changed, finished = asyncio.run(run())
     except DomainError as error:
         raise click.BadParameter(error.message, param_hint="--factors") from error
+    for r in changed:
+        new = r.error if r.new_total is None else f"{r.new_total} tCO2e"
+        click.echo(
+            f"{r.calculation_id}\t{r.model}\t{r.year}\t"
+            f"{r.old_version} {r.old_total} tCO2e -> {factor_version} {new}"
+        )
+    where = "by the worker" if settings.broker_url else "in this process"
+    if not finished:
+        raise click.ClickException(
+            f"run {run_id}: the worker has not finished within {wait_seconds:g} s "
+            f"(is `greenrong worker` running?); {len(changed)} changed so far"
+        )
     click.echo(
-        f"greenrong: {len(rows)} calculation(s) re-run with {factor_version}, {changed} changed",
+        f"greenrong: {total} calculation(s) re-run with {factor_version}, "
+        f"{len(changed)} changed (run {run_id}, {where})",
         err=True,
     )
 
@@ -596,6 +652,62 @@ def certification_expire(on: Any) -> None:
     for line in lines:
         click.echo(line)
     click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
+def _enqueue_recalc(settings: Settings, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
+    from greenrong.workers.broker import close_broker, create_broker
+    from greenrong.workers.carbon import declare_recalc_actor, send_chunks
+
+    broker = create_broker(settings)
+    try:
+
+        def no_runtime() -> Any:
+            raise RuntimeError("the CLI only sends carbon.recalculate jobs")
+
+        send_chunks(declare_recalc_actor(broker, settings, no_runtime), run_id, chunks)
+    finally:
+        close_broker(broker)
+
+
+@main.group("report")
+def report_group() -> None:
+    """Reports rendered from stored data."""
+
+
+@report_group.command("carbon")
+@click.option("--enterprise", "enterprise_id", required=True, type=click.UUID, help="Its id.")
+@click.option("--year", required=True, type=click.IntRange(1990, 2100), help="Reporting year.")
+@click.option(
+    "--pdf",
+    "pdf_path",
+    required=True,
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Where to write the PDF.",
+)
+def report_carbon(enterprise_id: uuid.UUID, year: int, pdf_path: Path) -> None:
+    """Write an enterprise-year's carbon report (the page's content) as a PDF, its Chinese
+    text in an embedded font subset (docs/CARBON.md, "Report")."""
+    from greenrong.core.errors import NotFound
+    from greenrong.domain.carbon.report import carbon_report
+    from greenrong.domain.carbon.report_pdf import FontMissing, find_font, render_pdf
+
+    configured = get_settings().report_font
+    try:
+        font = find_font(Path(configured) if configured else None)
+    except FontMissing as error:
+        raise click.ClickException(error.message) from error
+
+    async def run() -> Any:
+        async with _session() as session:
+            return await carbon_report(session, enterprise_id=enterprise_id, year=year)
+
+    try:
+        report = asyncio.run(run())
+    except NotFound as error:
+        raise click.BadParameter(error.message, param_hint="--enterprise") from error
+    pdf_path.write_bytes(render_pdf(report, font=font))
+    click.echo(
+        f"greenrong: wrote {pdf_path} ({report.enterprise_name} {year}: "
+        f"{len(report.lines)} line(s), {len(report.entries)} ledger entr(ies))"
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

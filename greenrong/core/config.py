@@ -211,6 +211,11 @@ class Settings(BaseSettings):
     jwt_audience: str = Field(
         default="", description="Required `aud` claim of bearer JWTs. Empty: not checked."
     )
+    report_font: str = Field(
+        default="",
+        description="A TTF/TTC font with Chinese glyphs for carbon report PDFs. Empty: Debian's "
+        "fonts-wqy-microhei (or fonts-wqy-zenhei) where installed.",
+    )
 
     @field_validator("log_level")
     @classmethod

@@ -6,7 +6,8 @@ Every read binds the caller to its session first: the carbon account's consent r
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Annotated, TypeVar
 
@@ -15,14 +16,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError
 from greenrong.domain.access.guard import bind_actor
-from greenrong.domain.carbon import benefits, industrial, service
+from greenrong.domain.carbon import benefits, disclosures, industrial, repository, service
 from greenrong.domain.carbon.engine import Activity, CalculationRequest, MeasuredFactor
 from greenrong.domain.carbon.factors import DEFAULT_VERSION, available_versions, load_factor_set
 from greenrong.domain.carbon.models import CarbonAccount as AccountRow
-from greenrong.domain.carbon.models import CarbonCalculation as CalculationRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
+from greenrong.domain.carbon.report import carbon_report
+from greenrong.resolvers.carbon_page import page_path
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
+    FillDisclosureFromCalculationsInput,
     RecordCarbonEmissionInput,
     RecordCarbonReductionInput,
     RecordCarbonVerificationInput,
@@ -35,6 +38,7 @@ from greenrong.schema.carbon.payloads import (
     CarbonCalculationSuccess,
     CarbonLedgerEntrySuccess,
     CloseCarbonAccountPayload,
+    FillDisclosureFromCalculationsPayload,
     OpenCarbonAccountPayload,
     RecordCarbonEmissionPayload,
     RecordCarbonReductionPayload,
@@ -52,8 +56,12 @@ from greenrong.schema.carbon.types import (
     CarbonLedgerEntry,
     CarbonProjectType,
     CarbonRecheck,
+    CarbonReport,
+    DisclosureMetricSource,
     EnvironmentalIndicator,
 )
+from greenrong.schema.disclosure.payloads import DisclosureSuccess
+from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.errors import MutationError, to_error
 from greenrong.schema.kit.ids import expect_global_id, to_global_id
@@ -77,6 +85,35 @@ async def mutate(
             return wrap(await action(session))
     except DomainError as error:
         return to_error(error)
+
+
+def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:
+    return None if value is None else expect_global_id(value, type_name, field=field)
+
+
+async def _for_enterprise(
+    info: Info,
+    enterprise_id: strawberry.ID,
+    action: Callable[[AsyncSession, uuid.UUID], Awaitable[R]],
+    wrap: Callable[[R], T],
+) -> T | MutationError:
+    """The shape of every carbon mutation about one enterprise: decode its global id (a wrong
+    one is a ``ValidationError`` on ``enterpriseId``), then run ``action`` in ``mutate``."""
+    pk = expect_global_id(enterprise_id, "Enterprise", field="enterpriseId")
+    return await mutate(info, lambda s: action(s, pk), wrap)
+
+
+async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
+    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+
+    async def load(ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
+        async with info.context.sessionmaker() as session:
+            found = await repository.metric_sources_of(session, ids)
+        return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
+
+    loader = info.context.loaders.keyed(("carbon", "disclosure_metric_sources"), load)
+    result: list[DisclosureMetricSource] = await loader.load(disclosure_id)
+    return result
 
 
 @asynccontextmanager
@@ -187,6 +224,23 @@ class CarbonQuery:
             entries=[CarbonLedgerEntry.of(e) for e in entries],
         )
 
+    @strawberry.field(
+        description="The carbon report of one enterprise-year: the breakdown, totals by source "
+        "and by year, the ledger, and the URL of its page (the same rules as `carbonAccount`)."
+    )
+    async def carbon_report(
+        self,
+        info: Info,
+        enterprise_id: Annotated[
+            strawberry.ID, strawberry.argument(description="The enterprise's global id.")
+        ],
+        year: Annotated[int, strawberry.argument(description="The reporting year.")],
+    ) -> CarbonReport:
+        pk = expect_global_id(enterprise_id, "Enterprise", field="enterpriseId")
+        async with reading(info) as session:
+            report = await carbon_report(session, enterprise_id=pk, year=year)
+        return CarbonReport.of(report, page_path(pk, year))
+
 
 @strawberry.type(description="Run calculations and record the carbon account.")
 class CarbonMutation:
@@ -196,30 +250,14 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RunCarbonCalculationInput, _INPUT],
     ) -> RunCarbonCalculationPayload:
-        enterprise = (
-            None
-            if input.enterprise_id is None
-            else expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        )
-        project = (
-            None
-            if input.project_id is None
-            else expect_global_id(input.project_id, "Project", field="projectId")
-        )
+        enterprise = _optional_id(input.enterprise_id, "Enterprise", "enterpriseId")
+        project = _optional_id(input.project_id, "Project", "projectId")
         request = _request(input)
-
-        async def action(session: AsyncSession) -> CalculationRow:
-            return await service.store_calculation(
-                session,
-                request=request,
-                year=input.year,
-                enterprise_id=enterprise,
-                project_id=project,
-            )
-
         return await mutate(
             info,
-            action,
+            lambda s: service.store_calculation(
+                s, request=request, year=input.year, enterprise_id=enterprise, project_id=project
+            ),
             lambda row: CarbonCalculationSuccess(calculation=CarbonCalculation.of(row)),
         )
 
@@ -229,8 +267,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[CarbonAccountInput, _INPUT],
     ) -> OpenCarbonAccountPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(info, lambda s: service.open_account(s, enterprise_id=pk), _account)
+        return await _for_enterprise(
+            info,
+            input.enterprise_id,
+            lambda s, pk: service.open_account(s, enterprise_id=pk),
+            _account,
+        )
 
     @strawberry.mutation(
         description="As the enterprise, close your account: nothing more is recorded."
@@ -240,8 +282,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[CarbonAccountInput, _INPUT],
     ) -> CloseCarbonAccountPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(info, lambda s: service.close_account(s, enterprise_id=pk), _account)
+        return await _for_enterprise(
+            info,
+            input.enterprise_id,
+            lambda s, pk: service.close_account(s, enterprise_id=pk),
+            _account,
+        )
 
     @strawberry.mutation(description="Record an emission report from a stored calculation.")
     async def record_carbon_emission(
@@ -249,11 +295,11 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonEmissionInput, _INPUT],
     ) -> RecordCarbonEmissionPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
         calc = expect_global_id(input.calculation_id, "CarbonCalculation", field="calculationId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.record_emission(
+            input.enterprise_id,
+            lambda s, pk: service.record_emission(
                 s,
                 enterprise_id=pk,
                 calculation_id=calc,
@@ -271,16 +317,12 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonReductionInput, _INPUT],
     ) -> RecordCarbonReductionPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
         project = expect_global_id(input.project_id, "Project", field="projectId")
-        calc = (
-            None
-            if input.calculation_id is None
-            else expect_global_id(input.calculation_id, "CarbonCalculation", field="calculationId")
-        )
-        return await mutate(
+        calc = _optional_id(input.calculation_id, "CarbonCalculation", "calculationId")
+        return await _for_enterprise(
             info,
-            lambda s: service.record_reduction(
+            input.enterprise_id,
+            lambda s, pk: service.record_reduction(
                 s,
                 enterprise_id=pk,
                 year=input.year,
@@ -298,10 +340,10 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RetireCarbonCreditInput, _INPUT],
     ) -> RetireCarbonCreditPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.retire_credit(
+            input.enterprise_id,
+            lambda s, pk: service.retire_credit(
                 s,
                 enterprise_id=pk,
                 year=input.year,
@@ -319,10 +361,10 @@ class CarbonMutation:
         info: Info,
         input: Annotated[RecordCarbonVerificationInput, _INPUT],
     ) -> RecordCarbonVerificationPayload:
-        pk = expect_global_id(input.enterprise_id, "Enterprise", field="enterpriseId")
-        return await mutate(
+        return await _for_enterprise(
             info,
-            lambda s: service.record_verification(
+            input.enterprise_id,
+            lambda s, pk: service.record_verification(
                 s, enterprise_id=pk, year=input.year, verifier=input.verifier, note=input.note
             ),
             _entry,
@@ -337,4 +379,30 @@ class CarbonMutation:
         pk = expect_global_id(input.id, "CarbonLedgerEntry")
         return await mutate(
             info, lambda s: service.reverse_entry(s, id=pk, note=input.note), _entry
+        )
+
+    @strawberry.mutation(
+        description="Fill a disclosure's scope 1, scope 2 and reduction metrics from the "
+        "disclosing enterprise's stored calculations, linking each metric to its lines."
+    )
+    async def fill_disclosure_from_calculations(
+        self,
+        info: Info,
+        input: Annotated[FillDisclosureFromCalculationsInput, _INPUT],
+    ) -> FillDisclosureFromCalculationsPayload:
+        pk = expect_global_id(input.disclosure_id, "Disclosure", field="disclosureId")
+        calcs = [
+            expect_global_id(c, "CarbonCalculation", field="calculationIds")
+            for c in input.calculation_ids
+        ]
+        return await mutate(
+            info,
+            lambda s: disclosures.fill_from_calculations(
+                s,
+                disclosure_id=pk,
+                version=input.version,
+                calculation_ids=calcs,
+                metrics=input.metrics,
+            ),
+            lambda row: DisclosureSuccess(disclosure=Disclosure.from_row(row)),
         )

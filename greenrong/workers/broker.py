@@ -30,6 +30,8 @@ from dramatiq.middleware import AsyncIO, Middleware
 
 from greenrong.core.config import Settings
 from greenrong.domain.outbox.repository import Claimed
+from greenrong.workers.carbon import QUEUE_NAME as CARBON_QUEUE
+from greenrong.workers.carbon import declare_recalc_actor
 from greenrong.workers.relay import Dispatch, Relay, release_for_retry, stop_task
 from greenrong.workers.runtime import Runtime, open_runtime
 from greenrong.workers.search import index_changes, is_retryable
@@ -172,17 +174,20 @@ def _loop_thread() -> Any:
 
 
 def run_worker(settings: Settings, *, threads: int) -> None:
-    """``greenrong worker``: consume the search and webhooks queues and relay the outbox until
-    SIGTERM/SIGINT."""
+    """``greenrong worker``: consume the search, webhooks and carbon queues and relay the outbox
+    until SIGTERM/SIGINT."""
     broker = create_broker(settings)
     state = _WorkerState(settings)
     state.actor = declare_actor(broker, settings, state.current_runtime)
     declare_webhook_actor(broker, settings, state.current_runtime)  # webhooks.deliver
+    declare_recalc_actor(broker, settings, state.current_runtime)  # carbon.recalculate
     broker.add_middleware(_Lifecycle(state))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = dramatiq.Worker(broker, queues={QUEUE_NAME, WEBHOOK_QUEUE}, worker_threads=threads)
+    worker = dramatiq.Worker(
+        broker, queues={QUEUE_NAME, WEBHOOK_QUEUE, CARBON_QUEUE}, worker_threads=threads
+    )
     worker.start()
     try:
         while not stop.wait(0.5):

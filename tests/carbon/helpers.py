@@ -39,3 +39,25 @@ def request(
 
 def lines(result: Result) -> dict[str, Decimal]:
     return {f"{ln.section}/{ln.label}": ln.result.value for ln in result.lines}
+
+
+def office_request() -> CalculationRequest:
+    """An office (non-industrial, 2022 四川 grid): 范围一 HFC-134a 10 kg × GWP 1300 = 13.000 t;
+    范围二 1000 MWh × 0.1404 = 140.400 t and 500 GJ × 0.11 = 55.000 t; 范围三 commuting
+    10 000 pkm × 0.03 kg = 0.300 t. Total 208.700 tCO2e."""
+    return request(
+        "non_industrial",
+        ("refrigerant:HFC-134a", "10", "kg"),
+        ("electricity:purchased", "1000", "MWh"),
+        ("heat:purchased", "500", "GJ"),
+        ("commute:metro", "10000", "pkm"),
+        accept=("scope3.metro",),
+        grid="2022.四川",
+    )
+
+
+def plant_request() -> CalculationRequest:
+    """A flat-glass plant buying 10 000 MWh (2022 四川): 净购入电力 1404.000 tCO2e."""
+    return request(
+        "industrial.flat_glass", ("electricity:purchased", "10000", "MWh"), grid="2022.四川"
+    )

@@ -28,6 +28,14 @@ def caller(session: AsyncSession) -> Principal | None:
     return None if actor is None else actor.principal
 
 
+def who(session: AsyncSession) -> tuple[Role, str]:
+    """The role and name recorded with a write (``system`` for trusted code)."""
+    p = caller(session)
+    if p is None:
+        return Role.ADMIN, "system"
+    return p.role, p.subject or str(p.key_id or p.org_id or p.role)
+
+
 def _acts_for(p: Principal | None, enterprise_id: uuid.UUID) -> bool:
     return (
         p is None

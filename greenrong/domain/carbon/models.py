@@ -108,3 +108,66 @@ class CarbonLedgerEntry(Base):
         UniqueConstraint("credit_standard", "credit_serial"),
         Index("ix_carbon_ledger_entry_account", "enterprise_id", "year", "recorded_at"),
     )
+
+
+class DisclosureMetricSource(Base):
+    """Where one structured metric of a disclosure came from: one line of a stored calculation.
+
+    A metric filled from calculations has one row per contributing line; the metric's value is
+    the sum of their ``value``. Filling the metric again replaces its rows (the disclosure is an
+    editable, versioned record; the calculations it points at are append-only)."""
+
+    __tablename__ = "disclosure_metric_source"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    disclosure_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("disclosure.id"), index=True)
+    #: a ``DisclosureMetric`` value
+    metric: Mapped[str] = mapped_column(String(40))
+    calculation_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("carbon_calculation.id"), index=True
+    )
+    #: the line's position in the calculation's stored breakdown (0-based)
+    line_index: Mapped[int] = mapped_column(Integer)
+    section: Mapped[str] = mapped_column(String(80))
+    label: Mapped[str] = mapped_column(String(200))
+    value: Mapped[Decimal] = mapped_column(Tonnes())
+    unit: Mapped[str] = mapped_column(String(20))
+    factor_version: Mapped[str] = mapped_column(String(20))
+    #: the keys of the factors the line used, in its order
+    factor_keys: Mapped[list[str]] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(String(200))
+
+    __table_args__ = (UniqueConstraint("disclosure_id", "metric", "calculation_id", "line_index"),)
+
+
+class CarbonRecalcRun(Base):
+    """One ``greenrong carbon recalc`` run: which factor set, how many calculations."""
+
+    __tablename__ = "carbon_recalc_run"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    factor_version: Mapped[str] = mapped_column(String(20))
+    total: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CarbonRecalcResult(Base):
+    """One stored calculation re-run within a recalc run (written by the ``carbon.recalculate``
+    handler; a second delivery of the same chunk finds its rows and skips them)."""
+
+    __tablename__ = "carbon_recalc_result"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    run_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carbon_recalc_run.id"))
+    calculation_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("carbon_calculation.id"))
+    model: Mapped[str] = mapped_column(String(80))
+    year: Mapped[int] = mapped_column(Integer)
+    old_version: Mapped[str] = mapped_column(String(20))
+    old_total: Mapped[Decimal] = mapped_column(Tonnes())
+    #: None when the calculation cannot run against the run's factor set (``error`` says why)
+    new_total: Mapped[Decimal | None] = mapped_column(Tonnes())
+    error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("run_id", "calculation_id"),)

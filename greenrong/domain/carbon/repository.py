@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.access.models import ConsentScope, DataConsent
@@ -14,6 +15,7 @@ from greenrong.domain.carbon.models import (
     CarbonCalculation,
     CarbonLedgerEntry,
     CreditStandard,
+    DisclosureMetricSource,
     LedgerKind,
 )
 from greenrong.domain.kit.types import utcnow
@@ -71,15 +73,47 @@ async def live_emission_for(
     return (await session.execute(q.limit(1))).scalar_one_or_none()
 
 
-async def calculations(
+S = DisclosureMetricSource
+
+
+async def replace_metric_sources(
     session: AsyncSession,
-    *,
-    enterprise_id: uuid.UUID | None = None,
-    factor_version: str | None = None,
+    disclosure_id: uuid.UUID,
+    by_metric: Mapping[str, Sequence[DisclosureMetricSource]],
+) -> None:
+    """The metrics' links become ``by_metric``'s rows (other metrics' links stay)."""
+    await session.execute(
+        delete(S).where(S.disclosure_id == disclosure_id, S.metric.in_(list(by_metric)))
+    )
+    session.add_all([row for rows in by_metric.values() for row in rows])
+    await session.flush()
+
+
+async def metric_sources_of(
+    session: AsyncSession, disclosure_ids: Sequence[uuid.UUID]
+) -> dict[uuid.UUID, list[DisclosureMetricSource]]:
+    """Per disclosure: its links, by metric, calculation and line (one statement)."""
+    rows = await session.scalars(
+        select(S)
+        .where(S.disclosure_id.in_(list(disclosure_ids)))
+        .order_by(S.disclosure_id, S.metric, S.calculation_id, S.line_index)
+    )
+    out: dict[uuid.UUID, list[DisclosureMetricSource]] = {i: [] for i in disclosure_ids}
+    for row in rows:
+        out[row.disclosure_id].append(row)
+    return out
+
+
+async def calculations_by_ids(
+    session: AsyncSession, ids: Sequence[uuid.UUID]
 ) -> list[CarbonCalculation]:
-    q = select(CarbonCalculation).order_by(CarbonCalculation.created_at, CarbonCalculation.id)
-    if enterprise_id is not None:
-        q = q.where(CarbonCalculation.enterprise_id == enterprise_id)
-    if factor_version is not None:
-        q = q.where(CarbonCalculation.factor_version == factor_version)
-    return list(await session.scalars(q))
+    """The calculations in the order of ``ids`` (one statement)."""
+    if not ids:
+        return []
+    rows = {
+        c.id: c
+        for c in await session.scalars(
+            select(CarbonCalculation).where(CarbonCalculation.id.in_(list(ids)))
+        )
+    }
+    return [rows[i] for i in ids if i in rows]

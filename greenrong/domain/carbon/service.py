@@ -7,7 +7,6 @@ Every write and read of an account goes through ``consent`` first.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -15,7 +14,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import (
-    DomainError,
     ErrorCode,
     IssueCollector,
     NotFound,
@@ -26,7 +24,6 @@ from greenrong.domain.carbon import consent, repository
 from greenrong.domain.carbon.calculate import calculate
 from greenrong.domain.carbon.engine import CalculationRequest, Result
 from greenrong.domain.carbon.errors import CreditAlreadyRetired
-from greenrong.domain.carbon.factors import load_factor_set
 from greenrong.domain.carbon.models import (
     CarbonAccount,
     CarbonCalculation,
@@ -44,10 +41,7 @@ RATE_QUANTUM = Decimal("0.0001")
 
 
 def _who(session: AsyncSession) -> tuple[Role, str]:
-    p = consent.caller(session)
-    if p is None:
-        return Role.ADMIN, "system"
-    return p.role, p.subject or str(p.key_id or p.org_id or p.role)
+    return consent.who(session)
 
 
 # -------------------------------------------------------------------- stored calculations
@@ -441,44 +435,3 @@ async def account(session: AsyncSession, *, enterprise_id: uuid.UUID) -> list[Ac
 async def ledger(session: AsyncSession, *, enterprise_id: uuid.UUID) -> list[CarbonLedgerEntry]:
     await consent.authorize_read(session, enterprise_id)
     return await repository.entries_of(session, enterprise_id)
-
-
-# ---------------------------------------------------------------------------- recalculation
-@dataclass(frozen=True)
-class Recalculated:
-    """One stored calculation re-run against another factor set."""
-
-    calculation_id: uuid.UUID
-    model: str
-    year: int
-    old_version: str
-    old_total: Decimal
-    #: None when the calculation cannot run against the new set (``error`` says why)
-    new_total: Decimal | None
-    error: str | None = None
-
-    @property
-    def changed(self) -> bool:
-        return self.error is not None or self.new_total != self.old_total
-
-
-async def stored_calculations(session: AsyncSession) -> list[CarbonCalculation]:
-    """Every stored calculation, oldest first (trusted callers only: the CLI and workers)."""
-    return await repository.calculations(session)
-
-
-def recalculate(rows: list[CarbonCalculation], *, factor_version: str) -> Iterator[Recalculated]:
-    """Re-run each stored calculation against ``factor_version``, one result per row, so the
-    caller can show progress. Stores nothing: stored calculations are append-only; the report
-    says which results would change."""
-    load_factor_set(factor_version)  # an unknown version fails before any work
-    for row in rows:
-        request = request_from_json(row.request, factor_version=factor_version)
-        try:
-            new_total: Decimal | None = calculate(request).total
-            error = None
-        except DomainError as e:
-            new_total, error = None, f"{e.code}: {e.message}"
-        yield Recalculated(
-            row.id, row.model, row.year, row.factor_version, row.total, new_total, error
-        )

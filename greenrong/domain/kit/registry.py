@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from greenrong.domain.access.models import ApiKey, AuditEntry, DataConsent
-from greenrong.domain.carbon.models import CarbonAccount, CarbonCalculation, CarbonLedgerEntry
+from greenrong.domain.carbon.models import (
+    CarbonAccount,
+    CarbonCalculation,
+    CarbonLedgerEntry,
+    CarbonRecalcResult,
+    CarbonRecalcRun,
+    DisclosureMetricSource,
+)
 from greenrong.domain.certification.models import (
     Certification,
     CertificationEvent,
@@ -53,7 +60,10 @@ __all__ = [
     "CarbonAccount",
     "CarbonCalculation",
     "CarbonLedgerEntry",
+    "CarbonRecalcResult",
+    "CarbonRecalcRun",
     "ChangeEvent",
     "DeadLetter",
+    "DisclosureMetricSource",
     "partners_models",
 ]

@@ -7,6 +7,7 @@ from decimal import Decimal
 import strawberry
 
 from greenrong.domain.carbon.factors import DEFAULT_VERSION
+from greenrong.domain.disclosure.models import DisclosureMetric
 from greenrong.schema.carbon.enums import CreditStandard
 
 
@@ -114,3 +115,16 @@ class RecordCarbonVerificationInput:
 class ReverseCarbonLedgerEntryInput:
     id: strawberry.ID = strawberry.field(description="The entry to reverse.")
     note: str = strawberry.field(description="Why.")
+
+
+@strawberry.input(description="Fill a disclosure's metrics from stored calculations.")
+class FillDisclosureFromCalculationsInput:
+    disclosure_id: strawberry.ID = strawberry.field(description="The disclosure to fill.")
+    version: int = strawberry.field(description="The disclosure's version you read.")
+    calculation_ids: list[strawberry.ID] = strawberry.field(
+        description="The disclosing enterprise's stored calculations for the disclosure's year."
+    )
+    metrics: list[DisclosureMetric] | None = strawberry.field(
+        default=None,
+        description="Only these metrics (default: every metric the calculations supply).",
+    )

@@ -7,6 +7,7 @@ from typing import Annotated
 import strawberry
 
 from greenrong.schema.carbon.types import CarbonCalculation, CarbonLedgerEntry
+from greenrong.schema.disclosure.payloads import DisclosureSuccess
 from greenrong.schema.kit.errors import (
     ConflictError,
     ForbiddenError,
@@ -68,5 +69,12 @@ ReverseCarbonLedgerEntryPayload = Annotated[
     CarbonLedgerEntrySuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
     strawberry.union(
         "ReverseCarbonLedgerEntryPayload", description="The reversing entry, or why not."
+    ),
+]
+FillDisclosureFromCalculationsPayload = Annotated[
+    DisclosureSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
+    strawberry.union(
+        "FillDisclosureFromCalculationsPayload",
+        description="The disclosure with its filled metrics, or why nothing changed.",
     ),
 ]

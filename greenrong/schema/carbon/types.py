@@ -14,7 +14,10 @@ from greenrong.domain.carbon import benefits, industrial
 from greenrong.domain.carbon.factors import Factor, FactorSet
 from greenrong.domain.carbon.models import CarbonCalculation as CalculationRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
+from greenrong.domain.carbon.models import DisclosureMetricSource as MetricSourceRow
+from greenrong.domain.carbon.report import CarbonReport as Report
 from greenrong.domain.carbon.service import AccountYear, Recheck
+from greenrong.domain.disclosure.models import DisclosureMetric
 from greenrong.schema.access import enums as _access_enums  # noqa: F401 - registers Role
 from greenrong.schema.carbon.enums import CreditStandard, LedgerKind
 from greenrong.schema.kit.ids import to_global_id
@@ -308,3 +311,132 @@ class CarbonAccount:
     enterprise_id: strawberry.ID = strawberry.field(description="The enterprise.")
     years: list[CarbonAccountYear] = strawberry.field(description="The per-year view.")
     entries: list[CarbonLedgerEntry] = strawberry.field(description="Every entry, in order.")
+
+
+@strawberry.type(
+    description="Where a disclosure metric came from: one line of a stored calculation."
+)
+class DisclosureMetricSource:
+    metric: DisclosureMetric = strawberry.field(description="The metric it went into.")
+    calculation_id: strawberry.ID = strawberry.field(description="The stored calculation.")
+    line_index: int = strawberry.field(
+        description="The line's position in its breakdown (0-based)."
+    )
+    section: str = strawberry.field(description="The line's section, e.g. `范围一 固定燃烧`.")
+    label: str = strawberry.field(description="The line's label.")
+    value: Decimal = strawberry.field(description="The line's result, exact.")
+    unit: str = strawberry.field(description="Unit of `value` (tCO2e).")
+    factor_version: str = strawberry.field(description="The factor set the calculation used.")
+    factor_keys: list[str] = strawberry.field(description="The factors the line used.")
+
+    @classmethod
+    def of(cls, row: MetricSourceRow) -> DisclosureMetricSource:
+        return cls(
+            metric=DisclosureMetric(row.metric),
+            calculation_id=strawberry.ID(to_global_id("CarbonCalculation", row.calculation_id)),
+            line_index=row.line_index,
+            section=row.section,
+            label=row.label,
+            value=row.value,
+            unit=row.unit,
+            factor_version=row.factor_version,
+            factor_keys=list(row.factor_keys),
+        )
+
+
+@strawberry.type(description="One line of a carbon report's breakdown table.")
+class CarbonReportLine:
+    calculation_id: strawberry.ID = strawberry.field(description="The stored calculation.")
+    section: str = strawberry.field(description="Section, e.g. 净购入电力.")
+    label: str = strawberry.field(description="What the line is about.")
+    activity: str = strawberry.field(description="Activity data with its unit, e.g. `10000 MWh`.")
+    factors: list[str] = strawberry.field(
+        description="Each factor as `key = value unit (version)`, `(实测)` when measured."
+    )
+    value: Decimal = strawberry.field(description="The line's result.")
+    unit: str = strawberry.field(description="Unit of `value`.")
+
+
+@strawberry.type(description="A total of one emission source (section) in a carbon report.")
+class CarbonSourceTotal:
+    section: str = strawberry.field(description="The section.")
+    value: Decimal = strawberry.field(description="tCO2e, exact sum of its lines.")
+
+
+@strawberry.type(description="One year of the carbon account, for the report's chart by year.")
+class CarbonYearTotal:
+    year: int = strawberry.field(description="The year.")
+    gross: Decimal = strawberry.field(description="Gross emissions, tCO2e.")
+    net: Decimal = strawberry.field(description="gross − offsets, tCO2e.")
+
+
+@strawberry.type(description="One ledger entry as the carbon report lists it.")
+class CarbonReportEntry:
+    recorded_at: datetime.datetime = strawberry.field(description="When it was recorded.")
+    kind: LedgerKind = strawberry.field(description="What it records.")
+    kind_zh: str = strawberry.field(description="The kind in Chinese.")
+    amount: Decimal = strawberry.field(description="tCO2e; negative for a reversing entry.")
+    detail: str = strawberry.field(description="Serial, verifier, revenue or note.")
+    reversal: bool = strawberry.field(description="Whether it reverses an earlier entry.")
+
+
+@strawberry.type(description="The carbon report of one enterprise-year (the page and the PDF).")
+class CarbonReport:
+    enterprise_id: strawberry.ID = strawberry.field(description="The enterprise.")
+    enterprise_name: str = strawberry.field(description="Its name.")
+    year: int = strawberry.field(description="The reporting year.")
+    summary: CarbonAccountYear | None = strawberry.field(
+        description="The year in the account; null when the account has no entry for it."
+    )
+    lines: list[CarbonReportLine] = strawberry.field(
+        description="The lines of the calculations behind the year's emission reports."
+    )
+    lines_total: Decimal = strawberry.field(description="Sum of the tCO2e lines.")
+    by_source: list[CarbonSourceTotal] = strawberry.field(description="By section, largest first.")
+    by_year: list[CarbonYearTotal] = strawberry.field(description="Every year of the account.")
+    entries: list[CarbonReportEntry] = strawberry.field(description="The year's ledger entries.")
+    factor_versions: list[str] = strawberry.field(description="Factor sets the lines used.")
+    rounding: str = strawberry.field(description="How results are rounded.")
+    page_url: str = strawberry.field(
+        description="The HTML page's path on this API's origin (send the same bearer credential)."
+    )
+
+    @classmethod
+    def of(cls, r: Report, page_url: str) -> CarbonReport:
+        return cls(
+            enterprise_id=strawberry.ID(to_global_id("Enterprise", r.enterprise_id)),
+            enterprise_name=r.enterprise_name,
+            year=r.year,
+            summary=None if r.summary is None else CarbonAccountYear.of(r.summary),
+            lines=[
+                CarbonReportLine(
+                    calculation_id=strawberry.ID(
+                        to_global_id("CarbonCalculation", ln.calculation_id)
+                    ),
+                    section=ln.section,
+                    label=ln.label,
+                    activity=ln.activity,
+                    factors=list(ln.factors),
+                    value=ln.value,
+                    unit=ln.unit,
+                )
+                for ln in r.lines
+            ],
+            lines_total=r.lines_total,
+            by_source=[CarbonSourceTotal(section=t.section, value=t.value) for t in r.by_source],
+            by_year=[CarbonYearTotal(year=y.year, gross=y.gross, net=y.net) for y in r.by_year],
+            entries=[
+                CarbonReportEntry(
+                    recorded_at=e.recorded_at,
+                    kind=e.kind,
+                    kind_zh=e.kind_zh,
+                    amount=e.amount,
+                    detail=e.detail,
+                    reversal=e.reversal,
+                )
+                for e in r.entries
+            ],
+            factor_versions=list(r.factor_versions),
+            rounding=r.rounding,
+            page_url=page_url,
+        )

@@ -14,6 +14,7 @@ from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import Node, RowBacked
 
 if TYPE_CHECKING:
+    from greenrong.schema.carbon.types import DisclosureMetricSource
     from greenrong.schema.enterprises.types import Enterprise
     from greenrong.schema.finance.types import FinancialInstitution
 
@@ -64,3 +65,14 @@ class Disclosure(Node, RowBacked):
         return await load_one(
             info, InstitutionRow, self.subject_institution_id, FinancialInstitution.from_row
         )
+
+    @strawberry.field(
+        description="Which calculation lines (and factor versions) the metrics filled from "
+        "stored calculations came from, by metric."
+    )
+    async def metric_sources(
+        self, info: Info
+    ) -> list[Annotated[DisclosureMetricSource, strawberry.lazy("greenrong.schema.carbon.types")]]:
+        from greenrong.resolvers.carbon import metric_sources
+
+        return await metric_sources(info, self.pk)
