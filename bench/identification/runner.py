@@ -52,11 +52,11 @@ async def run(opensearch_url: str, show_hits: bool) -> int:
         everything = results["dev"] + results["holdout"]
         for name, rows in (*results.items(), ("all", everything)):
             n = len(rows)
-            top1 = sum(1 for r in rows if r[0])
-            top3 = sum(1 for r in rows if r[1])
+            hits1 = sum(1 for r in rows if r[0])
+            hits3 = sum(1 for r in rows if r[1])
             print(
-                f"  {name:<8} {n:>3} cases  top-1 {top1 / n:6.1%} ({top1})  "
-                f"top-3 {top3 / n:6.1%} ({top3})"
+                f"  {name:<8} {n:>3} cases  top-1 {hits1 / n:6.1%} ({hits1})  "
+                f"top-3 {hits3 / n:6.1%} ({hits3})"
             )
         print(f"misses (top-1): {len(misses)}")
         for line in misses:

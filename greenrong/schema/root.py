@@ -24,6 +24,7 @@ from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
 from greenrong.resolvers.enterprises import EnterpriseMutation, EnterpriseQuery
 from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
+from greenrong.resolvers.identification import IdentificationMutation, IdentificationQuery
 from greenrong.resolvers.node import NodeQuery
 from greenrong.resolvers.partners import (
     PartnersQuery,
@@ -62,6 +63,7 @@ Query = merge_types(
         WebhookQuery,
         AccessQuery,
         CarbonQuery,
+        IdentificationQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -78,6 +80,7 @@ Mutation = merge_types(
         WebhookMutation,
         AccessMutation,
         CarbonMutation,
+        IdentificationMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnersSubscription,))

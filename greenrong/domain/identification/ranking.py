@@ -22,6 +22,9 @@ from dataclasses import dataclass
 
 from greenrong.domain.identification.catalogue import Catalogue, CatalogueItem
 
+#: changes when the ranking rules or the query change (part of the engine version)
+RANKING_VERSION = "1"
+
 #: words that say the project makes equipment or products
 MANUFACTURING_CUES = (
     "制造",

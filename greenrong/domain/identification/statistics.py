@@ -30,7 +30,7 @@ REQUIRED_FIELDS = (
 CENT = Decimal("0.01")
 
 
-class ClimateType(StrEnum):
+class ClimateInvestmentType(StrEnum):
     MITIGATION = "MITIGATION"
     ADAPTATION = "ADAPTATION"
     BOTH = "BOTH"
@@ -71,7 +71,7 @@ class ItemStatistics:
     benefit_indicators: tuple[BenefitIndicator, ...]
     #: the PBoC carbon-reduction tool area (CE, EE, CT), None when not eligible
     pboc_area: Named | None
-    climate_type: ClimateType
+    climate_type: ClimateInvestmentType
     climate_scope: tuple[Named, ...]
     #: the mapping rule prefixes that produced these values, most general first
     rules: tuple[str, ...]
@@ -130,12 +130,12 @@ def parse(data: Mapping[str, Any], catalogue: Catalogue) -> StatisticsMapping:
             benefits = tuple(indicators[k] for k in values["benefit_indicators"])
             area = None if values["pboc_area"] is None else areas[values["pboc_area"]]
             scope = tuple(scopes[s] for s in values["climate_scope"])
-            climate = ClimateType(values["climate_type"])
+            climate = ClimateInvestmentType(values["climate_type"])
         except (KeyError, ValueError) as error:
             raise MappingError(f"{leaf.code}: unknown value {error}") from error
         if values["emerging_industry"] is not None and values["emerging_industry"] not in emerging:
             raise MappingError(f"{leaf.code}: unknown emerging industry")
-        if (climate is ClimateType.NONE) != (not scope):
+        if (climate is ClimateInvestmentType.NONE) != (not scope):
             raise MappingError(f"{leaf.code}: a climate type needs a support scope, NONE none")
         top = catalogue.path(leaf.code)[0]
         items[leaf.code] = ItemStatistics(

@@ -8,6 +8,10 @@ from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.domain.identification.models import (
+    GreenIdentification,
+    GreenIdentificationCorrection,
+)
 from greenrong.domain.kit.models import Base, Entity
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
@@ -31,6 +35,8 @@ ENTITIES: dict[str, type[Entity]] = {
         TechnologyDeal,
         ReviewAssignment,
         DataConsent,
+        GreenIdentification,
+        GreenIdentificationCorrection,
     )
 }
 

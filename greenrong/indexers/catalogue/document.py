@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from greenrong.domain.identification.catalogue import catalogue
-from greenrong.indexers.kit.fields import BOOLEAN, KEYWORD, INTEGER, text
+from greenrong.indexers.kit.fields import BOOLEAN, INTEGER, KEYWORD, text
 from greenrong.indexers.kit.reference import ReferenceIndexSpec
 
 

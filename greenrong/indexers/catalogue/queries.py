@@ -138,5 +138,7 @@ async def search(engine: SearchEngine, text: str, *, size: int = ENGINE_SIZE) ->
     for hit in answer["hits"]["hits"]:
         names = hit.get("matched_queries", [])
         matched = tuple(sorted(n[len(_NAME) :] for n in names if n.startswith(_NAME)))
-        hits.append(EngineHit(code=str(hit["_id"]), score=float(hit["_score"]), matched_terms=matched))
+        hits.append(
+            EngineHit(code=str(hit["_id"]), score=float(hit["_score"]), matched_terms=matched)
+        )
     return hits
