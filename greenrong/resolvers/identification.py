@@ -24,8 +24,9 @@ from greenrong.schema.identification.inputs import (
     IdentifyGreenInput,
 )
 from greenrong.schema.identification.payloads import (
+    AcceptGreenIdentificationPayload,
+    CorrectGreenIdentificationPayload,
     GreenIdentificationSuccess,
-    ReviewGreenIdentificationPayload,
 )
 from greenrong.schema.identification.types import (
     CatalogueLevel,
@@ -136,7 +137,7 @@ class IdentificationMutation:
         input: Annotated[
             AcceptGreenIdentificationInput, strawberry.argument(description="The project.")
         ],
-    ) -> ReviewGreenIdentificationPayload:
+    ) -> AcceptGreenIdentificationPayload:
         async def action(session: AsyncSession) -> IdentificationRow:
             project_id = expect_global_id(input.project_id, "Project", field="project_id")
             return await service.accept(session, project_id=project_id)
@@ -154,7 +155,7 @@ class IdentificationMutation:
             CorrectGreenIdentificationInput,
             strawberry.argument(description="The project, the code and the reason."),
         ],
-    ) -> ReviewGreenIdentificationPayload:
+    ) -> CorrectGreenIdentificationPayload:
         async def action(session: AsyncSession) -> IdentificationRow:
             project_id = expect_global_id(input.project_id, "Project", field="project_id")
             return await service.correct(

@@ -30,8 +30,6 @@ MANUFACTURING_CUES = (
     "制造",
     "生产线",
     "生产基地",
-    "产能",
-    "年产",
     "量产",
     "产业化",
     "研发生产",
@@ -59,9 +57,9 @@ SERVICE_CUES = (
 
 @dataclass(frozen=True)
 class RankingWeights:
-    manufacturing_with_cue: float = 1.35
+    manufacturing_with_cue: float = 1.6
     manufacturing_without_cue: float = 0.55
-    operation_with_manufacturing_cue: float = 0.85
+    operation_with_manufacturing_cue: float = 0.75
     service_with_cue: float = 1.25
     service_without_cue: float = 0.6
     #: the adjusted score at which the evidence is worth half (about one distinctive term)

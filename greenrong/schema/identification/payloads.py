@@ -22,10 +22,20 @@ class GreenIdentificationSuccess:
     )
 
 
-ReviewGreenIdentificationPayload = Annotated[
-    GreenIdentificationSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError,
+_MEMBERS = (
+    GreenIdentificationSuccess | ValidationError | NotFoundError | ConflictError | ForbiddenError
+)
+AcceptGreenIdentificationPayload = Annotated[
+    _MEMBERS,
     strawberry.union(
-        "ReviewGreenIdentificationPayload",
-        description="The reviewed identification, or why nothing was changed.",
+        "AcceptGreenIdentificationPayload",
+        description="The accepted identification, or why nothing was changed.",
+    ),
+]
+CorrectGreenIdentificationPayload = Annotated[
+    _MEMBERS,
+    strawberry.union(
+        "CorrectGreenIdentificationPayload",
+        description="The corrected identification, or why nothing was changed.",
     ),
 ]
