@@ -317,8 +317,9 @@ def _warn_if_embedded() -> None:
 def reindex(entities: tuple[str, ...]) -> None:
     """Rebuild search indices from the database, with zero downtime.
 
-    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises or
-    projects (default: all). Each is built as a new versioned
+    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises,
+    projects, or catalogue (the green bond catalogue, from its packaged data file; default:
+    all). Each is built as a new versioned
     index, bulk-loaded, then swapped in behind its alias atomically, and the old one is
     dropped. A failed build leaves the old index serving.
     """
@@ -344,8 +345,9 @@ def index_group() -> None:
 def verify_index(entities: tuple[str, ...], repair: bool) -> None:
     """Compare search indices with the database; exit 1 on drift.
 
-    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises or
-    projects (default: all). For each, it reports the row and
+    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises,
+    projects, or catalogue (compared with its data file; default: all). For each, it reports
+    the row and
     document counts and the ids of missing documents (rows not indexed), extra documents (no
     row) and stale documents (index version differs from the row version). With --repair it
     fixes them and exits 0 when a second check finds the index clean.
