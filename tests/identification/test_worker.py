@@ -179,3 +179,19 @@ async def test_a_project_created_through_the_api_gets_its_suggestion(gql, sessio
     assert found["projectVersion"] == 1
     assert found["statistics"] == {"greenLoanCategory": {"key": "10"}, "climateType": "MITIGATION"}
     assert found["corrections"] == []
+
+
+async def test_two_workers_racing_on_one_version_store_one_suggestion(
+    runtime, sessionmaker
+) -> None:
+    # given
+    project = await _project(sessionmaker)
+
+    # when two handlers run at once for the same project version
+    results = await asyncio.gather(
+        suggest_for_projects(runtime, [project.id]), suggest_for_projects(runtime, [project.id])
+    )
+
+    # then one stored it; the other found it stored or lost on the unique constraint
+    assert sorted(results) == [0, 1]
+    assert [r.project_version for r in await suggestions(sessionmaker, project.id)] == [1]
