@@ -46,6 +46,8 @@ class EntityType(StrEnum):
     TECHNOLOGY_DEAL = "TechnologyDeal"
     REVIEW_ASSIGNMENT = "ReviewAssignment"
     DATA_CONSENT = "DataConsent"
+    GREEN_IDENTIFICATION = "GreenIdentification"
+    GREEN_IDENTIFICATION_CORRECTION = "GreenIdentificationCorrection"
 
 
 register(
@@ -65,6 +67,10 @@ register(
         "TECHNOLOGY_DEAL": "A technology deal between a listing and a need.",
         "REVIEW_ASSIGNMENT": "An expert's review assignment (not a node: `entity` is null).",
         "DATA_CONSENT": "An enterprise's data consent (not a node: `entity` is null).",
+        "GREEN_IDENTIFICATION": "The identification engine's suggestion on a project, and its "
+        "review (not a node: `entity` is null; see `Project.greenIdentification`).",
+        "GREEN_IDENTIFICATION_CORRECTION": "A reviewer's correction of a suggestion (not a "
+        "node: `entity` is null).",
     },
 )
 register(
