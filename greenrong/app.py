@@ -121,8 +121,9 @@ async def _prepare_indices(
     """Rebuild missing or empty indices from the database (``search_rebuild_on_start``). An
     unreachable engine does not stop the API: writes keep working and the outbox catches the
     index up later."""
+    from greenrong.indexers.kit import reference
     from greenrong.indexers.kit.store import ensure_ready
-    from greenrong.indexers.registry import INDEXES
+    from greenrong.indexers.registry import INDEXES, REFERENCE_INDEXES
 
     try:
         rebuilt = await ensure_ready(
@@ -132,6 +133,7 @@ async def _prepare_indices(
             progress=settings.search_rebuild_progress,
             fill=settings.search_rebuild_on_start,
         )
+        rebuilt += await reference.ensure_ready(search, list(REFERENCE_INDEXES.values()))
     except (ConnectionError, OpenSearchConnectionError):
         log.warning("search engine at %s is unreachable; search is unavailable for now", search.url)
         return

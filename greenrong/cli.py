@@ -339,8 +339,9 @@ def _warn_if_embedded() -> None:
 def reindex(entities: tuple[str, ...]) -> None:
     """Rebuild search indices from the database, with zero downtime.
 
-    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises or
-    projects (default: all). Each is built as a new versioned
+    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises,
+    projects, or catalogue (the green bond catalogue, from its packaged data file; default:
+    all). Each is built as a new versioned
     index, bulk-loaded, then swapped in behind its alias atomically, and the old one is
     dropped. A failed build leaves the old index serving.
     """
@@ -366,8 +367,9 @@ def index_group() -> None:
 def verify_index(entities: tuple[str, ...], repair: bool) -> None:
     """Compare search indices with the database; exit 1 on drift.
 
-    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises or
-    projects (default: all). For each, it reports the row and
+    ENTITY is an index: listings, needs, products, experts, disclosures, enterprises,
+    projects, or catalogue (compared with its data file; default: all). For each, it reports
+    the row and
     document counts and the ids of missing documents (rows not indexed), extra documents (no
     row) and stale documents (index version differs from the row version). With --repair it
     fixes them and exits 0 when a second check finds the index clean.
@@ -652,6 +654,8 @@ def certification_expire(on: Any) -> None:
     for line in lines:
         click.echo(line)
     click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
+
+
 def _enqueue_recalc(settings: Settings, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:
     from greenrong.workers.broker import close_broker, create_broker
     from greenrong.workers.carbon import declare_recalc_actor, send_chunks

@@ -14,9 +14,10 @@ from time import perf_counter
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
+from greenrong.indexers.kit import reference
 from greenrong.indexers.kit.store import rebuild
 from greenrong.indexers.kit.verify import repair, verify
-from greenrong.indexers.registry import select_indexes
+from greenrong.indexers.registry import select_indexes, select_reference_indexes
 
 Report = Callable[[str], None]
 
@@ -49,6 +50,12 @@ async def reindex(
                 f"{spec.name:<12} {written:>10,} documents {seconds:>8.2f} s {rate:>10,.0f} docs/s"
             )
             total += written
+        for ref in select_reference_indexes(names):  # reference data: from its data file
+            started = perf_counter()
+            written = await reference.build(search, ref)
+            seconds = perf_counter() - started
+            report(f"{ref.name:<12} {written:>10,} documents {seconds:>8.2f} s (data file)")
+            total += written
     return total
 
 
@@ -75,4 +82,18 @@ async def verify_indexes(
             for line in after.details():
                 report(line)
             clean = clean and after.clean
+        for ref in select_reference_indexes(names):  # compared with its data file
+            found = await reference.check(search, ref)
+            report(("ok     " if found.clean else "DRIFT  ") + found.summary())
+            for line in found.details():
+                report(line)
+            if found.clean:
+                continue
+            if not fix:
+                clean = False
+                continue
+            await reference.build(search, ref)
+            again = await reference.check(search, ref)
+            report(("fixed  " if again.clean else "DRIFT  ") + again.summary())
+            clean = clean and again.clean
     return clean

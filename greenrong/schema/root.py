@@ -25,6 +25,7 @@ from greenrong.resolvers.disclosure import DisclosureMutation, DisclosureQuery
 from greenrong.resolvers.enterprises import EnterpriseMutation, EnterpriseQuery
 from greenrong.resolvers.experts import ExpertMutation, ExpertQuery
 from greenrong.resolvers.finance import FinanceMutation, FinanceQuery
+from greenrong.resolvers.identification import IdentificationMutation, IdentificationQuery
 from greenrong.resolvers.libraries import LibraryMutation, LibraryQuery
 from greenrong.resolvers.node import NodeQuery
 from greenrong.resolvers.partners import (
@@ -66,6 +67,7 @@ Query = merge_types(
         CarbonQuery,
         CertificationQuery,
         LibraryQuery,
+        IdentificationQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -84,6 +86,7 @@ Mutation = merge_types(
         CarbonMutation,
         CertificationMutation,
         LibraryMutation,
+        IdentificationMutation,
     ),
 )
 Subscription = merge_types("Subscription", (PartnersSubscription,))

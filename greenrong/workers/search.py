@@ -22,10 +22,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox import repository
+from greenrong.indexers.kit import reference
+from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.kit.source import dependent_ids
 from greenrong.indexers.kit.spec import IndexSpec
 from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids
-from greenrong.indexers.registry import INDEXES
+from greenrong.indexers.registry import INDEXES, REFERENCE_INDEXES
+from greenrong.workers.identification import suggest_for_projects
 from greenrong.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ def _retryable_status(status: Any) -> bool:
 
 def is_retryable(exc: BaseException) -> bool:
     """Whether trying again later can succeed: outages, overload and timeouts, not bad data."""
-    if isinstance(exc, OpenSearchConnectionError):  # refused, reset, ConnectionTimeout
+    if isinstance(exc, (OpenSearchConnectionError, SearchUnavailableError)):  # refused, timeout
         return True
     if isinstance(exc, TransportError):
         return _retryable_status(exc.status_code)
@@ -80,6 +83,7 @@ async def ensure_indices(runtime: Runtime) -> None:
             list(INDEXES.values()),
             fill=runtime.settings.search_rebuild_on_start,
         )
+        await reference.ensure_ready(runtime.search, list(REFERENCE_INDEXES.values()))
         runtime.indices_ready = True
 
 
@@ -139,6 +143,9 @@ async def index_changes(runtime: Runtime, event_ids: Sequence[uuid.UUID]) -> lis
         spec = INDEXES.get(entity_type)
         if spec is not None:  # entities without an index need nothing
             failures += await sync_entities(runtime, spec, sorted(ids))
+    # the identification engine's suggestions for created or re-described projects (sibling
+    # handler, workers/identification.py); idempotent, retryable failures are raised
+    await suggest_for_projects(runtime, sorted(targets.get("Project", set())))
     failed = {(f.entity_type, f.entity_id) for f in failures}
     now = utcnow()
     async with runtime.sessionmaker.begin() as session:

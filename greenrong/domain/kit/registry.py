@@ -20,6 +20,10 @@ from greenrong.domain.disclosure.models import Disclosure
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.domain.identification.models import (
+    GreenIdentification,
+    GreenIdentificationCorrection,
+)
 from greenrong.domain.kit.models import Base, Entity
 from greenrong.domain.libraries.models import CultivationRecommendation, LibraryMembership
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
@@ -49,6 +53,8 @@ ENTITIES: dict[str, type[Entity]] = {
         Certification,
         CertificationReview,
         CertificationEvent,
+        GreenIdentification,
+        GreenIdentificationCorrection,
     )
 }
 

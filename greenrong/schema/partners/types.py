@@ -51,6 +51,8 @@ class EntityType(StrEnum):
     CERTIFICATION_EVENT = "CertificationEvent"
     LIBRARY_MEMBERSHIP = "LibraryMembership"
     CULTIVATION_RECOMMENDATION = "CultivationRecommendation"
+    GREEN_IDENTIFICATION = "GreenIdentification"
+    GREEN_IDENTIFICATION_CORRECTION = "GreenIdentificationCorrection"
 
 
 register(
@@ -76,6 +78,10 @@ register(
         "as changes).",
         "LIBRARY_MEMBERSHIP": "A library membership (入库).",
         "CULTIVATION_RECOMMENDATION": "A recommendation to the cultivation library (培育库).",
+        "GREEN_IDENTIFICATION": "The identification engine's suggestion on a project, and its "
+        "review (not a node: `entity` is null; see `Project.greenIdentification`).",
+        "GREEN_IDENTIFICATION_CORRECTION": "A reviewer's correction of a suggestion (not a "
+        "node: `entity` is null).",
     },
 )
 register(

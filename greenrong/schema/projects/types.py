@@ -23,6 +23,7 @@ from greenrong.schema.reference.types import Region, region_of
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
     from greenrong.schema.finance.types import FinancingDemand
+    from greenrong.schema.identification.types import ProjectGreenIdentification
     from greenrong.schema.libraries.types import LibraryMembership
     from greenrong.schema.matching.reviewers import ReviewerMatchResult
 
@@ -127,3 +128,20 @@ class Project(Node, RowBacked, ProjectCertificationFields):
             where=where,
             order_by=order_by,
         )
+
+    @strawberry.field(
+        description="The green identification engine's newest suggestion for this project "
+        "(made by the worker when the title or description changes) and its review; null "
+        "until the worker has made one."
+    )
+    async def green_identification(
+        self, info: Info
+    ) -> (
+        Annotated[
+            ProjectGreenIdentification, strawberry.lazy("greenrong.schema.identification.types")
+        ]
+        | None
+    ):
+        from greenrong.resolvers.identification import project_identification
+
+        return await project_identification(info, self.pk)

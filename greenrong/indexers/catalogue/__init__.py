@@ -1,0 +1,1 @@
+"""The green bond catalogue index (reference data) and the identification query over it."""

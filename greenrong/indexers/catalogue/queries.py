@@ -1,0 +1,155 @@
+"""The identification query: a description in, the level-4 items it most likely describes out.
+
+The query is built from the description's terms, each with its alternatives from the domain
+synonym file (``indexers/data/synonyms.json``, expanded at search time as everywhere else):
+
+- every vocabulary term of the catalogue that the text contains (when two overlap, the longer
+  one stands for both), and every synonym-file term in the text with its synonyms;
+- per term, the best of (``dis_max``): the exact vocabulary term (``terms.keyword``), the term
+  as a phrase inside a vocabulary term (``terms``), and the term as a phrase in the item's
+  name; each ``constant_score`` with the term's weight (longer terms are more specific), and
+  named, so the hit says which terms matched;
+- a full-text match of the description (without the boilerplate words) against name,
+  vocabulary and path (CJK bigrams, BM25) with ``FALLBACK_BOOST``: it carries descriptions
+  whose words are in no vocabulary, and breaks ties between items the terms match equally.
+
+``domain/identification/ranking`` then applies the ranking rules and the confidence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from greenrong.core.search import SearchEngine
+from greenrong.domain.identification.catalogue import catalogue
+from greenrong.domain.identification.ranking import EngineHit
+from greenrong.indexers.catalogue.document import CATALOGUE
+from greenrong.indexers.kit.query import _call
+from greenrong.indexers.kit.synonyms import SegmentKind, Synonyms, domain_synonyms
+
+#: how many items the engine returns for the ranking rules to order
+ENGINE_SIZE = 25
+#: the full-text match's weight against the terms' (a term weighs 1-6; chosen on the dev half)
+FALLBACK_BOOST = 0.6
+_LATIN = re.compile(r"[A-Za-z0-9]")
+_NAME = "t:"
+#: words nearly every green project states among its benefits (年减排二氧化碳5万吨), so they say
+#: nothing about what the project is: never a term of the query (our assumption)
+BOILERPLATE = frozenset(
+    {"二氧化碳", "CO2", "温室气体", "GHG", "节能", "能效提升", "双碳", "碳达峰碳中和", "碳中和"}
+)
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    #: the term as the text has it
+    typed: str
+    #: it and its synonyms
+    alternatives: tuple[str, ...]
+
+    @property
+    def weight(self) -> float:
+        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5."""
+        if _LATIN.match(self.typed):
+            return 1.5
+        return min(1 + 0.5 * (len(self.typed) - 2), 3.0)
+
+
+@cache
+def _vocabulary() -> tuple[str, ...]:
+    terms = {t for item in catalogue().leaves() for t in item.terms}
+    return tuple(sorted(terms, key=lambda t: (-len(t), t)))
+
+
+def _contains(text: str, lowered: str, term: str) -> bool:
+    return term.lower() in lowered if _LATIN.match(term) else term in text
+
+
+def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
+    """The terms of ``text`` the query looks for, each once, longest first."""
+    synonyms = synonyms or domain_synonyms()
+    text = unicodedata.normalize("NFKC", text)
+    lowered = text.lower()
+    found: list[str] = []
+    for term in _vocabulary():  # longest first, so a shorter term inside a found one is dropped
+        if _contains(text, lowered, term) and not any(term.lower() in f.lower() for f in found):
+            found.append(term)
+    for segment in synonyms.segments(text):
+        if (
+            segment.kind is SegmentKind.SYNONYM
+            and segment.term not in BOILERPLATE
+            and not any(segment.term.lower() in f.lower() for f in found)
+        ):
+            found.append(segment.term)
+    return [QueryTerm(term, synonyms.alternatives(term)) for term in found]
+
+
+def _term_clause(term: QueryTerm) -> dict[str, Any]:
+    queries: list[dict[str, Any]] = []
+    for i, alternative in enumerate(term.alternatives):
+        factor = 1.0 if i == 0 else 0.8  # the word as typed above its synonyms
+        queries += [
+            {
+                "constant_score": {
+                    "filter": {"term": {"terms.keyword": alternative}},
+                    "boost": term.weight * 2 * factor,
+                }
+            },
+            {
+                "constant_score": {
+                    "filter": {"match_phrase": {"terms": alternative}},
+                    "boost": term.weight * factor,
+                }
+            },
+            {
+                "constant_score": {
+                    "filter": {"match_phrase": {"name": alternative}},
+                    "boost": term.weight * 1.2 * factor,
+                }
+            },
+        ]
+    return {"dis_max": {"queries": queries, "_name": f"{_NAME}{term.typed}"}}
+
+
+def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[QueryTerm]]:
+    """The request body, and the terms it looks for."""
+    terms = query_terms(text)
+    should: list[dict[str, Any]] = [_term_clause(t) for t in terms]
+    fallback = text
+    for word in BOILERPLATE:
+        fallback = fallback.replace(word, " ")
+    should.append(
+        {
+            "multi_match": {
+                "query": " ".join(fallback.split()),
+                "fields": ["name^2", "terms", "path^0.5"],
+                "boost": FALLBACK_BOOST,
+            }
+        }
+    )
+    body = {
+        "size": size,
+        "query": {"bool": {"should": should, "minimum_should_match": 1}},
+        "_source": False,
+        "track_total_hits": False,
+    }
+    return body, terms
+
+
+async def search(engine: SearchEngine, text: str, *, size: int = ENGINE_SIZE) -> list[EngineHit]:
+    """The items the engine scores for ``text``, best first; ``SearchUnavailableError`` when it
+    cannot answer."""
+    body, _ = build(text, size=size)
+    answer = await _call(engine.client.search(index=engine.alias(CATALOGUE.name), body=body))
+    hits: list[EngineHit] = []
+    for hit in answer["hits"]["hits"]:
+        names = hit.get("matched_queries", [])
+        matched = tuple(sorted(n[len(_NAME) :] for n in names if n.startswith(_NAME)))
+        hits.append(
+            EngineHit(code=str(hit["_id"]), score=float(hit["_score"]), matched_terms=matched)
+        )
+    return hits

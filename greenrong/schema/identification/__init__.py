@@ -1,0 +1,1 @@
+"""GraphQL types of the green identification engine."""
