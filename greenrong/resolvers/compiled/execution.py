@@ -32,6 +32,7 @@ from strawberry.types.info import Info as StrawberryInfo
 
 from greenrong.domain.access import policy
 from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, entity_types
+from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
 from greenrong.resolvers.compiled.plan import Planner, RootList, RootNode
 from greenrong.resolvers.compiled.sql import Compiler
 from greenrong.resolvers.node import NODE_TYPES
@@ -103,15 +104,14 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         try:
             loaders = context.loaders
             scopes = tuple(policy.visible_rows(loaders.principal, t) for t in entity_types(plan))
+            engine = context.sessionmaker.kw["bind"]
             statement = VIEWS.statement(key, scopes)
             if statement is None:
                 compiler = Compiler(loaders.scope, max_page_size=context.settings.max_page_size)
-                statement = compiler.statement(plan)
+                statement = DriverStatement.of(compiler.statement(plan), engine.dialect)
                 VIEWS.keep_statement(key, scopes, statement)
-            # one read, no transaction: no BEGIN and ROLLBACK round trips
-            async with context.sessionmaker.kw["bind"].connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                text = (await connection.execute(statement)).scalar_one()
+            # one read, no transaction: no BEGIN and ROLLBACK round trips (driver.py)
+            text = await fetch_text(engine, statement)
             return None if text is None else orjson.loads(text)
         except Exception as error:  # noqa: BLE001 - as graphql-core does for any resolver error
             field = self.schema.query_type.fields[field_details_list[0].node.name.value]  # type: ignore[union-attr]
