@@ -1,18 +1,19 @@
 """The views' request path in-process, by stage: far less load-sensitive than wrk.
 
     .venv/bin/python bench/views/inprocess.py --database-url postgresql+asyncpg://…/db
-    .venv/bin/python bench/views/inprocess.py --database-url … --profile Q3   # cProfile top 30
+    .venv/bin/python bench/views/inprocess.py --database-url … --profile Q3   # cProfile of asgi
 
 The database must be migrated and seeded (``greenrong seed --demo --scale 1``) and carry the
 bench-only indexes (``harness.BENCH_SQL``; they are created here when missing). One event loop,
 one request at a time, as a REGULATOR with a bearer JWT (like ``bench/views/run``). Per query
-(Q1-Q3), the median µs per request of each stage, every stage run in turn per round so that a
-change in the machine's load falls on all of them alike:
+(Q1-Q3), per request and stage, the median wall-clock µs and the mean CPU µs of this
+process; each round runs every stage in turn, so a change in the machine's load falls on all
+of them alike:
 
 - ``asgi``: the whole app (``create_app``) called as an ASGI callable with a prepared request:
   middleware, authentication, strawberry's view, extensions, execution, JSON, response;
 - ``execute``: ``schema.execute`` with a ready context (extensions, execution, no HTTP);
-- ``authenticate``: the bearer token to a Principal;
+- ``authenticate``: the bearer token to a Principal (with the view's token cache);
 - ``checkout``: one pooled connection checked out and returned (the pool's own cost);
 - ``sql``: the compiled statement as the view runs it (``compiled/driver.py``), decoded;
 - ``floor``: the same rows by raw asyncpg (``floor.py``).
@@ -58,6 +59,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=300, help="timed rounds per query")
     parser.add_argument("--warmup", type=int, default=30, help="untimed rounds per query")
     parser.add_argument("--profile", choices=["Q1", "Q2", "Q3"], help="cProfile the asgi stage")
+    parser.add_argument(
+        "--loop",
+        choices=["Q1", "Q2", "Q3"],
+        help="only run the asgi stage, --rounds times (for a sampling profiler: py-spy record)",
+    )
     parser.add_argument("--opensearch-url", default="", help="a search engine (default embedded)")
     args = parser.parse_args()
     asyncio.run(_main(args))
@@ -86,9 +92,19 @@ async def _main(args: argparse.Namespace) -> None:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         resources = app.state.resources
-        schema = _schema(app)
+        view = _view(app)
+        schema = view.schema
         principal = await authenticate(settings, resources.sessionmaker, authorization)
         queries = ("Q1", "Q2", "Q3")
+        if args.loop:
+            stage = _asgi(app, authorization, q.body(args.loop, q.GREENRONG, params))
+            started = time.process_time()
+            for _ in range(args.rounds):
+                await stage()
+            cpu = (time.process_time() - started) / args.rounds * 1e6
+            print(f"{args.loop}: asgi {cpu:,.0f} µs CPU per request")
+            await conn.close()
+            return
         if args.profile:
             stage = _asgi(app, authorization, q.body(args.profile, q.GREENRONG, params))
             for _ in range(args.warmup):
@@ -103,7 +119,10 @@ async def _main(args: argparse.Namespace) -> None:
             await conn.close()
             return
         load = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        print(f"in-process, median µs per request of {args.rounds} rounds, load average {load}")
+        print(
+            f"in-process, µs per request over {args.rounds} rounds (wall: median; cpu: this "
+            f"process, mean), load average {load}"
+        )
         print(f"{'query':<6}" + "".join(f"{name:>14}" for name in _STAGES))
         for query in queries:
             body = q.body(query, q.GREENRONG, params)
@@ -112,36 +131,43 @@ async def _main(args: argparse.Namespace) -> None:
                 "asgi": _asgi(app, authorization, body),
                 "execute": _execute(schema, settings, resources, principal, payload),
                 "authenticate": lambda: authenticate(
-                    settings, resources.sessionmaker, authorization
+                    settings, resources.sessionmaker, authorization, view.tokens
                 ),
                 "checkout": _checkout(resources.engine),
                 "sql": _sql(schema, settings, resources, principal, payload),
                 "floor": floor.query(query),
             }
-            means = await _time(stages, rounds=args.rounds, warmup=args.warmup)
-            print(f"{query:<6}" + "".join(f"{means[name]:>14,.0f}" for name in _STAGES))
+            wall, cpu = await _time(stages, rounds=args.rounds, warmup=args.warmup)
+            print(f"{query:<6}" + "".join(f"{wall[name]:>14,.0f}" for name in _STAGES))
+            print(f"{'  cpu':<6}" + "".join(f"{cpu[name]:>14,.0f}" for name in _STAGES))
     await conn.close()
 
 
 _STAGES = ("asgi", "execute", "authenticate", "checkout", "sql", "floor")
 
 
-async def _time(stages: dict[str, Stage], *, rounds: int, warmup: int) -> dict[str, float]:
-    """The median µs of each stage (the median: other processes' bursts fall in the tail)."""
-    samples: dict[str, list[float]] = {name: [] for name in stages}
+async def _time(
+    stages: dict[str, Stage], *, rounds: int, warmup: int
+) -> tuple[dict[str, float], dict[str, float]]:
+    """Per stage: the median wall-clock µs (other processes' bursts fall in the tail) and the
+    mean CPU µs of this process (what one pinned core spends per request: the figure that
+    bounds throughput, and much less sensitive to the machine's load)."""
+    wall: dict[str, list[float]] = {name: [] for name in stages}
+    cpu = dict.fromkeys(stages, 0.0)
     for n in range(warmup + rounds):
         for name, stage in stages.items():
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), time.process_time()
             await stage()
             if n >= warmup:
-                samples[name].append((time.perf_counter() - started) * 1e6)
-    return {name: statistics.median(values) for name, values in samples.items()}
+                wall[name].append((time.perf_counter() - started) * 1e6)
+                cpu[name] += (time.process_time() - started_cpu) * 1e6 / rounds
+    return {name: statistics.median(values) for name, values in wall.items()}, cpu
 
 
-def _schema(app: Any) -> Any:
+def _view(app: Any) -> Any:
     for route in app.routes:
         if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
-            return route.endpoint.schema
+            return route.endpoint
     raise RuntimeError("no /graphql route")
 
 

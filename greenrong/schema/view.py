@@ -159,6 +159,15 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         ack: UnsetType = UNSET
         return ack
 
+    def decode_json(self, data: str | bytes) -> object:
+        """The request body: orjson, about five times faster than ``json.loads``; what it
+        refuses and ``json`` reads (an integer beyond 64 bits, ``NaN``, a lone surrogate) goes to
+        ``json.loads``, so every body parses as before (and bad JSON is still a 400)."""
+        try:
+            return orjson.loads(data)
+        except orjson.JSONDecodeError:
+            return json.loads(data)
+
     def encode_json(self, data: object) -> str:
         """Compact JSON with Chinese as UTF-8 text rather than \\u escapes (a third smaller).
 

@@ -17,12 +17,12 @@ the node to tell a reused ``id()`` apart.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
 from graphql import OperationDefinitionNode
 
 from greenrong.domain.access.predicates import AllOf, AnyOf, Everything, FieldIn, Nothing, Predicate
@@ -77,7 +77,9 @@ class PlanKey:
         variables: Any,
         page_sizes: tuple[int, int],
     ) -> PlanKey:
-        text = json.dumps(variables, sort_keys=True, default=repr, ensure_ascii=False)
+        text = orjson.dumps(
+            variables, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr
+        ).decode()
         return cls(id(operation), field, text, page_sizes)
 
 
