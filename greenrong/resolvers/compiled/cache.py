@@ -87,6 +87,8 @@ class PlanKey:
 class _Planned:
     operation: OperationDefinitionNode
     plan: RootList | RootNode | None
+    #: ``entity_types(plan)``: the tables whose row rules the statement applies
+    types: tuple[str, ...]
 
 
 class CompiledViews:
@@ -102,8 +104,10 @@ class CompiledViews:
 
     def keep_plan(
         self, key: PlanKey, operation: OperationDefinitionNode, plan: RootList | RootNode | None
-    ) -> None:
-        self._plans.put(key, _Planned(operation, plan))
+    ) -> _Planned:
+        planned = _Planned(operation, plan, () if plan is None else tuple(entity_types(plan)))
+        self._plans.put(key, planned)
+        return planned
 
     def statement(self, key: PlanKey, scopes: tuple[Predicate, ...]) -> DriverStatement | None:
         return self._statements.get((key, scopes))
