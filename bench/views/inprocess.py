@@ -29,6 +29,7 @@ import os
 import pstats
 import secrets
 import statistics
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -85,7 +86,7 @@ async def _main(args: argparse.Namespace) -> None:
         opensearch_url=args.opensearch_url,
         search_rebuild_on_start=False,
         search_rebuild_progress=False,
-        data_dir=Path(os.environ.get("TMPDIR", "/tmp")) / "greenrong-inprocess",
+        data_dir=Path(tempfile.gettempdir()) / "greenrong-inprocess",
     )
     claims = {"sub": "bench", "role": "REGULATOR", "exp": int(time.time()) + 86_400}
     authorization = f"Bearer {jwt.encode(claims, secret, algorithm='HS256')}"
