@@ -22,8 +22,7 @@ scale); each row cycles through them, one request at a time, ``--runs`` timed af
 - **graphql + near misses**: the same with ``includeNearMisses: true`` (one ``_msearch`` with a
   query per rule) and ``nearMisses { rule message node { name } }``.
 
-The database handling, timing and memory helpers are bench/search's (``shared.py``,
-``latency.py``).
+The database handling, timing and memory helpers are bench/search's (``shared.py``).
 """
 
 from __future__ import annotations
@@ -41,8 +40,7 @@ import httpx
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
-from latency import _percentile, _time
-from shared import JWT_SECRET, admin_headers, database, rss_kib
+from shared import JWT_SECRET, admin_headers, database, percentile, rss_kib, time_paths
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
@@ -200,7 +198,7 @@ async def _measure(
                 ("graphql productMatches", graphql(False)),
                 ("graphql + near misses", graphql(True)),
             ]
-            rows = await _time(paths, runs=runs, warmup=warmup)
+            rows = await time_paths(paths, runs=runs, warmup=warmup)
     return rows
 
 
@@ -218,9 +216,9 @@ def _print(
         f"{demands} open demands cycled, first: {FIRST}\n\n"
     )
     out.write(f"{'path':<26}{'runs':>6}{'p50 ms':>9}{'p95 ms':>9}{'x raw p50':>11}\n")
-    base = _percentile(rows[0][1], 50)
+    base = percentile(rows[0][1], 50)
     for label, timings, _ in rows:
-        p50, p95 = _percentile(timings, 50), _percentile(timings, 95)
+        p50, p95 = percentile(timings, 50), percentile(timings, 95)
         out.write(f"{label:<26}{len(timings):>6}{p50:>9.2f}{p95:>9.2f}{p50 / base:>11.2f}\n")
     if rss is not None:
         out.write(f"\nembedded engine RSS: {rss / 1024:,.0f} MiB\n")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
 from collections.abc import Awaitable, Callable
 from time import perf_counter
@@ -35,8 +34,10 @@ from shared import (
     admin_headers,
     all_indices,
     database,
+    percentile,
     rss_kib,
     selected,
+    time_paths,
 )
 
 from greenrong.app import create_app
@@ -159,29 +160,8 @@ async def _measure(
                 ("graphql, no nodes", graphql(HITS)),
                 ("graphql, with nodes", graphql(NODES)),
             ]
-            rows = await _time(paths, runs=runs, warmup=warmup)
+            rows = await time_paths(paths, runs=runs, warmup=warmup)
     return rows
-
-
-async def _time(
-    paths: list[tuple[str, Callable[[], Awaitable[int]]]], *, runs: int, warmup: int
-) -> list[tuple[str, list[float], int]]:
-    """Per path: milliseconds of each run and the last answer's hit count. Every run calls each
-    path once, in turn, so a change in the machine's load falls on all paths alike and the
-    ratios stay fair."""
-    totals: dict[str, int] = {}
-    timings: dict[str, list[float]] = {label: [] for label, _ in paths}
-    for n in range(warmup + runs):
-        for label, call in paths:
-            started = perf_counter()
-            totals[label] = await call()
-            if n >= warmup:
-                timings[label].append((perf_counter() - started) * 1000)
-    return [(label, timings[label], totals[label]) for label, _ in paths]
-
-
-def _percentile(values: list[float], q: int) -> float:
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def _print(
@@ -198,9 +178,9 @@ def _print(
         f"query {TEXT!r}, filters {FILTER}, 20 hits, 5 facets counted\n\n"
     )
     out.write(f"{'path':<24}{'hits':>7}{'runs':>6}{'p50 ms':>9}{'p95 ms':>9}{'x raw p50':>11}\n")
-    base = _percentile(rows[0][1], 50)
+    base = percentile(rows[0][1], 50)
     for label, timings, total in rows:
-        p50, p95 = _percentile(timings, 50), _percentile(timings, 95)
+        p50, p95 = percentile(timings, 50), percentile(timings, 95)
         out.write(
             f"{label:<24}{total:>7,}{len(timings):>6}{p50:>9.2f}{p95:>9.2f}{p50 / base:>11.2f}\n"
         )

@@ -12,10 +12,12 @@ import argparse
 import asyncio
 import contextlib
 import secrets
+import statistics
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 import asyncpg
@@ -95,3 +97,25 @@ def admin_headers() -> dict[str, str]:
         "exp": datetime.now(UTC) + timedelta(hours=4),
     }
     return {"authorization": f"Bearer {jwt.encode(claims, JWT_SECRET, algorithm='HS256')}"}
+
+
+async def time_paths(
+    paths: list[tuple[str, Callable[[], Awaitable[int]]]], *, runs: int, warmup: int
+) -> list[tuple[str, list[float], int]]:
+    """Per path: milliseconds of each run and the last answer's hit count. Every run calls each
+    path once, in turn, so a change in the machine's load falls on all paths alike and the
+    ratios stay fair."""
+    totals: dict[str, int] = {}
+    timings: dict[str, list[float]] = {label: [] for label, _ in paths}
+    for n in range(warmup + runs):
+        for label, call in paths:
+            started = perf_counter()
+            totals[label] = await call()
+            if n >= warmup:
+                timings[label].append((perf_counter() - started) * 1000)
+    return [(label, timings[label], totals[label]) for label, _ in paths]
+
+
+def percentile(values: list[float], q: int) -> float:
+    """The q-th percentile (1..99) of the values, inclusive method."""
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

@@ -7,10 +7,9 @@ from pathlib import Path
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import (
-    MaxAliasesLimiter,
+    AddValidationRules,
     MaxTokensLimiter,
     ParserCache,
-    QueryDepthLimiter,
 )
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
@@ -39,7 +38,12 @@ from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
 from greenrong.schema.kit.cost import CostPolicy, QueryCost
-from greenrong.schema.kit.documents import DOCUMENTS, ValidatedDocuments, ValidationResults
+from greenrong.schema.kit.documents import (
+    DOCUMENTS,
+    ValidatedDocuments,
+    ValidationResults,
+    limit_rules,
+)
 from greenrong.schema.kit.persisted import (
     PersistedQueries,
     PersistedQueryPolicy,
@@ -127,6 +131,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         buckets=TokenBuckets(capacity=settings.query_budget_per_minute),
     )
     validated = ValidationResults()
+    limits = limit_rules(max_depth=settings.max_query_depth, max_alias_count=settings.max_aliases)
     return GreenrongSchema(
         query=Query,
         mutation=Mutation,
@@ -136,8 +141,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
         extensions=[
             ErrorPolicy,
             lambda: PersistedQueries(persisted),
-            lambda: QueryDepthLimiter(max_depth=settings.max_query_depth),
-            lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+            # QueryDepthLimiter and MaxAliasesLimiter, with their rules built once
+            lambda: AddValidationRules(limits),
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
             lambda: QueryCost(costs),
             # parse and validate each distinct document once (schema/kit/documents.py)

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import itertools
 import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +18,7 @@ from sqlalchemy import func, select
 
 from greenrong.core.db import SessionMaker
 from greenrong.domain.finance.models import DemandStatus, FinancingDemand
-from greenrong.domain.matching.deals import DEAL_FLOW, MATCH_FLOW
+from greenrong.domain.matching.deals import DEAL_FLOW, MATCH_FLOW, StateMachine
 from greenrong.domain.matching.tracked import (
     DealStatus,
     FinancingMatch,
@@ -133,90 +135,99 @@ def _amount(success: str, target: str) -> str | None:
     return "90071992547409.93" if target == success else None
 
 
-@pytest.mark.parametrize(("current", "target"), MATCH_MOVES)
-async def test_a_legal_match_move_saves_the_status_and_one_change_event(
-    gql, sessionmaker, current: MatchStatus, target: MatchStatus
+@dataclass(frozen=True)
+class Machine:
+    """One tracked status machine as the API moves it: matches or deals."""
+
+    name: str
+    flow: StateMachine[Any]
+    mutation: str
+    success: str  # the payload's success type
+    payload: str  # its field holding the row
+    model: Any
+    new_row: Callable[[SessionMaker, Any], Awaitable[Any]]
+    final_status: str  # the one status that carries an amount
+    #: change events besides the row's own when it reaches ``final_status``
+    extra_events: int
+
+
+MATCHES = Machine(
+    "match",
+    MATCH_FLOW,
+    MOVE_MATCH,
+    "FinancingMatchSuccess",
+    "financingMatch",
+    FinancingMatch,
+    _match_in,
+    "FINANCED",
+    extra_events=1,  # the demand is financed too
+)
+DEALS = Machine(
+    "deal",
+    DEAL_FLOW,
+    MOVE_DEAL,
+    "TechnologyDealSuccess",
+    "technologyDeal",
+    TechnologyDeal,
+    _deal_in,
+    "TRADED",
+    extra_events=0,
+)
+
+
+def _cases(refused: bool) -> list[Any]:
+    cases = [(MATCHES, a, b) for a, b in (MATCH_REFUSED if refused else MATCH_MOVES)]
+    cases += [(DEALS, a, b) for a, b in (DEAL_REFUSED if refused else DEAL_MOVES)]
+    return [pytest.param(*case, id=f"{case[0].name}-{case[1]}-{case[2]}") for case in cases]
+
+
+@pytest.mark.parametrize(("machine", "current", "target"), _cases(refused=False))
+async def test_a_legal_move_saves_the_status_and_its_change_events(
+    gql, sessionmaker, machine: Machine, current: Any, target: Any
 ) -> None:
     # given
-    match = await _match_in(sessionmaker, current)
-    before = await _state(sessionmaker, FinancingMatch, match.id)
+    row = await machine.new_row(sessionmaker, current)
+    before = await _state(sessionmaker, machine.model, row.id)
+    final = target.value == machine.final_status
 
     # when
-    body = await gql(MOVE_MATCH, _move(match, target.value, _amount("FINANCED", target.value)))
+    body = await gql(
+        machine.mutation, _move(row, target.value, _amount(machine.final_status, target.value))
+    )
 
     # then
     result = body["data"]["result"]
-    assert result["__typename"] == "FinancingMatchSuccess", result
-    saved = result["financingMatch"]
-    assert saved["status"] == target.value
-    assert saved["version"] == 2
-    assert saved["amount"] == ("90071992547409.93" if target is MatchStatus.FINANCED else None)
-    assert (saved["closedAt"] is not None) == MATCH_FLOW.final(target)
-    status, _, version, events = await _state(sessionmaker, FinancingMatch, match.id)
-    assert (status, version) == (target, 2)
-    # the match's event, plus the demand's when it was financed
-    assert events == before[3] + (2 if target is MatchStatus.FINANCED else 1)
+    assert result["__typename"] == machine.success, result
+    saved = result[machine.payload]
+    assert (saved["status"], saved["version"]) == (target.value, 2)
+    assert saved["amount"] == ("90071992547409.93" if final else None)
+    assert (saved["closedAt"] is not None) == machine.flow.final(target)
+    assert await _state(sessionmaker, machine.model, row.id) == (
+        target,
+        Decimal("90071992547409.93") if final else None,
+        2,
+        before[3] + 1 + (machine.extra_events if final else 0),
+    )
 
 
-@pytest.mark.parametrize(("current", "target"), MATCH_REFUSED)
-async def test_an_illegal_match_move_is_refused_and_changes_nothing(
-    gql, sessionmaker, current: MatchStatus, target: MatchStatus
+@pytest.mark.parametrize(("machine", "current", "target"), _cases(refused=True))
+async def test_an_illegal_move_is_refused_and_changes_nothing(
+    gql, sessionmaker, machine: Machine, current: Any, target: Any
 ) -> None:
     # given
-    match = await _match_in(sessionmaker, current)
-    before = await _state(sessionmaker, FinancingMatch, match.id)
+    row = await machine.new_row(sessionmaker, current)
+    before = await _state(sessionmaker, machine.model, row.id)
 
     # when
-    body = await gql(MOVE_MATCH, _move(match, target.value, _amount("FINANCED", target.value)))
+    body = await gql(
+        machine.mutation, _move(row, target.value, _amount(machine.final_status, target.value))
+    )
 
     # then
     result = body["data"]["result"]
     assert result["__typename"] == "ValidationError"
     assert (result["code"], result["field"]) == ("INVALID_TRANSITION", "status")
-    assert await _state(sessionmaker, FinancingMatch, match.id) == before
-
-
-@pytest.mark.parametrize(("current", "target"), DEAL_MOVES)
-async def test_a_legal_deal_move_saves_the_status_and_one_change_event(
-    gql, sessionmaker, current: DealStatus, target: DealStatus
-) -> None:
-    # given
-    deal = await _deal_in(sessionmaker, current)
-    before = await _state(sessionmaker, TechnologyDeal, deal.id)
-
-    # when
-    body = await gql(MOVE_DEAL, _move(deal, target.value, _amount("TRADED", target.value)))
-
-    # then
-    result = body["data"]["result"]
-    assert result["__typename"] == "TechnologyDealSuccess", result
-    saved = result["technologyDeal"]
-    assert (saved["status"], saved["version"]) == (target.value, 2)
-    assert saved["amount"] == ("90071992547409.93" if target is DealStatus.TRADED else None)
-    assert (saved["closedAt"] is not None) == DEAL_FLOW.final(target)
-    assert await _state(sessionmaker, TechnologyDeal, deal.id) == (
-        target,
-        Decimal("90071992547409.93") if target is DealStatus.TRADED else None,
-        2,
-        before[3] + 1,
-    )
-
-
-@pytest.mark.parametrize(("current", "target"), DEAL_REFUSED)
-async def test_an_illegal_deal_move_is_refused_and_changes_nothing(
-    gql, sessionmaker, current: DealStatus, target: DealStatus
-) -> None:
-    # given
-    deal = await _deal_in(sessionmaker, current)
-    before = await _state(sessionmaker, TechnologyDeal, deal.id)
-
-    # when
-    body = await gql(MOVE_DEAL, _move(deal, target.value, _amount("TRADED", target.value)))
-
-    # then
-    result = body["data"]["result"]
-    assert (result["__typename"], result["code"]) == ("ValidationError", "INVALID_TRANSITION")
-    assert await _state(sessionmaker, TechnologyDeal, deal.id) == before
+    assert await _state(sessionmaker, machine.model, row.id) == before
 
 
 @pytest.mark.parametrize(

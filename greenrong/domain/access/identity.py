@@ -9,11 +9,19 @@ Two kinds of credential, told apart by their form:
 
 No credential is the public role. A credential that does not check out is ``Unauthenticated``,
 never a silent downgrade to public.
+
+Verified tokens are remembered (``VerifiedTokens``, one bounded LRU per app) until they
+expire, so a client repeating its token skips the signature check. A JWT cannot be revoked:
+re-verifying it gives the same answer until ``exp`` (plus the leeway), and the cache forgets
+it at exactly that moment. API keys can be revoked, so each request looks its key up.
 """
 
 from __future__ import annotations
 
+import time
 import uuid
+from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 import jwt
@@ -40,6 +48,11 @@ def bearer_credential(authorization: str | None) -> str | None:
 
 def decode_token(settings: Settings, token: str) -> Principal:
     """The Principal of a signed JWT; ``Unauthenticated`` for any flaw."""
+    return _verify(settings, token)[0]
+
+
+def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
+    """The Principal of a signed JWT and the time (epoch seconds) until which it is accepted."""
     try:
         algorithm = jwt.get_unverified_header(token).get("alg")
     except jwt.PyJWTError as error:
@@ -64,7 +77,8 @@ def decode_token(settings: Settings, token: str) -> Principal:
         raise Unauthenticated("the token expired") from error
     except jwt.PyJWTError as error:
         raise Unauthenticated(f"invalid token: {error}") from error
-    return _principal(claims)
+    # PyJWT refuses a token once `exp <= now - leeway`
+    return _principal(claims), float(claims["exp"]) + _LEEWAY_SECONDS
 
 
 def _principal(claims: dict[str, Any]) -> Principal:
@@ -83,10 +97,46 @@ def _principal(claims: dict[str, Any]) -> Principal:
     return Principal(role=role, org_id=org_id, subject=str(claims["sub"]))
 
 
+class VerifiedTokens:
+    """Principals of verified tokens until each expires; at most ``maxsize`` tokens, the least
+    recently used forgotten first. One per app (its settings hold the keys)."""
+
+    def __init__(self, maxsize: int = 4096, clock: Callable[[], float] = time.time) -> None:
+        self.maxsize = maxsize
+        self._clock = clock
+        self._tokens: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+
+    def get(self, token: str) -> Principal | None:
+        found = self._tokens.get(token)
+        if found is None:
+            return None
+        principal, until = found
+        if self._clock() >= until:
+            del self._tokens[token]
+            return None
+        self._tokens.move_to_end(token)
+        return principal
+
+    def verify(self, settings: Settings, token: str) -> Principal:
+        """The token's Principal, from memory or by ``decode_token``'s checks."""
+        known = self.get(token)
+        if known is not None:
+            return known
+        principal, until = _verify(settings, token)
+        self._tokens[token] = (principal, until)
+        while len(self._tokens) > self.maxsize:
+            self._tokens.popitem(last=False)
+        return principal
+
+
 async def authenticate(
-    settings: Settings, sessionmaker: SessionMaker, authorization: str | None
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    authorization: str | None,
+    tokens: VerifiedTokens | None = None,
 ) -> Principal:
-    """The caller of one request: ANONYMOUS without a credential."""
+    """The caller of one request: ANONYMOUS without a credential. ``tokens`` remembers verified
+    tokens (none: every token is verified)."""
     credential = bearer_credential(authorization)
     if credential is None:
         return ANONYMOUS
@@ -94,5 +144,7 @@ async def authenticate(
         async with sessionmaker.begin() as session:
             return await keys.authenticate_key(session, credential, now=utcnow())
     if credential.count(".") == 2:
+        if tokens is not None:
+            return tokens.verify(settings, credential)
         return decode_token(settings, credential)
     raise Unauthenticated("the bearer credential is neither an API key nor a token")

@@ -4,7 +4,8 @@ the SQLAlchemy construction (together about a third of a small view's CPU time).
 - A plan depends only on the document, the root field, the variables and the page-size
   settings, never on the caller: it is cached under those (``PlanKey``), including the
   planner's "no" (``None``).
-- A statement also depends on the caller's row scope. It is cached only when the access
+- A statement (as the driver runs it: SQL text and arguments, ``driver.py``) also depends on
+  the caller's row scope. It is cached only when the access
   policy's predicate for every table of the plan is *timeless*: made of column comparisons
   alone, so its SQL is the same whenever it is built. Consent and subquery rules read "now"
   (a consent expires), so views under them are built for every request.
@@ -16,16 +17,16 @@ the node to tell a reused ``id()`` apart.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
 from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import orjson
 from graphql import OperationDefinitionNode
-from sqlalchemy import Select
 
 from greenrong.domain.access.predicates import AllOf, AnyOf, Everything, FieldIn, Nothing, Predicate
+from greenrong.resolvers.compiled.driver import DriverStatement
 from greenrong.resolvers.compiled.plan import (
     Children,
     ConnectionPlan,
@@ -76,7 +77,9 @@ class PlanKey:
         variables: Any,
         page_sizes: tuple[int, int],
     ) -> PlanKey:
-        text = json.dumps(variables, sort_keys=True, default=repr, ensure_ascii=False)
+        text = orjson.dumps(
+            variables, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr
+        ).decode()
         return cls(id(operation), field, text, page_sizes)
 
 
@@ -84,6 +87,8 @@ class PlanKey:
 class _Planned:
     operation: OperationDefinitionNode
     plan: RootList | RootNode | None
+    #: ``entity_types(plan)``: the tables whose row rules the statement applies
+    types: tuple[str, ...]
 
 
 class CompiledViews:
@@ -91,7 +96,7 @@ class CompiledViews:
 
     def __init__(self, maxsize: int = SIZE) -> None:
         self._plans: LRU[PlanKey, _Planned] = LRU(maxsize)
-        self._statements: LRU[tuple[PlanKey, tuple[Predicate, ...]], Select[Any]] = LRU(maxsize)
+        self._statements: LRU[tuple[PlanKey, tuple[Predicate, ...]], DriverStatement] = LRU(maxsize)
 
     def plan(self, key: PlanKey, operation: OperationDefinitionNode) -> _Planned | None:
         found = self._plans.get(key)
@@ -99,14 +104,16 @@ class CompiledViews:
 
     def keep_plan(
         self, key: PlanKey, operation: OperationDefinitionNode, plan: RootList | RootNode | None
-    ) -> None:
-        self._plans.put(key, _Planned(operation, plan))
+    ) -> _Planned:
+        planned = _Planned(operation, plan, () if plan is None else tuple(entity_types(plan)))
+        self._plans.put(key, planned)
+        return planned
 
-    def statement(self, key: PlanKey, scopes: tuple[Predicate, ...]) -> Select[Any] | None:
+    def statement(self, key: PlanKey, scopes: tuple[Predicate, ...]) -> DriverStatement | None:
         return self._statements.get((key, scopes))
 
     def keep_statement(
-        self, key: PlanKey, scopes: tuple[Predicate, ...], statement: Select[Any]
+        self, key: PlanKey, scopes: tuple[Predicate, ...], statement: DriverStatement
     ) -> None:
         if all(_timeless(p) for p in scopes):
             self._statements.put((key, scopes), statement)

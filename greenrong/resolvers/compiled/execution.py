@@ -31,7 +31,8 @@ from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info as StrawberryInfo
 
 from greenrong.domain.access import policy
-from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, entity_types
+from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey
+from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
 from greenrong.resolvers.compiled.plan import Planner, RootList, RootNode
 from greenrong.resolvers.compiled.sql import Compiler
 from greenrong.resolvers.node import NODE_TYPES
@@ -77,41 +78,38 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         page_sizes = (settings.default_page_size, settings.max_page_size)
         key = PlanKey.of(self.operation, str(path.key), self.variable_values.coerced, page_sizes)
         planned = VIEWS.plan(key, self.operation)
-        if planned is not None:
-            plan = planned.plan
-        else:
+        if planned is None:
             raw_info = self.build_resolve_info(field, [details.node], parent_type, path)
             definition = field.extensions.get("strawberry-definition")
             info: Any = StrawberryInfo(_raw_info=raw_info, _field=definition)
             planner = Planner(
                 self.schema, self.fragment_definitions, self.variable_values, info, NODE_TYPES
             )
-            plan = planner.root(field, details.node)
-            VIEWS.keep_plan(key, self.operation, plan)
-        if plan is None:
+            planned = VIEWS.keep_plan(key, self.operation, planner.root(field, details.node))
+        if planned.plan is None:
             return None
-        return self._run(context, key, plan, field_details_list, path)
+        return self._run(context, key, planned.plan, planned.types, field_details_list, path)
 
     async def _run(
         self,
         context: Context,
         key: PlanKey,
         plan: RootList | RootNode,
+        types: tuple[str, ...],
         field_details_list: FieldDetailsList,
         path: Path,
     ) -> Any:
         try:
             loaders = context.loaders
-            scopes = tuple(policy.visible_rows(loaders.principal, t) for t in entity_types(plan))
+            scopes = tuple(policy.visible_rows(loaders.principal, t) for t in types)
+            engine = context.sessionmaker.kw["bind"]
             statement = VIEWS.statement(key, scopes)
             if statement is None:
                 compiler = Compiler(loaders.scope, max_page_size=context.settings.max_page_size)
-                statement = compiler.statement(plan)
+                statement = DriverStatement.of(compiler.statement(plan), engine.dialect)
                 VIEWS.keep_statement(key, scopes, statement)
-            # one read, no transaction: no BEGIN and ROLLBACK round trips
-            async with context.sessionmaker.kw["bind"].connect() as connection:
-                await connection.execution_options(isolation_level="AUTOCOMMIT")
-                text = (await connection.execute(statement)).scalar_one()
+            # one read, no transaction: no BEGIN and ROLLBACK round trips (driver.py)
+            text = await fetch_text(engine, statement)
             return None if text is None else orjson.loads(text)
         except Exception as error:  # noqa: BLE001 - as graphql-core does for any resolver error
             field = self.schema.query_type.fields[field_details_list[0].node.name.value]  # type: ignore[union-attr]

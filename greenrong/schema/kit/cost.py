@@ -20,6 +20,11 @@ The rules (docs/SECURITY.md, "Query limits"):
   by the schema, not by the data).
 - ``@skip``/``@include`` are not evaluated: the cost is an upper bound.
 
+An operation's cost depends only on its document, its name and its integer variables (the only
+values the rules read: ``first``/``last``), so ``OperationCosts`` remembers it under those
+(a bounded LRU per schema) and a repeated view is not walked again. The budget is still
+charged on every request.
+
 ``QueryCost`` runs in ``on_execute``: after parsing and validation (so fragment cycles were
 already refused, and the walk also guards against them), before any resolver. Too costly
 operations get ``QUERY_TOO_COSTLY``; callers whose budget is spent get ``RATE_LIMITED`` with a
@@ -28,8 +33,9 @@ retry-after hint. ``extensions.queryCost`` tells clients what they asked for and
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 from graphql import (
@@ -286,6 +292,50 @@ def operation_cost(
     return calculator.operation_cost(operation)
 
 
+#: the key of a priced operation: query text, operation name, integer variables by name
+CostKey = tuple[str, str | None, tuple[tuple[str, int], ...]]
+
+
+def cost_key(
+    query: str, operation_name: str | None, variables: Mapping[str, Any] | None
+) -> CostKey:
+    """What an operation's cost depends on, besides the schema and the default page size."""
+    numbers = tuple(
+        sorted(
+            (name, value)
+            for name, value in (variables or {}).items()
+            if isinstance(value, int) and not isinstance(value, bool)
+        )
+    )
+    return query, operation_name, numbers
+
+
+class OperationCosts:
+    """Recently priced operations: the cost, or None for "nests too deep"; at most ``maxsize``,
+    the least recently used forgotten first."""
+
+    def __init__(self, maxsize: int = 512) -> None:
+        self.maxsize = maxsize
+        self._costs: OrderedDict[CostKey, int | None] = OrderedDict()
+
+    def price(self, key: CostKey, compute: Callable[[], int]) -> int:
+        """The remembered cost, else ``compute()``'s (``TooDeep`` is remembered and raised)."""
+        if key in self._costs:
+            self._costs.move_to_end(key)
+            known = self._costs[key]
+        else:
+            try:
+                known = compute()
+            except TooDeep:
+                known = None
+            self._costs[key] = known
+            while len(self._costs) > self.maxsize:
+                self._costs.popitem(last=False)
+        if known is None:
+            raise TooDeep
+        return known
+
+
 def caller_key(context: object) -> str:
     """Whose budget an operation spends: the API key, else the token subject, else the IP."""
     principal = getattr(context, "principal", None)
@@ -304,6 +354,7 @@ class CostPolicy:
     max_cost: int
     default_page_size: int
     buckets: TokenBuckets
+    costs: OperationCosts = field(default_factory=OperationCosts)
 
 
 class QueryCost(SchemaExtension):
@@ -326,14 +377,23 @@ class QueryCost(SchemaExtension):
         policy = self.policy
         key = caller_key(context.context)
         report = {"maximum": policy.max_cost, "budgetPerMinute": policy.buckets.capacity}
-        try:
-            requested = operation_cost(
+        document = context.graphql_document
+
+        def compute() -> int:
+            return operation_cost(
                 context.schema._schema,
-                context.graphql_document,
+                document,
                 context.operation_name,
                 variables=context.variables,
                 default_page_size=policy.default_page_size,
             )
+
+        try:
+            if context.query is None:
+                requested = compute()
+            else:
+                priced = cost_key(context.query, context.operation_name, context.variables)
+                requested = policy.costs.price(priced, compute)
         except TooDeep:
             self.report = {**report, "remaining": policy.buckets.remaining(key)}
             return refusal(
