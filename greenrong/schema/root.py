@@ -32,6 +32,11 @@ from greenrong.resolvers.partners import (
     WebhookQuery,
 )
 from greenrong.resolvers.projects import ProjectMutation, ProjectQuery
+from greenrong.resolvers.saved_searches import (
+    SavedSearchMutation,
+    SavedSearchQuery,
+    SavedSearchSubscription,
+)
 from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
@@ -62,6 +67,7 @@ Query = merge_types(
         WebhookQuery,
         AccessQuery,
         CarbonQuery,
+        SavedSearchQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -78,9 +84,10 @@ Mutation = merge_types(
         WebhookMutation,
         AccessMutation,
         CarbonMutation,
+        SavedSearchMutation,
     ),
 )
-Subscription = merge_types("Subscription", (PartnersSubscription,))
+Subscription = merge_types("Subscription", (PartnersSubscription, SavedSearchSubscription))
 Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Live streams over the graphql-transport-ws WebSocket protocol on /graphql."
 )

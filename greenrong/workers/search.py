@@ -22,14 +22,17 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox import repository
+from greenrong.domain.technology.models import TechnologyListing
 from greenrong.indexers.kit.source import dependent_ids
 from greenrong.indexers.kit.spec import IndexSpec
 from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids
 from greenrong.indexers.registry import INDEXES
+from greenrong.workers import alerts
 from greenrong.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+LISTING = TechnologyListing.entity_type
 #: the longest error text kept in a dead letter
 ERROR_LIMIT = 2000
 
@@ -140,6 +143,9 @@ async def index_changes(runtime: Runtime, event_ids: Sequence[uuid.UUID]) -> lis
         if spec is not None:  # entities without an index need nothing
             failures += await sync_entities(runtime, spec, sorted(ids))
     failed = {(f.entity_type, f.entity_id) for f in failures}
+    listings = targets.get(LISTING, set())
+    # saved-search alerts: the listings are searchable now (raises retryable failures)
+    await alerts.alert_on_listings(runtime, [i for i in listings if (LISTING, i) not in failed])
     now = utcnow()
     async with runtime.sessionmaker.begin() as session:
         for entity_type, ids in sorted(targets.items()):

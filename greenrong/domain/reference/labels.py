@@ -18,7 +18,7 @@ from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.finance.models import Collateral, DemandStatus, InstitutionKind, ProductKind
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.tracked import DealStatus, MatchStatus
-from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus
+from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus, SavedSearchStatus
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.catalog import green_category_names
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
@@ -161,6 +161,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "PENDING": "待投递",
         "SUCCEEDED": "已送达",
         "FAILED": "投递失败",
+    },
+    SavedSearchStatus: {
+        "ACTIVE": "提醒中",
+        "PAUSED": "已暂停",
     },
     ListingStatus: {
         "DRAFT": "草稿",

@@ -76,7 +76,9 @@ def upgrade() -> None:
             name=op.f("fk_saved_search_match_saved_search_id_saved_search"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("saved_search_id", "listing_id", name=op.f("pk_saved_search_match")),
+        sa.PrimaryKeyConstraint(
+            "saved_search_id", "listing_id", name=op.f("pk_saved_search_match")
+        ),
     )
     op.create_table(
         "listing_alert",
