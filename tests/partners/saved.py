@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
-from greenrong.domain.access.principal import Role
+from greenrong.domain.access.principal import BOUND_ROLES, Role
 from greenrong.domain.partners.models import ListingAlert, SavedSearch, SavedSearchMatch
 from greenrong.schema.kit.ids import from_global_id
 from tests.factories.access import bearer_token
@@ -68,7 +68,10 @@ def caller(
     org_id: uuid.UUID | None = None,
 ) -> Caller:
     """POST operations as ``role`` with its own token subject (its own saved searches);
-    ``role=None`` is the public."""
+    ``role=None`` is the public. A bound role without ``org_id`` gets an organisation of
+    its own."""
+    if role in BOUND_ROLES and org_id is None:
+        org_id = uuid.uuid4()
     headers = (
         {}
         if role is None
@@ -92,7 +95,9 @@ def caller(
     return run
 
 
-async def save(run: Caller, query: str | None, filter: dict[str, Any] | None = None, **extra: Any) -> str:
+async def save(
+    run: Caller, query: str | None, filter: dict[str, Any] | None = None, **extra: Any
+) -> str:
     """Save a listing search; its global id."""
     body = await run(
         SAVE, {"input": {"entity": "TECHNOLOGY_LISTING", "query": query, "filter": filter, **extra}}
