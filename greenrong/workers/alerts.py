@@ -4,10 +4,12 @@ osmem-server has no ``percolate`` query, so the saved searches are not indexed a
 Instead, for each batch of changed listings, every active saved search runs once against just
 those listings: its own query (built by ``indexers.kit.query.build``, the builder of
 ``searchTechnologyListings``, with the owner's access scope) AND an ``ids`` filter of the
-batch's listing ids. All of them go in one ``msearch`` request per ``chunk`` saved searches
-(1,000 by default: 10,000 saved searches are ten requests of about 1 MB each; see
-``bench/partners/alerts.py``). The hits are each search's current matches among the batch;
-``saved_searches.record_matches`` turns the new ones into alerts.
+batch's listing ids. They go in one ``msearch`` request per ``chunk`` saved searches (200 by
+default, so one request stays well inside the search timeout: osmem-server scores a text query
+over the whole index before the ids filter applies, so each saved search costs time in
+proportion to the index size; 10,000 saved searches are 50 requests; see
+``bench/partners/alerts.py`` and docs/PARTNERS.md). The hits are each search's current
+matches among the batch; ``saved_searches.record_matches`` turns the new ones into alerts.
 
 A failure of the engine (unreachable, 429, 5xx) is raised, so the whole batch is retried,
 indexing included; the retry finds the match sets already updated for anything that was
@@ -39,7 +41,7 @@ from greenrong.workers.runtime import Runtime
 log = logging.getLogger(__name__)
 
 #: saved searches per msearch request
-MSEARCH_CHUNK = 1000
+MSEARCH_CHUNK = 200
 
 
 def stored_filters(spec: QuerySpec, stored: dict[str, Any]) -> dict[str, Any]:
