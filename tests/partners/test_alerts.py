@@ -17,10 +17,11 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.technology.models import ListingStatus, TechnologyDomain, TechnologyListing
 from greenrong.domain.technology.service import create_listing, update_listing
+from greenrong.workers import alerts
 from greenrong.workers.runtime import open_runtime
 from greenrong.workers.search import index_changes
 from tests.factories.entities import create_enterprise
-from tests.partners.saved import PAUSE, RESUME, alerts_of, caller, matches_of, save
+from tests.partners.saved import PAUSE, RESUME, alerts_of, caller, matches_of, pk, save
 from tests.pipeline.conftest import eventually, pending
 
 WATER = {"domain": ["WATER"]}
@@ -169,3 +170,33 @@ async def test_a_paused_search_does_not_alert_until_resumed(
     assert resumed["data"]["resumeSavedSearch"]["savedSearch"]["status"] == "ACTIVE"
     later = await _create(sessionmaker, owner, title="膜生物反应器中水回用技术")
     assert await alerts_of(sessionmaker, saved) == [(1, later, 1)]
+
+
+async def test_saved_searches_are_matched_in_chunks_with_the_same_result(
+    client: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker, owner: uuid.UUID
+) -> None:
+    # given five saved searches, three of which match the listing
+    partner = caller(client, settings, Role.PARTNER, subject="银行甲")
+    matching = [
+        await save(partner, "膜生物反应器"),
+        await save(partner, None, WATER),
+        await save(partner, "污水处理", {"maturity": {"min": 7}}),
+    ]
+    await save(partner, "光伏组件")
+    await save(partner, "膜生物反应器", {"domain": ["AIR"]})
+    listing = await _create(sessionmaker, owner)
+
+    # when the batch is matched one msearch per two saved searches, and per two hundred
+    runtime = open_runtime(settings)
+    try:
+        small = await alerts.current_matches(runtime, [listing], chunk=2)
+        large = await alerts.current_matches(runtime, [listing], chunk=200)
+    finally:
+        await runtime.close()
+
+    # then every saved search was run, and the same three match
+    assert small == large
+    assert len(small) == 5
+    assert {s for s, found in small.items() if found == {listing}} == {pk(s) for s in matching}
+    for saved in matching:
+        assert await alerts_of(sessionmaker, saved) == [(1, listing, 1)]
