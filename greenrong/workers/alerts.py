@@ -5,9 +5,9 @@ Instead, for each batch of changed listings, every active saved search runs once
 those listings: its own query (built by ``indexers.kit.query.build``, the builder of
 ``searchTechnologyListings``, with the owner's access scope) AND an ``ids`` filter of the
 batch's listing ids. They go in one ``msearch`` request per ``chunk`` saved searches (200 by
-default, so one request stays well inside the search timeout: osmem-server scores a text query
-over the whole index before the ids filter applies, so each saved search costs time in
-proportion to the index size; 10,000 saved searches are 50 requests; see
+default, so one request stays well inside the search timeout: on osmem-server each saved
+search costs time in proportion to the size of the index, whatever the ids filter; 10,000
+saved searches are 50 requests; see
 ``bench/partners/alerts.py`` and docs/PARTNERS.md). The hits are each search's current
 matches among the batch; ``saved_searches.record_matches`` turns the new ones into alerts.
 
