@@ -25,7 +25,7 @@ from greenrong.schema.kit.ids import to_global_id
 from tests.factories.access import bearer_token
 from tests.factories.entities import create_enterprise
 from tests.partners.receiver import Receiver, http_receiver
-from tests.partners.saved import caller, pk, save
+from tests.partners.saved import DELETE, caller, pk, save
 from tests.partners.test_webhooks import DELIVERIES, _create, _until, load_verifier
 from tests.partners.wsclient import Client, ws_client
 
@@ -210,3 +210,18 @@ async def test_only_the_owner_may_subscribe(
         await _until(alerted, seconds=20)  # the owner's alert exists
         rest = await _quiet(client, seconds=1.0)
         assert rest in ([], [{"id": "1", "type": "complete"}])
+
+
+async def test_deleting_the_saved_search_ends_the_stream(
+    live_server: str, settings: Settings
+) -> None:
+    async with httpx.AsyncClient(base_url=live_server, timeout=10) as http:
+        owner = caller(http, settings, Role.PARTNER, subject="银行甲")
+        saved = await save(owner, "膜生物反应器")
+        async with ws_client(live_server) as client:
+            await client.init(_init(settings, Role.PARTNER, "银行甲"))
+            await client.subscribe("1", ALERTS, {"id": saved, "after": None})
+            assert await _quiet(client, seconds=0.5) == []  # subscribed, nothing to replay
+            deleted = await owner(DELETE, {"id": saved})
+            assert deleted["data"]["deleteSavedSearch"]["__typename"] == "DeleteSavedSearchSuccess"
+            assert await _quiet(client, seconds=3.0) == [{"id": "1", "type": "complete"}]

@@ -12,6 +12,7 @@ from starlette.applications import Starlette
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.principal import Role
+from greenrong.domain.partners.models import SavedSearch, SavedSearchStatus
 from tests.factories.statements import count_statements
 from tests.partners.saved import (
     DELETE,
@@ -20,6 +21,7 @@ from tests.partners.saved import (
     RESUME,
     SAVE,
     caller,
+    pk,
     save,
     saved_count,
 )
@@ -231,3 +233,40 @@ async def test_the_list_runs_three_statements_however_many_searches(
     assert [e["node"]["alertCount"] for e in page["edges"]] == [0] * saved
     # the page, the count, and every alert count in one grouped statement
     assert len(statements) == 3, statements
+
+
+async def test_an_owner_keeps_at_most_a_hundred_saved_searches(
+    client: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    # given an owner with 100 saved searches
+    owner = caller(client, settings, Role.PARTNER, subject="银行甲")
+    mine = await save(owner, "膜生物反应器")
+    async with sessionmaker.begin() as session:
+        template = await session.get(SavedSearch, pk(mine))
+        assert template is not None
+        session.add_all(
+            SavedSearch(
+                owner=template.owner,
+                owner_role=template.owner_role,
+                entity_type=template.entity_type,
+                name=f"第{n}个",
+                query="污水处理",
+                filter_input={},
+                filters={},
+                status=SavedSearchStatus.ACTIVE,
+                last_alert_seq=0,
+            )
+            for n in range(99)
+        )
+    # when it saves one more: refused, nothing stored
+    body = await owner(SAVE, _input(query="光伏"))
+    payload = body["data"]["saveSearch"]
+    assert (payload["__typename"], payload["field"], payload["code"]) == (
+        "ValidationError",
+        "input",
+        "OUT_OF_RANGE",
+    )
+    assert await saved_count(sessionmaker) == 100
+    # and another owner still can
+    await save(caller(client, settings, Role.PARTNER, subject="银行乙"), "光伏")
+    assert await saved_count(sessionmaker) == 101
