@@ -278,9 +278,8 @@ async def record_matches(
             )
         )
         existing.update((s, listing) for s, listing in rows.all())
-    now_matching = {
-        (s, listing) for s, found in matched.items() for listing in found if listing in checked
-    }
+    in_batch = set(checked)
+    now_matching = {(s, listing) for s, found in matched.items() for listing in found & in_batch}
     left = existing - now_matching
     entered = sorted(now_matching - existing)
     for s, listing in sorted(left):
