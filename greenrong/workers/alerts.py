@@ -108,7 +108,8 @@ async def current_matches(
 ) -> dict[uuid.UUID, set[uuid.UUID]]:
     """Per active saved search, which of ``listing_ids`` it matches now (one msearch per
     ``chunk`` saved searches). A saved search whose own search failed for good (a bad stored
-    query) is left out and logged, so its match set stays as it was."""
+    query, or one that can no longer be built) is left out and logged, so its match set stays
+    as it was."""
     alias = runtime.search.alias(LISTING_QUERIES.index)
     scopes = _Scopes(runtime)
     matched: dict[uuid.UUID, set[uuid.UUID]] = {}
@@ -122,9 +123,21 @@ async def current_matches(
         if not refreshed:  # the batch's documents were just written: make them searchable
             await runtime.search.client.indices.refresh(index=alias)
             refreshed = True
-        bodies = [matching_body(row, listing_ids, await scopes.of(row)) for row in rows]
-        answer = await runtime.search.client.msearch(body=msearch_lines(alias, bodies))
-        for row, result in zip(rows, answer["responses"], strict=True):
+        runnable: list[SavedSearch] = []
+        bodies: list[dict[str, Any]] = []
+        for row in rows:
+            try:
+                bodies.append(matching_body(row, listing_ids, await scopes.of(row)))
+            except (ValueError, TypeError, KeyError) as exc:  # a stored search we cannot build
+                log.warning("saved search %s cannot be built, skipped: %s", row.id, exc)
+                continue
+            runnable.append(row)
+        answer = (
+            await runtime.search.client.msearch(body=msearch_lines(alias, bodies))
+            if bodies
+            else {"responses": []}
+        )
+        for row, result in zip(runnable, answer["responses"], strict=True):
             if "error" in result:
                 status = result.get("status")
                 if isinstance(status, int) and (status == 429 or status >= 500):

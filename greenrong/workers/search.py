@@ -143,9 +143,14 @@ async def index_changes(runtime: Runtime, event_ids: Sequence[uuid.UUID]) -> lis
         if spec is not None:  # entities without an index need nothing
             failures += await sync_entities(runtime, spec, sorted(ids))
     failed = {(f.entity_type, f.entity_id) for f in failures}
-    listings = targets.get(LISTING, set())
-    # saved-search alerts: the listings are searchable now (raises retryable failures)
-    await alerts.alert_on_listings(runtime, [i for i in listings if (LISTING, i) not in failed])
+    listings = [i for i in targets.get(LISTING, set()) if (LISTING, i) not in failed]
+    try:  # saved-search alerts: the listings are searchable now
+        await alerts.alert_on_listings(runtime, listings)
+    except Exception as exc:
+        if is_retryable(exc):  # the whole batch again, later
+            raise
+        # a bug in alerting must not hold indexing hostage: this batch's alerts are lost
+        log.exception("saved-search alerts of %d listing(s) failed for good", len(listings))
     now = utcnow()
     async with runtime.sessionmaker.begin() as session:
         for entity_type, ids in sorted(targets.items()):

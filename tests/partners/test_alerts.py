@@ -9,12 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.partners.models import ListingAlert, SavedSearch, SavedSearchStatus
 from greenrong.domain.technology.models import ListingStatus, TechnologyDomain, TechnologyListing
 from greenrong.domain.technology.service import create_listing, update_listing
 from greenrong.workers import alerts
@@ -22,7 +23,7 @@ from greenrong.workers.runtime import open_runtime
 from greenrong.workers.search import index_changes
 from tests.factories.entities import create_enterprise
 from tests.partners.saved import PAUSE, RESUME, alerts_of, caller, matches_of, pk, save
-from tests.pipeline.conftest import eventually, pending
+from tests.pipeline.conftest import dead_letters, eventually, pending
 
 WATER = {"domain": ["WATER"]}
 
@@ -200,3 +201,34 @@ async def test_saved_searches_are_matched_in_chunks_with_the_same_result(
     assert {s for s, found in small.items() if found == {listing}} == {pk(s) for s in matching}
     for saved in matching:
         assert await alerts_of(sessionmaker, saved) == [(1, listing, 1)]
+
+
+async def test_a_saved_search_that_cannot_be_built_does_not_stop_indexing_or_other_alerts(
+    client: httpx.AsyncClient, settings: Settings, sessionmaker: SessionMaker, owner: uuid.UUID
+) -> None:
+    # given a stored search whose filter the index no longer knows, and a good one
+    partner = caller(client, settings, Role.PARTNER, subject="银行甲")
+    good = await save(partner, "膜生物反应器", WATER)
+    async with sessionmaker.begin() as session:
+        broken = SavedSearch(
+            owner="sub:银行乙",
+            owner_role="PARTNER",
+            entity_type="TechnologyListing",
+            name="",
+            query="膜生物反应器",
+            filter_input={},
+            filters={"no_such_filter": ["x"]},
+            status=SavedSearchStatus.ACTIVE,
+            last_alert_seq=0,
+        )
+        session.add(broken)
+    # when a matching listing is created
+    listing = await _create(sessionmaker, owner)
+    # then it is indexed and the good search alerts; the broken one is skipped
+    assert await alerts_of(sessionmaker, good) == [(1, listing, 1)]
+    async with sessionmaker() as session:
+        count = await session.scalar(
+            select(func.count()).where(ListingAlert.saved_search_id == broken.id)
+        )
+    assert count == 0
+    assert await dead_letters(sessionmaker) == []
