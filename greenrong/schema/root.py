@@ -34,6 +34,11 @@ from greenrong.resolvers.partners import (
     WebhookQuery,
 )
 from greenrong.resolvers.projects import ProjectMutation, ProjectQuery
+from greenrong.resolvers.saved_searches import (
+    SavedSearchMutation,
+    SavedSearchQuery,
+    SavedSearchSubscription,
+)
 from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
@@ -72,6 +77,7 @@ Query = merge_types(
         CertificationQuery,
         LibraryQuery,
         IdentificationQuery,
+        SavedSearchQuery,
     ),
 )
 Query.__strawberry_definition__.description = "Read the greenrong graph."  # type: ignore[attr-defined]
@@ -91,9 +97,10 @@ Mutation = merge_types(
         CertificationMutation,
         LibraryMutation,
         IdentificationMutation,
+        SavedSearchMutation,
     ),
 )
-Subscription = merge_types("Subscription", (PartnersSubscription,))
+Subscription = merge_types("Subscription", (PartnersSubscription, SavedSearchSubscription))
 Subscription.__strawberry_definition__.description = (  # type: ignore[attr-defined]
     "Live streams over the graphql-transport-ws WebSocket protocol on /graphql."
 )

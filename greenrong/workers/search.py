@@ -22,17 +22,20 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox import repository
+from greenrong.domain.technology.models import TechnologyListing
 from greenrong.indexers.kit import reference
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.kit.source import dependent_ids
 from greenrong.indexers.kit.spec import IndexSpec
 from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids
 from greenrong.indexers.registry import INDEXES, REFERENCE_INDEXES
+from greenrong.workers import alerts
 from greenrong.workers.identification import suggest_for_projects
 from greenrong.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
+LISTING = TechnologyListing.entity_type
 #: the longest error text kept in a dead letter
 ERROR_LIMIT = 2000
 
@@ -147,6 +150,14 @@ async def index_changes(runtime: Runtime, event_ids: Sequence[uuid.UUID]) -> lis
     # handler, workers/identification.py); idempotent, retryable failures are raised
     await suggest_for_projects(runtime, sorted(targets.get("Project", set())))
     failed = {(f.entity_type, f.entity_id) for f in failures}
+    listings = [i for i in targets.get(LISTING, set()) if (LISTING, i) not in failed]
+    try:  # saved-search alerts: the listings are searchable now
+        await alerts.alert_on_listings(runtime, listings)
+    except Exception as exc:
+        if is_retryable(exc):  # the whole batch again, later
+            raise
+        # a bug in alerting must not hold indexing hostage: this batch's alerts are lost
+        log.exception("saved-search alerts of %d listing(s) failed for good", len(listings))
     now = utcnow()
     async with runtime.sessionmaker.begin() as session:
         for entity_type, ids in sorted(targets.items()):

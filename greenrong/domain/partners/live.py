@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import weakref
 from collections.abc import Callable
 from typing import Any, Protocol
 
@@ -35,6 +36,7 @@ class FeedHub:
     def __init__(self) -> None:
         self._listeners: set[Wakeup] = set()
         self.head = 0
+        _hubs.add(self)
 
     def listen(self) -> Wakeup:
         wakeup = Wakeup()
@@ -49,6 +51,17 @@ class FeedHub:
         self.head = max(self.head, position)
         for wakeup in list(self._listeners):
             wakeup.set()
+
+
+#: every hub of this process (an API process has one; tests may run several apps)
+_hubs: weakref.WeakSet[FeedHub] = weakref.WeakSet()
+
+
+def nudge_local_hubs() -> None:
+    """Wake every listener of this process's hubs without moving the feed: something they
+    watch besides the feed changed (a saved-search alert was stored by the worker)."""
+    for hub in list(_hubs):
+        hub.announce(hub.head)
 
 
 class Transport(Protocol):

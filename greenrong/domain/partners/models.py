@@ -1,12 +1,14 @@
-"""Feed positions, webhook endpoints, deliveries and their attempts."""
+"""Feed positions, webhook endpoints, deliveries and their attempts; saved searches, the listings
+each one currently matches, and the alerts they raised."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenrong.domain.kit.models import Base, enum_column
@@ -97,7 +99,14 @@ class WebhookDelivery(Base):
     endpoint_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("webhook_endpoint.id", ondelete="CASCADE")
     )
-    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("change_event.id"))
+    #: the change event sent; NULL for a saved-search alert (then ``alert_id`` is set)
+    event_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("change_event.id"))
+    #: the saved-search alert sent; NULL for a change event
+    alert_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("listing_alert.id", ondelete="CASCADE")
+    )
+    #: the event's feed position; for an alert, the feed head when the alert was raised (it
+    #: orders deliveries newest first)
     position: Mapped[int] = mapped_column(BigInteger)
     status: Mapped[DeliveryStatus] = mapped_column(
         enum_column(DeliveryStatus, "delivery_status"), default=DeliveryStatus.PENDING
@@ -128,3 +137,76 @@ class WebhookAttempt(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     duration_ms: Mapped[int] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class SavedSearchStatus(StrEnum):
+    ACTIVE = "ACTIVE"
+    PAUSED = "PAUSED"
+
+
+class SavedSearch(Base):
+    """A technology-listing search someone saved to be alerted on. ``filters`` are the index's
+    filter values (as ``search_query.build`` takes them, in JSON), made from the same filter
+    input as ``searchTechnologyListings`` by the same code."""
+
+    __tablename__ = "saved_search"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    #: who saved it: its API key or token subject (``rules.owner_tag``)
+    owner: Mapped[str] = mapped_column(String(200))
+    #: the owner's role and organisation when saving: alerts see only what they let it see
+    owner_role: Mapped[str] = mapped_column(String(20))
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column()
+    #: the entity searched (``TechnologyListing``)
+    entity_type: Mapped[str] = mapped_column(String(40))
+    name: Mapped[str] = mapped_column(String(200), default="")
+    query: Mapped[str | None] = mapped_column(String(500))
+    #: the filter input as the client gave it (API names), shown back as ``filter``
+    filter_input: Mapped[dict[str, Any]] = mapped_column()
+    #: the same filter as index filter values (``Bounds`` as ``{"gte":…, "lte":…}``)
+    filters: Mapped[dict[str, Any]] = mapped_column()
+    status: Mapped[SavedSearchStatus] = mapped_column(
+        enum_column(SavedSearchStatus, "saved_search_status"), default=SavedSearchStatus.ACTIVE
+    )
+    #: the last alert's ``seq``; bumped under this row's lock, so seqs commit in order
+    last_alert_seq: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (Index("ix_saved_search_owner", "owner", "created_at"),)
+
+
+class SavedSearchMatch(Base):
+    """A listing the saved search matched when it was last checked. A listing alerts when it
+    enters this set, not while it stays in it; it leaves the set when it stops matching."""
+
+    __tablename__ = "saved_search_match"
+
+    saved_search_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("saved_search.id", ondelete="CASCADE"), primary_key=True
+    )
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("technology_listing.id", ondelete="CASCADE"), primary_key=True
+    )
+    matched_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ListingAlert(Base):
+    """A listing newly matched a saved search: stored, numbered per saved search (``seq``,
+    gap-free and in commit order), sent to the owner's subscription and webhooks."""
+
+    __tablename__ = "listing_alert"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    saved_search_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("saved_search.id", ondelete="CASCADE")
+    )
+    seq: Mapped[int] = mapped_column(BigInteger)
+    listing_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("technology_listing.id", ondelete="CASCADE")
+    )
+    #: the listing's ``version`` that matched
+    listing_version: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    __table_args__ = (UniqueConstraint("saved_search_id", "seq"),)

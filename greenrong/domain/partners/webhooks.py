@@ -29,6 +29,7 @@ from greenrong.domain.partners import feed, signing
 from greenrong.domain.partners.models import (
     DeliveryStatus,
     EndpointStatus,
+    ListingAlert,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -272,6 +273,30 @@ def message_body(event: ChangeEvent, position: int) -> dict[str, Any]:
     }
 
 
+#: the webhook ``type`` of a saved-search alert
+ALERT_TYPE = "savedSearch.alert"
+
+
+def alert_message_body(alert: ListingAlert) -> dict[str, Any]:
+    """The JSON body of a saved-search alert (type ``savedSearch.alert``): which saved search,
+    which listing and version. As for changes, fetch the listing with ``node(id:)``."""
+    from greenrong.domain.kit.jsonable import jsonable
+    from greenrong.domain.partners.saved_searches import encode_alert_cursor
+
+    return {
+        "type": ALERT_TYPE,
+        "timestamp": jsonable(alert.created_at),
+        "data": {
+            "id": str(alert.id),
+            "cursor": encode_alert_cursor(alert.seq),
+            "savedSearchId": _global_id("SavedSearch", alert.saved_search_id),
+            "listingId": _global_id("TechnologyListing", alert.listing_id),
+            "listingVersion": alert.listing_version,
+            "createdAt": jsonable(alert.created_at),
+        },
+    }
+
+
 def _global_id(type_name: str, id: uuid.UUID) -> str:
     """The API's global id (``base64("Type:uuid")``), as ``schema/kit/ids.py`` makes it."""
     import base64
@@ -288,16 +313,23 @@ async def outgoing(session: AsyncSession, delivery_id: uuid.UUID, now: datetime)
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return None
     endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
-    event = await session.get(ChangeEvent, delivery.event_id)
-    if endpoint is None or event is None:
+    message: dict[str, Any] | None = None
+    if delivery.alert_id is not None:
+        alert = await session.get(ListingAlert, delivery.alert_id)
+        message = None if alert is None else alert_message_body(alert)
+    elif delivery.event_id is not None:
+        event = await session.get(ChangeEvent, delivery.event_id)
+        message = None if event is None else message_body(event, delivery.position)
+    if endpoint is None or message is None:
         return None
     if endpoint.status != EndpointStatus.ENABLED:
         delivery.status = DeliveryStatus.FAILED
         delivery.finished_at = now
         await session.flush()
         return None
-    body = json.dumps(message_body(event, delivery.position), ensure_ascii=False)
-    return Outgoing(delivery.id, endpoint.url, str(event.id), body, signing_secrets(endpoint, now))
+    body = json.dumps(message, ensure_ascii=False)
+    msg_id = str(message["data"]["id"])
+    return Outgoing(delivery.id, endpoint.url, msg_id, body, signing_secrets(endpoint, now))
 
 
 async def record_attempt(

@@ -25,7 +25,7 @@ from greenrong.domain.libraries.models import (
 )
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.tracked import DealStatus, MatchStatus
-from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus
+from greenrong.domain.partners.models import DeliveryStatus, EndpointStatus, SavedSearchStatus
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
 from greenrong.domain.reference.catalog import green_category_names
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
@@ -170,6 +170,10 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "PENDING": "待投递",
         "SUCCEEDED": "已送达",
         "FAILED": "投递失败",
+    },
+    SavedSearchStatus: {
+        "ACTIVE": "提醒中",
+        "PAUSED": "已暂停",
     },
     ListingStatus: {
         "DRAFT": "草稿",

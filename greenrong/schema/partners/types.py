@@ -212,9 +212,13 @@ class WebhookDelivery:
         description="The delivery's id; pass it to `redeliverWebhook`."
     )
     event_id: strawberry.ID = strawberry.field(
-        description="The change event's id: the `webhook-id` header and the body's `id`."
+        description="The `webhook-id` header and the body's `data.id`: the change event's id, "
+        "or the alert's id for a `savedSearch.alert` delivery."
     )
-    cursor: str = strawberry.field(description="The event's change feed cursor.")
+    cursor: str = strawberry.field(
+        description="The event's change feed cursor (for an alert: the feed's cursor when the "
+        "alert was raised)."
+    )
     status: DeliveryStatus = strawberry.field(description="Where the delivery stands.")
     attempt_count: int = strawberry.field(description="How many requests were sent so far.")
     next_attempt_at: datetime | None = strawberry.field(
@@ -236,7 +240,7 @@ class WebhookDelivery:
 
         return cls(
             id=strawberry.ID(to_global_id("WebhookDelivery", row.id)),
-            event_id=strawberry.ID(str(row.event_id)),
+            event_id=strawberry.ID(str(row.event_id or row.alert_id)),
             cursor=encode_cursor(row.position),
             status=row.status,
             attempt_count=row.attempts,
