@@ -13,11 +13,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from greenrong.domain.identification.catalogue import Catalogue, catalogue, load_json
+from greenrong.domain.projects.models import ClimateType
 
 #: what every rule chain must set for each level-4 item
 REQUIRED_FIELDS = (
@@ -30,11 +30,8 @@ REQUIRED_FIELDS = (
 CENT = Decimal("0.01")
 
 
-class ClimateInvestmentType(StrEnum):
-    MITIGATION = "MITIGATION"
-    ADAPTATION = "ADAPTATION"
-    BOTH = "BOTH"
-    NONE = "NONE"
+#: the projects' own T/CSTE 0061-2021 type: one enum for both
+ClimateInvestmentType = ClimateType
 
 
 class MappingError(ValueError):

@@ -12,10 +12,18 @@ from enum import StrEnum
 from greenrong.domain.access.models import ConsentScope
 from greenrong.domain.access.principal import Role
 from greenrong.domain.carbon.models import CreditStandard, LedgerKind
+from greenrong.domain.certification.models import (
+    CertificationAction,
+    CertificationReviewStatus,
+    CertificationStatus,
+)
+from greenrong.domain.certification.rubric import CertificationSubject
+from greenrong.domain.certification.scoring import Attainment, ConsolidationRule
 from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
 from greenrong.domain.enterprises.models import EnterpriseSize
 from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.finance.models import Collateral, DemandStatus, InstitutionKind, ProductKind
+from greenrong.domain.identification.models import IdentificationStatus
 from greenrong.domain.libraries.models import (
     Library,
     MembershipSource,
@@ -238,6 +246,41 @@ LABELS: dict[type[StrEnum], dict[str, str]] = {
         "ACCEPTED": "审核通过",
         "REJECTED": "未通过",
     },
+    CertificationSubject: {"ENTERPRISE": "绿色企业认定", "PROJECT": "绿色项目认定"},
+    CertificationStatus: {
+        "DRAFT": "自评填写中",
+        "PRE_SCORED": "系统预评分",
+        "SUBMITTED": "已提交",
+        "UNDER_REVIEW": "专家评审中",
+        "REVIEWED": "评审完成",
+        "SECOND_ROUND": "第二轮评审",
+        "CONSOLIDATED": "已汇总",
+        "ISSUED": "已发证",
+        "REJECTED": "未通过",
+        "EXPIRED": "已过期",
+        "REVOKED": "已撤销",
+        "RENEWED": "已续期",
+    },
+    CertificationAction: {
+        "START": "开始认定",
+        "UPDATE_SELF_ASSESSMENT": "填写自评（系统预评分）",
+        "SUBMIT": "提交",
+        "ASSIGN_REVIEWERS": "分配评审专家",
+        "SCORE": "专家评分",
+        "CONSOLIDATE": "汇总评分",
+        "DECIDE": "监管部门决定",
+        "EXPIRE": "到期",
+        "REVOKE": "撤销",
+        "RENEW": "续期",
+    },
+    CertificationReviewStatus: {
+        "OPEN": "待评分",
+        "SUBMITTED": "已评分",
+        "SUPERSEDED": "已被第二轮评分取代",
+    },
+    Attainment: {"FULL": "完全符合", "PARTIAL": "部分符合", "NONE": "不符合"},
+    ConsolidationRule: {"MEAN": "平均值", "MEDIAN": "中位数"},
+    IdentificationStatus: {"SUGGESTED": "系统建议", "ACCEPTED": "已确认", "CORRECTED": "已更正"},
 }
 
 

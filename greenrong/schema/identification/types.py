@@ -22,21 +22,10 @@ from greenrong.schema.search.types import SearchUnavailable
 register(
     IdentificationStatus,
     "Where a stored suggestion stands in its review.",
-    {
-        "SUGGESTED": "Made by the engine, not reviewed yet.",
-        "ACCEPTED": "A reviewer accepted the suggested code.",
-        "CORRECTED": "A reviewer set another code (see `corrections`).",
-    },
-)
-register(
-    ClimateInvestmentType,
-    "Climate investment type (T/CSTE 0061-2021), by our mapping.",
-    {
-        "MITIGATION": "Mitigation (减缓气候变化).",
-        "ADAPTATION": "Adaptation (适应气候变化).",
-        "BOTH": "Both mitigation and adaptation.",
-        "NONE": "Not a climate investment project (our assumption for pure pollution control "
-        "and services).",
+    notes={
+        "SUGGESTED": "made by the engine, not reviewed yet",
+        "ACCEPTED": "a reviewer accepted the suggested code",
+        "CORRECTED": "a reviewer set another code (see `corrections`)",
     },
 )
 
