@@ -12,9 +12,10 @@ import json
 import os
 import re
 import shlex
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import annotated_types
 import pytest
@@ -217,7 +218,16 @@ def in_build_context(path: str) -> bool:
 
 def render_type(field: FieldInfo) -> str:
     """The type column of the settings table in docs/DEPLOYMENT.md."""
-    names = {str: "string", int: "integer", float: "number", bool: "boolean", Path: "path"}
+    if get_origin(field.annotation) is Literal:  # a choice: its values
+        return " or ".join(f"`{value}`" for value in get_args(field.annotation))
+    names = {
+        str: "string",
+        int: "integer",
+        float: "number",
+        Decimal: "decimal",
+        bool: "boolean",
+        Path: "path",
+    }
     rendered = names[field.annotation]
     low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
