@@ -31,6 +31,11 @@ from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
 
 
+def row_scope(principal: Principal, model: type[Entity]) -> ColumnElement[bool] | None:
+    """The principal's rows of ``model`` as a WHERE condition (None: every row), as of now."""
+    return to_sql(model, policy.visible_rows(principal, model.entity_type), now=utcnow())
+
+
 class Loaders:
     def __init__(
         self,
@@ -46,8 +51,7 @@ class Loaders:
 
     def scope(self, model: type[Entity]) -> ColumnElement[bool] | None:
         """The caller's rows of ``model`` as a WHERE condition (None: every row), as of now."""
-        visible = policy.visible_rows(self.principal, model.entity_type)
-        return to_sql(model, visible, now=utcnow())
+        return row_scope(self.principal, model)
 
     def entity(self, model: type[Entity]) -> DataLoader[uuid.UUID, Any]:
         """Rows of ``model`` by id (None for a missing id)."""

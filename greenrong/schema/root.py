@@ -111,6 +111,9 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 
 
 class GreenrongSchema(strawberry.Schema):
+    #: the cost rules and budgets (``build_schema``), shared with prepared operations
+    costs: CostPolicy
+
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -121,7 +124,7 @@ class GreenrongSchema(strawberry.Schema):
 MAX_TOKENS = 5000
 
 
-def build_schema(settings: Settings) -> strawberry.Schema:
+def build_schema(settings: Settings) -> GreenrongSchema:
     """The schema with its limits (docs/SECURITY.md, "Query limits"). The persisted-query store
     and the cost budgets belong to the schema, so each app has its own."""
     persisted = PersistedQueryPolicy(
@@ -139,7 +142,7 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     )
     validated = ValidationResults()
     limits = limit_rules(max_depth=settings.max_query_depth, max_alias_count=settings.max_aliases)
-    return GreenrongSchema(
+    built = GreenrongSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -157,6 +160,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             lambda: ValidatedDocuments(validated),
         ],
     )
+    built.costs = costs
+    return built
 
 
 schema = build_schema(get_settings())

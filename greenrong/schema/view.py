@@ -38,6 +38,8 @@ from greenrong.core.errors import Unauthenticated
 from greenrong.core.logging import request_id_var
 from greenrong.domain.access.identity import VerifiedTokens, authenticate
 from greenrong.domain.access.principal import ANONYMOUS, Principal
+from greenrong.resolvers.compiled.execution import VIEWS
+from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.context import Context
 from greenrong.schema.partners.keepalive import KeepAliveTransportWSHandler
@@ -82,6 +84,35 @@ def unauthenticated_response(error: Unauthenticated) -> Response:
     )
 
 
+#: the keys of a body that a prepared operation may answer (no ``extensions``: no APQ hash)
+_PLAIN_KEYS = frozenset({"query", "variables", "operationName"})
+
+
+async def _plain_request(request: Request) -> tuple[str, str | None, dict[str, Any] | None] | None:
+    """Query text, operation name and variables of a plain JSON POST, else None. Anything
+    else (GET, other media types, batches, extensions, streaming transports, malformed
+    bodies) is strawberry's to parse and answer."""
+    if request.method != "POST" or "application/json" not in request.headers.get(
+        "content-type", ""
+    ):
+        return None
+    accept = request.headers.get("accept", "")
+    if "text/event-stream" in accept or "multipart/mixed" in accept:
+        return None
+    try:
+        body = orjson.loads(await request.body())
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(body, dict) or not body.keys() <= _PLAIN_KEYS:
+        return None
+    query, name, variables = body.get("query"), body.get("operationName"), body.get("variables")
+    if not isinstance(query, str) or not isinstance(name, str | None):
+        return None
+    if not isinstance(variables, dict | None):
+        return None
+    return query, name, variables
+
+
 class GreenrongGraphQL(GraphQL[Any, None]):
     #: graphql-transport-ws with server pings (docs/PARTNERS.md, "Subscriptions")
     graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
@@ -95,6 +126,8 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         self.settings = settings
         #: verified bearer tokens until they expire (domain/access/identity.py)
         self.tokens = VerifiedTokens()
+        #: views answered wholly by the compiled path, which then skip strawberry
+        self.prepared = PreparedOperations(schema._schema, schema.costs, VIEWS, settings)
         self._graphiql_html = get_graphql_ide_html("graphiql")
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
@@ -104,17 +137,50 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         root_value: UnsetType | None = UNSET,
     ) -> Response | WebSocket:
         """Authenticate an HTTP request before anything else: bad credentials answer 401."""
-        if isinstance(request, Request):
-            try:
-                request.state.principal = await authenticate(
-                    self.settings,
-                    request.app.state.resources.sessionmaker,
-                    request.headers.get("authorization"),
-                    self.tokens,
-                )
-            except Unauthenticated as error:
-                return unauthenticated_response(error)
-        return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+        try:
+            principal = await authenticate(
+                self.settings,
+                request.app.state.resources.sessionmaker,
+                request.headers.get("authorization"),
+                self.tokens,
+            )
+        except Unauthenticated as error:
+            return unauthenticated_response(error)
+        request.state.principal = principal
+        plain = await _plain_request(request)
+        if plain is not None:
+            answered = await self._answer_prepared(request, principal, *plain)
+            if answered is not None:
+                return answered
+        response = await super().run(request, context, root_value)  # type: ignore[arg-type]
+        compiled = getattr(request.state, "graphql_context", None)
+        if plain is not None and isinstance(compiled, Context) and compiled.compiled is not None:
+            self.prepared.learn((plain[0], plain[1]), compiled.compiled)
+        return response
+
+    async def _answer_prepared(
+        self,
+        request: Request,
+        principal: Principal,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> Response | None:
+        """A prepared operation's response, None to take the normal path
+        (``resolvers/compiled/operations.py``)."""
+        prepared = self.prepared.get((query, operation_name))
+        if prepared is None:
+            return None
+        engine = request.app.state.resources.engine
+        answer = await self.prepared.answer(
+            prepared, query, operation_name, variables, principal, request, engine
+        )
+        if answer is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        return self.create_response(answer, sub_response)  # type: ignore[arg-type]
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -122,7 +188,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         resources = request.app.state.resources
         # WebSockets start anonymous; on_ws_connect authenticates connection_init
         principal = getattr(request.state, "principal", ANONYMOUS)
-        return Context(
+        context = Context(
             request=request,
             response=response,
             settings=self.settings,
@@ -132,6 +198,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             request_id=request_id_var.get(),
             principal=principal,
         )
+        if isinstance(request, Request):
+            request.state.graphql_context = context  # read back by run() to learn the view
+        return context
 
     def _loaders(self, sessionmaker: SessionMaker, principal: Principal) -> Loaders:
         return Loaders(sessionmaker, max_page_size=self.settings.max_page_size, principal=principal)

@@ -185,8 +185,8 @@ async def test_every_view_answers_the_same_on_both_paths(
     compiled_statements = _statements(app)
 
     async def post(application: Starlette, query: str, variables: dict[str, Any]) -> str:
-        """The body's `data` and `errors` as sent (key order included); the top-level
-        `extensions` (the caller's remaining query budget) differ from call to call."""
+        """The body as sent (key order included), but for the caller's remaining query
+        budget, which differs from call to call."""
         transport = httpx.ASGITransport(app=application)
         async with httpx.AsyncClient(
             transport=transport, base_url="http://testserver", headers=headers
@@ -194,32 +194,49 @@ async def test_every_view_answers_the_same_on_both_paths(
             response = await http.post("/graphql", json={"query": query, "variables": variables})
         assert response.status_code == 200, response.text
         body = json.loads(response.content)
-        body.pop("extensions", None)
-        return json.dumps(body, ensure_ascii=False)
+        body.get("extensions", {}).get("queryCost", {}).pop("remaining", None)
+        return json.dumps(body, ensure_ascii=False) + "\n" + response.headers["content-type"]
 
     first = await post(resolver_app, "{ enterprises(first: 1) { edges { cursor } } }", {})
-    seeded.enterprise_cursor = json.loads(first)["data"]["enterprises"]["edges"][0]["cursor"]
+    first_data = json.loads(first.splitlines()[0])["data"]
+    seeded.enterprise_cursor = first_data["enterprises"]["edges"][0]["cursor"]
     by_time = "{ enterprises(first: 1, orderBy: [{field: CREATED_AT}]) { edges { cursor } } }"
     first = await post(resolver_app, by_time, {})
-    seeded.created_cursor = json.loads(first)["data"]["enterprises"]["edges"][0]["cursor"]
+    first_data = json.loads(first.splitlines()[0])["data"]
+    seeded.created_cursor = first_data["enterprises"]["edges"][0]["cursor"]
 
-    # when / then
+    # when / then: the first request runs the compiled path inside graphql-core, the second
+    # (same text) the prepared operation, which skips strawberry (compiled/operations.py)
+    prepared = _view(app).prepared
     differences: list[str] = []
     for view in CORPUS:
         variables = view.variables(seeded)
         expected = await post(resolver_app, view.query, variables)
-        compiled_statements.clear()
-        token = _counting.set(True)
-        actual = await post(app, view.query, variables)
-        _counting.reset(token)
-        if actual != expected:
-            differences.append(f"{view.name}:\n  resolver: {expected}\n  compiled: {actual}")
-        if on_postgresql and view.compiles and len(compiled_statements) != view.roots:
-            differences.append(
-                f"{view.name}: expected the compiled path ({view.roots} statements), "
-                f"ran {len(compiled_statements)}: {[s[:60] for s in compiled_statements]}"
-            )
+        for attempt in ("compiled", "prepared"):
+            compiled_statements.clear()
+            answered_before = prepared.answered
+            token = _counting.set(True)
+            actual = await post(app, view.query, variables)
+            _counting.reset(token)
+            if actual != expected:
+                differences.append(f"{view.name}:\n  resolver: {expected}\n  {attempt}: {actual}")
+            if on_postgresql and view.compiles and len(compiled_statements) != view.roots:
+                differences.append(
+                    f"{view.name} ({attempt}): expected the compiled path ({view.roots} "
+                    f"statements), ran {len(compiled_statements)}: "
+                    f"{[s[:60] for s in compiled_statements]}"
+                )
+            took_prepared = prepared.answered - answered_before == 1
+            if took_prepared != (attempt == "prepared" and on_postgresql and view.compiles):
+                differences.append(f"{view.name} ({attempt}): prepared path taken: {took_prepared}")
     assert not differences, "\n".join(differences)
+
+
+def _view(app: Starlette) -> Any:
+    for route in app.routes:
+        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
+            return route.endpoint
+    raise AssertionError("no /graphql route")
 
 
 def test_the_corpus_covers_the_bench_and_both_paths() -> None:

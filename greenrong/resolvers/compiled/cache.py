@@ -84,7 +84,7 @@ class PlanKey:
 
 
 @dataclass(frozen=True)
-class _Planned:
+class Planned:
     operation: OperationDefinitionNode
     plan: RootList | RootNode | None
     #: ``entity_types(plan)``: the tables whose row rules the statement applies
@@ -95,17 +95,17 @@ class CompiledViews:
     """The cache of one process: plans by ``PlanKey``, statements by plan and scope."""
 
     def __init__(self, maxsize: int = SIZE) -> None:
-        self._plans: LRU[PlanKey, _Planned] = LRU(maxsize)
+        self._plans: LRU[PlanKey, Planned] = LRU(maxsize)
         self._statements: LRU[tuple[PlanKey, tuple[Predicate, ...]], DriverStatement] = LRU(maxsize)
 
-    def plan(self, key: PlanKey, operation: OperationDefinitionNode) -> _Planned | None:
+    def plan(self, key: PlanKey, operation: OperationDefinitionNode) -> Planned | None:
         found = self._plans.get(key)
         return found if found is not None and found.operation is operation else None
 
     def keep_plan(
         self, key: PlanKey, operation: OperationDefinitionNode, plan: RootList | RootNode | None
-    ) -> _Planned:
-        planned = _Planned(operation, plan, () if plan is None else tuple(entity_types(plan)))
+    ) -> Planned:
+        planned = Planned(operation, plan, () if plan is None else tuple(entity_types(plan)))
         self._plans.put(key, planned)
         return planned
 

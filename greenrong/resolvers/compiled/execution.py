@@ -23,18 +23,15 @@ from __future__ import annotations
 from collections.abc import Awaitable
 from typing import Any
 
-import orjson
 from graphql import GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info as StrawberryInfo
 
-from greenrong.domain.access import policy
-from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey
-from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
-from greenrong.resolvers.compiled.plan import Planner, RootList, RootNode
-from greenrong.resolvers.compiled.sql import Compiler
+from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, Planned
+from greenrong.resolvers.compiled.operations import CompiledRoots, read_view
+from greenrong.resolvers.compiled.plan import Planner
 from greenrong.resolvers.node import NODE_TYPES
 from greenrong.schema.kit.context import Context
 
@@ -88,33 +85,29 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             planned = VIEWS.keep_plan(key, self.operation, planner.root(field, details.node))
         if planned.plan is None:
             return None
-        return self._run(context, key, planned.plan, planned.types, field_details_list, path)
+        return self._run(context, key, planned, field_details_list, path)
 
     async def _run(
         self,
         context: Context,
         key: PlanKey,
-        plan: RootList | RootNode,
-        types: tuple[str, ...],
+        planned: Planned,
         field_details_list: FieldDetailsList,
         path: Path,
     ) -> Any:
         try:
-            loaders = context.loaders
-            scopes = tuple(policy.visible_rows(loaders.principal, t) for t in types)
             engine = context.sessionmaker.kw["bind"]
-            statement = VIEWS.statement(key, scopes)
-            if statement is None:
-                compiler = Compiler(loaders.scope, max_page_size=context.settings.max_page_size)
-                statement = DriverStatement.of(compiler.statement(plan), engine.dialect)
-                VIEWS.keep_statement(key, scopes, statement)
-            # one read, no transaction: no BEGIN and ROLLBACK round trips (driver.py)
-            text = await fetch_text(engine, statement)
-            return None if text is None else orjson.loads(text)
+            principal, max_page_size = context.loaders.principal, context.settings.max_page_size
+            value = await read_view(VIEWS, key, planned, principal, engine, max_page_size)
         except Exception as error:  # noqa: BLE001 - as graphql-core does for any resolver error
             field = self.schema.query_type.fields[field_details_list[0].node.name.value]  # type: ignore[union-attr]
             self.handle_field_error(error, field.type, field_details_list, path)
             return None
+        if context.compiled is None or context.compiled.operation is not self.operation:
+            fragments = tuple(self.fragment_definitions.values())
+            context.compiled = CompiledRoots(self.operation, fragments)
+        context.compiled.answered.append(str(path.key))
+        return value
 
 
 def _enabled(context: Context) -> bool:

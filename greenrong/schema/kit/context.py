@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import strawberry
 
@@ -12,6 +12,9 @@ from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.loaders import Loaders
+
+if TYPE_CHECKING:
+    from greenrong.resolvers.compiled.operations import CompiledRoots
 
 
 @dataclass
@@ -27,6 +30,8 @@ class Context:
     principal: Principal = field(default=ANONYMOUS)
     #: the WebSocket ``connection_init`` payload (strawberry sets it; None over HTTP)
     connection_params: dict[str, Any] | None = None
+    #: the root fields the compiled path answered (``resolvers/compiled/operations.py``)
+    compiled: CompiledRoots | None = None
 
 
 Info = strawberry.Info[Context, None]

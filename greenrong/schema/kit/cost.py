@@ -347,6 +347,16 @@ def caller_key(context: object) -> str:
     return f"ip:{getattr(client, 'host', None) or 'unknown'}"
 
 
+@dataclass(frozen=True, slots=True)
+class Charge:
+    """What pricing one request came to: ``extensions.queryCost``, and the refusal if any.
+    A refused request took nothing from the budget."""
+
+    report: dict[str, int]
+    refused: GraphQLError | None = None
+    retry_after: int | None = None
+
+
 @dataclass(frozen=True)
 class CostPolicy:
     """What ``QueryCost`` enforces; one per schema, so the buckets outlive requests."""
@@ -355,6 +365,68 @@ class CostPolicy:
     default_page_size: int
     buckets: TokenBuckets
     costs: OperationCosts = field(default_factory=OperationCosts)
+
+    def charge(
+        self,
+        key: str,
+        query: str | None,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        compute: Callable[[], int],
+    ) -> Charge:
+        """Price the operation (``compute`` walks the document when its cost is not known)
+        and take it from the caller's budget, or refuse it. Both the extension below and the
+        prepared-operation path (``resolvers/compiled/operations.py``) charge through here."""
+        report = {"maximum": self.max_cost, "budgetPerMinute": self.buckets.capacity}
+        try:
+            if query is None:
+                requested = compute()
+            else:
+                requested = self.costs.price(cost_key(query, operation_name, variables), compute)
+        except TooDeep:
+            report["remaining"] = self.buckets.remaining(key)
+            return Charge(
+                report,
+                refusal(
+                    ErrorCode.QUERY_TOO_COSTLY,
+                    f"This query nests more than {MAX_NESTING} levels deep.",
+                    maximumCost=self.max_cost,
+                ),
+            )
+        if requested > self.max_cost:
+            report = {"requested": requested, **report, "remaining": self.buckets.remaining(key)}
+            return Charge(
+                report,
+                refusal(
+                    ErrorCode.QUERY_TOO_COSTLY,
+                    f"This query costs {requested} points; the most one request may cost is "
+                    f"{self.max_cost}. Ask for smaller pages (first/last) or fewer nested lists.",
+                    cost=requested,
+                    maximumCost=self.max_cost,
+                ),
+            )
+        taken = self.buckets.take(key, requested)
+        report = {"requested": requested, **report, "remaining": taken.remaining}
+        if taken.allowed:
+            return Charge(report)
+        report["retryAfterSeconds"] = taken.retry_after
+        return Charge(
+            report,
+            refusal(
+                ErrorCode.RATE_LIMITED,
+                f"This query costs {requested} points and {taken.remaining} are left of your "
+                f"{self.buckets.capacity} per minute; retry in {taken.retry_after} s.",
+                cost=requested,
+                remaining=taken.remaining,
+                retryAfterSeconds=taken.retry_after,
+            ),
+            retry_after=taken.retry_after,
+        )
+
+    def refund(self, key: str, charge: Charge) -> None:
+        """Give a taken cost back (the request was answered by another path after all)."""
+        if charge.refused is None:
+            self.buckets.give_back(key, charge.report["requested"])
 
 
 class QueryCost(SchemaExtension):
@@ -372,12 +444,10 @@ class QueryCost(SchemaExtension):
 
     def _refusal(self) -> GraphQLError | None:
         context = self.execution_context
-        if context.graphql_document is None:
+        document = context.graphql_document
+        if document is None:
             return None
         policy = self.policy
-        key = caller_key(context.context)
-        report = {"maximum": policy.max_cost, "budgetPerMinute": policy.buckets.capacity}
-        document = context.graphql_document
 
         def compute() -> int:
             return operation_cost(
@@ -388,48 +458,18 @@ class QueryCost(SchemaExtension):
                 default_page_size=policy.default_page_size,
             )
 
-        try:
-            if context.query is None:
-                requested = compute()
-            else:
-                priced = cost_key(context.query, context.operation_name, context.variables)
-                requested = policy.costs.price(priced, compute)
-        except TooDeep:
-            self.report = {**report, "remaining": policy.buckets.remaining(key)}
-            return refusal(
-                ErrorCode.QUERY_TOO_COSTLY,
-                f"This query nests more than {MAX_NESTING} levels deep.",
-                maximumCost=policy.max_cost,
-            )
-        if requested > policy.max_cost:
-            self.report = {
-                "requested": requested,
-                **report,
-                "remaining": policy.buckets.remaining(key),
-            }
-            return refusal(
-                ErrorCode.QUERY_TOO_COSTLY,
-                f"This query costs {requested} points; the most one request may cost is "
-                f"{policy.max_cost}. Ask for smaller pages (first/last) or fewer nested lists.",
-                cost=requested,
-                maximumCost=policy.max_cost,
-            )
-        taken = policy.buckets.take(key, requested)
-        self.report = {"requested": requested, **report, "remaining": taken.remaining}
-        if taken.allowed:
-            return None
-        self.report["retryAfterSeconds"] = taken.retry_after
-        response = getattr(context.context, "response", None)
-        if isinstance(response, Response):
-            response.headers["Retry-After"] = str(taken.retry_after)
-        return refusal(
-            ErrorCode.RATE_LIMITED,
-            f"This query costs {requested} points and {taken.remaining} are left of your "
-            f"{policy.buckets.capacity} per minute; retry in {taken.retry_after} s.",
-            cost=requested,
-            remaining=taken.remaining,
-            retryAfterSeconds=taken.retry_after,
+        charge = policy.charge(
+            caller_key(context.context),
+            context.query,
+            context.operation_name,
+            context.variables,
+            compute,
         )
+        self.report = charge.report
+        response = getattr(context.context, "response", None)
+        if charge.retry_after is not None and isinstance(response, Response):
+            response.headers["Retry-After"] = str(charge.retry_after)
+        return charge.refused
 
     def get_results(self) -> dict[str, Any]:
         return {} if self.report is None else {"queryCost": self.report}

@@ -72,3 +72,9 @@ class TokenBuckets:
             self._buckets.popitem(last=False)
         retry_after = 0 if allowed else max(1, math.ceil((cost - points) / self.rate))
         return Take(allowed=allowed, remaining=math.floor(points), retry_after=retry_after)
+
+    def give_back(self, key: str, cost: int) -> None:
+        """Return ``cost`` points taken from the key's bucket (never above its capacity)."""
+        points, now = self._level(key)
+        self._buckets[key] = (min(float(self.capacity), points + cost), now)
+        self._buckets.move_to_end(key)
