@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import re
 import uuid
@@ -41,8 +42,9 @@ class Resources:
     search: SearchEngine
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
-    """Build the ASGI app. Nothing connects until the lifespan starts."""
+def create_app(settings: Settings | None = None, *, serving: bool = False) -> Starlette:
+    """Build the ASGI app. Nothing connects until the lifespan starts. ``serving``: this
+    process only serves this app (``greenrong serve``)."""
     settings = settings or get_settings()
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
@@ -75,6 +77,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
         # expire certificates whose validity ended (docs/CERTIFICATION.md)
         app.state.certification_expiry = start_expiry(settings, sessionmaker)
+        if serving:
+            # what start-up built (schema, mappings, caches) lives as long as the process:
+            # moved out of the collector's reach, a full collection no longer walks it while
+            # serving (docs/PERFORMANCE.md, "Round 3"). Only for the server process: an app
+            # built and dropped in-process (tests, benches) would keep its objects for good.
+            gc.collect()
+            gc.freeze()
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
         try:
             yield
@@ -180,4 +189,4 @@ def create_app_from_env() -> Starlette:
     """Factory for uvicorn ``--factory`` (used by ``greenrong serve --workers N``)."""
     settings = get_settings()
     configure_logging(settings.log_level, as_json=settings.log_json)
-    return create_app(settings)
+    return create_app(settings, serving=True)

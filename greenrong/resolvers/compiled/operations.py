@@ -20,7 +20,9 @@ would send:
   budget by the same ``CostPolicy.charge``; the row rules are the caller's
   (``policy.visible_rows``), applied by the same compiled statements;
 - each root field's plan must already be known for these variables (the plan cache is keyed by
-  them, ``cache.PlanKey``), and must be a plan, not the planner's "no".
+  them, ``cache.PlanKey``), and must be a plan, not the planner's "no". A prepared operation
+  remembers its plans by the request's variables as sent, so a repeated request skips the
+  coercion too.
 
 Whenever one of these does not hold (variables that do not coerce, a refused cost, a plan not
 yet made or declined, a statement that fails), ``answer`` returns None before anything is sent
@@ -71,6 +73,11 @@ class Prepared:
     operation: OperationDefinitionNode
     fragments: tuple[FragmentDefinitionNode, ...]
     keys: tuple[str, ...]
+    #: the root fields' plans by the request's variables (as canonical JSON): coercing the
+    #: same variables gives the same values, and plans depend on nothing else of a request
+    plans: LRU[bytes, tuple[tuple[PlanKey, Planned], ...]] = field(
+        default_factory=lambda: LRU(64), compare=False
+    )
 
 
 @dataclass
@@ -133,17 +140,11 @@ class PreparedOperations:
     def get(self, key: OperationKey) -> Prepared | None:
         return self._prepared.get(key)
 
-    async def answer(
-        self,
-        prepared: Prepared,
-        query: str,
-        operation_name: str | None,
-        variables: Mapping[str, Any] | None,
-        principal: Principal,
-        request: Any,
-        engine: AsyncEngine,
-    ) -> dict[str, Any] | None:
-        """The response body, or None to let the normal path answer (see the module doc)."""
+    def _plans(
+        self, prepared: Prepared, variables: Mapping[str, Any] | None
+    ) -> tuple[tuple[PlanKey, Planned], ...] | None:
+        """Each root field's plan for these variables, None unless every one is a plan.
+        The variables are coerced by graphql-core, as execution would coerce them."""
         operation = prepared.operation
         coerced = get_variable_values(
             self.schema, operation.variable_definitions or (), dict(variables or {})
@@ -158,6 +159,27 @@ class PreparedOperations:
             if found is None or found.plan is None:
                 return None
             planned.append((key, found))
+        return tuple(planned)
+
+    async def answer(
+        self,
+        prepared: Prepared,
+        query: str,
+        operation_name: str | None,
+        variables: Mapping[str, Any] | None,
+        principal: Principal,
+        request: Any,
+        engine: AsyncEngine,
+    ) -> dict[str, Any] | None:
+        """The response body, or None to let the normal path answer (see the module doc)."""
+        operation = prepared.operation
+        raw = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        planned = prepared.plans.get(raw)
+        if planned is None:
+            planned = self._plans(prepared, variables)
+            if planned is None:
+                return None
+            prepared.plans.put(raw, planned)
 
         def compute() -> int:
             document = DocumentNode(definitions=(operation, *prepared.fragments))
