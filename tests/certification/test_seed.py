@@ -146,9 +146,18 @@ def test_certification_rows_are_deterministic() -> None:
 AS_OF = date(2026, 12, 1)
 
 
-async def test_the_history_continues_to_as_of_with_renewals_and_expiries(sessionmaker) -> None:
+#: the README's first query, without the parts that need a key
+README_QUERY = """{ enterprises(first: 20, where: {regionCode: {startsWith: "5101"},
+  name: {contains: "科技"}, not: {greenLevel: {eq: NONE}}}, orderBy: [{field: NAME, direction: ASC}])
+  { totalCount edges { node { name greenLevel } } } }"""
+
+
+async def test_the_history_continues_to_as_of_with_renewals_and_expiries(sessionmaker, gql) -> None:
     # given
     await seed_demo(sessionmaker, scale=1, as_of=AS_OF, progress=False)
+
+    # when: the README's first query
+    body = await gql(README_QUERY)
 
     async with sessionmaker() as session:
         certs = {c.id: c for c in await session.scalars(select(Certification))}
@@ -200,6 +209,18 @@ async def test_the_history_continues_to_as_of_with_renewals_and_expiries(session
             assert (row.green_level, row.green_level_valid_until) == (cert.level, cert.valid_until)
             assert cert.valid_until is not None
             assert cert.valid_until >= AS_OF
+    # the README's first query finds the enterprises that hold a level on AS_OF
+    assert "errors" not in body, body
+    found = body["data"]["enterprises"]
+    holding = {
+        e.name
+        for e in enterprises.values()
+        if e.region_code.startswith("5101")
+        and "科技" in e.name
+        and e.green_level is not GreenLevel.NONE
+    }
+    assert found["totalCount"] == len(holding) > 0
+    assert {edge["node"]["name"] for edge in found["edges"]} <= holding
 
 
 async def test_the_expiry_pass_finds_nothing_to_do_right_after_seeding(sessionmaker) -> None:
