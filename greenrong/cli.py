@@ -7,6 +7,7 @@ import contextlib
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -86,19 +87,38 @@ def migrate(revision: str) -> None:
     help="Dataset size; 1 is the seed report's size (2,918 enterprises).",
 )
 @click.option("--seed", "random_seed", default=2022, show_default=True, help="Random seed.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="YYYY-MM-DD, from 2022-05-31 on: the day the certification history runs to "
+    "(renewals, expiries). Default: today in China (UTC+8), the day the expiry pass uses.",
+)
 @click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when data already exists.")
-def seed(demo: bool, scale: float, random_seed: int, if_empty: bool) -> None:
+def seed(
+    demo: bool, scale: float, random_seed: int, as_of: datetime | None, if_empty: bool
+) -> None:
     """Load deterministic demo data into an empty database."""
     from greenrong.core.db import create_engine, create_sessionmaker
+    from greenrong.domain.matching.finance_rules import today
     from greenrong.domain.seed.demo import DatabaseNotEmpty, seed_demo
+    from greenrong.domain.seed.timeline import CUTOFF_DAY
 
+    day = today() if as_of is None else as_of.date()
+    if day < CUTOFF_DAY:
+        raise click.BadParameter(f"must be {CUTOFF_DAY} or later", param_hint="--as-of")
     settings = get_settings()
 
     async def run() -> None:
         engine = create_engine(settings.effective_database_url)
         try:
             report = await seed_demo(
-                create_sessionmaker(engine), scale=scale, seed=random_seed, progress=True
+                create_sessionmaker(engine),
+                scale=scale,
+                seed=random_seed,
+                as_of=day,
+                progress=True,
             )
         finally:
             await engine.dispose()

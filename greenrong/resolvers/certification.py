@@ -288,7 +288,7 @@ class CertificationMutation:
             return await service.score_certification(
                 session,
                 id=_id(input.id),
-                expert_id=principal.org_id or uuid.UUID(int=0),
+                expert_id=principal.org_id,
                 scores=scores,
                 comments=comments,
             )

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from greenrong.domain.access.principal import Role
+from greenrong.core.errors import Forbidden
+from greenrong.domain.access.guard import bind_actor
+from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.certification import service
 from greenrong.domain.certification.models import (
     Certification,
@@ -457,3 +459,23 @@ async def test_project_certifications_by_caller(
     assert node["currentCertification"] == {"level": "DEEP_GREEN"}
     assert node["certifications"]["totalCount"] == total
     assert [e["node"]["status"] for e in node["certifications"]["edges"]] == statuses
+
+
+async def test_an_expert_credential_bound_to_no_expert_may_not_score(sessionmaker) -> None:
+    # given: an EXPERT principal without an expert binding (HTTP refuses such tokens earlier)
+    w = await _world(sessionmaker)
+    before = await _counts(sessionmaker)
+    scoring = service.rubric_of(w.under_review)
+
+    # when / then
+    async with sessionmaker() as session, session.begin():
+        bind_actor(session, Principal(Role.EXPERT, subject="no-binding"), None)
+        with pytest.raises(Forbidden, match="bound to no expert"):
+            await service.score_certification(
+                session,
+                id=w.under_review.id,
+                expert_id=None,
+                scores=spread_scores(scoring, D("0.8")),
+                comments=comments_for(scoring),
+            )
+    assert await _counts(sessionmaker) == before

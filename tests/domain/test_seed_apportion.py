@@ -6,12 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from greenrong.domain.seed.apportion import (
-    largest_remainder,
-    scaled_count,
-    scaled_money,
-    split_money,
-)
+from greenrong.domain.kit.apportion import largest_remainder
+from greenrong.domain.seed.apportion import scaled_count, scaled_money, split_money
 
 
 def test_the_reports_category_shares_split_2918_enterprises_exactly() -> None:

@@ -110,7 +110,9 @@ def authorize_certification(
     """Raise ``Forbidden`` unless the caller may take ``step`` on a certification of the
     enterprise ``owner_id`` (``reviewers``: the experts with an open review of it)."""
     if step in REVIEWER_STEPS:
-        if p.role == Role.EXPERT and p.org_id is not None and p.org_id in reviewers:
+        if p.role == Role.EXPERT and p.org_id is None:
+            raise Forbidden("EXPERT may not score: the credential is bound to no expert")
+        if p.role == Role.EXPERT and p.org_id in reviewers:
             return
         raise Forbidden(f"{p.role} may not score this certification: it is not assigned to you")
     if p.role == Role.ADMIN:

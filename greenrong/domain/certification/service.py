@@ -530,12 +530,13 @@ async def score_certification(
     session: AsyncSession,
     *,
     id: uuid.UUID,
-    expert_id: uuid.UUID,
+    expert_id: uuid.UUID | None,
     scores: Mapping[str, Decimal],
     comments: Mapping[str, str],
 ) -> Certification:
     """One reviewer's scores for every dimension, each with a comment. When the last reviewer
-    of the round has scored, the certification is REVIEWED."""
+    of the round has scored, the certification is REVIEWED. ``expert_id`` is the caller's
+    expert binding; a caller without one is refused by the access check (``Forbidden``)."""
     cert = await _load(session, id, None)
     reviewers = await _open_reviewers(session, cert)
     _authorize(session, A.SCORE, cert.enterprise_id, reviewers)

@@ -17,10 +17,10 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.libraries.models import Library
 from greenrong.domain.libraries.repository import open_counts
 from greenrong.domain.reference.vocab import GreenCategory
-from greenrong.domain.seed.apportion import largest_remainder
 
 _PLACES = Decimal("0.0001")
 

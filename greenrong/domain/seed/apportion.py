@@ -1,4 +1,4 @@
-"""Exact integer splits: the largest-remainder (Hamilton) method, for counts and for money.
+"""Exact splits of money and scaled counts for the demo (``largest_remainder`` is in ``kit``).
 
 Everything here is integer or ``Decimal`` arithmetic, so a split always adds up to its total.
 """
@@ -8,40 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 
+from greenrong.domain.kit.apportion import largest_remainder
+
 FEN = Decimal("0.01")
-
-
-def largest_remainder(total: int, weights: Sequence[int], *, minimum: int = 0) -> list[int]:
-    """Split ``total`` into integer parts proportional to ``weights``; the parts sum to ``total``.
-
-    Every part first gets ``minimum``; the rest is split by quota ``rest * w / sum(w)``: each part
-    takes the floor of its quota, and the units left over go to the largest fractional remainders
-    (ties to the earlier index). A zero weight gets exactly ``minimum``.
-    """
-    if total < 0 or minimum < 0:
-        raise ValueError("total and minimum must not be negative")
-    if any(w < 0 for w in weights):
-        raise ValueError("weights must not be negative")
-    rest = total - minimum * len(weights)
-    if rest < 0:
-        raise ValueError(f"cannot give {len(weights)} parts at least {minimum} out of {total}")
-    weight_sum = sum(weights)
-    if weight_sum == 0:
-        if rest == 0:
-            return [minimum] * len(weights)
-        raise ValueError("cannot split a positive total by weights that are all zero")
-    parts: list[int] = []
-    remainders: list[int] = []
-    for weight in weights:
-        whole, remainder = divmod(rest * weight, weight_sum)
-        parts.append(whole)
-        remainders.append(remainder)
-    left = rest - sum(parts)
-    if left:
-        order = sorted(range(len(weights)), key=lambda i: -remainders[i])
-        for i in order[:left]:
-            parts[i] += 1
-    return [minimum + part for part in parts]
 
 
 def split_money(

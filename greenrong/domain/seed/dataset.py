@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import cast
 
 from sqlalchemy import Table
@@ -51,6 +52,7 @@ from greenrong.domain.seed.randomness import stream
 from greenrong.domain.seed.reference import sichuan
 from greenrong.domain.seed.rows import Row, chunked
 from greenrong.domain.seed.technology import listing_rows, need_rows
+from greenrong.domain.seed.timeline import CUTOFF_DAY
 from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
 
 
@@ -65,9 +67,13 @@ class Batch:
 
 
 class DemoDataset:
-    def __init__(self, plan: SeedPlan, seed: int) -> None:
+    def __init__(self, plan: SeedPlan, seed: int, *, as_of: date = CUTOFF_DAY) -> None:
+        """``as_of``: the day the certification history runs to (the cut-off or later)."""
+        if as_of < CUTOFF_DAY:
+            raise ValueError(f"as_of {as_of} is before the demo's cut-off {CUTOFF_DAY}")
         self.plan = plan
         self.seed = seed
+        self.as_of = as_of
         self._sichuan = sichuan()
         self._enterprises = lay_out_enterprises(
             plan, stream(seed, "enterprise-layout"), self._sichuan
@@ -133,12 +139,15 @@ class DemoDataset:
         enterprises = EnterpriseDirectory(self._enterprises)
         active = [self._financing.active(i) for i in range(plan.enterprises)]
         members = MembershipSources()
-        certified = certification_seed.CertificationSources(seed, *self._certified)
+        certified = certification_seed.CertificationSources(
+            seed, *self._certified, as_of=self.as_of
+        )
         rows = enterprise_rows(
             enterprises, active=active, rng=stream(seed, "enterprises"), sichuan=geo
         )
-        rows = certified.watch_enterprises(rows)
-        yield from _batches(Enterprise, members.watch_enterprises(rows), rows_per_batch)
+        # the libraries seed sees the cut-off's rows; certification then brings them to as_of
+        rows = certified.watch_enterprises(members.watch_enterprises(rows))
+        yield from _batches(Enterprise, rows, rows_per_batch)
 
         institutions = InstitutionDirectory(self._institutions)
         rows = institution_rows(institutions, rng=stream(seed, "institution-rows"))
@@ -178,9 +187,9 @@ class DemoDataset:
         owners = dict(zip(enterprises.ids, enterprises.names, strict=True))
         for projects, demands in financing.blocks(rows_per_batch):
             if projects:
+                members.take_projects(projects)
                 certified.take_projects(projects, owners)
                 yield Batch(Project, projects)
-                members.take_projects(projects)
             if demands:
                 yield Batch(FinancingDemand, demands)
                 for demand in demands:

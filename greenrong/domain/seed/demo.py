@@ -14,6 +14,7 @@ of changes, and the search index is rebuilt from the database afterwards.
 
 from __future__ import annotations
 
+from datetime import date
 from time import perf_counter
 
 from sqlalchemy import func, select
@@ -24,6 +25,7 @@ from greenrong.domain.seed.dataset import DemoDataset
 from greenrong.domain.seed.loader import load
 from greenrong.domain.seed.plan import SeedPlan
 from greenrong.domain.seed.report import SeedReport
+from greenrong.domain.seed.timeline import CUTOFF_DAY
 
 ROWS_PER_BATCH = 2000
 
@@ -39,15 +41,19 @@ async def seed_demo(
     *,
     scale: float = 1.0,
     seed: int = 2022,
+    as_of: date = CUTOFF_DAY,
     progress: bool = True,
 ) -> SeedReport:
     """Insert the demo dataset; raises ``DatabaseNotEmpty`` (and changes nothing) when the
-    enterprise table already has rows. Commits once, at the end."""
+    enterprise table already has rows. Commits once, at the end.
+
+    ``as_of`` is the day the certification history runs to: the report's cut-off (the
+    default, so the domain never reads the clock) or later; ``greenrong seed`` passes today."""
     started = perf_counter()
     plan = SeedPlan.at_scale(scale)
     async with sessionmaker() as session, session.begin():
         await _ensure_empty(session)
-        dataset = DemoDataset(plan, seed)
+        dataset = DemoDataset(plan, seed, as_of=as_of)
         loads = await load(session, dataset, rows_per_batch=ROWS_PER_BATCH, progress=progress)
     return SeedReport(loads=loads, seconds=perf_counter() - started)
 

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from greenrong.domain.enterprises.models import EnterpriseSize
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.seed import vocabulary
-from greenrong.domain.seed.apportion import largest_remainder
 from greenrong.domain.seed.credit_codes import CreditCodes
 from greenrong.domain.seed.names import CompanyNames, PersonNames
 from greenrong.domain.seed.plan import SeedPlan

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 from greenrong.domain.experts.models import ExpertTitle
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.seed import vocabulary
-from greenrong.domain.seed.apportion import largest_remainder
 from greenrong.domain.seed.names import PersonNames
 from greenrong.domain.seed.plan import SeedPlan
 from greenrong.domain.seed.randomness import dealt, new_uuid

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from greenrong.domain.finance.models import InstitutionKind
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.seed import vocabulary
-from greenrong.domain.seed.apportion import largest_remainder
 from greenrong.domain.seed.names import CompanyNames
 from greenrong.domain.seed.plan import SeedPlan
 from greenrong.domain.seed.randomness import new_uuid

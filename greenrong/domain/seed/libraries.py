@@ -7,9 +7,10 @@
   counts and the green library's category shares), so ``Project.libraries`` equals the open
   memberships exactly.
 
-The seed is a snapshot at the report's cut-off (2022-05-31): every membership starts on or
-before it and is open-ended (``until`` null), because no expiry or revocation has been recorded
-yet; the certification context ends CERTIFICATION memberships when it records those.
+Here the seed is a snapshot at the report's cut-off (2022-05-31): every membership starts on or
+before it and is open-ended (``until`` null). The certification seed (``link``) then continues
+the GREEN_ENTERPRISE and GREEN_PROJECT memberships to its ``as_of`` (renewals, expiries) and
+adds the revoked certificates' ended ones.
 Dates, scores and departments come from their own random stream, so adding memberships changed
 no other generated value. ``certification_id`` is left null: the certification seed links it.
 """

@@ -16,8 +16,9 @@ from typing import TypeVar
 
 from greenrong.domain.disclosure.models import DisclosureKind
 from greenrong.domain.experts.models import ExpertTitle
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
-from greenrong.domain.seed.apportion import largest_remainder, scaled_count, scaled_money
+from greenrong.domain.seed.apportion import scaled_count, scaled_money
 
 ENTERPRISES = 2918
 #: 入库绿色企业 by category, in per cent (the report's shares)

@@ -8,9 +8,9 @@ from datetime import datetime
 from decimal import Decimal
 
 from greenrong.domain.finance.models import InstitutionKind, ProductKind
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.seed import vocabulary
-from greenrong.domain.seed.apportion import largest_remainder
 from greenrong.domain.seed.institutions import InstitutionDirectory
 from greenrong.domain.seed.matching import ProductTerms
 from greenrong.domain.seed.plan import SeedPlan

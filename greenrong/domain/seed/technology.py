@@ -7,8 +7,8 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
+from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.seed import vocabulary
-from greenrong.domain.seed.apportion import largest_remainder
 from greenrong.domain.seed.enterprises import EnterpriseDirectory
 from greenrong.domain.seed.institutions import InstitutionDirectory
 from greenrong.domain.seed.randomness import Weighted, dealt, new_uuid

@@ -12,6 +12,7 @@ PLATFORM_LAUNCH = datetime(2019, 6, 1, tzinfo=UTC)
 #: enterprises that ask for financing joined before this; demands are submitted from it on
 DEMANDS_OPEN = datetime(2020, 1, 1, tzinfo=UTC)
 CUTOFF = datetime(2022, 5, 31, 23, 59, 59, tzinfo=UTC)
+CUTOFF_DAY = CUTOFF.date()
 FINANCED_YEARS = (2020, 2021, 2022)
 
 
