@@ -26,6 +26,7 @@ from typing import Any
 from graphql import GraphQLObjectType
 from graphql.execution.collect_fields import FieldDetailsList
 from graphql.pyutils import Path
+from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info as StrawberryInfo
 
@@ -103,6 +104,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             field = self.schema.query_type.fields[field_details_list[0].node.name.value]  # type: ignore[union-attr]
             self.handle_field_error(error, field.type, field_details_list, path)
             return None
+        if not isinstance(context.request, Request):
+            return value  # only an HTTP request's operation is learnt (schema/view.py)
         if context.compiled is None or context.compiled.operation is not self.operation:
             fragments = tuple(self.fragment_definitions.values())
             context.compiled = CompiledRoots(self.operation, fragments)
