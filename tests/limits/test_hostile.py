@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from tests.limits.conftest import Body, Limited
+
+# every test bounds the refusal's wall-clock time (``QUICK``), which a loaded machine can stretch
+pytestmark = pytest.mark.timing
 
 ORDINARY = "{ enterprises(first: 1) { totalCount } }"
 #: each refusal takes about 0.1 s alone; the bound leaves room for a busy shared machine

@@ -52,6 +52,8 @@ def _other_process(settings: Settings) -> Transport:
     return PostgresTransport(settings.effective_database_url)
 
 
+# timing: the event must arrive within 5 s (polling is every 30 s), a latency bound under load
+@pytest.mark.timing
 async def test_a_subscription_hears_of_events_published_by_another_process(
     live_server: str, settings: Settings, sessionmaker: SessionMaker
 ) -> None:

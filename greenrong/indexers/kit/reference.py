@@ -41,9 +41,10 @@ class ReferenceIndexSpec:
     def _documents(self) -> list[dict[str, Any]]:
         return self.documents()
 
-    @property
+    @cached_property
     def version(self) -> int:
-        """The external version of every document: 62 bits of a hash of all of them."""
+        """The external version of every document: 62 bits of a hash of all of them (computed
+        once: ``sources()`` stamps it on every document)."""
         digest = hashlib.blake2b(
             json.dumps(self._documents, ensure_ascii=False, sort_keys=True).encode(),
             digest_size=8,
