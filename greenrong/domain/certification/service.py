@@ -664,7 +664,13 @@ def years_later(start: date, years: int) -> date:
 
 
 async def _certificate_number(session: AsyncSession, kind: CertificationSubject, year: int) -> str:
+    """The next number of its kind and year. On PostgreSQL a transaction-level advisory lock
+    per prefix makes concurrent decisions take turns: the second counts after the first has
+    committed, instead of both taking the same number and one failing the unique constraint.
+    SQLite lets one transaction write at a time anyway."""
     prefix = f"{NUMBER_PREFIX[kind]}-{year}-"
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
     taken = await session.scalar(
         select(func.count())
         .select_from(Certification)
