@@ -57,6 +57,18 @@ async def _seed(sessionmaker: Any) -> None:
             await create_project(session, enterprise_id=enterprise.id, title=f"{name[:4]}光伏项目")
 
 
+async def _prepared_projects(
+    app: Starlette, settings: Settings, sessionmaker: Any
+) -> tuple[dict[str, str], Any, int]:
+    """The seeded data with PROJECTS prepared by an admin's request: the admin's headers, the
+    app's prepared operations and how many they had answered so far."""
+    await _seed(sessionmaker)
+    admin = auth_headers(settings)
+    await _post(app, {"query": PROJECTS}, admin)
+    prepared = _view(app).prepared
+    return admin, prepared, prepared.answered
+
+
 @pytest.fixture
 async def resolver_app(settings: Settings) -> AsyncIterator[Starlette]:
     application = create_app(settings.model_copy(update={"compiled_views": False}))
@@ -118,11 +130,7 @@ async def test_each_caller_gets_their_own_rows_on_the_prepared_path(
     app: Starlette, settings: Settings, sessionmaker: Any
 ) -> None:
     # given: the admin's request prepares the view
-    await _seed(sessionmaker)
-    admin = auth_headers(settings)
-    await _post(app, {"query": PROJECTS}, admin)
-    prepared = _view(app).prepared
-    before = prepared.answered
+    admin, prepared, before = await _prepared_projects(app, settings, sessionmaker)
 
     # when: an anonymous caller (who sees no projects), then the admin again
     anonymous = await _post(app, {"query": PROJECTS})
@@ -191,11 +199,7 @@ async def test_requests_with_extensions_keep_the_normal_path(
     app: Starlette, settings: Settings, sessionmaker: Any
 ) -> None:
     # given a prepared view
-    await _seed(sessionmaker)
-    admin = auth_headers(settings)
-    await _post(app, {"query": PROJECTS}, admin)
-    prepared = _view(app).prepared
-    before = prepared.answered
+    admin, prepared, before = await _prepared_projects(app, settings, sessionmaker)
     digest = hashlib.sha256(PROJECTS.encode()).hexdigest()
     apq = {"persistedQuery": {"version": 1, "sha256Hash": digest}}
 
