@@ -447,9 +447,18 @@ def test_dockerfile_builds_on_python_311_slim() -> None:
     assert all(image == BASE_IMAGE for image in images), images
 
 
-def test_dockerfile_installs_the_package_with_pip() -> None:
+def test_dockerfile_installs_only_from_the_lock() -> None:
+    """uv comes from infra/uv.txt with its hashes checked; every other package from uv.lock,
+    refused when the lock disagrees with pyproject.toml; greenrong as a regular install."""
     runs = [args for keyword, args in dockerfile_instructions() if keyword == "RUN"]
-    assert any(re.search(r"\bpip install \.(\s|$)", run) for run in runs), runs
+    pip_runs = [run for run in runs if re.search(r"\bpip install\b", run)]
+    assert pip_runs == ["pip install --require-hashes --no-deps -r infra/uv.txt"], pip_runs
+    syncs = [run for run in runs if re.search(r"\buv sync\b", run)]
+    assert syncs, runs
+    assert all("--locked" in run for run in syncs), syncs
+    assert "--no-editable" in syncs[-1], syncs
+    assert "--no-install-project" not in syncs[-1], syncs
+    assert not any("--extra" in run or "--all-extras" in run for run in syncs), syncs
 
 
 def test_dockerfile_runs_as_a_non_root_user() -> None:
@@ -475,7 +484,7 @@ def test_the_build_context_holds_the_package_and_nothing_secret() -> None:
         for path in (ROOT / "greenrong").rglob("*")
         if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc"
     ]
-    for path in ["pyproject.toml", *package_files]:
+    for path in ["pyproject.toml", "uv.lock", "infra/uv.txt", *package_files]:
         assert in_build_context(path), f"{path} is left out of the image"
     for path in [
         ".env",

@@ -157,7 +157,7 @@ class RedisTransport:
                             on_position(position)
             finally:
                 with contextlib.suppress(Exception):
-                    await pubsub.aclose()  # type: ignore[no-untyped-call]  # redis leaves it untyped
+                    await pubsub.aclose()
 
         self._task = asyncio.create_task(run(), name="greenrong-feed-redis")
 
