@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page
-    from greenrong.schema.root import build_schema
+    from greenrong.schema.root import schema
     from greenrong.schema.view import GreenrongGraphQL
 
     @asynccontextmanager
@@ -94,7 +94,6 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             await search.close()
             await engine.dispose()
 
-    schema = build_schema(settings)
     graphql = GreenrongGraphQL(schema, settings=settings)
 
     async def healthz(_: Request) -> JSONResponse:
@@ -110,7 +109,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
         return JSONResponse({"status": "ok", "database": "up"})
 
-    return Starlette(
+    app = Starlette(
         middleware=[Middleware(RequestIdMiddleware)],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
@@ -122,6 +121,9 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         ],
         lifespan=lifespan,
     )
+    #: the GraphQL view: its query limits, prepared operations and token cache (tests, benches)
+    app.state.graphql = graphql
+    return app
 
 
 async def _prepare_indices(

@@ -50,6 +50,7 @@ from greenrong.resolvers.compiled.driver import fetch_text
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.limits import QueryLimits
 
 Stage = Callable[[], Awaitable[object]]
 
@@ -93,8 +94,7 @@ async def _main(args: argparse.Namespace) -> None:
     app = create_app(settings)
     async with app.router.lifespan_context(app):
         resources = app.state.resources
-        view = _view(app)
-        schema = view.schema
+        view = app.state.graphql
         principal = await authenticate(settings, resources.sessionmaker, authorization)
         queries = ("Q1", "Q2", "Q3")
         if args.loop:
@@ -130,12 +130,12 @@ async def _main(args: argparse.Namespace) -> None:
             payload = json.loads(body)
             stages: dict[str, Stage] = {
                 "asgi": _asgi(app, authorization, body),
-                "execute": _execute(schema, settings, resources, principal, payload),
+                "execute": _execute(view, settings, resources, principal, payload),
                 "authenticate": lambda: authenticate(
                     settings, resources.sessionmaker, authorization, view.tokens
                 ),
                 "checkout": _checkout(resources.engine),
-                "sql": _sql(schema, settings, resources, principal, payload),
+                "sql": _sql(view, settings, resources, principal, payload),
                 "floor": floor.query(query),
             }
             wall, cpu = await _time(stages, rounds=args.rounds, warmup=args.warmup)
@@ -163,13 +163,6 @@ async def _time(
                 wall[name].append((time.perf_counter() - started) * 1e6)
                 cpu[name] += (time.process_time() - started_cpu) * 1e6 / rounds
     return {name: statistics.median(values) for name, values in wall.items()}, cpu
-
-
-def _view(app: Any) -> Any:
-    for route in app.routes:
-        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
-            return route.endpoint
-    raise RuntimeError("no /graphql route")
 
 
 def _asgi(app: Any, authorization: str, body: bytes) -> Stage:
@@ -225,7 +218,9 @@ def _asgi(app: Any, authorization: str, body: bytes) -> Stage:
     return call
 
 
-def _context(settings: Settings, resources: Any, principal: Principal) -> Context:
+def _context(
+    settings: Settings, resources: Any, principal: Principal, limits: QueryLimits
+) -> Context:
     return Context(
         request=None,
         response=None,
@@ -236,18 +231,19 @@ def _context(settings: Settings, resources: Any, principal: Principal) -> Contex
             resources.sessionmaker, max_page_size=settings.max_page_size, principal=principal
         ),
         request_id="bench",
+        limits=limits,
         principal=principal,
     )
 
 
 def _execute(
-    schema: Any, settings: Settings, resources: Any, principal: Principal, payload: dict[str, Any]
+    view: Any, settings: Settings, resources: Any, principal: Principal, payload: dict[str, Any]
 ) -> Stage:
     async def call() -> object:
-        result = await schema.execute(
+        result = await view.schema.execute(
             payload["query"],
             variable_values=payload["variables"],
-            context_value=_context(settings, resources, principal),
+            context_value=_context(settings, resources, principal, view.limits),
         )
         if result.errors:
             raise RuntimeError(result.errors)
@@ -265,7 +261,7 @@ def _checkout(engine: Any) -> Stage:
 
 
 def _sql(
-    schema: Any, settings: Settings, resources: Any, principal: Principal, payload: dict[str, Any]
+    view: Any, settings: Settings, resources: Any, principal: Principal, payload: dict[str, Any]
 ) -> Stage:
     """The compiled statement the view runs (from the plan cache, after one execute)."""
 
@@ -274,7 +270,7 @@ def _sql(
     async def call() -> object:
         nonlocal statement
         if statement is None:
-            await _execute(schema, settings, resources, principal, payload)()
+            await _execute(view, settings, resources, principal, payload)()
             statement = _last_statement(VIEWS)
         text = await fetch_text(resources.engine, statement)
         return None if text is None else orjson.loads(text)

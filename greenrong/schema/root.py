@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    AddValidationRules,
-    MaxTokensLimiter,
-    ParserCache,
-)
+from strawberry.extensions import MaxTokensLimiter, ParserCache
 from strawberry.tools import merge_types
 from strawberry.types import ExecutionContext
 
-from greenrong.core.config import Settings, get_settings
 from greenrong.resolvers.access import AccessMutation, AccessQuery
 from greenrong.resolvers.carbon import CarbonMutation, CarbonQuery
 from greenrong.resolvers.certification import CertificationMutation, CertificationQuery
@@ -42,21 +35,11 @@ from greenrong.resolvers.saved_searches import (
 from greenrong.resolvers.search import SearchQuery
 from greenrong.resolvers.statistics import StatisticsQuery
 from greenrong.resolvers.technology import TechnologyMutation, TechnologyQuery
-from greenrong.schema.kit.cost import CostPolicy, QueryCost
-from greenrong.schema.kit.documents import (
-    DOCUMENTS,
-    ValidatedDocuments,
-    ValidationResults,
-    limit_rules,
-)
-from greenrong.schema.kit.persisted import (
-    PersistedQueries,
-    PersistedQueryPolicy,
-    QueryStore,
-    load_allowlist,
-)
+from greenrong.schema.kit.cost import QueryCost
+from greenrong.schema.kit.documents import DOCUMENTS, ValidatedDocuments
+from greenrong.schema.kit.limits import LimitRules
+from greenrong.schema.kit.persisted import PersistedQueries
 from greenrong.schema.kit.policy import ErrorPolicy
-from greenrong.schema.kit.ratelimit import TokenBuckets
 
 Query = merge_types(
     "Query",
@@ -111,9 +94,6 @@ Mutation.__strawberry_definition__.description = (  # type: ignore[attr-defined]
 
 
 class GreenrongSchema(strawberry.Schema):
-    #: the cost rules and budgets (``build_schema``), shared with prepared operations
-    costs: CostPolicy
-
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
@@ -124,25 +104,12 @@ class GreenrongSchema(strawberry.Schema):
 MAX_TOKENS = 5000
 
 
-def build_schema(settings: Settings) -> GreenrongSchema:
-    """The schema with its limits (docs/SECURITY.md, "Query limits"). The persisted-query store
-    and the cost budgets belong to the schema, so each app has its own."""
-    persisted = PersistedQueryPolicy(
-        store=QueryStore(settings.persisted_query_cache_size),
-        allowlist=(
-            load_allowlist(Path(settings.persisted_query_allowlist))
-            if settings.persisted_query_allowlist
-            else None
-        ),
-    )
-    costs = CostPolicy(
-        max_cost=settings.max_query_cost,
-        default_page_size=settings.default_page_size,
-        buckets=TokenBuckets(capacity=settings.query_budget_per_minute),
-    )
-    validated = ValidationResults()
-    limits = limit_rules(max_depth=settings.max_query_depth, max_alias_count=settings.max_aliases)
-    built = GreenrongSchema(
+def build_schema() -> GreenrongSchema:
+    """The schema with its limits (docs/SECURITY.md, "Query limits"). Nothing in it depends on
+    the settings: each app's limits and the state they keep (budgets, the APQ store) reach the
+    extensions through the request context (``schema/kit/limits.py``), so one schema, built
+    at import, serves every app of the process."""
+    return GreenrongSchema(
         query=Query,
         mutation=Mutation,
         subscription=Subscription,
@@ -150,18 +117,17 @@ def build_schema(settings: Settings) -> GreenrongSchema:
         execution_context_class=CompiledExecutionContext,
         extensions=[
             ErrorPolicy,
-            lambda: PersistedQueries(persisted),
-            # QueryDepthLimiter and MaxAliasesLimiter, with their rules built once
-            lambda: AddValidationRules(limits),
+            PersistedQueries,
+            # QueryDepthLimiter and MaxAliasesLimiter, with their rules built once per app
+            LimitRules,
             lambda: MaxTokensLimiter(max_token_count=MAX_TOKENS),
-            lambda: QueryCost(costs),
+            QueryCost,
             # parse and validate each distinct document once (schema/kit/documents.py)
             lambda: ParserCache(maxsize=DOCUMENTS),
-            lambda: ValidatedDocuments(validated),
+            ValidatedDocuments,
         ],
     )
-    built.costs = costs
-    return built
 
 
-schema = build_schema(get_settings())
+#: the process's one schema
+schema = build_schema()

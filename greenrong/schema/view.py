@@ -42,6 +42,7 @@ from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.limits import QueryLimits
 from greenrong.schema.partners.keepalive import KeepAliveTransportWSHandler
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
@@ -124,10 +125,12 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         )
         self.settings = settings
+        #: this app's query limits and their state: budgets, APQ store (schema/kit/limits.py)
+        self.limits = QueryLimits.from_settings(settings)
         #: verified bearer tokens until they expire (domain/access/identity.py)
         self.tokens = VerifiedTokens()
         #: views answered wholly by the compiled path, which then skip strawberry
-        self.prepared = PreparedOperations(schema._schema, schema.costs, VIEWS, settings)
+        self.prepared = PreparedOperations(schema._schema, self.limits.costs, VIEWS, settings)
         self._graphiql_html = get_graphql_ide_html("graphiql")
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
@@ -196,6 +199,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             search=resources.search,
             loaders=self._loaders(resources.sessionmaker, principal),
             request_id=request_id_var.get(),
+            limits=self.limits,
             principal=principal,
         )
         if isinstance(request, Request):

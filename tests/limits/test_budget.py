@@ -175,3 +175,31 @@ async def test_anonymous_callers_spend_the_budget_of_their_ip(limited: LimitedAp
     # then it has a full budget of its own
     assert spent["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert response.json()["extensions"]["queryCost"]["remaining"] == 9
+
+
+async def test_two_apps_in_one_process_share_the_schema_but_no_budget(
+    limited: LimitedApp,
+) -> None:
+    """The schema is built once per process (schema/root.py); each app's limits and budgets
+    are its own (schema/kit/limits.py)."""
+    async with (
+        limited(max_query_cost=60, query_budget_per_minute=60) as first,
+        limited(max_query_cost=100, query_budget_per_minute=1000) as second,
+    ):
+        assert first.app.state.graphql.schema is second.app.state.graphql.schema
+        for _ in range(2):
+            assert "errors" not in await first.gql(PAGE)
+        # the first app's caller has 18 points left and is refused; the same caller on the
+        # second app spends from a full budget under that app's own maximum
+        refused = await first.gql(PAGE)
+        accepted = await second.gql(PAGE)
+
+    assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
+    assert refused["extensions"]["queryCost"]["remaining"] == 18
+    assert "errors" not in accepted
+    assert accepted["extensions"]["queryCost"] == {
+        "requested": 21,
+        "maximum": 100,
+        "budgetPerMinute": 1000,
+        "remaining": 979,
+    }

@@ -207,7 +207,7 @@ async def test_every_view_answers_the_same_on_both_paths(
 
     # when / then: the first request runs the compiled path inside graphql-core, the second
     # (same text) the prepared operation, which skips strawberry (compiled/operations.py)
-    prepared = _view(app).prepared
+    prepared = app.state.graphql.prepared
     differences: list[str] = []
     for view in CORPUS:
         variables = view.variables(seeded)
@@ -230,13 +230,6 @@ async def test_every_view_answers_the_same_on_both_paths(
             if took_prepared != (attempt == "prepared" and on_postgresql and view.compiles):
                 differences.append(f"{view.name} ({attempt}): prepared path taken: {took_prepared}")
     assert not differences, "\n".join(differences)
-
-
-def _view(app: Starlette) -> Any:
-    for route in app.routes:
-        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
-            return route.endpoint
-    raise AssertionError("no /graphql route")
 
 
 def test_the_corpus_covers_the_bench_and_both_paths() -> None:

@@ -33,13 +33,6 @@ VIEW = """query Names($first: Int!) {
 PROJECTS = "{ projects(first: 10) { totalCount edges { node { title } } } }"
 
 
-def _view(app: Starlette) -> Any:
-    for route in app.routes:
-        if getattr(route, "path", None) == "/graphql" and hasattr(route, "endpoint"):
-            return route.endpoint
-    raise AssertionError("no /graphql route")
-
-
 async def _post(
     app: Starlette, body: dict[str, Any], headers: dict[str, str] | None = None
 ) -> httpx.Response:
@@ -65,7 +58,7 @@ async def _prepared_projects(
     await _seed(sessionmaker)
     admin = auth_headers(settings)
     await _post(app, {"query": PROJECTS}, admin)
-    prepared = _view(app).prepared
+    prepared = app.state.graphql.prepared
     return admin, prepared, prepared.answered
 
 
@@ -84,7 +77,7 @@ async def test_a_repeated_view_is_answered_prepared_with_the_same_body(
     admin = auth_headers(settings)
     body = {"query": VIEW, "variables": {"first": 2}, "operationName": "Names"}
     postgresql = app.state.resources.engine.dialect.name == "postgresql"
-    prepared = _view(app).prepared
+    prepared = app.state.graphql.prepared
 
     # when
     with count_statements(app.state.resources.engine) as first_statements:
@@ -150,7 +143,7 @@ async def test_variables_that_do_not_coerce_get_the_normal_paths_error(
     await _seed(sessionmaker)
     admin = auth_headers(settings)
     await _post(app, {"query": VIEW, "variables": {"first": 2}}, admin)
-    prepared = _view(app).prepared
+    prepared = app.state.graphql.prepared
     before = prepared.answered
     bad = {"query": VIEW, "variables": {"first": "两个"}}
 
@@ -178,7 +171,7 @@ async def test_a_spent_budget_is_refused_as_on_the_normal_path_and_charged_once(
     headers = auth_headers(settings, Role.REGULATOR)
     body = {"query": VIEW, "variables": {"first": 2}}
     async with application.router.lifespan_context(application):
-        prepared = _view(application).prepared
+        prepared = application.state.graphql.prepared
 
         # when
         answers = [await _post(application, body, headers) for _ in range(3)]

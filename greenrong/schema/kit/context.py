@@ -12,6 +12,7 @@ from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.loaders import Loaders
+from greenrong.schema.kit.limits import QueryLimits
 
 if TYPE_CHECKING:
     from greenrong.resolvers.compiled.operations import CompiledRoots
@@ -26,6 +27,8 @@ class Context:
     search: SearchEngine
     loaders: Loaders
     request_id: str
+    #: the query limits of the app serving the request (``schema/kit/limits.py``)
+    limits: QueryLimits
     #: who is calling; the access layer sets it from the Authorization header or connection_init
     principal: Principal = field(default=ANONYMOUS)
     #: the WebSocket ``connection_init`` payload (strawberry sets it; None over HTTP)

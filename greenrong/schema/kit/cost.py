@@ -22,7 +22,7 @@ The rules (docs/SECURITY.md, "Query limits"):
 
 An operation's cost depends only on its document, its name and its integer variables (the only
 values the rules read: ``first``/``last``), so ``OperationCosts`` remembers it under those
-(a bounded LRU per schema) and a repeated view is not walked again. The budget is still
+(a bounded LRU per app) and a repeated view is not walked again. The budget is still
 charged on every request.
 
 ``QueryCost`` runs in ``on_execute``: after parsing and validation (so fragment cycles were
@@ -359,7 +359,8 @@ class Charge:
 
 @dataclass(frozen=True)
 class CostPolicy:
-    """What ``QueryCost`` enforces; one per schema, so the buckets outlive requests."""
+    """What ``QueryCost`` enforces; one per app (``QueryLimits``), so the buckets outlive
+    requests."""
 
     max_cost: int
     default_page_size: int
@@ -430,8 +431,10 @@ class CostPolicy:
 
 
 class QueryCost(SchemaExtension):
-    def __init__(self, policy: CostPolicy) -> None:
-        self.policy = policy
+    """Prices each operation and charges the caller's budget, under the policy of the app
+    serving the request (``QueryLimits.costs`` in its context, ``schema/kit/limits.py``)."""
+
+    def __init__(self) -> None:
         self.report: dict[str, int] | None = None
 
     def on_execute(self) -> Iterator[None]:
@@ -447,7 +450,7 @@ class QueryCost(SchemaExtension):
         document = context.graphql_document
         if document is None:
             return None
-        policy = self.policy
+        policy: CostPolicy = context.context.limits.costs
 
         def compute() -> int:
             return operation_cost(

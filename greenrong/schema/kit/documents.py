@@ -1,22 +1,22 @@
 """Parse and validate each distinct document once (docs/PERFORMANCE.md, "Documents").
 
 Parsing and validating a view's document costs about as much as executing a small one, and
-clients send the same few documents over and over. Two caches, both bounded LRUs shared by
-every request of one schema:
+clients send the same few documents over and over. Two caches, both bounded LRUs:
 
 - parsing: strawberry's ``ParserCache``, keyed by the query text and the parse options (the
-  token limit). A parsed document is never changed after parsing, so sharing it is safe.
-- validation: ``ValidatedDocuments`` below, keyed by the query text. The rules of one schema
-  are the same for every request (they come from the settings the schema was built with), so
-  the query text alone decides the result.
+  token limit), shared by every request of the process's one schema. A parsed document is
+  never changed after parsing, so sharing it is safe.
+- validation: ``ValidatedDocuments`` below, keyed by the query text, one per app
+  (``QueryLimits.validated``, ``limits.py``). The rules of one app are the same for every
+  request (they come from its settings), so the query text alone decides the result.
 
 The depth and alias limits are validation rules. strawberry's ``QueryDepthLimiter`` and
 ``MaxAliasesLimiter`` build a new rule class in every request's extension (a class
 definition: about a tenth of a small cached view's time in strawberry); ``limit_rules``
-builds the same classes once per schema, and ``AddValidationRules`` adds them per request.
+builds the same classes once per app, and ``LimitRules`` (``limits.py``) adds them per request.
 
-Extensions are still constructed per request: the caches are held by the schema, never by an
-extension instance.
+Extensions are still constructed per request: the caches are held by the schema or the app,
+never by an extension instance.
 """
 
 from __future__ import annotations
@@ -62,18 +62,15 @@ class ValidationResults:
 
 
 class ValidatedDocuments(SchemaExtension):
-    """Skip validation for a query text this schema validated before, with the same answer."""
-
-    def __init__(self, results: ValidationResults) -> None:
-        super().__init__()
-        self.results = results
+    """Skip validation for a query text this app validated before, with the same answer."""
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
+        results: ValidationResults = context.context.limits.validated
         query = context.query
-        known = None if query is None else self.results.get(query)
+        known = None if query is None else results.get(query)
         if known is not None:
             context.pre_execution_errors = list(known)  # strawberry then skips validation
         yield
         if known is None and query is not None and context.pre_execution_errors is not None:
-            self.results.put(query, list(context.pre_execution_errors))
+            results.put(query, list(context.pre_execution_errors))

@@ -108,7 +108,7 @@ def load_allowlist(path: Path) -> AllowList:
 
 @dataclass(frozen=True)
 class PersistedQueryPolicy:
-    """One per schema, so the store outlives requests."""
+    """One per app (``QueryLimits``), so the store outlives requests."""
 
     store: QueryStore
     allowlist: AllowList | None = None
@@ -139,9 +139,16 @@ def _role(context: object) -> Role:
 
 
 class PersistedQueries(SchemaExtension):
-    def __init__(self, policy: PersistedQueryPolicy) -> None:
-        self.policy = policy
+    """APQ and the allow-list, with the store of the app serving the request
+    (``QueryLimits.persisted`` in its context, ``schema/kit/limits.py``)."""
+
+    def __init__(self) -> None:
         self._register: str | None = None
+
+    @property
+    def policy(self) -> PersistedQueryPolicy:
+        policy: PersistedQueryPolicy = self.execution_context.context.limits.persisted
+        return policy
 
     def on_operation(self) -> Iterator[None]:
         # A refusal raised here ends the operation before parsing, and before any cache (parser,
