@@ -63,7 +63,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         sessionmaker = create_sessionmaker(engine)
         search = open_search(settings)
         app.state.resources = Resources(settings, engine, sessionmaker, search)
-        await _prepare_indices(search, sessionmaker, settings)
+        await prepare_indices(search, sessionmaker, settings)
         from greenrong.workers.broker import start_pipeline
 
         pipeline = start_pipeline(settings, search)  # the outbox relay (see workers/broker.py)
@@ -126,7 +126,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     return app
 
 
-async def _prepare_indices(
+async def prepare_indices(
     search: SearchEngine, sessionmaker: SessionMaker, settings: Settings
 ) -> None:
     """Rebuild missing or empty indices from the database (``search_rebuild_on_start``). An

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
+import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -53,9 +55,17 @@ def lease_seconds(settings: Settings) -> float:
     return settings.webhook_timeout_seconds * 2 + 30
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), made once:
+    reading the CA bundle takes about 50 ms, and every client would read it again."""
+    return httpx.create_ssl_context()
+
+
 def open_http(settings: Settings) -> httpx.AsyncClient:
     """The webhook HTTP client: no redirects followed (a 3xx is a failure), explicit timeout."""
     return httpx.AsyncClient(
+        verify=_tls(),
         follow_redirects=False,
         timeout=httpx.Timeout(settings.webhook_timeout_seconds),
         headers={"user-agent": "greenrong-webhooks/1", "content-type": "application/json"},

@@ -123,6 +123,8 @@ async def test_a_document_ahead_of_its_row_is_stale_and_repair_rebuilds(
 
 
 async def test_a_missing_index_is_drift_and_repair_builds_it(search, sessionmaker) -> None:
+    # given no products index (the test engine starts with every index built, empty)
+    await search.client.indices.delete(index=f"{search.alias('products')}-*")
     async with sessionmaker.begin() as session:
         bank = await create_institution(session)
         product = await create_product(session, institution_id=bank.id)
