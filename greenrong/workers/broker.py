@@ -128,14 +128,20 @@ class _WorkerState:
 
 
 class _Lifecycle(Middleware):
-    """Opens the runtime and starts the relay on dramatiq's event loop once the worker booted;
-    stops and closes them before that loop stops. Added after ``AsyncIO``, so its boot hook
-    runs after the loop started and its shutdown hook before the loop stops."""
+    """Opens the runtime and starts the relay on dramatiq's event loop before the worker's
+    threads start consuming; stops and closes them before that loop stops. Added after
+    ``AsyncIO``, so its boot hook runs after the loop started and its shutdown hook before the
+    loop stops.
+
+    ``before_worker_boot``, not ``after``: dramatiq starts the consumer and worker threads
+    between the two, so a message already queued was handled before an ``after`` hook had
+    opened the runtime. It failed ("the worker's runtime is not open"), its retries were spent
+    at once, and the work waited for the outbox's lease to expire (about 30 s)."""
 
     def __init__(self, state: _WorkerState) -> None:
         self.state = state
 
-    def after_worker_boot(self, broker: Any, worker: Any) -> None:
+    def before_worker_boot(self, broker: Any, worker: Any) -> None:
         loop = _loop_thread()
         state = self.state
         assert state.actor is not None
