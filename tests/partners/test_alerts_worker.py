@@ -41,7 +41,7 @@ async def test_a_worker_process_raises_the_alert_and_sends_its_webhook(
         _, secret = await _create(owner, receiver, entityTypes=["TECHNOLOGY_LISTING"])
         saved = await save(owner, "膜生物反应器", {"domain": ["WATER"]})
         listing = await _listing(sessionmaker, "膜生物反应器污水处理技术")
-        types = await _until(lambda: _types_received(receiver, 2), seconds=40)
+        types = await _until(lambda: _types_received(receiver, 2), seconds=90)
     assert types == ["change.create", "savedSearch.alert"]
     async with sessionmaker() as session:
         (alert,) = list(await session.scalars(select(ListingAlert)))

@@ -218,9 +218,12 @@ async def test_after_the_retry_window_the_delivery_fails_and_the_endpoint_is_dis
         await _rename(sessionmaker, enterprise.id, "新名")
 
         async def failed() -> Any:
+            # the delivery and the endpoint change in one transaction, but the two root fields
+            # read in sessions of their own: wait until both show it
             body = await partner(DELIVERIES, {"id": endpoint_id})
-            found = body["data"]["webhookDeliveries"]
-            return body["data"] if found and found[0]["status"] == "FAILED" else None
+            found, endpoints = body["data"]["webhookDeliveries"], body["data"]["webhookEndpoints"]
+            done = found and found[0]["status"] == "FAILED" and endpoints[0]["status"] == "DISABLED"
+            return body["data"] if done else None
 
         data = await _until(failed, seconds=settings.webhook_retry_window_seconds + 15)
         (delivery,) = data["webhookDeliveries"]

@@ -41,7 +41,7 @@ async def test_a_worker_process_sends_the_delivery(
 
         # when a worker starts
         worker: WorkerProcess = start_worker(settings)  # type: ignore[operator]
-        await _until(lambda: _count(receiver, 1), seconds=40)
+        await _until(lambda: _count(receiver, 1), seconds=90)
 
         async def succeeded() -> object:
             body = await partner(DELIVERIES, {"id": endpoint_id})

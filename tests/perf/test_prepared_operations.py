@@ -184,8 +184,9 @@ async def test_a_spent_budget_is_refused_as_on_the_normal_path_and_charged_once(
     refused = answers[2].json()
     assert refused["data"] is None
     assert refused["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
-    # 5 points short, at 13 points a minute
-    assert answers[2].headers["retry-after"] == "24"
+    # 5 points short, at 13 points a minute: 24 s, or 23 when the requests took over a second
+    # (the bucket refills meanwhile)
+    assert answers[2].headers["retry-after"] in ("23", "24")
 
 
 async def test_requests_with_extensions_keep_the_normal_path(

@@ -90,16 +90,21 @@ async def create_listing(gql: Any, owner_id: str, title: str) -> dict[str, Any]:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T | None]], *, seconds: float = 15.0, what: str = "condition"
+    check: Callable[[], Awaitable[T | None]],
+    *,
+    seconds: float = 15.0,
+    what: str | Callable[[], str] = "condition",
 ) -> T:
-    """Poll ``check`` until it returns something truthy; fail after ``seconds``."""
+    """Poll ``check`` until it returns something truthy; fail after ``seconds``, saying
+    ``what`` was awaited (called then when it is a function, such as a worker's log)."""
     deadline = time.monotonic() + seconds
     while True:
         result = await check()
         if result:
             return result
         if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {seconds} s waiting for {what}")
+            said = what() if callable(what) else what
+            pytest.fail(f"timed out after {seconds} s waiting for {said}")
         await asyncio.sleep(0.05)
 
 

@@ -68,7 +68,7 @@ async def test_a_mutation_becomes_searchable_through_a_worker(
 
         # then the worker indexed it and finished its event
         pk = from_global_id(listing["id"])[1]
-        await eventually(lambda: _no_pending(sessionmaker), seconds=30, what=worker.output)
+        await eventually(lambda: _no_pending(sessionmaker), seconds=90, what=worker.output)
         engine: SearchEngine = app.state.resources.search
         doc = await document(engine, pk)
         assert doc is not None
@@ -99,7 +99,7 @@ async def test_a_worker_killed_mid_batch_is_redelivered(
         async def first_worker_failed() -> bool:
             return failed in first.output()
 
-        await eventually(first_worker_failed, seconds=30, what="the first worker's failed attempt")
+        await eventually(first_worker_failed, seconds=90, what="the first worker's failed attempt")
         first.kill()
         [event] = await events_of(sessionmaker, pk)
         assert event.dispatched_at is None
@@ -107,7 +107,7 @@ async def test_a_worker_killed_mid_batch_is_redelivered(
         # then, with the engine back and a new worker, the events are delivered again
         await engine_proxy.start()
         second = start_worker(settings)
-        await eventually(lambda: _no_pending(sessionmaker), seconds=30, what="redelivery")
+        await eventually(lambda: _no_pending(sessionmaker), seconds=90, what="redelivery")
         doc = await document(app.state.resources.search, pk)
         assert doc is not None
         assert (doc["_version"], doc["_source"]["title"]) == (1, "秸秆综合利用技术")
