@@ -168,6 +168,8 @@ def _field_condition(
                 f"where.{name}.{op}", ErrorCode.INVALID, f"operator {op} does not apply to {name}"
             )
         conditions.append(_operator(column, kind, op, value))
+    if not conditions:
+        return true()
     condition = and_(true(), *conditions)
     rows = readable(listing.model, column.key)
     if rows is None:
@@ -219,7 +221,7 @@ def _refuse_hidden_orders(
 ) -> None:
     """Ordering by a field the caller may not read on every row is refused: a page's order
     and its cursors (which hold the order values) would show the hidden values."""
-    for key in order:
+    for key in list(order) or list(listing.default_order):
         column = listing.orders.get(key.field)
         if column is not None and readable(listing.model, column.key) is not None:
             raise ValidationFailed.one(
