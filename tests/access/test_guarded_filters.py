@@ -295,8 +295,12 @@ async def test_a_condition_on_a_hidden_value_matches_neither_way(
     assert await matches({}) == 1
 
 
+#: guarded fields a listing could order by (a JSON list of tags is never an order column)
+ORDERABLE_KINDS = sorted(k for k, probe in PROBES.items() if probe.kind != Kind.TAGS)
+
+
 @pytest.mark.parametrize("caller", CALLERS)
-@pytest.mark.parametrize("guarded", sorted(PROBES), ids="{0[0]}.{0[1]}".format)
+@pytest.mark.parametrize("guarded", ORDERABLE_KINDS, ids="{0[0]}.{0[1]}".format)
 async def test_ordering_by_a_guarded_field_is_refused_unless_readable_on_every_row(
     sessionmaker: SessionMaker, rows: Rows, guarded: tuple[str, str], caller: str
 ) -> None:
