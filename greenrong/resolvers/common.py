@@ -98,17 +98,23 @@ async def root_connection(
     scope: ColumnElement[bool] | None = None,
 ) -> Connection[T]:
     sessionmaker = info.context.sessionmaker
-    visible = info.context.loaders.scope(of.model)  # the caller's rows (access policy)
+    loaders = info.context.loaders
+    visible = loaders.scope(of.model)  # the caller's rows (access policy)
     if visible is not None:
         scope = visible if scope is None else and_(scope, visible)
     async with sessionmaker() as session:
         page = await listing.fetch_page(
-            session, of, query, max_page_size=info.context.settings.max_page_size, scope=scope
+            session,
+            of,
+            query,
+            max_page_size=info.context.settings.max_page_size,
+            readable=loaders.readable,  # the caller's fields (access policy)
+            scope=scope,
         )
 
     async def count() -> int:
         async with sessionmaker() as session:
-            return await listing.count(session, of, query, scope=scope)
+            return await listing.count(session, of, query, readable=loaders.readable, scope=scope)
 
     return Connection.from_page(page, to_node, count)
 

@@ -82,7 +82,9 @@ async def memberships_of(
 async def library_counts(info: Info, on: datetime.date | None) -> list[LibraryCount]:
     """``platformStatistics.libraries``: one grouped statement."""
     async with info.context.sessionmaker() as session:
-        figures = await library_statistics(session, on=on or today())
+        figures = await library_statistics(
+            session, on=on or today(), principal=info.context.principal
+        )
     return [
         LibraryCount(
             library=f.library,

@@ -36,6 +36,14 @@ def row_scope(principal: Principal, model: type[Entity]) -> ColumnElement[bool] 
     return to_sql(model, policy.visible_rows(principal, model.entity_type), now=utcnow())
 
 
+def field_scope(
+    principal: Principal, model: type[Entity], field: str
+) -> ColumnElement[bool] | None:
+    """The rows of ``model`` whose column ``field`` the principal may read, as a WHERE
+    condition (None: every row), as of now: the field rule ``listing`` filters with."""
+    return to_sql(model, policy.readable_rows(principal, model.entity_type, field), now=utcnow())
+
+
 class Loaders:
     def __init__(
         self,
@@ -52,6 +60,10 @@ class Loaders:
     def scope(self, model: type[Entity]) -> ColumnElement[bool] | None:
         """The caller's rows of ``model`` as a WHERE condition (None: every row), as of now."""
         return row_scope(self.principal, model)
+
+    def readable(self, model: type[Entity], field: str) -> ColumnElement[bool] | None:
+        """The caller's field rule (``listing.FieldRule``): where it may read ``field``."""
+        return field_scope(self.principal, model, field)
 
     def entity(self, model: type[Entity]) -> DataLoader[uuid.UUID, Any]:
         """Rows of ``model`` by id (None for a missing id)."""
@@ -77,6 +89,7 @@ class Loaders:
                     parent=parent,
                     parent_ids=ids,
                     max_page_size=self.max_page_size,
+                    readable=self.readable,
                     scope=self.scope(of.model),
                 )
             return [pages[i] for i in ids]
@@ -97,6 +110,7 @@ class Loaders:
                     where_only,
                     parent=parent,
                     parent_ids=ids,
+                    readable=self.readable,
                     scope=self.scope(of.model),
                 )
             return [counts[i] for i in ids]

@@ -19,12 +19,15 @@ from greenrong.schema.statistics.types import (
 @strawberry.type(description="Platform statistics.")
 class StatisticsQuery:
     @strawberry.field(
-        description="Platform-wide figures: counts, financing by year, breakdowns.",
+        description=(
+            "Platform figures over the rows the caller may see: counts, financing by year,"
+            " breakdowns. Anonymous callers get the figures of public rows."
+        ),
         metadata=cost(10),  # a dozen aggregate queries
     )
     async def platform_statistics(self, info: Info) -> PlatformStatistics:
         async with info.context.sessionmaker() as session:
-            stats = await platform_statistics(session)
+            stats = await platform_statistics(session, principal=info.context.principal)
         return PlatformStatistics(
             enterprise_count=stats.enterprise_count,
             institution_count=stats.institution_count,

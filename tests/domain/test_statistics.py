@@ -9,6 +9,7 @@ from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind
 from greenrong.domain.experts.models import Expert, ExpertTitle
 from greenrong.domain.finance.models import DemandStatus
@@ -22,6 +23,8 @@ from tests.factories.entities import (
     create_institution,
     create_product,
 )
+
+ADMIN = Principal(Role.ADMIN)  # the platform's own figures: every row
 
 
 def _expert(title: ExpertTitle) -> Expert:
@@ -39,7 +42,7 @@ async def test_statistics_of_an_empty_database_list_every_category_with_zero(
 ) -> None:
     # when
     async with sessionmaker() as session:
-        stats = await platform_statistics(session)
+        stats = await platform_statistics(session, principal=ADMIN)
 
     # then
     assert stats == PlatformStatistics(
@@ -146,7 +149,7 @@ async def test_statistics_of_a_hand_made_dataset_are_exact(sessionmaker: Session
     async with sessionmaker() as session:
         if session.get_bind().dialect.name == "postgresql":
             await session.execute(text("SET TIME ZONE 'Asia/Shanghai'"))
-        stats = await platform_statistics(session)
+        stats = await platform_statistics(session, principal=ADMIN)
 
     # then
     assert stats == PlatformStatistics(
@@ -204,7 +207,7 @@ async def test_statistics_take_three_sql_statements(
 
     # when
     async with sessionmaker() as session:
-        await platform_statistics(session)
+        await platform_statistics(session, principal=ADMIN)
 
     # then
     event.remove(engine.sync_engine, "before_cursor_execute", record)

@@ -348,10 +348,11 @@ async def test_nested_lists_recommendations_and_statistics_by_role(gql_as, sessi
             body["data"]["cultivationRecommendations"]["totalCount"],
             (counts["GREEN_ENTERPRISE"], counts["CLIMATE_FRIENDLY"]),
         )
-    # the statistics are public aggregates, like the rest of platformStatistics
+    # the statistics count what the caller sees, like the rest of platformStatistics: the
+    # private project's membership moves no figure of a caller who cannot see the project
     assert seen == {
-        "anonymous": (1, [], 0, (1, 1)),
-        "stranger": (1, [], 0, (1, 1)),
+        "anonymous": (1, [], 0, (1, 0)),
+        "stranger": (1, [], 0, (1, 0)),
         "owner": (1, [1], 1, (1, 1)),
         "regulator": (1, [1], 1, (1, 1)),
         "admin": (1, [1], 1, (1, 1)),

@@ -252,6 +252,26 @@ def field_access(p: Principal, entity_type: str, field: str, row: Any) -> FieldA
     return FieldAccess.HIDE
 
 
+def readable_rows(p: Principal, entity_type: str, field: str) -> Predicate:
+    """The rows whose ``field`` the caller may read: ``field_access`` as a row predicate, for
+    the paths that use a field without showing it (filters, ordering, ``listing.py``).
+
+    It must agree with ``field_access``: SHOW is every row, HIDE no row, CONSENT the rows whose
+    owner granted the caller the field's scope (valid at the statement's ``now``).
+    """
+    key = (entity_type, field)
+    if key in MEMBER_FIELDS:
+        return NOTHING if p.role in (Role.PUBLIC, Role.PARTNER) else EVERYTHING
+    private = PRIVATE_FIELDS.get(key)
+    if private is None or p.role in READ_ALL:
+        return EVERYTHING
+    if p.role == Role.ENTERPRISE:
+        return _own(p, Role.ENTERPRISE, private.owner)
+    if p.role == Role.INSTITUTION and p.org_id is not None:
+        return Consented(private.owner, p.org_id, private.scope)
+    return NOTHING
+
+
 def consent_needed(entity_type: str, field: str, row: Any) -> tuple[uuid.UUID, ConsentScope]:
     """The enterprise and scope whose consent opens a CONSENT field."""
     private = PRIVATE_FIELDS[(entity_type, field)]
@@ -359,5 +379,6 @@ __all__ = [
     "consent_needed",
     "field_access",
     "may_read_audit",
+    "readable_rows",
     "visible_rows",
 ]

@@ -4,6 +4,12 @@ A ``Listing`` declares which columns of a model can be filtered and ordered. Fil
 plain tree (``{"name": {"contains": "科技"}, "or": [...], "not": {...}}``) built by the API
 layer; this module turns it into SQL. Pages are keyset-paginated: a cursor holds the order-by
 values of its row, so pages stay stable while rows are inserted and never use OFFSET.
+
+Every statement takes the caller's field rule (``readable``, built from ``policy.readable_rows``
+by the API layer): a condition on a field is unknown (SQL NULL) for the rows where the caller
+may not read that field, so no filter, however combined with ``not``/``or``, answers anything
+that depends on a value the caller cannot read; ordering by such a field is refused
+(docs/SECURITY.md, "Filters and ordering on guarded fields").
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import hashlib
 import json
 import operator
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -24,6 +30,7 @@ from sqlalchemy import (
     Select,
     String,
     and_,
+    case,
     cast,
     false,
     func,
@@ -62,6 +69,10 @@ OPERATORS: dict[Kind, frozenset[str]] = {
     Kind.TAGS: frozenset({"has", "has_any"}),
 }
 _COMPARE = {"gt": operator.gt, "gte": operator.ge, "lt": operator.lt, "lte": operator.le}
+
+#: The caller's field rule: the rows of ``model`` whose column ``field`` the caller may read,
+#: as a WHERE condition, or None when it may read it on every row.
+FieldRule = Callable[[type[Entity], str], ColumnElement[bool] | None]
 
 
 @dataclass(frozen=True)
@@ -120,23 +131,32 @@ class ListQuery:
 # ---------------------------------------------------------------- filters
 
 
-def compile_where(listing: Listing[Any], where: Mapping[str, Any]) -> ColumnElement[bool]:
-    """Turn a filter tree into one SQL condition (``true()`` for an empty tree)."""
+def compile_where(
+    listing: Listing[Any], where: Mapping[str, Any], *, readable: FieldRule
+) -> ColumnElement[bool]:
+    """Turn a filter tree into one SQL condition (``true()`` for an empty tree).
+
+    A field's condition is ``CASE WHEN <caller may read the field> THEN <condition> END``
+    where the caller may not read it on every row: unknown (NULL) on the other rows, and NULL
+    stays NULL through ``not``, ``and`` and ``or``, so the tree's answer for such a row is the
+    same whatever the hidden value is.
+    """
     clauses: list[ColumnElement[bool]] = []
     for key, value in where.items():
         if key == "and":
-            clauses.extend(compile_where(listing, item) for item in value)
+            clauses.extend(compile_where(listing, item, readable=readable) for item in value)
         elif key == "or":
-            clauses.append(or_(false(), *(compile_where(listing, item) for item in value)))
+            parts = (compile_where(listing, item, readable=readable) for item in value)
+            clauses.append(or_(false(), *parts))
         elif key == "not":
-            clauses.append(not_(compile_where(listing, value)))
+            clauses.append(not_(compile_where(listing, value, readable=readable)))
         else:
-            clauses.append(_field_condition(listing, key, value))
+            clauses.append(_field_condition(listing, key, value, readable))
     return and_(true(), *clauses)
 
 
 def _field_condition(
-    listing: Listing[Any], name: str, ops: Mapping[str, Any]
+    listing: Listing[Any], name: str, ops: Mapping[str, Any], readable: FieldRule
 ) -> ColumnElement[bool]:
     if name not in listing.filters:
         raise ValidationFailed.one(f"where.{name}", ErrorCode.INVALID, f"cannot filter on {name}")
@@ -148,7 +168,14 @@ def _field_condition(
                 f"where.{name}.{op}", ErrorCode.INVALID, f"operator {op} does not apply to {name}"
             )
         conditions.append(_operator(column, kind, op, value))
-    return and_(true(), *conditions)
+    if not conditions:
+        return true()
+    condition = and_(true(), *conditions)
+    rows = readable(listing.model, column.key)
+    if rows is None:
+        return condition
+    unknown_elsewhere: ColumnElement[bool] = case((rows, condition))
+    return unknown_elsewhere
 
 
 def _operator(column: Any, kind: Kind, op: str, value: Any) -> ColumnElement[bool]:
@@ -187,6 +214,19 @@ def _order_columns(listing: Listing[Any], order: Sequence[SortKey]) -> list[tupl
         columns.append((listing.orders[key.field], key.descending))
     columns.append((listing.model.id, keys[-1].descending if keys else False))
     return columns
+
+
+def _refuse_hidden_orders(
+    listing: Listing[Any], order: Sequence[SortKey], readable: FieldRule
+) -> None:
+    """Ordering by a field the caller may not read on every row is refused: a page's order
+    and its cursors (which hold the order values) would show the hidden values."""
+    for key in list(order) or list(listing.default_order):
+        column = listing.orders.get(key.field)
+        if column is not None and readable(listing.model, column.key) is not None:
+            raise ValidationFailed.one(
+                "orderBy", ErrorCode.FORBIDDEN, f"cannot order by {key.field}: it is not public"
+            )
 
 
 def _signature(columns: list[tuple[Any, bool]]) -> str:
@@ -294,8 +334,14 @@ def _page(rows: list[M], columns: list[tuple[Any, bool]], size: int, args: PageA
 # ---------------------------------------------------------------- queries
 
 
-def _base(listing: Listing[M], query: ListQuery, scope: ColumnElement[bool] | None) -> Select[Any]:
-    statement = select(listing.model).where(compile_where(listing, query.where))
+def _base(
+    listing: Listing[M],
+    query: ListQuery,
+    scope: ColumnElement[bool] | None,
+    readable: FieldRule,
+) -> Select[Any]:
+    _refuse_hidden_orders(listing, query.order, readable)
+    statement = select(listing.model).where(compile_where(listing, query.where, readable=readable))
     return statement if scope is None else statement.where(scope)
 
 
@@ -316,12 +362,15 @@ def page_select(
     query: ListQuery,
     *,
     max_page_size: int,
+    readable: FieldRule,
     scope: ColumnElement[bool] | None = None,
 ) -> PageSelect:
     columns = _order_columns(listing, query.order)
     effective, size, keyset, _ = _window(columns, query.page, max_page_size=max_page_size)
     order_by = _order_by(effective)
-    statement = _base(listing, query, scope).where(keyset).order_by(*order_by).limit(size + 1)
+    statement = (
+        _base(listing, query, scope, readable).where(keyset).order_by(*order_by).limit(size + 1)
+    )
     return PageSelect(statement, order_by, size, columns)
 
 
@@ -331,20 +380,25 @@ async def fetch_page(
     query: ListQuery,
     *,
     max_page_size: int,
+    readable: FieldRule,
     scope: ColumnElement[bool] | None = None,
 ) -> Page[M]:
     """One page of a root list."""
-    page = page_select(listing, query, max_page_size=max_page_size, scope=scope)
+    page = page_select(listing, query, max_page_size=max_page_size, readable=readable, scope=scope)
     rows = list((await session.scalars(page.statement)).all())
     return _page(rows, page.columns, page.size, query.page)
 
 
 def count_select(
-    listing: Listing[M], query: ListQuery, *, scope: ColumnElement[bool] | None = None
+    listing: Listing[M],
+    query: ListQuery,
+    *,
+    readable: FieldRule,
+    scope: ColumnElement[bool] | None = None,
 ) -> Select[Any]:
     """How many rows match the filter (and the scope), over all pages."""
     statement = select(func.count()).select_from(listing.model)
-    statement = statement.where(compile_where(listing, query.where))
+    statement = statement.where(compile_where(listing, query.where, readable=readable))
     return statement if scope is None else statement.where(scope)
 
 
@@ -353,9 +407,10 @@ async def count(
     listing: Listing[M],
     query: ListQuery,
     *,
+    readable: FieldRule,
     scope: ColumnElement[bool] | None = None,
 ) -> int:
-    statement = count_select(listing, query, scope=scope)
+    statement = count_select(listing, query, readable=readable, scope=scope)
     return int((await session.execute(statement)).scalar_one())
 
 
@@ -367,6 +422,7 @@ async def fetch_child_pages(
     parent: InstrumentedAttribute[Any],
     parent_ids: Sequence[uuid.UUID],
     max_page_size: int,
+    readable: FieldRule,
     scope: ColumnElement[bool] | None = None,
 ) -> dict[uuid.UUID, Page[M]]:
     """One page per parent in a single statement (``row_number() OVER (PARTITION BY …)``)."""
@@ -375,7 +431,7 @@ async def fetch_child_pages(
     rank = func.row_number().over(partition_by=parent, order_by=_order_by(effective))
     of_parents = parent.in_(list(parent_ids))
     inner = (
-        _base(listing, query, of_parents if scope is None else and_(of_parents, scope))
+        _base(listing, query, of_parents if scope is None else and_(of_parents, scope), readable)
         .where(keyset)
         .add_columns(rank.label("rank"))
         .subquery()
@@ -397,11 +453,15 @@ async def count_children(
     *,
     parent: InstrumentedAttribute[Any],
     parent_ids: Sequence[uuid.UUID],
+    readable: FieldRule,
     scope: ColumnElement[bool] | None = None,
 ) -> dict[uuid.UUID, int]:
     statement = (
         select(parent, func.count())
-        .where(compile_where(listing, query.where), parent.in_(list(parent_ids)))
+        .where(
+            compile_where(listing, query.where, readable=readable),
+            parent.in_(list(parent_ids)),
+        )
         .group_by(parent)
     )
     if scope is not None:

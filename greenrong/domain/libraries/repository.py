@@ -11,7 +11,7 @@ from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.enterprises.models import Enterprise
@@ -83,12 +83,16 @@ RECOMMENDATIONS = Listing(
 )
 
 
-async def open_counts(session: AsyncSession, on: date) -> dict[Library, dict[GreenCategory, int]]:
-    """Open memberships on ``on`` per library and the subject's green category (one statement)."""
+async def open_counts(
+    session: AsyncSession, on: date, *, seen: ColumnElement[bool] | None
+) -> dict[Library, dict[GreenCategory, int]]:
+    """Open memberships on ``on`` per library and the subject's green category (one statement),
+    counting only the memberships the caller sees (``seen``; None for every membership)."""
     category = _of_subject(Enterprise.green_category, Project.green_category).label("category")
-    rows = await session.execute(
-        select(M.library, category, func.count()).where(open_on(on)).group_by(M.library, category)
-    )
+    statement = select(M.library, category, func.count()).where(open_on(on))
+    if seen is not None:
+        statement = statement.where(seen)
+    rows = await session.execute(statement.group_by(M.library, category))
     counts: dict[Library, dict[GreenCategory, int]] = {lib: {} for lib in Library}
     for library, green_category, n in rows:
         counts[Library(library)][GreenCategory(green_category)] = int(n)

@@ -7,6 +7,9 @@ category in ``GreenCategory`` order), as a report's table of shares does. ``shar
 fraction, rounded half-up to four places. With the demo seed at scale 1 the percentages are the
 report's (green projects 38/20/17/16/7/2, green enterprises 39/21/13/11/10/6); plain half-up
 rounding could not give them, because 13 of 84 projects is 15.48 %.
+
+Like every statistic, the figures count only what the caller sees (docs/SECURITY.md,
+"Statistics"): enterprise memberships are public, a project's are seen with the project.
 """
 
 from __future__ import annotations
@@ -17,8 +20,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from greenrong.domain.access import policy
+from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.kit.apportion import largest_remainder
-from greenrong.domain.libraries.models import Library
+from greenrong.domain.kit.types import utcnow
+from greenrong.domain.libraries.models import Library, LibraryMembership
 from greenrong.domain.libraries.repository import open_counts
 from greenrong.domain.reference.vocab import GreenCategory
 
@@ -60,9 +67,13 @@ def shares(counts: dict[GreenCategory, int]) -> list[CategoryShare]:
     ]
 
 
-async def library_statistics(session: AsyncSession, *, on: date) -> list[LibraryFigures]:
-    """Every library in ``Library`` order, from one grouped statement."""
-    counts = await open_counts(session, on)
+async def library_statistics(
+    session: AsyncSession, *, on: date, principal: Principal
+) -> list[LibraryFigures]:
+    """Every library in ``Library`` order, from one grouped statement, over the memberships
+    ``principal`` sees."""
+    rule = policy.visible_rows(principal, LibraryMembership.entity_type)
+    counts = await open_counts(session, on, seen=to_sql(LibraryMembership, rule, now=utcnow()))
     return [
         LibraryFigures(
             library=library,

@@ -6,10 +6,15 @@ Works on PostgreSQL and SQLite alike:
 - ``utc_year`` is ``EXTRACT(YEAR FROM …)``; on PostgreSQL the timestamptz is first converted
   ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting. SQLite
   stores UTCDateTime values as UTC text already.
+
+Every figure aggregates only the rows the caller sees (``rows``: the access policy's row rule of
+each table as a WHERE condition), so a figure never moves with a row the caller may not see
+(docs/SECURITY.md, "Statistics").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -104,15 +109,29 @@ class GroupCount:
     count: int
 
 
+#: the caller's rows of a model as a WHERE condition, None for every row
+RowScope = Callable[[type[Any]], ColumnElement[bool] | None]
+
+
 class StatisticsRepository:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, *, rows: RowScope) -> None:
         self.session = session
+        self.rows = rows
+
+    def _seen(self, statement: Select[Any], model: type[Any]) -> Select[Any]:
+        """``statement`` limited to the rows of ``model`` the caller sees."""
+        condition = self.rows(model)
+        return statement if condition is None else statement.where(condition)
 
     async def totals(self) -> Totals:
         """Row counts and the two money totals, in one SELECT of scalar subqueries."""
 
         def count(model: type[Any]) -> ColumnElement[int]:
-            return select(func.count()).select_from(model).scalar_subquery()
+            return self._seen(select(func.count()).select_from(model), model).scalar_subquery()
+
+        def total(column: Any, model: type[Any], *where: ColumnElement[bool]) -> Any:
+            statement = select(func.sum(column, type_=column.type)).where(*where)
+            return self._seen(statement, model).scalar_subquery()
 
         amount = FinancingDemand.amount
         financed = FinancingDemand.financed_amount
@@ -122,14 +141,12 @@ class StatisticsRepository:
             count(FinancialProduct),
             count(Expert),
             count(TechnologyListing),
-            select(func.sum(amount, type_=amount.type)).scalar_subquery(),
-            select(func.sum(financed, type_=financed.type))
-            .where(FinancingDemand.status == DemandStatus.FINANCED)
-            .scalar_subquery(),
+            total(amount, FinancingDemand),
+            total(financed, FinancingDemand, FinancingDemand.status == DemandStatus.FINANCED),
             count(FinancingMatch) + count(TechnologyDeal),
-            select(func.sum(FinancingMatch.amount, type_=FinancingMatch.amount.type))
-            .where(FinancingMatch.status == MatchStatus.FINANCED)
-            .scalar_subquery(),
+            total(
+                FinancingMatch.amount, FinancingMatch, FinancingMatch.status == MatchStatus.FINANCED
+            ),
         )
         row = (await self.session.execute(statement)).one()
         return Totals(*row)
@@ -142,39 +159,40 @@ class StatisticsRepository:
         financed = FinancingDemand.financed_amount
         submitted_year = utc_year(FinancingDemand.submitted_at)
         financed_year = utc_year(FinancingDemand.financed_at)
-        received = select(
-            literal(RECEIVED, String()).label("series"),
-            submitted_year.label("year"),
-            func.sum(amount, type_=amount.type).label("amount"),
-            func.count().label("count"),
+        received = self._seen(
+            select(
+                literal(RECEIVED, String()).label("series"),
+                submitted_year.label("year"),
+                func.sum(amount, type_=amount.type).label("amount"),
+                func.count().label("count"),
+            ),
+            FinancingDemand,
         ).group_by(submitted_year)
-        facilitated = (
+        facilitated = self._seen(
             select(
                 literal(FINANCED, String()),
                 financed_year,
                 func.sum(financed, type_=amount.type),
                 func.count(),
-            )
-            .where(
+            ).where(
                 FinancingDemand.status == DemandStatus.FINANCED,
                 FinancingDemand.financed_at.is_not(None),
-            )
-            .group_by(financed_year)
-        )
+            ),
+            FinancingDemand,
+        ).group_by(financed_year)
         match_year = utc_year(FinancingMatch.closed_at)
-        matched = (
+        matched = self._seen(
             select(
                 literal(MATCH_FINANCED, String()),
                 match_year,
                 func.sum(FinancingMatch.amount, type_=amount.type),
                 func.count(),
-            )
-            .where(
+            ).where(
                 FinancingMatch.status == MatchStatus.FINANCED,
                 FinancingMatch.closed_at.is_not(None),
-            )
-            .group_by(match_year)
-        )
+            ),
+            FinancingMatch,
+        ).group_by(match_year)
         statement: CompoundSelect[tuple[str, int, Decimal, int]] = union_all(
             received, facilitated, matched
         ).order_by("series", "year")
@@ -184,17 +202,20 @@ class StatisticsRepository:
     async def group_counts(self) -> list[GroupCount]:
         """Enterprises by green category, experts by title, disclosures by kind."""
 
-        def by(dimension: str, column: QueryableAttribute[Any]) -> Select[tuple[str, str, int]]:
-            return select(
+        def by(
+            dimension: str, model: type[Any], column: QueryableAttribute[Any]
+        ) -> Select[tuple[str, str, int]]:
+            counted = select(
                 literal(dimension, String()),
                 type_coerce(column, String()),
                 func.count(),
-            ).group_by(column)
+            )
+            return self._seen(counted, model).group_by(column)
 
         statement: CompoundSelect[tuple[str, str, int]] = union_all(
-            by(GREEN_CATEGORY, Enterprise.green_category),
-            by(EXPERT_TITLE, Expert.title),
-            by(DISCLOSURE_KIND, Disclosure.kind),
+            by(GREEN_CATEGORY, Enterprise, Enterprise.green_category),
+            by(EXPERT_TITLE, Expert, Expert.title),
+            by(DISCLOSURE_KIND, Disclosure, Disclosure.kind),
         )
         rows = await self.session.execute(statement)
         return [GroupCount(*row) for row in rows]

@@ -1,16 +1,26 @@
-"""Platform statistics: the report's headline figures, exact, from three SQL statements."""
+"""Platform statistics: the report's headline figures, exact, from three SQL statements.
+
+The figures are the caller's: each counts and sums only the rows the caller may see
+(``policy.visible_rows``), so ADMIN and REGULATOR get the platform's figures and the public
+gets the figures of public rows, which no private row moves (docs/SECURITY.md, "Statistics").
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
 from enum import StrEnum
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from greenrong.domain.access import policy
+from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.disclosure.models import DisclosureKind
 from greenrong.domain.experts.models import ExpertTitle
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.domain.statistics.repository import (
     DISCLOSURE_KIND,
@@ -31,9 +41,15 @@ ZERO = Decimal("0.00")
 E = TypeVar("E", bound=StrEnum)
 
 
-async def platform_statistics(session: AsyncSession) -> PlatformStatistics:
-    """Counts, money totals, money by UTC year and breakdowns, with every enum member listed."""
-    repository = StatisticsRepository(session)
+async def platform_statistics(session: AsyncSession, *, principal: Principal) -> PlatformStatistics:
+    """Counts, money totals, money by UTC year and breakdowns, with every enum member listed,
+    over the rows ``principal`` may see."""
+    now = utcnow()
+
+    def rows(model: type[Any]) -> ColumnElement[bool] | None:
+        return to_sql(model, policy.visible_rows(principal, model.entity_type), now=now)
+
+    repository = StatisticsRepository(session, rows=rows)
     totals = await repository.totals()
     years = await repository.amounts_by_year()
     groups = await repository.group_counts()

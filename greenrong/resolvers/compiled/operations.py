@@ -17,8 +17,9 @@ would send:
   for the same text;
 - the checks that depend on the request run here as there: the variables are coerced by
   graphql-core's own ``get_variable_values``; the cost is priced and taken from the caller's
-  budget by the same ``CostPolicy.charge``; the row rules are the caller's
-  (``policy.visible_rows``), applied by the same compiled statements;
+  budget by the same ``CostPolicy.charge``; the row and field rules are the caller's
+  (``policy.visible_rows``, ``policy.readable_rows``), applied by the same compiled
+  statements, and a statement is reused only by callers with the same rules (``caller_rules``);
 - each root field's plan must already be known for these variables (the plan cache is keyed by
   them, ``cache.PlanKey``), and must be a plan, not the planner's "no". A prepared operation
   remembers its plans by the request's variables as sent, so a repeated request skips the
@@ -55,11 +56,12 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.config import Settings
 from greenrong.domain.access import policy
+from greenrong.domain.access.predicates import Predicate
 from greenrong.domain.access.principal import Principal
 from greenrong.resolvers.compiled.cache import LRU, CompiledViews, PlanKey, Planned
 from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
 from greenrong.resolvers.compiled.sql import Compiler
-from greenrong.resolvers.loaders import row_scope
+from greenrong.resolvers.loaders import field_scope, row_scope
 from greenrong.schema.kit.cost import CostPolicy, caller_key, operation_cost
 
 #: the key of a prepared operation: its query text and operation name
@@ -216,14 +218,32 @@ async def read_view(
     engine: AsyncEngine,
     max_page_size: int,
 ) -> Any:
-    """One root field's value: its statement (cached when the caller's row rules allow,
+    """One root field's value: its statement (cached when the caller's rules allow,
     ``cache.py``), read in one round trip and decoded."""
     assert planned.plan is not None
-    scopes = tuple(policy.visible_rows(principal, t) for t in planned.types)
+    scopes = caller_rules(principal, planned.types)
     statement = views.statement(key, scopes)
     if statement is None:
-        compiler = Compiler(partial(row_scope, principal), max_page_size=max_page_size)
+        compiler = Compiler(
+            partial(row_scope, principal),
+            partial(field_scope, principal),
+            max_page_size=max_page_size,
+        )
         statement = DriverStatement.of(compiler.statement(planned.plan), engine.dialect)
         views.keep_statement(key, scopes, statement)
     text = await fetch_text(engine, statement)
     return None if text is None else orjson.loads(text)
+
+
+def caller_rules(principal: Principal, types: tuple[str, ...]) -> tuple[Predicate, ...]:
+    """Everything of the caller a statement over ``types`` depends on: the row rule of each
+    type, then the field rule of each guarded field of those types (filters compile it in).
+    Two callers share a cached statement only when all of these are equal."""
+    rows = tuple(policy.visible_rows(principal, t) for t in types)
+    fields = tuple(
+        policy.readable_rows(principal, t, f)
+        for t in types
+        for entity_type, f in sorted(policy.GUARDED_FIELDS)
+        if entity_type == t
+    )
+    return rows + fields

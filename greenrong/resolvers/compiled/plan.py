@@ -364,7 +364,12 @@ class Planner:
             last=None,
             before=None,
         )
-        page_select(of, query, max_page_size=self.info.context.settings.max_page_size)
+        page_select(
+            of,
+            query,
+            max_page_size=self.info.context.settings.max_page_size,
+            readable=self.info.context.loaders.readable,
+        )
         return query
 
     # -------------------------------------------------------------- selections

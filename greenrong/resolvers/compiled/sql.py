@@ -14,7 +14,8 @@ Shape, for ``enterprises { edges { node { name projects(first: 5) { ... } } } }`
 Every page is the statement the normal path runs (``listing.page_select``: the same filter,
 order, keyset and ``LIMIT size + 1``), narrowed to the columns the selection reads and
 correlated to its parent row. Every table is limited by the caller's row scope
-(``Loaders.scope``), exactly as the loaders limit theirs.
+(``Loaders.scope``), and every filter by the caller's field rule (``Loaders.readable``),
+exactly as the loaders limit theirs.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import ARRAY, aggregate_order_by
 
 from greenrong.domain.kit import listing
-from greenrong.domain.kit.listing import Listing, ListQuery
+from greenrong.domain.kit.listing import FieldRule, Listing, ListQuery
 from greenrong.domain.kit.models import Entity
 from greenrong.resolvers.compiled.plan import (
     Children,
@@ -82,8 +83,9 @@ def _sql(constant: str) -> ColumnElement[Any]:
 
 
 class Compiler:
-    def __init__(self, scope: Scope, *, max_page_size: int) -> None:
+    def __init__(self, scope: Scope, readable: FieldRule, *, max_page_size: int) -> None:
         self.scope = scope
+        self.readable = readable
         self.max_page_size = max_page_size
 
     def statement(self, plan: RootList | RootNode) -> Select[Any]:
@@ -158,7 +160,9 @@ class Compiler:
         """One page as a connection object: an aggregate over the page's rows, which also
         tells whether a next page exists (the page statement reads one row more)."""
         of_parent, outer = parent if parent is not None else (None, None)
-        page = listing.page_select(of, query, max_page_size=self.max_page_size, scope=of_parent)
+        page = listing.page_select(
+            of, query, max_page_size=self.max_page_size, readable=self.readable, scope=of_parent
+        )
         node_plan = _node_plan(plan, of.model)
         cursor_keys = [column.key for column, _ in page.columns] if plan.has_cursors() else []
         rows = self._rows(node_plan, page.statement, outer, rank=page.order_by, also=cursor_keys)
@@ -229,7 +233,9 @@ class Compiler:
     ) -> ColumnElement[Any]:
         scope = self.scope(of.model)
         conditions = [c for c in (of_parent, scope) if c is not None]
-        statement = listing.count_select(of, query, scope=and_(true(), *conditions))
+        statement = listing.count_select(
+            of, query, readable=self.readable, scope=and_(true(), *conditions)
+        )
         if outer is not None:
             statement = statement.correlate(outer)
         return statement.scalar_subquery()
