@@ -145,8 +145,17 @@ async def _demands(
                 .limit(count)
             )
         ).tuples()
+        full = frozenset[str]()  # the full matching's query: nothing withheld
         return [
-            (d.id, body(borrower(d, e, on=on), demand_text(d, p), size=FIRST)) for d, e, p in rows
+            (
+                d.id,
+                body(
+                    borrower(d, e, on=on, withheld=full),
+                    demand_text(d, p, withheld=full),
+                    size=FIRST,
+                ),
+            )
+            for d, e, p in rows
         ]
 
 

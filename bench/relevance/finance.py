@@ -68,9 +68,11 @@ async def evaluate(ctx: Context) -> Result:
     cases: list[Case] = []
     for case in load_cases():
         demand, enterprise, project = rows_of(case)
-        b = borrower(demand, enterprise, on=ctx.on)
+        # the benchmark judges the full matching: nothing is withheld from it
+        b = borrower(demand, enterprise, on=ctx.on, withheld=frozenset())
         grades: dict[str, int] = case["grades"]
-        ranking = await rank_products(ctx.search, b, demand_text(demand, project), size=TOP)
+        text = demand_text(demand, project, withheld=frozenset())
+        ranking = await rank_products(ctx.search, b, text, size=TOP)
         top = [products[hit.id] for hit in ranking.hits]
         ineligible = sum(not eligible(b, p) for p in top)
         pool = [grade_of(grades, p.name) for p in products.values() if eligible(b, p)]

@@ -3,7 +3,11 @@
 Forward: the demand, its enterprise and project come through the DataLoaders; one ``_msearch``
 ranks the products (``indexers/matching/finance.py``); the hits' rows come through the
 DataLoader, and the service checks each again with the Python rules and explains it.
-Reverse: one service call (``domain/matching/finance.py``).
+Reverse: one service call (``domain/matching/finance.py``), with the caller.
+
+Both views give the rules only what the caller may read of the demand
+(``policy.withheld_fields``, docs/SECURITY.md "Matching"); the forward view asks the same
+per-request consent loader as the demand's guarded fields.
 """
 
 from __future__ import annotations
@@ -11,10 +15,12 @@ from __future__ import annotations
 import uuid
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
+from greenrong.domain.access import policy
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
 from greenrong.domain.matching import finance as service
+from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower, today
 from greenrong.domain.matching.finance_scoring import Reason
 from greenrong.domain.projects.models import Project as ProjectRow
@@ -64,8 +70,9 @@ async def product_matches(
         if demand.project_id is None
         else await loaders.entity(ProjectRow).load(demand.project_id)
     )
-    b = borrower(demand, enterprise, on=today())
-    text = service.demand_text(demand, project)
+    withheld = await _withheld(info, demand)
+    b = borrower(demand, enterprise, on=today(), withheld=withheld)
+    text = service.demand_text(demand, project, withheld=withheld)
     try:
         ranking = await rank_products(
             info.context.search,
@@ -101,7 +108,33 @@ async def product_matches(
             )
             for m in service.checked_near_misses(b, near_hits, products, limit=size)
         ]
-    return ProductMatchConnection(total_count=ranking.total, edges=edges, near_misses=near_misses)
+    return ProductMatchConnection(
+        total_count=ranking.total,
+        edges=edges,
+        near_misses=near_misses,
+        unchecked_rules=_in_rule_order(b.unchecked),
+    )
+
+
+async def _withheld(info: Info, demand: DemandRow) -> frozenset[str]:
+    """The demand's private fields the caller may not read now (the consent loader is the one
+    the guarded fields use, so a field read and a match in one request agree)."""
+    principal, loaders = info.context.principal, info.context.loaders
+    granted = {
+        (enterprise_id, scope)
+        for enterprise_id, scope in policy.consents_deciding(principal, "FinancingDemand", demand)
+        if await loaders.consented(scope).load(enterprise_id)
+    }
+    return policy.withheld_fields(
+        principal,
+        "FinancingDemand",
+        demand,
+        consented=lambda enterprise_id, scope: (enterprise_id, scope) in granted,
+    )
+
+
+def _in_rule_order(rules: frozenset[EligibilityRule]) -> list[EligibilityRule]:
+    return [rule for rule in EligibilityRule if rule in rules]
 
 
 async def demand_matches(info: Info, product_id: uuid.UUID, *, first: int) -> DemandMatchConnection:
@@ -109,11 +142,11 @@ async def demand_matches(info: Info, product_id: uuid.UUID, *, first: int) -> De
     async with info.context.sessionmaker() as session:
         matches, total = await service.demand_matches(
             session,
+            principal=info.context.principal,
             product_id=product_id,
             first=size,
             on=today(),
             terms=domain_terms,
-            scope=info.context.loaders.scope(DemandRow),
         )
     return DemandMatchConnection(
         total_count=total,
@@ -123,6 +156,7 @@ async def demand_matches(info: Info, product_id: uuid.UUID, *, first: int) -> De
                 score=m.score,
                 rank=m.rank,
                 reasons=_reasons(m.reasons),
+                unchecked_rules=_in_rule_order(m.unchecked),
             )
             for m in matches
         ],

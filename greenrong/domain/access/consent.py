@@ -9,13 +9,15 @@ Whether consent is valid is decided by SQL at the moment of each read
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector
 from greenrong.domain.access.models import ConsentScope, DataConsent
+from greenrong.domain.access.predicates import consenting_enterprises
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import FinancialInstitution
 from greenrong.domain.kit import rules
@@ -59,3 +61,22 @@ async def revoke_consent(session: AsyncSession, *, id: uuid.UUID, version: int) 
         changes=changes,
         validate=validate_consent,
     )
+
+
+async def valid_consents(
+    session: AsyncSession,
+    principal: Principal,
+    needed: Collection[tuple[uuid.UUID, ConsentScope]],
+) -> frozenset[tuple[uuid.UUID, ConsentScope]]:
+    """Which of the ``needed`` (enterprise, scope) consents to the calling institution are valid
+    now: one statement per scope, read at each call (a revocation counts at once)."""
+    if principal.org_id is None or not needed:
+        return frozenset()
+    now = utcnow()
+    valid: set[tuple[uuid.UUID, ConsentScope]] = set()
+    for scope in {s for _, s in needed}:
+        granted = set(
+            (await session.scalars(consenting_enterprises(principal.org_id, scope, now))).all()
+        )
+        valid |= {(e, s) for e, s in needed if s is scope and e in granted}
+    return frozenset(valid)

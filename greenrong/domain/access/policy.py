@@ -278,6 +278,55 @@ def consent_needed(entity_type: str, field: str, row: Any) -> tuple[uuid.UUID, C
     return getattr(row, private.owner), private.scope
 
 
+# ------------------------------------------- derived answers: what may be computed from a row
+
+
+def consents_deciding(
+    p: Principal, entity_type: str, row: Any
+) -> frozenset[tuple[uuid.UUID, ConsentScope]]:
+    """The (enterprise, scope) consents that decide which private fields of ``row`` the caller
+    reads: the ones to look up before asking ``withheld_fields``."""
+    return frozenset(
+        consent_needed(entity_type, field, row)
+        for kind, field in PRIVATE_FIELDS
+        if kind == entity_type and field_access(p, entity_type, field, row) is FieldAccess.CONSENT
+    )
+
+
+def withheld_fields(
+    p: Principal,
+    entity_type: str,
+    row: Any,
+    *,
+    consented: Callable[[uuid.UUID, ConsentScope], bool],
+) -> frozenset[str]:
+    """The private fields of ``row`` the caller may not read now.
+
+    ``consented(enterprise, scope)`` is the consent check: whether that enterprise's consent of
+    that scope to the caller is valid now (read per request). Whatever is computed from the row
+    for this caller (matching's eligibility, ranking, reasons, near misses) must treat these
+    fields as unknown, so the answer is the same whatever they hold.
+    """
+    withheld = set()
+    for kind, field in PRIVATE_FIELDS:
+        if kind != entity_type:
+            continue
+        access = field_access(p, entity_type, field, row)
+        if access is FieldAccess.SHOW:
+            continue
+        if access is FieldAccess.CONSENT and consented(*consent_needed(entity_type, field, row)):
+            continue
+        withheld.add(field)
+    return frozenset(withheld)
+
+
+def matchable_demands(p: Principal) -> Predicate:
+    """The financing demands the caller may be matched against, in either view
+    (``productMatches``, ``demandMatches``): exactly the demands it sees. What the rules may
+    use of each is decided by ``withheld_fields``."""
+    return visible_rows(p, "FinancingDemand")
+
+
 # -------------------------------------------------------------- writes: who changes what
 
 #: an enterprise's certification: set by regulators (and admins), never by the enterprise
@@ -377,8 +426,11 @@ __all__ = [
     "authorize_party",
     "authorize_write",
     "consent_needed",
+    "consents_deciding",
     "field_access",
+    "matchable_demands",
     "may_read_audit",
     "readable_rows",
     "visible_rows",
+    "withheld_fields",
 ]

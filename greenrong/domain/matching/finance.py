@@ -14,11 +14,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
-from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import NotFound
+from greenrong.domain.access import policy
+from greenrong.domain.access.consent import valid_consents
+from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct, FinancingDemand
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import Borrower, borrower, eligible, near_miss
@@ -37,9 +41,12 @@ log = logging.getLogger(__name__)
 Terms = Callable[[str], Sequence[tuple[str, tuple[str, ...]]]]
 
 
-def demand_text(demand: FinancingDemand, project: Project | None) -> str:
-    """What a demand is matched on: its purpose, and its project's title and description."""
-    parts = [demand.purpose]
+def demand_text(
+    demand: FinancingDemand, project: Project | None, *, withheld: frozenset[str]
+) -> str:
+    """What a demand is matched on: its purpose, and its project's title and description.
+    A purpose the caller may not read (``withheld``) is left out."""
+    parts = [] if "purpose" in withheld else [demand.purpose]
     if project is not None:
         parts += [project.title, project.description]
     return "\n".join(p for p in parts if p)
@@ -51,33 +58,54 @@ class DemandMatch:
     score: float
     rank: int
     reasons: list[Reason]
+    #: rules not checked: their input is withheld from the caller
+    unchecked: frozenset[EligibilityRule]
 
 
 async def demand_matches(
     session: AsyncSession,
     *,
+    principal: Principal,
     product_id: uuid.UUID,
     first: int,
     on: date,
     terms: Terms,
-    scope: ColumnElement[bool] | None = None,
     w: FinanceWeights = FINANCE_WEIGHTS,
 ) -> tuple[list[DemandMatch], int]:
-    """The open demands ``product_id`` fits, best first (at most ``first``), and how many fit;
-    only demands ``scope`` lets the caller see (None: all)."""
+    """The open demands ``product_id`` fits, best first (at most ``first``), and how many fit.
+
+    Only demands the caller may be matched against (``policy.matchable_demands``), and of each
+    only the values it may read (``policy.withheld_fields``): the rules, the score and the
+    reasons never see the rest."""
     product = await session.get(FinancialProduct, product_id)
     if product is None:
         raise NotFound("FinancialProduct", product_id)
     institution = await session.get(FinancialInstitution, product.institution_id)
     institution_region = institution.region_code if institution is not None else ""
-    scored: list[tuple[float, FinancingDemand, list[Reason]]] = []
-    for demand, enterprise, project in await finance_repository.open_demand_candidates(
-        session, product, on=on, scope=scope
-    ):
-        b = borrower(demand, enterprise, on=on)
+    candidates = await finance_repository.open_demand_candidates(
+        session,
+        product,
+        on=on,
+        scope=to_sql(FinancingDemand, policy.matchable_demands(principal), now=utcnow()),
+    )
+    needed = {
+        pair
+        for demand, _, _ in candidates
+        for pair in policy.consents_deciding(principal, "FinancingDemand", demand)
+    }
+    granted = await valid_consents(session, principal, needed)
+    scored: list[tuple[float, FinancingDemand, list[Reason], frozenset[EligibilityRule]]] = []
+    for demand, enterprise, project in candidates:
+        withheld = policy.withheld_fields(
+            principal,
+            "FinancingDemand",
+            demand,
+            consented=lambda enterprise_id, scope: (enterprise_id, scope) in granted,
+        )
+        b = borrower(demand, enterprise, on=on, withheld=withheld)
         if not eligible(b, product):
             continue
-        text = demand_text(demand, project)
+        text = demand_text(demand, project, withheld=withheld)
         names = matched_names(
             b,
             product,
@@ -86,11 +114,12 @@ async def demand_matches(
             text=text,
             w=w,
         )
-        scored.append((python_score(b, product, names, w), demand, reasons(b, product, names, w)))
+        why = reasons(b, product, names, w)
+        scored.append((python_score(b, product, names, w), demand, why, b.unchecked))
     scored.sort(key=lambda item: (-item[0], item[1].submitted_at, item[1].id))
     return [
-        DemandMatch(demand=demand, score=score, rank=rank, reasons=why)
-        for rank, (score, demand, why) in enumerate(scored[:first], start=1)
+        DemandMatch(demand=demand, score=score, rank=rank, reasons=why, unchecked=unchecked)
+        for rank, (score, demand, why, unchecked) in enumerate(scored[:first], start=1)
     ], len(scored)
 
 

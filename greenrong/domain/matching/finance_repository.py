@@ -1,15 +1,18 @@
 """The SQL of demand ↔ product matching: open demands a product may fit, pre-filtered.
 
 The pre-filter only narrows; ``finance_rules`` decides. It uses the rules that are plain
-columns (status, amount, term, rate, the enterprise's region, category and level) and leaves
-the JSON lists (accepted kinds, collateral offered) to Python, where both databases agree.
+columns (status, amount, term, the enterprise's region, category and level) and leaves the JSON
+lists (accepted kinds, collateral offered) to Python, where both databases agree. It never
+reads a consent-gated column (``policy.PRIVATE_FIELDS``: the maximum rate, collateral,
+purpose): which candidates come back must not depend on a value the caller may not read, so
+the rate rule is left to Python too, where the caller's withheld fields are known.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.enterprises.models import Enterprise
@@ -36,7 +39,7 @@ async def open_demand_candidates(
     on: date,
     scope: ColumnElement[bool] | None = None,
 ) -> list[Candidate]:
-    """Open demands whose amount, term, rate, region, category and level may fit ``product``,
+    """Open demands whose amount, term, region, category and level may fit ``product``,
     among those ``scope`` lets the caller see (None: every demand)."""
     statement = (
         select(D, E, P)
@@ -48,7 +51,6 @@ async def open_demand_candidates(
             D.amount <= product.max_amount,
             D.term_months >= product.min_term_months,
             D.term_months <= product.max_term_months,
-            or_(D.max_rate.is_(None), D.max_rate >= product.min_rate),
             E.region_code.in_(covered_regions(product.eligible_region_codes)),
         )
         .order_by(D.submitted_at, D.id)

@@ -19,6 +19,11 @@ The rules, in the order they are reported:
   whose ``green_level_valid_until`` is before the day of the match counts as level NONE;
 - ``COLLATERAL``: the product accepts NONE, or one of the collateral the demand offers;
 - ``RATE``: the product's lowest rate is at most the demand's acceptable maximum (when given).
+
+Consent (docs/SECURITY.md, Matching): a demand's collateral and maximum rate are consent-gated.
+For a caller that may not read one (``policy.withheld_fields``), its rule is *unchecked*: the
+value is unknown, so the rule neither excludes a product nor makes a near miss, and the answer
+names it in ``Borrower.unchecked`` instead. What was withheld never reaches the rules.
 """
 
 from __future__ import annotations
@@ -53,6 +58,12 @@ def today() -> date:
 
 #: rules a near miss may fail: an inactive product is not on offer at all
 NEAR_MISS_RULES = frozenset(EligibilityRule) - {EligibilityRule.ACTIVE}
+#: the consent-gated demand values (``policy.PRIVATE_FIELDS``) each rule reads; no other rule
+#: reads a gated value (the purpose only feeds the text, ``finance.demand_text``)
+GATED_RULES: dict[str, EligibilityRule] = {
+    "collateral_offered": EligibilityRule.COLLATERAL,
+    "max_rate": EligibilityRule.RATE,
+}
 
 
 @dataclass(frozen=True)
@@ -72,6 +83,8 @@ class Borrower:
     certified_level: GreenLevel
     collateral_offered: frozenset[Collateral]
     max_rate: Decimal | None
+    #: rules whose input the caller may not read: not checked, never a near miss
+    unchecked: frozenset[EligibilityRule] = frozenset()
 
     @property
     def kinds(self) -> frozenset[ProductKind]:
@@ -100,7 +113,18 @@ def effective_level(enterprise: Enterprise, on: date) -> GreenLevel:
     return enterprise.green_level
 
 
-def borrower(demand: FinancingDemand, enterprise: Enterprise, *, on: date) -> Borrower:
+def borrower(
+    demand: FinancingDemand,
+    enterprise: Enterprise,
+    *,
+    on: date,
+    withheld: frozenset[str],
+) -> Borrower:
+    """The demand's facts for the rules. ``withheld`` names the demand's private fields the
+    caller may not read (``policy.withheld_fields``): they are never read here, and their
+    rules are unchecked. It has no default: every caller says what it may read (a trusted
+    job, such as the relevance benchmark, passes an empty set)."""
+    collateral = () if "collateral_offered" in withheld else demand.collateral_offered or ()
     return Borrower(
         demand_id=demand.id,
         amount=demand.amount,
@@ -110,8 +134,9 @@ def borrower(demand: FinancingDemand, enterprise: Enterprise, *, on: date) -> Bo
         green_category=enterprise.green_category,
         green_level=effective_level(enterprise, on),
         certified_level=enterprise.green_level,
-        collateral_offered=frozenset(Collateral(c) for c in demand.collateral_offered or ()),
-        max_rate=demand.max_rate,
+        collateral_offered=frozenset(Collateral(c) for c in collateral),
+        max_rate=None if "max_rate" in withheld else demand.max_rate,
+        unchecked=frozenset(rule for field, rule in GATED_RULES.items() if field in withheld),
     )
 
 
@@ -124,7 +149,8 @@ class Failure:
 
 
 def failures(b: Borrower, p: FinancialProduct) -> list[Failure]:
-    """Every rule ``p`` breaks for ``b``, in rule order; empty means eligible."""
+    """Every checked rule ``p`` breaks for ``b``, in rule order; empty means eligible (an
+    unchecked rule, ``b.unchecked``, never fails)."""
     found: list[Failure] = []
     if not p.active:
         found.append(Failure(EligibilityRule.ACTIVE, "产品已停止受理"))
@@ -173,10 +199,15 @@ def failures(b: Borrower, p: FinancialProduct) -> list[Failure]:
         )
     if b.green_level.rank < p.min_green_level.rank:
         found.append(Failure(EligibilityRule.GREEN_LEVEL, _level_message(b, p.min_green_level)))
-    if not set(p.accepted_collateral) & b.collateral:
+    offered = set(p.accepted_collateral) & b.collateral
+    if EligibilityRule.COLLATERAL not in b.unchecked and not offered:
         needed = "、".join(label(Collateral(c)) for c in p.accepted_collateral)
         found.append(Failure(EligibilityRule.COLLATERAL, f"需要提供以下担保之一：{needed}"))
-    if b.max_rate is not None and p.min_rate > b.max_rate:
+    if (
+        EligibilityRule.RATE not in b.unchecked
+        and b.max_rate is not None
+        and p.min_rate > b.max_rate
+    ):
         found.append(
             Failure(
                 EligibilityRule.RATE,

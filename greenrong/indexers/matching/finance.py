@@ -18,6 +18,10 @@ hit's reasons (``finance_scoring.reasons``).
 
 Near misses: one query per rule, with that rule's clause in ``must_not`` and every other rule
 kept, sent together through ``_msearch``: its hits fail exactly that rule.
+
+The ``Borrower`` holds only what the caller may read of the demand (``finance_rules.borrower``
+with the policy's withheld fields) and the text without a withheld purpose, so neither the
+filters, the scores nor the near misses depend on a value the caller cannot see.
 """
 
 from __future__ import annotations
@@ -76,7 +80,9 @@ def domain_terms(text: str, synonyms: Synonyms | None = None) -> list[tuple[str,
 
 
 def eligibility(b: Borrower) -> dict[EligibilityRule, dict[str, Any]]:
-    """One filter clause per rule; a product passes the rule when it matches the clause."""
+    """One filter clause per checked rule; a product passes the rule when it matches the clause.
+    An unchecked rule (its input withheld from the caller) has no clause, so it neither filters
+    nor makes near misses."""
     clauses: dict[EligibilityRule, dict[str, Any]] = {
         EligibilityRule.ACTIVE: {"term": {"active": True}},
         EligibilityRule.KIND: {"terms": {"kind": sorted(k.value for k in b.kinds)}},
@@ -99,7 +105,7 @@ def eligibility(b: Borrower) -> dict[EligibilityRule, dict[str, Any]]:
         clauses[EligibilityRule.RATE] = {
             "range": {"min_rate_bp": {"lte": basis_points(b.max_rate)}}
         }
-    return clauses
+    return {rule: clause for rule, clause in clauses.items() if rule not in b.unchecked}
 
 
 def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list[dict[str, Any]]:

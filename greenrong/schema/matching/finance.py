@@ -50,6 +50,14 @@ _REASONS = (
     "product for the enterprise's region), GREEN_LEVEL (rewards a valid green level)."
 )
 
+_UNCHECKED = (
+    "Rules not checked for you, in rule order: their input is the demand's consent-gated data "
+    "(COLLATERAL: collateralOffered, RATE: maxRate), which you may not read without the "
+    "enterprise's FINANCING_DEMANDS consent. The match may still fail them; nothing about "
+    "those values (or the purpose, which is then left out of the text) went into the list, "
+    "its order, the scores, the reasons or the near misses. Empty when every rule was checked."
+)
+
 
 @strawberry.type(description="An eligible financial product for a financing demand.")
 class ProductMatchEdge:
@@ -79,6 +87,9 @@ class ProductMatchConnection:
         description="With `includeNearMisses`: up to `first` products failing exactly one "
         "rule, best first (an inactive product is never one); otherwise null."
     )
+    unchecked_rules: list[EligibilityRule] = strawberry.field(
+        description=_UNCHECKED + " The same for every product of this list."
+    )
 
 
 ProductMatchesResult = Annotated[
@@ -93,6 +104,7 @@ class DemandMatchEdge:
     score: float = strawberry.field(description=_SCORE)
     rank: int = strawberry.field(description=_RANK)
     reasons: list[MatchReason] = strawberry.field(description=_REASONS)
+    unchecked_rules: list[EligibilityRule] = strawberry.field(description=_UNCHECKED)
 
 
 @strawberry.type(description="Open demands a product fits, best first.")
