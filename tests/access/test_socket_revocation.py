@@ -16,6 +16,7 @@ import asyncio
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import jwt
@@ -27,10 +28,12 @@ from websockets.exceptions import ConnectionClosed
 from greenrong.cli import main
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access import policy
 from greenrong.domain.access.keys import create_key, revoke_key
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.service import update_enterprise
+from greenrong.domain.finance.models import FinancingDemand
 from greenrong.domain.partners import saved_searches
 from greenrong.domain.partners.models import ListingAlert
 from greenrong.schema.kit.ids import to_global_id
@@ -127,12 +130,10 @@ async def test_a_mutation_sent_after_the_key_is_revoked_never_runs(
         done = await _operation(
             client, "1", UPDATE, {"input": {"id": enterprise, "version": 1, "name": "成都绿能"}}
         )
-        assert done == {
-            "data": {
-                "updateEnterprise": {
-                    "__typename": "EnterpriseSuccess",
-                    "enterprise": {"name": "成都绿能", "version": 2},
-                }
+        assert done["data"] == {
+            "updateEnterprise": {
+                "__typename": "EnterpriseSuccess",
+                "enterprise": {"name": "成都绿能", "version": 2},
             }
         }
         before = await counts(sessionmaker, Enterprise)
@@ -242,38 +243,69 @@ async def test_a_token_socket_closes_at_the_token_exp(
 # ---------------------------------------------------------------- revoked consent
 
 
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part.title() for part in rest)
+
+
+#: a row of the world per entity type with consent-gated fields: a new guarded entity type
+#: fails the test below until it is given one here
+def _gated_rows(world: World) -> dict[str, uuid.UUID]:
+    return {"Enterprise": world.owner, "FinancingDemand": world.demand}
+
+
+def _gated_query(world: World) -> tuple[str, list[tuple[str, str]]]:
+    """One query reading every consent-gated field of ``policy.PRIVATE_FIELDS`` (one alias per
+    entity type), and the (alias, field) pairs it reads."""
+    fields: dict[str, list[str]] = {}
+    for entity_type, field in sorted(policy.PRIVATE_FIELDS):
+        fields.setdefault(entity_type, []).append(_camel(field))
+    rows = _gated_rows(world)
+    parts, read = [], []
+    for n, (entity_type, names) in enumerate(sorted(fields.items())):
+        alias, id = f"row{n}", to_global_id(entity_type, rows[entity_type])
+        parts.append(
+            f'{alias}: node(id: "{id}") {{ ... on {entity_type} {{ {" ".join(names)} }} }}'
+        )
+        read += [(alias, name) for name in names]
+    return "{ " + " ".join(parts) + " }", read
+
+
 async def test_consent_revoked_counts_for_the_next_query_on_the_same_socket(
     live_server: str, sessionmaker: SessionMaker, world: World, as_party: Any
 ) -> None:
+    """Every consent-gated field of the policy, read twice on one socket around a revocation."""
+    async with sessionmaker.begin() as session:  # every gated value set, so none is null
+        demand = await session.get(FinancingDemand, world.demand)
+        assert demand is not None
+        demand.max_rate = Decimal("0.0321")
+        demand.collateral_offered = ["PROPERTY"]
+    query, read = _gated_query(world)
     key = await _key(sessionmaker, Role.INSTITUTION, world.bank)
-    demand = {"id": to_global_id("FinancingDemand", world.demand)}
     async with ws_client(live_server) as client:
         assert await client.init(_auth(key.secret)) == {"type": "connection_ack"}
-        # given: with consent, the socket reads the demand's gated fields
-        shown = await _operation(client, "1", DEMAND, demand)
+        # given: with consent, the socket reads every gated value
+        shown = await _operation(client, "1", query, {})
         assert "errors" not in shown
-        assert shown["data"]["node"]["purpose"] == "光伏电站建设"
-        assert shown["data"]["node"]["collateralOffered"] is not None
+        assert shown["data"]["row0"] == {"contactPerson": "王芳", "contactPhone": "028-85550101"}
+        assert shown["data"]["row1"] == {
+            "collateralOffered": ["PROPERTY"],
+            "maxRate": "0.0321",
+            "purpose": "光伏电站建设",
+        }
+        assert all(shown["data"][alias][name] is not None for alias, name in read)
         # when: the enterprise revokes its consent (over HTTP, another app)
         revoked = await as_party("owner")(
             REVOKE_CONSENT,
             {"input": {"id": to_global_id("DataConsent", world.consent), "version": 1}},
         )
         assert revoked["data"]["revokeDataConsent"]["dataConsent"] == {"version": 2}
-        # then: the same socket's next query gets null and FORBIDDEN_NO_CONSENT
-        hidden = await _operation(client, "2", DEMAND, demand)
-    node = hidden["data"]["node"]
-    assert (node["amount"], node["purpose"], node["maxRate"], node["collateralOffered"]) == (
-        shown["data"]["node"]["amount"],
-        None,
-        None,
-        None,
-    )
-    assert sorted((e["path"][-1], e["extensions"]["code"]) for e in hidden["errors"]) == [
-        ("collateralOffered", "FORBIDDEN_NO_CONSENT"),
-        ("maxRate", "FORBIDDEN_NO_CONSENT"),
-        ("purpose", "FORBIDDEN_NO_CONSENT"),
-    ]
+        # then: the same socket's next query gets null and FORBIDDEN_NO_CONSENT for each
+        hidden = await _operation(client, "2", query, {})
+    assert [hidden["data"][alias][name] for alias, name in read] == [None] * len(read)
+    assert sorted(
+        (e["path"][0], e["path"][-1], e["extensions"]["code"]) for e in hidden["errors"]
+    ) == [(alias, name, "FORBIDDEN_NO_CONSENT") for alias, name in sorted(read)]
 
 
 async def test_consent_revoked_counts_for_the_next_subscription_event(

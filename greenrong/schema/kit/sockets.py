@@ -86,7 +86,10 @@ class CheckedTransportWSHandler(KeepAliveTransportWSHandler):
             return
         self._closed = True
         with contextlib.suppress(Exception):
-            await self.websocket.close(code=code, reason=reason[:120])
+            # a close frame's reason is at most 123 bytes
+            await self.websocket.close(
+                code=code, reason=reason.encode()[:120].decode(errors="ignore")
+            )
         for operation_id in list(self.operations):
             await self.cleanup_operation(operation_id)
 
