@@ -176,6 +176,13 @@ class Settings(BaseSettings):
         le=3600,
         description="Interval of the server's `ping` on graphql-transport-ws connections.",
     )
+    socket_credential_check_seconds: float = Field(
+        default=2.0,
+        gt=0,
+        le=5,
+        description="How often an open WebSocket checks its API key again (revoked, expired); "
+        "a revoked key's sockets close with 4403 within this interval.",
+    )
     webhook_timeout_seconds: float = Field(
         default=10.0, gt=0, le=120, description="Timeout of each webhook request."
     )

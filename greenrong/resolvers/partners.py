@@ -73,13 +73,17 @@ def _subscription_error(error: DomainError) -> GraphQLError:
     return GraphQLError(error.message, extensions=extensions)
 
 
-def _fresh_loaders(info: Info) -> Loaders:
+def event_loaders(info: Info) -> Loaders:
+    """Fresh loaders for one subscription event, made the operation's own: rows, their
+    visibility and consent are read as they are when the event is sent. A subscription lives
+    for hours, and loaders cache (a consent revoked since must count for the next event)."""
     context = info.context
-    return Loaders(
+    context.loaders = Loaders(
         context.sessionmaker,
         max_page_size=context.settings.max_page_size,
         principal=context.principal,
     )
+    return context.loaders
 
 
 @strawberry.type(description="The change feed.")
@@ -145,9 +149,8 @@ class PartnersSubscription:
                     items = await feed.read(
                         session, after=position, limit=settings.feed_batch_size, entity_types=types
                     )
-                loaders = _fresh_loaders(info)  # entities as they are now, not as first seen
                 for item in items:
-                    yield ChangeEvent.from_item(item, loaders)
+                    yield ChangeEvent.from_item(item, event_loaders(info))
                     position = item.position
                 if len(items) < settings.feed_batch_size:
                     await wakeup.wait(settings.feed_poll_seconds)

@@ -18,7 +18,7 @@ from greenrong.domain.partners import saved_searches
 from greenrong.domain.partners.models import SavedSearch as SavedSearchRow
 from greenrong.domain.partners.models import SavedSearchStatus
 from greenrong.domain.partners.rules import owner_tag
-from greenrong.resolvers.partners import _fresh_loaders, _hub, _subscription_error
+from greenrong.resolvers.partners import _hub, _subscription_error, event_loaders
 from greenrong.resolvers.search import LISTINGS, filter_values
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.errors import MutationError, api_field, to_error
@@ -242,9 +242,8 @@ class SavedSearchSubscription:
                     )
                     if not rows and await session.get(SavedSearchRow, pk) is None:
                         return  # deleted: the stream ends
-                loaders = _fresh_loaders(info)  # listings as they are now
                 for row in rows:
-                    yield ListingAlert.from_row(row, loaders)
+                    yield ListingAlert.from_row(row, event_loaders(info))  # listings as now
                     seq = row.seq
                 if len(rows) < settings.feed_batch_size:
                     await wakeup.wait(settings.feed_poll_seconds)

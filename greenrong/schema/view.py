@@ -36,14 +36,14 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import Unauthenticated
 from greenrong.core.logging import request_id_var
-from greenrong.domain.access.identity import VerifiedTokens, authenticate
+from greenrong.domain.access.identity import VerifiedTokens, authenticate, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.context import Context
 from greenrong.schema.kit.limits import QueryLimits
-from greenrong.schema.partners.keepalive import KeepAliveTransportWSHandler
+from greenrong.schema.kit.sockets import CheckedTransportWSHandler
 
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _JSON_MEDIA_RANGES = {GRAPHQL_RESPONSE_JSON, "application/json", "application/*", "*/*"}
@@ -115,8 +115,9 @@ async def _plain_request(request: Request) -> tuple[str, str | None, dict[str, A
 
 
 class GreenrongGraphQL(GraphQL[Any, None]):
-    #: graphql-transport-ws with server pings (docs/PARTNERS.md, "Subscriptions")
-    graphql_transport_ws_handler_class = KeepAliveTransportWSHandler
+    #: graphql-transport-ws with server pings (docs/PARTNERS.md, "Subscriptions"), its credential
+    #: checked for the connection's whole life (docs/SECURITY.md, "Open connections")
+    graphql_transport_ws_handler_class = CheckedTransportWSHandler
 
     def __init__(self, schema: Any, *, settings: Settings) -> None:
         super().__init__(
@@ -211,13 +212,15 @@ class GreenrongGraphQL(GraphQL[Any, None]):
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate ``connection_init``: ``{"Authorization": "Bearer …"}`` in its payload (or
-        the handshake's header). Bad credentials close the socket with 4403."""
+        the handshake's header). Bad credentials close the socket with 4403. The credential is
+        kept in the context: ``CheckedTransportWSHandler`` checks it again while the socket
+        is open."""
         params = context.connection_params or {}
         authorization = params.get("Authorization", params.get("authorization"))
         if authorization is None:
             authorization = context.request.headers.get("authorization")
         try:
-            principal = await authenticate(
+            credential = await authenticate_credential(
                 self.settings,
                 context.sessionmaker,
                 None if authorization is None else str(authorization),
@@ -227,8 +230,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             raise ConnectionRejectionError(
                 {"code": error.code.value, "message": error.message}
             ) from error
-        context.principal = principal
-        context.loaders = self._loaders(context.sessionmaker, principal)
+        context.credential = credential
+        context.principal = credential.principal
+        context.loaders = self._loaders(context.sessionmaker, credential.principal)
         ack: UnsetType = UNSET
         return ack
 

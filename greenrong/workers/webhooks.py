@@ -171,6 +171,10 @@ class WebhookDispatcher:
         async with self.sessionmaker() as session:  # cheap reads first: idle loops write nothing
             pending = await webhooks.fan_out_pending(session)
             due_at = await webhooks.next_due_at(session)
+            orphaned = await webhooks.orphans(session, now=now)
+        if orphaned:  # owner keys revoked or expired since: disabled even without new events
+            async with self.sessionmaker.begin() as session:
+                await webhooks.disable_orphans(session, orphaned, now=now)
         created: list[uuid.UUID] = []
         if pending:
             async with self.sessionmaker.begin() as session:

@@ -14,6 +14,10 @@ Verified tokens are remembered (``VerifiedTokens``, one bounded LRU per app) unt
 expire, so a client repeating its token skips the signature check. A JWT cannot be revoked:
 re-verifying it gives the same answer until ``exp`` (plus the leeway), and the cache forgets
 it at exactly that moment. API keys can be revoked, so each request looks its key up.
+
+A connection that outlives one request (a WebSocket) keeps its ``Credential`` and asks
+``recheck`` again before each operation, each message it sends and every few seconds in
+between: a revoked or expired key, or a token past its ``exp``, is refused from then on.
 """
 
 from __future__ import annotations
@@ -22,6 +26,8 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -119,14 +125,62 @@ class VerifiedTokens:
 
     def verify(self, settings: Settings, token: str) -> Principal:
         """The token's Principal, from memory or by ``decode_token``'s checks."""
-        known = self.get(token)
-        if known is not None:
-            return known
+        return self.verify_until(settings, token)[0]
+
+    def verify_until(self, settings: Settings, token: str) -> tuple[Principal, float]:
+        """The token's Principal and the time (epoch seconds) until which it is accepted."""
+        if self.get(token) is not None:  # remembered and not expired
+            return self._tokens[token]
         principal, until = _verify(settings, token)
         self._tokens[token] = (principal, until)
         while len(self._tokens) > self.maxsize:
             self._tokens.popitem(last=False)
-        return principal
+        return principal, until
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A caller as authenticated, with what it takes to check the credential again later."""
+
+    principal: Principal
+    #: when the credential stops being valid: a token's ``exp``, a key's expiry (None: never)
+    expires_at: datetime | None = None
+
+
+async def authenticate_credential(
+    settings: Settings,
+    sessionmaker: SessionMaker,
+    authorization: str | None,
+    tokens: VerifiedTokens | None = None,
+) -> Credential:
+    """``authenticate``, keeping the credential's end for later checks (``recheck``)."""
+    credential = bearer_credential(authorization)
+    if credential is None:
+        return Credential(ANONYMOUS)
+    if keys.looks_like_key(credential):
+        async with sessionmaker.begin() as session:
+            principal, expires_at = await keys.resolve_key(session, credential, now=utcnow())
+        return Credential(principal, expires_at)
+    if credential.count(".") == 2:
+        if tokens is not None:
+            principal, until = tokens.verify_until(settings, credential)
+        else:
+            principal, until = _verify(settings, credential)
+        exp = datetime.fromtimestamp(until - _LEEWAY_SECONDS, UTC)
+        return Credential(principal, exp)
+    raise Unauthenticated("the bearer credential is neither an API key nor a token")
+
+
+async def recheck(sessionmaker: SessionMaker, credential: Credential, *, now: datetime) -> None:
+    """Raise ``Unauthenticated`` unless ``credential`` is still valid at ``now``: a token until
+    its ``exp`` (no leeway: a long-lived connection ends at the token's own end), a key until
+    it expires or is revoked (read from the database: another process may have revoked it)."""
+    if credential.expires_at is not None and now >= credential.expires_at:
+        raise Unauthenticated("the credential expired")
+    key_id = credential.principal.key_id
+    if key_id is not None:
+        async with sessionmaker() as session:
+            await keys.check_key(session, key_id, now=now)
 
 
 async def authenticate(
@@ -137,14 +191,5 @@ async def authenticate(
 ) -> Principal:
     """The caller of one request: ANONYMOUS without a credential. ``tokens`` remembers verified
     tokens (none: every token is verified)."""
-    credential = bearer_credential(authorization)
-    if credential is None:
-        return ANONYMOUS
-    if keys.looks_like_key(credential):
-        async with sessionmaker.begin() as session:
-            return await keys.authenticate_key(session, credential, now=utcnow())
-    if credential.count(".") == 2:
-        if tokens is not None:
-            return tokens.verify(settings, credential)
-        return decode_token(settings, credential)
-    raise Unauthenticated("the bearer credential is neither an API key nor a token")
+    found = await authenticate_credential(settings, sessionmaker, authorization, tokens)
+    return found.principal

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -105,13 +106,55 @@ async def ensure_demo_admin(session: AsyncSession) -> NewKey | None:
 
 async def authenticate_key(session: AsyncSession, key: str, *, now: datetime) -> Principal:
     """The caller a key stands for; ``Unauthenticated`` if unknown, revoked or expired."""
+    return (await resolve_key(session, key, now=now))[0]
+
+
+def _refuse_dead(revoked_at: datetime | None, expires_at: datetime | None, now: datetime) -> None:
+    if revoked_at is not None:
+        raise Unauthenticated("the API key was revoked")
+    if expires_at is not None and expires_at <= now:
+        raise Unauthenticated("the API key expired")
+
+
+async def check_key(session: AsyncSession, key_id: uuid.UUID, *, now: datetime) -> None:
+    """Raise ``Unauthenticated`` unless the key is still valid (one primary-key read): an open
+    connection asks this before each operation and message, and every few seconds."""
+    state = (
+        await session.execute(
+            select(ApiKey.revoked_at, ApiKey.expires_at).where(ApiKey.id == key_id)
+        )
+    ).one_or_none()
+    if state is None:
+        raise Unauthenticated("unknown API key")
+    _refuse_dead(state.revoked_at, state.expires_at, now)
+
+
+async def live_keys(
+    session: AsyncSession, key_ids: Iterable[uuid.UUID], *, now: datetime
+) -> dict[uuid.UUID, Principal]:
+    """The callers of those keys that are still valid (neither revoked nor expired)."""
+    ids = list(set(key_ids))
+    if not ids:
+        return {}
+    rows = await session.scalars(
+        select(ApiKey).where(
+            ApiKey.id.in_(ids),
+            ApiKey.revoked_at.is_(None),
+            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
+        )
+    )
+    return {row.id: Principal(role=row.role, org_id=row.org_id, key_id=row.id) for row in rows}
+
+
+async def resolve_key(
+    session: AsyncSession, key: str, *, now: datetime
+) -> tuple[Principal, datetime | None]:
+    """The caller a key stands for and when the key expires (None: never); ``Unauthenticated``
+    if unknown, revoked or expired."""
     row = await session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_key(key)))
     if row is None:
         raise Unauthenticated("unknown API key")
-    if row.revoked_at is not None:
-        raise Unauthenticated("the API key was revoked")
-    if row.expires_at is not None and row.expires_at <= now:
-        raise Unauthenticated("the API key expired")
+    _refuse_dead(row.revoked_at, row.expires_at, now)
     if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
         # a conditional UPDATE: concurrent requests of one key write once per minute at most
         await session.execute(
@@ -125,4 +168,4 @@ async def authenticate_key(session: AsyncSession, key: str, *, now: datetime) ->
             )
             .values(last_used_at=now)
         )
-    return Principal(role=row.role, org_id=row.org_id, key_id=row.id)
+    return Principal(role=row.role, org_id=row.org_id, key_id=row.id), row.expires_at

@@ -411,6 +411,18 @@ def authorize_party(
     raise Forbidden(f"{p.role} may not take part in this {entity_type}: it is not a party")
 
 
+# -------------------------------------------------------------- the change feed and webhooks
+
+#: roles that read change events: the ``changes`` query and subscription, and webhooks
+FEED_ROLES = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
+
+
+def may_follow_feed(p: Principal) -> bool:
+    """Whether the caller may receive change events. Asked when a caller reads the feed, and
+    for a webhook endpoint's owner when its deliveries are made and again when each is sent."""
+    return p.role in FEED_ROLES
+
+
 #: who may take each certification step (``access/certification.py``)
 authorize_certification = _certification.authorize_certification
 
@@ -420,6 +432,7 @@ def may_read_audit(p: Principal) -> bool:
 
 
 __all__ = [
+    "FEED_ROLES",
     "GUARDED_FIELDS",
     "FieldAccess",
     "authorize_certification",
@@ -429,6 +442,7 @@ __all__ = [
     "consents_deciding",
     "field_access",
     "matchable_demands",
+    "may_follow_feed",
     "may_read_audit",
     "readable_rows",
     "visible_rows",

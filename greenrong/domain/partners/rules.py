@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from greenrong.core.errors import Forbidden
+from greenrong.domain.access.policy import FEED_ROLES, may_follow_feed
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.partners.webhooks import Scope
 
-#: roles that may read the change feed, subscribe to it and manage webhook endpoints
-FEED_ROLES = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
+__all__ = ["FEED_ROLES", "owner_tag", "require_feed_access", "webhook_scope"]
 
 
 def require_feed_access(principal: Principal) -> None:
     """Raise ``Forbidden`` unless ``principal`` may follow the change feed."""
-    if principal.role not in FEED_ROLES:
+    if not may_follow_feed(principal):
         raise Forbidden("the change feed and webhooks are for PARTNER, REGULATOR and ADMIN keys")
 
 

@@ -8,6 +8,10 @@
 - ``claim_due`` leases due deliveries to a sender; ``record_attempt`` logs each request and
   schedules the next one (exponential backoff with jitter) or gives up after the retry window,
   which fails the delivery and disables its endpoint.
+- An endpoint receives only what its owner may see at that moment, asked of the access policy
+  with the owner's principal (``owners``) when deliveries are made and again when each is sent.
+  An endpoint whose owner key was revoked or expired is disabled, and its pending deliveries
+  fail unsent (``disable_orphans`` also sweeps them between events).
 """
 
 from __future__ import annotations
@@ -24,12 +28,16 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound
+from greenrong.domain.access import keys, policy
+from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.partners import feed, signing
 from greenrong.domain.partners.models import (
     DeliveryStatus,
     EndpointStatus,
     ListingAlert,
+    SavedSearch,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
@@ -150,6 +158,107 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
     return endpoint.secrets[:1]
 
 
+# --- owners: who receives --------------------------------------------------------------------
+
+#: the owner tag of an endpoint created with an API key (``rules.owner_tag``)
+KEY_OWNER = "key:"
+#: why an endpoint was disabled when its owner's key ended
+OWNER_GONE = "the owner's API key was revoked or has expired"
+
+
+def owner_key_id(owner: str | None) -> uuid.UUID | None:
+    """The API key an endpoint belongs to; None when a token subject (or nobody) owns it."""
+    if owner is None or not owner.startswith(KEY_OWNER):
+        return None
+    try:
+        return uuid.UUID(owner.removeprefix(KEY_OWNER))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class Owners:
+    """The owners of some endpoints as the access policy sees them at one moment."""
+
+    #: owner key id -> its caller, for keys neither revoked nor expired
+    live_keys: dict[uuid.UUID, Principal]
+
+    def principal(self, endpoint: WebhookEndpoint) -> Principal | None:
+        """The owner's principal when it is a key; None for a token subject (a token cannot be
+        revoked, and its owner is known only by its subject: see docs/SECURITY.md)."""
+        key_id = owner_key_id(endpoint.owner)
+        return None if key_id is None else self.live_keys.get(key_id)
+
+    def receives(self, endpoint: WebhookEndpoint) -> bool:
+        """Whether the endpoint's owner may receive change events now."""
+        if owner_key_id(endpoint.owner) is None:
+            return True
+        principal = self.principal(endpoint)
+        return principal is not None and policy.may_follow_feed(principal)
+
+
+async def owners(
+    session: AsyncSession, endpoints: Sequence[WebhookEndpoint], *, now: datetime
+) -> Owners:
+    """The owners of ``endpoints`` as of ``now`` (one read for all their keys)."""
+    ids = [key for e in endpoints if (key := owner_key_id(e.owner)) is not None]
+    return Owners(await keys.live_keys(session, ids, now=now))
+
+
+async def _disable(session: AsyncSession, endpoint_ids: Sequence[uuid.UUID], reason: str) -> None:
+    if endpoint_ids:
+        await session.execute(
+            update(WebhookEndpoint)
+            .where(WebhookEndpoint.id.in_(list(endpoint_ids)))
+            .values(status=EndpointStatus.DISABLED, disabled_reason=reason)
+            .execution_options(synchronize_session=False)
+        )
+
+
+async def orphans(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
+    """Enabled endpoints whose owner may no longer receive (a cheap read, no lock)."""
+    enabled = list(
+        await session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.status == EndpointStatus.ENABLED,
+                WebhookEndpoint.owner.startswith(KEY_OWNER),
+            )
+        )
+    )
+    known = await owners(session, enabled, now=now)
+    return [e.id for e in enabled if not known.receives(e)]
+
+
+async def disable_orphans(
+    session: AsyncSession, endpoint_ids: Sequence[uuid.UUID], *, now: datetime
+) -> int:
+    """Disable those endpoints whose owner still may not receive (checked again under this
+    transaction), and fail their pending deliveries unsent. Returns how many were disabled."""
+    rows = list(
+        await session.scalars(
+            select(WebhookEndpoint).where(
+                WebhookEndpoint.id.in_(list(endpoint_ids)),
+                WebhookEndpoint.status == EndpointStatus.ENABLED,
+            )
+        )
+    )
+    known = await owners(session, rows, now=now)
+    gone = [e.id for e in rows if not known.receives(e)]
+    await _disable(session, gone, OWNER_GONE)
+    if gone:
+        await session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.endpoint_id.in_(gone),
+                WebhookDelivery.status == DeliveryStatus.PENDING,
+            )
+            .values(status=DeliveryStatus.FAILED, finished_at=now, next_attempt_at=None)
+            .execution_options(synchronize_session=False)
+        )
+    await session.flush()
+    return len(gone)
+
+
 # --- fan-out and scheduling ------------------------------------------------------------------
 
 
@@ -167,11 +276,14 @@ async def fan_out(session: AsyncSession, *, limit: int, now: datetime) -> list[u
     items = await feed.read(session, after=last, limit=limit)
     if not items:
         return []
-    endpoints = list(
+    enabled = list(
         await session.scalars(
             select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.ENABLED)
         )
     )
+    known = await owners(session, enabled, now=now)
+    endpoints = [e for e in enabled if known.receives(e)]
+    await _disable(session, [e.id for e in enabled if not known.receives(e)], OWNER_GONE)
     deliveries = [
         WebhookDelivery(
             id=uuid.uuid4(),
@@ -313,23 +425,57 @@ async def outgoing(session: AsyncSession, delivery_id: uuid.UUID, now: datetime)
     if delivery is None or delivery.status != DeliveryStatus.PENDING:
         return None
     endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is None:
+        return None
+    # the owner, asked again now: a key revoked since the fan-out receives nothing more
+    known = await owners(session, [endpoint], now=now)
+    if endpoint.status == EndpointStatus.ENABLED and not known.receives(endpoint):
+        await disable_orphans(session, [endpoint.id], now=now)
+        return None
     message: dict[str, Any] | None = None
     if delivery.alert_id is not None:
         alert = await session.get(ListingAlert, delivery.alert_id)
-        message = None if alert is None else alert_message_body(alert)
+        if alert is not None and await _owner_sees_listing(session, alert, known, endpoint, now):
+            message = alert_message_body(alert)
     elif delivery.event_id is not None:
         event = await session.get(ChangeEvent, delivery.event_id)
         message = None if event is None else message_body(event, delivery.position)
-    if endpoint is None or message is None:
-        return None
-    if endpoint.status != EndpointStatus.ENABLED:
+    if message is None or endpoint.status != EndpointStatus.ENABLED:
+        # nothing the owner may be sent (gone, or no longer visible to it), or disabled
         delivery.status = DeliveryStatus.FAILED
         delivery.finished_at = now
+        delivery.next_attempt_at = None
         await session.flush()
         return None
     body = json.dumps(message, ensure_ascii=False)
     msg_id = str(message["data"]["id"])
     return Outgoing(delivery.id, endpoint.url, msg_id, body, signing_secrets(endpoint, now))
+
+
+async def _owner_sees_listing(
+    session: AsyncSession,
+    alert: ListingAlert,
+    known: Owners,
+    endpoint: WebhookEndpoint,
+    now: datetime,
+) -> bool:
+    """Whether the alert's listing is one the owner may see now (the row policy, as for
+    ``node(id:)``): a listing withdrawn or made a draft since it matched is not announced."""
+    from greenrong.domain.partners.saved_searches import owner_principal
+    from greenrong.domain.technology.models import TechnologyListing
+
+    principal = known.principal(endpoint)
+    if principal is None:
+        saved = await session.get(SavedSearch, alert.saved_search_id)
+        if saved is None:
+            return False
+        principal = owner_principal(saved)
+    predicate = policy.visible_rows(principal, TechnologyListing.entity_type)
+    statement = select(TechnologyListing.id).where(TechnologyListing.id == alert.listing_id)
+    scope = to_sql(TechnologyListing, predicate, now=now)
+    if scope is not None:
+        statement = statement.where(scope)
+    return await session.scalar(statement) is not None
 
 
 async def record_attempt(

@@ -10,6 +10,7 @@ import strawberry
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
+from greenrong.domain.access.identity import Credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.limits import QueryLimits
@@ -31,6 +32,9 @@ class Context:
     limits: QueryLimits
     #: who is calling; the access layer sets it from the Authorization header or connection_init
     principal: Principal = field(default=ANONYMOUS)
+    #: a WebSocket's credential, checked again for every operation and message
+    #: (``schema/kit/sockets.py``); None over HTTP, where each request authenticates anew
+    credential: Credential | None = None
     #: the WebSocket ``connection_init`` payload (strawberry sets it; None over HTTP)
     connection_params: dict[str, Any] | None = None
     #: the root fields the compiled path answered (``resolvers/compiled/operations.py``)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import Any
 
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
@@ -26,6 +27,15 @@ class ErrorPolicy(SchemaExtension):
         if result is None or not result.errors:
             return
         result.errors = [_public(error) for error in result.errors]
+
+    def on_stream_result(self, result: Any) -> Iterator[None]:
+        """The same for each result a WebSocket sends (a query's, each subscription event's):
+        streamed results leave before ``on_operation`` ends, and would carry domain errors
+        without their code and unexpected ones unmasked."""
+        errors = getattr(result, "errors", None)
+        if errors:
+            result.errors = [_public(error) for error in errors]
+        yield
 
 
 def _public(error: GraphQLError) -> GraphQLError:
