@@ -1,4 +1,5 @@
-"""Who may follow the change feed and manage webhooks."""
+"""The access rules of the partners context, merged into ``policy.py``: who may follow the change
+feed and manage webhook endpoints, and who owns what such a caller creates."""
 
 from __future__ import annotations
 
