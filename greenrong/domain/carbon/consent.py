@@ -58,6 +58,16 @@ async def authorize_record(session: AsyncSession, enterprise_id: uuid.UUID) -> C
     return account
 
 
+async def may_read(session: AsyncSession, enterprise_id: uuid.UUID) -> bool:
+    """Whether the caller may read the enterprise's ledger (``authorize_read`` would pass): a
+    write on a ledger row the caller cannot read answers like a missing row."""
+    try:
+        await authorize_read(session, enterprise_id)
+    except (Forbidden, ConsentRequired):
+        return False
+    return True
+
+
 async def authorize_read(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
     p = caller(session)
     if _acts_for(p, enterprise_id):
