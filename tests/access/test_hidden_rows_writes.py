@@ -229,8 +229,8 @@ CASES: dict[str, Case] = {
             rightful="owner",
             row=lambda w, x: (Certification, x.certification),
             input=lambda w, x, id, version, party: {"id": id, "version": version},
-            # the owner sees its own draft's state: nothing answered yet
-            control="ValidationError:REQUIRED:answers",
+            # the owner sees its own draft's state: not pre-scored yet
+            control="ValidationError:INVALID_TRANSITION:status",
         ),
         # class 6: a bank makes itself a party of a demand already MATCHED with another bank
         Case(
@@ -258,7 +258,7 @@ CASES: dict[str, Case] = {
                 "listingId": gid("TechnologyListing", w.published_listing),
                 "needId": id,
             },
-            control="ValidationError:INVALID:needId:need_id: the need is closed",
+            control="ValidationError:INVALID:needId:needId: the need is closed",
         ),
     )
 }
@@ -481,7 +481,7 @@ async def test_a_withdrawn_demand_is_not_found_for_a_bank(
         },
     )
     assert body["data"]["startMatch"]["message"] == (
-        "demand_id: the demand is WITHDRAWN (已撤回), not open"
+        "demandId: the demand is WITHDRAWN (已撤回), not open"
     )
 
 
@@ -507,7 +507,7 @@ async def test_a_draft_listing_is_not_found_for_a_buyer(
     # the listing's owner sees why: its own draft
     body = await as_party("owner")(_document("startTechnologyDeal"), variables)
     assert body["data"]["startTechnologyDeal"]["message"] == (
-        "listing_id: the listing is DRAFT (草稿), not published"
+        "listingId: the listing is DRAFT (草稿), not published"
     )
 
 

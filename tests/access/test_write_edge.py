@@ -8,6 +8,7 @@ system principal. A write session with neither raises ``NoPrincipal`` and writes
 from __future__ import annotations
 
 import re
+import uuid
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,10 @@ from greenrong.core.errors import NotFound
 from greenrong.domain.access.guard import NoPrincipal, bind_actor, bind_system
 from greenrong.domain.access.models import AuditEntry
 from greenrong.domain.access.principal import SYSTEM, Principal, Role
-from greenrong.domain.certification.service import expire_due
+from greenrong.domain.certification.service import submit_certification
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.service import create_enterprise, update_enterprise
 from greenrong.domain.matching.deals import start_match
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.projects.service import update_project
 from tests.access.conftest import World
@@ -61,7 +61,7 @@ async def test_a_write_without_a_principal_raises_and_writes_nothing(
             await start_match(session, demand_id=world.demand, product_id=world.product)
     with pytest.raises(NoPrincipal):
         async with unbound.begin() as session:
-            await expire_due(session, on=today())
+            await submit_certification(session, id=uuid.uuid4(), version=1)
 
     # and nothing was written
     assert await _totals(sessionmaker) == before
