@@ -101,6 +101,7 @@ def seed(
 ) -> None:
     """Load deterministic demo data into an empty database."""
     from greenrong.core.db import create_engine, create_sessionmaker
+    from greenrong.domain.access.guard import system_sessionmaker
     from greenrong.domain.matching.finance_rules import today
     from greenrong.domain.seed.demo import DatabaseNotEmpty, seed_demo
     from greenrong.domain.seed.timeline import CUTOFF_DAY
@@ -114,7 +115,7 @@ def seed(
         engine = create_engine(settings.effective_database_url)
         try:
             report = await seed_demo(
-                create_sessionmaker(engine),
+                system_sessionmaker(create_sessionmaker(engine)),
                 scale=scale,
                 seed=random_seed,
                 as_of=day,
@@ -318,11 +319,12 @@ def export(entity: str, fmt: str, since: str | None, output: Path | None) -> Non
 @contextlib.asynccontextmanager
 async def _session() -> AsyncIterator[AsyncSession]:
     from greenrong.core.db import create_engine, create_sessionmaker
+    from greenrong.domain.access.guard import bind_system
 
     engine = create_engine(get_settings().effective_database_url)
     try:
         async with create_sessionmaker(engine)() as session:
-            yield session
+            yield bind_system(session)  # the CLI is trusted: it writes as the system principal
     finally:
         await engine.dispose()
 
@@ -584,6 +586,7 @@ def carbon_recalc(factor_version: str, chunk_size: int, wait_seconds: float) -> 
 
     from greenrong.core.db import create_engine, create_sessionmaker
     from greenrong.core.errors import DomainError
+    from greenrong.domain.access.guard import system_sessionmaker
     from greenrong.domain.carbon import recalc
     from greenrong.workers import carbon as carbon_worker
 
@@ -591,7 +594,7 @@ def carbon_recalc(factor_version: str, chunk_size: int, wait_seconds: float) -> 
 
     async def run() -> tuple[uuid.UUID, int, list[Any], bool]:
         engine = create_engine(settings.effective_database_url)
-        sessionmaker = create_sessionmaker(engine)
+        sessionmaker = system_sessionmaker(create_sessionmaker(engine))
         try:
             async with sessionmaker.begin() as session:
                 run_row, ids = await recalc.start_run(session, factor_version=factor_version)

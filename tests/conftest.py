@@ -31,6 +31,7 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import open_search, stop_embedded
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.migrations.runner import upgrade
 from tests.factories.access import TEST_JWT_SECRET, auth_headers
@@ -227,7 +228,9 @@ async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
 
 @pytest.fixture
 def sessionmaker(engine: AsyncEngine) -> SessionMaker:
-    return create_sessionmaker(engine)
+    """Sessions for the test's own set-up and checks: trusted code, so each has the system
+    principal bound (``access.guard.system_sessionmaker``), as the CLI and workers do."""
+    return system_sessionmaker(create_sessionmaker(engine))
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancingDemand
 from greenrong.domain.matching.finance import demand_text
@@ -96,7 +97,7 @@ async def _run(url: str, args: argparse.Namespace) -> None:
     out = sys.stdout
     await asyncio.to_thread(upgrade, url)
     engine = create_engine(url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     async with sessionmaker() as session:
         seeded = await session.scalar(select(func.count()).select_from(Enterprise))
     if not seeded:

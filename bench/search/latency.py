@@ -44,6 +44,7 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.seed.demo import seed_demo
 from greenrong.indexers.kit.query import Bounds, SearchRequest, build
 from greenrong.indexers.kit.store import rebuild
@@ -81,7 +82,7 @@ def main() -> None:
 async def _run(url: str, args: argparse.Namespace, *, seed: bool) -> None:
     out = sys.stdout
     engine = create_engine(url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     if seed:
         await asyncio.to_thread(upgrade, url)
         report = await seed_demo(sessionmaker, scale=args.scale, progress=False)

@@ -74,10 +74,12 @@ class ValidationFailed(DomainError):
 class NotFound(DomainError):
     code = ErrorCode.NOT_FOUND
 
-    def __init__(self, entity: str, id: object) -> None:
+    def __init__(self, entity: str, id: object, *, field: str = "id") -> None:
         super().__init__(f"{entity} {id} does not exist")
         self.entity = entity
         self.id = str(id)
+        #: the input field that named the record (snake_case, like ``Issue.field``)
+        self.field = field
 
 
 class StaleVersion(DomainError):

@@ -14,7 +14,6 @@ from typing import Annotated, TypeVar
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.core.errors import DomainError
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.carbon import benefits, disclosures, industrial, repository, service
 from greenrong.domain.carbon.engine import Activity, CalculationRequest, MeasuredFactor
@@ -23,6 +22,7 @@ from greenrong.domain.carbon.models import CarbonAccount as AccountRow
 from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
 from greenrong.domain.carbon.report import carbon_report
 from greenrong.resolvers.carbon_page import page_path
+from greenrong.resolvers.common import mutate
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
     FillDisclosureFromCalculationsInput,
@@ -63,7 +63,7 @@ from greenrong.schema.carbon.types import (
 from greenrong.schema.disclosure.payloads import DisclosureSuccess
 from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.errors import MutationError, to_error
+from greenrong.schema.kit.errors import MutationError
 from greenrong.schema.kit.ids import expect_global_id, to_global_id
 
 R = TypeVar("R")
@@ -72,19 +72,6 @@ T = TypeVar("T")
 
 #: the one argument of every carbon mutation
 _INPUT = strawberry.argument(description="What to record or run.")
-
-
-async def mutate(
-    info: Info, action: Callable[[AsyncSession], Awaitable[R]], wrap: Callable[[R], T]
-) -> T | MutationError:
-    """One write transaction with the caller bound, like ``resolvers.common.mutate``, for the
-    carbon rows (append-only ``Base`` rows, not versioned entities: no outbox events)."""
-    try:
-        async with info.context.sessionmaker.begin() as session:
-            bind_actor(session, info.context.principal, info.context.request_id)
-            return wrap(await action(session))
-    except DomainError as error:
-        return to_error(error)
 
 
 def _optional_id(value: strawberry.ID | None, type_name: str, field: str) -> uuid.UUID | None:

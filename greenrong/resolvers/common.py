@@ -27,6 +27,7 @@ from greenrong.schema.kit.relay import Connection
 
 T = TypeVar("T")
 R = TypeVar("R", bound=Entity)
+A = TypeVar("A")
 
 
 def _given(value: Any) -> bool:
@@ -159,13 +160,16 @@ def input_values(data: Any, *, skip: Sequence[str] = ()) -> dict[str, Any]:
 
 
 async def mutate(
-    info: Info, action: Callable[[AsyncSession], Awaitable[R]], wrap: Callable[[R], T]
+    info: Info, action: Callable[[AsyncSession], Awaitable[A]], wrap: Callable[[A], T]
 ) -> T | MutationError:
-    """Run one write in its own transaction and wrap the saved row.
+    """THE write edge: every mutation runs its write here, in its own transaction, with the
+    request's caller bound to the session, and wraps the result.
 
-    A DomainError rolls the transaction back and comes back as a typed error, so a failed
-    mutation changes nothing; a write the caller's role may not make is a ``ForbiddenError``.
-    Anything else propagates and is masked by the schema.
+    The services ask the bound principal (``domain/access/guard.py``); a write session without
+    one raises, so this is the only way a request writes. A DomainError rolls the transaction
+    back and comes back as a typed error, so a failed mutation changes nothing; a write the
+    caller may not make is a ``ForbiddenError``, one on a row it may not see a
+    ``NotFoundError``. Anything else propagates and is masked by the schema.
     """
     try:
         async with info.context.sessionmaker.begin() as session:
@@ -176,6 +180,15 @@ async def mutate(
         return to_error(error)
     outbox_signal.changes_committed()  # wake the relay: index the change now, not at next poll
     return result
+
+
+async def write(info: Info, action: Callable[[AsyncSession], Awaitable[A]]) -> A | MutationError:
+    """``mutate`` for an action that builds its own payload."""
+    return await mutate(info, action, _as_is)
+
+
+def _as_is(value: A) -> A:
+    return value
 
 
 def update_args(data: Any, type_name: str) -> dict[str, Any]:

@@ -11,13 +11,14 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, ValidationFailed
+from greenrong.domain.access.policy import owner_tag, require_feed_access, webhook_scope
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.partners import feed, webhooks
 from greenrong.domain.partners.live import FeedHub
-from greenrong.domain.partners.rules import owner_tag, require_feed_access, webhook_scope
+from greenrong.resolvers.common import write
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.errors import MutationError, to_error
+from greenrong.schema.kit.errors import MutationError
 from greenrong.schema.kit.ids import expect_global_id
 from greenrong.schema.partners.inputs import (
     CreateWebhookEndpointInput,
@@ -162,13 +163,13 @@ class PartnersSubscription:
 
 
 async def _write(info: Info, action: Callable[[AsyncSession], Awaitable[T]]) -> T | MutationError:
-    """One transaction for one webhook mutation; a DomainError is a typed payload member."""
-    try:
+    """One webhook mutation through the one write edge, for feed roles only."""
+
+    async def checked(session: AsyncSession) -> T:
         require_feed_access(info.context.principal)
-        async with info.context.sessionmaker.begin() as session:
-            return await action(session)
-    except DomainError as error:
-        return to_error(error)
+        return await action(session)
+
+    return await write(info, checked)
 
 
 @strawberry.type(description="Webhook endpoints and their deliveries.")

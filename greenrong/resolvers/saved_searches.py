@@ -13,15 +13,16 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, ErrorCode, Forbidden, ValidationFailed
+from greenrong.domain.access.policy import owner_tag
 from greenrong.domain.kit.jsonable import jsonable
 from greenrong.domain.partners import saved_searches
 from greenrong.domain.partners.models import SavedSearch as SavedSearchRow
 from greenrong.domain.partners.models import SavedSearchStatus
-from greenrong.domain.partners.rules import owner_tag
+from greenrong.resolvers.common import write
 from greenrong.resolvers.partners import _hub, _subscription_error, event_loaders
 from greenrong.resolvers.search import LISTINGS, filter_values
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.errors import MutationError, api_field, to_error
+from greenrong.schema.kit.errors import MutationError, api_field
 from greenrong.schema.kit.ids import expect_global_id
 from greenrong.schema.kit.relay import After, Edge, First, PageInfo
 from greenrong.schema.kit.relay import Connection as RelayConnection
@@ -74,14 +75,13 @@ def _input_json(given: Any) -> dict[str, Any]:
 async def _write(
     info: Info, action: Callable[[AsyncSession, str], Awaitable[T]]
 ) -> T | MutationError:
-    """One transaction for one mutation of the caller's saved searches; a DomainError is a
-    typed payload member and changes nothing."""
-    try:
-        owner = _owner(info)
-        async with info.context.sessionmaker.begin() as session:
-            return await action(session, owner)
-    except DomainError as error:
-        return to_error(error)
+    """One mutation of the caller's saved searches through the one write edge; a DomainError
+    is a typed payload member and changes nothing."""
+
+    async def owned(session: AsyncSession) -> T:
+        return await action(session, _owner(info))
+
+    return await write(info, owned)
 
 
 @strawberry.type(description="Your saved searches.")

@@ -17,6 +17,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access.guard import bind_system
 from greenrong.domain.carbon import recalc
 from greenrong.workers.runtime import Runtime
 
@@ -35,7 +36,7 @@ async def recalculate(
     """The handler: one transaction per chunk. Returns how many results it stored."""
     async with sessionmaker.begin() as session:
         return await recalc.recalculate_chunk(
-            session, run_id=run_id, calculation_ids=calculation_ids
+            bind_system(session), run_id=run_id, calculation_ids=calculation_ids
         )
 
 

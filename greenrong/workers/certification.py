@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access.guard import bind_system
 from greenrong.domain.certification.service import expire_due
 from greenrong.domain.matching.finance_rules import today
 
@@ -27,7 +28,7 @@ log = logging.getLogger("greenrong.certification")
 async def expire_once(sessionmaker: SessionMaker) -> int:
     """One pass: expire what is due today; returns how many certificates expired."""
     async with sessionmaker.begin() as session:
-        expired = await expire_due(session, on=today())
+        expired = await expire_due(bind_system(session), on=today())
     return len(expired)
 
 

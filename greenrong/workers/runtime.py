@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
+from greenrong.domain.access.guard import system_sessionmaker
 
 #: the pipeline's own small pool, apart from the API's request pool
 PIPELINE_POOL_SIZE = 2
@@ -42,7 +43,8 @@ def open_runtime(settings: Settings, *, search: SearchEngine | None = None) -> R
     )
     return Runtime(
         settings=settings,
-        sessionmaker=create_sessionmaker(engine),
+        # workers are trusted code: they write as the system principal (access.guard)
+        sessionmaker=system_sessionmaker(create_sessionmaker(engine)),
         search=search or open_search(settings),
         engine=engine,
         owns_search=search is None,

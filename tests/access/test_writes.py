@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from greenrong.core.db import SessionMaker
-from greenrong.core.errors import Forbidden
+from greenrong.core.errors import Forbidden, NotFound
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.access.models import DataConsent
@@ -267,9 +267,18 @@ async def test_each_mutation_is_allowed_exactly_for_its_parties(
     before = await counts(sessionmaker, model)
     query = f"""mutation($input: {input_type}!) {{ {mutation}(input: $input) {{
         __typename ... on ForbiddenError {{ code field message }}
+        ... on NotFoundError {{ code field message }}
         ... on ValidationError {{ message }} }} }}"""
+    given = make_input(world)
+    # a row the party cannot read answers like a missing one (docs/SECURITY.md, Writes)
+    hidden = False
+    if "id" in given:
+        seen = await as_party(party)(
+            "query($id: ID!) { node(id: $id) { id } }", {"id": given["id"]}
+        )
+        hidden = seen["data"]["node"] is None
 
-    body = await as_party(party)(query, {"input": make_input(world)})
+    body = await as_party(party)(query, {"input": given})
 
     assert body.get("data"), body
     payload = body["data"][mutation]
@@ -278,6 +287,11 @@ async def test_each_mutation_is_allowed_exactly_for_its_parties(
         after = await counts(sessionmaker, model)
         created = 1 if mutation.startswith(("create", "grant")) else 0
         assert after == (before[0] + created, before[1] + 1, before[2] + 1)
+    elif hidden:
+        assert payload["__typename"] == "NotFoundError", payload
+        assert payload["code"] == "NOT_FOUND"
+        assert payload["field"] == "id"
+        assert await counts(sessionmaker, model) == before
     else:
         assert payload["__typename"] == "ForbiddenError", payload
         assert payload["code"] == "FORBIDDEN"
@@ -382,7 +396,7 @@ async def test_a_denied_service_write_inside_a_request_rolls_back_with_nothing_w
                 session, id=world.project, version=1, changes={"title": "被篡改的项目"}
             )
 
-    with pytest.raises(Forbidden):
+    with pytest.raises(NotFound):  # another enterprise's project: hidden, so missing
         await write()
 
     assert await counts(sessionmaker, Project) == before

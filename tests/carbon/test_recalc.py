@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from greenrong.cli import main
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import create_engine, create_sessionmaker
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.carbon import recalc, service
 from greenrong.domain.carbon.models import CarbonCalculation, CarbonRecalcResult, CarbonRecalcRun
 from greenrong.domain.carbon.serialize import request_to_json
@@ -30,7 +31,7 @@ __all__ = ["redis_url", "start_worker"]  # the Redis and worker fixtures of the 
 async def _store(url: str) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID]:
     engine = create_engine(url)
     try:
-        async with create_sessionmaker(engine)() as s, s.begin():
+        async with system_sessionmaker(create_sessionmaker(engine))() as s, s.begin():
             owner = await create_enterprise(s)
             await service.open_account(s, enterprise_id=owner.id)
             # 10 000 MWh × 0.1404 = 1404.000: unchanged by a re-run
@@ -106,7 +107,7 @@ def test_recalc_lists_the_results_that_change(
 async def _kept(url: str, old: uuid.UUID) -> tuple[int, int, Decimal]:
     engine = create_engine(url)
     try:
-        async with create_sessionmaker(engine)() as s:
+        async with system_sessionmaker(create_sessionmaker(engine))() as s:
             runs = await s.scalar(select(func.count()).select_from(CarbonRecalcRun))
             results = await s.scalar(select(func.count()).select_from(CarbonRecalcResult))
             calc = await s.get(CarbonCalculation, old)
@@ -119,7 +120,7 @@ async def _kept(url: str, old: uuid.UUID) -> tuple[int, int, Decimal]:
 async def test_the_handler_is_safe_to_run_twice(database_url: str) -> None:
     kept, old, gone = await _store(database_url)
     engine = create_engine(database_url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     try:
         async with sessionmaker.begin() as s:
             run, ids = await recalc.start_run(s, factor_version="CN-2025.1")

@@ -20,6 +20,7 @@ from pypdf import PdfReader
 from greenrong.cli import main
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.models import ConsentScope, DataConsent
 from greenrong.domain.access.principal import Role
 from greenrong.domain.carbon import service
@@ -286,7 +287,7 @@ def test_the_pdf_command_says_which_font_is_missing(
 async def _in_engine(url: str) -> World:
     engine = create_engine(url)
     try:
-        return await _fill(create_sessionmaker(engine))
+        return await _fill(system_sessionmaker(create_sessionmaker(engine)))
     finally:
         await engine.dispose()
 

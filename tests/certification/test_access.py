@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from greenrong.core.errors import Forbidden
+from greenrong.core.errors import NotFound
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.certification import service
@@ -244,19 +244,30 @@ async def test_each_step_by_each_caller(gql_as, sessionmaker, step: str, who: st
     owner = w.fresh if step == "startCertification" else cert.enterprise_id
     role, org = _caller(w, who, owner)
 
+    # a certification the caller cannot read answers like a missing one (docs/SECURITY.md)
+    seen = await gql_as(role, org_id=org)(
+        "query($id: ID!) { node(id: $id) { id } }",
+        {"id": to_global_id("Certification", cert.id)},
+    )
+    hidden = step != "startCertification" and seen["data"]["node"] is None
+
     # when
     body = await gql_as(role, org_id=org)(
         f"mutation($input: {INPUTS[step]}!) {{ result: {step}(input: $input) {{ __typename "
-        "... on ForbiddenError { code message } ... on ValidationError { code message } } }",
+        "... on ForbiddenError { code message } ... on ValidationError { code message } "
+        "... on NotFoundError { code message } } }",
         {"input": _input(w, step, cert)},
     )
 
     # then
     assert "errors" not in body, body
     result = body["data"]["result"]
-    expected = OK if who in allowed else NO
+    expected = OK if who in allowed else ("NotFoundError" if hidden else NO)
     assert result["__typename"] == expected, result
-    if expected == NO:
+    if expected == "NotFoundError":
+        assert result["code"] == "NOT_FOUND"
+        assert await _counts(sessionmaker) == before
+    elif expected == NO:
         assert result["code"] == "FORBIDDEN"
         assert await _counts(sessionmaker) == before
     else:
@@ -467,10 +478,10 @@ async def test_an_expert_credential_bound_to_no_expert_may_not_score(sessionmake
     before = await _counts(sessionmaker)
     scoring = service.rubric_of(w.under_review)
 
-    # when / then
+    # when / then: it reviews nothing, so it cannot even see the certification
     async with sessionmaker() as session, session.begin():
         bind_actor(session, Principal(Role.EXPERT, subject="no-binding"), None)
-        with pytest.raises(Forbidden, match="bound to no expert"):
+        with pytest.raises(NotFound):
             await service.score_certification(
                 session,
                 id=w.under_review.id,

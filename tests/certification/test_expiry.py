@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from greenrong.cli import main
 from greenrong.core.db import create_engine, create_sessionmaker
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.certification import service
 from greenrong.domain.certification.models import Certification, CertificationStatus
 from greenrong.domain.enterprises.models import Enterprise
@@ -89,7 +90,7 @@ def test_the_expire_command_expires_what_is_due_once(database_url: str, monkeypa
     async def given() -> tuple[object, object]:
         engine = create_engine(database_url)
         try:
-            async with create_sessionmaker(engine).begin() as session:
+            async with system_sessionmaker(create_sessionmaker(engine)).begin() as session:
                 firm = await create_enterprise(session, name="泸州白酒循环经济有限公司")
                 experts = [
                     (await create_expert(session, name=n, affiliation=a)).id
@@ -105,7 +106,7 @@ def test_the_expire_command_expires_what_is_due_once(database_url: str, monkeypa
     async def read(firm_id: object, cert_id: object) -> tuple[object, ...]:
         engine = create_engine(database_url)
         try:
-            async with create_sessionmaker(engine)() as session:
+            async with system_sessionmaker(create_sessionmaker(engine))() as session:
                 cert = await session.get(Certification, cert_id)
                 firm = await session.scalar(select(Enterprise).where(Enterprise.id == firm_id))
                 assert cert is not None

@@ -48,10 +48,11 @@ async def _counts(sessionmaker: Any) -> tuple[int, int, int]:
 @pytest.mark.parametrize(
     ("role", "org", "expected"),
     [
-        (None, None, "refused"),  # anonymous: the public role
+        # the public and another enterprise cannot see the demand: it answers as missing
+        (None, None, "NotFoundError"),  # anonymous: the public role
         (Role.REGULATOR, None, "refused"),
-        (Role.ENTERPRISE, "other", "refused"),  # another enterprise than the demand's
-        (Role.INSTITUTION, "other_bank", "refused"),  # not the product's institution
+        (Role.ENTERPRISE, "other", "NotFoundError"),  # another enterprise than the demand's
+        (Role.INSTITUTION, "other_bank", "refused"),  # sees the open demand, not a party
         (Role.ENTERPRISE, "firm", "FinancingMatchSuccess"),  # the demand's enterprise
         (Role.INSTITUTION, "bank", "FinancingMatchSuccess"),  # the product's institution
         (Role.ADMIN, None, "FinancingMatchSuccess"),
@@ -88,6 +89,9 @@ async def test_starting_a_match_by_role(
     typename = (body.get("data") or {}).get("result", {}) or {}
     if expected == "refused":
         assert typename == {"__typename": "ForbiddenError"}
+        assert await _counts(sessionmaker) == before
+    elif expected == "NotFoundError":
+        assert typename == {"__typename": "NotFoundError"}
         assert await _counts(sessionmaker) == before
     else:
         assert typename == {"__typename": expected}
@@ -182,9 +186,10 @@ async def test_the_product_institution_finances_its_match_and_the_demand_follows
     unchanged = await _counts(sessionmaker)
     done = await gql_as(Role.INSTITUTION, org_id=bank.id)(MOVE_MATCH, move)
 
-    # then the other bank changed nothing; the bank's move financed the match and the demand,
-    # which the bank does not own, as one consequence of its move
-    assert refused["data"]["result"] == {"__typename": "ForbiddenError"}
+    # then the other bank changed nothing (the match is not its own: it cannot see it, so it
+    # answers as missing); the bank's move financed the match and the demand, which the bank
+    # does not own, as one consequence of its move
+    assert refused["data"]["result"] == {"__typename": "NotFoundError"}
     assert unchanged == before
     assert done["data"]["result"] == {
         "__typename": "FinancingMatchSuccess",

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from greenrong.cli import main
 from greenrong.core.config import get_settings
 from greenrong.core.db import create_engine, create_sessionmaker
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.service import update_enterprise
 from greenrong.domain.kit.types import utcnow
@@ -32,7 +33,7 @@ def cli_env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[None
 
 async def _seed(database_url: str, names: list[str]) -> list[uuid.UUID]:
     engine = create_engine(database_url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     try:
         async with sessionmaker.begin() as session:
             ids = [(await create_enterprise(session, name=name)).id for name in names]
@@ -43,7 +44,7 @@ async def _seed(database_url: str, names: list[str]) -> list[uuid.UUID]:
 
 async def _rename_and_publish(database_url: str, id: uuid.UUID, name: str) -> None:
     engine = create_engine(database_url)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     try:
         async with sessionmaker.begin() as session:
             row = await session.get(Enterprise, id)

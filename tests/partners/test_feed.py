@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.service import update_enterprise
@@ -146,7 +147,7 @@ async def test_concurrent_writers_and_a_polling_reader_see_every_event_once_in_o
     database_url: str,
 ) -> None:
     engine: AsyncEngine = create_engine(database_url, pool_size=WRITERS + PUBLISHERS + 4)
-    sessionmaker = create_sessionmaker(engine)
+    sessionmaker = system_sessionmaker(create_sessionmaker(engine))
     try:
         # given one enterprise per writer
         async with sessionmaker.begin() as session:

@@ -14,6 +14,7 @@ from greenrong.cli import main
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.core.search import open_search
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.indexers.registry import index_names
 from tests.factories.entities import (
@@ -42,7 +43,7 @@ def invoke(*args: str) -> Result:
 async def seed(settings: Settings) -> dict[str, uuid.UUID]:
     engine = create_engine(settings.database_url)
     try:
-        async with create_sessionmaker(engine).begin() as session:
+        async with system_sessionmaker(create_sessionmaker(engine)).begin() as session:
             owner = await create_enterprise(session)
             await create_enterprise(session)
             await create_listing(session, owner_enterprise_id=owner.id)
@@ -70,7 +71,7 @@ async def rename_and_drop(settings: Settings, rename: uuid.UUID, drop: uuid.UUID
 
     engine = create_engine(settings.database_url)
     try:
-        async with create_sessionmaker(engine).begin() as session:
+        async with system_sessionmaker(create_sessionmaker(engine)).begin() as session:
             (await session.get_one(Enterprise, rename)).name = "改名企业"
             await session.delete(await session.get_one(Expert, drop))
     finally:

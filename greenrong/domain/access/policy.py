@@ -20,8 +20,9 @@ Roles (``principal.Role``; docs/SECURITY.md states the same model for people):
 - ADMIN: everything. Every write of every role is audited (``guard.py``).
 
 Library memberships (入库): an enterprise's are public, a project's are seen with the project;
-cultivation recommendations are seen with their project. Their writes are checked by the
-libraries service (ADMIN and REGULATOR), not by ``authorize_write``.
+cultivation recommendations are seen with their project. Who writes them is decided by the
+rules of ``access/libraries.py`` (ADMIN and REGULATOR), not by ``authorize_write``. Who follows
+the change feed and manages webhooks: ``access/partners.py``. Both are part of this module.
 
 Entity types this module does not name are for ADMIN and REGULATOR only: a new context is
 closed until a rule opens it.
@@ -39,6 +40,8 @@ from sqlalchemy import Select, select
 
 from greenrong.core.errors import Forbidden
 from greenrong.domain.access import certification as _certification
+from greenrong.domain.access import libraries as _libraries
+from greenrong.domain.access import partners as _partners
 from greenrong.domain.access.models import ConsentScope
 from greenrong.domain.access.predicates import (
     EVERYTHING,
@@ -411,20 +414,21 @@ def authorize_party(
     raise Forbidden(f"{p.role} may not take part in this {entity_type}: it is not a party")
 
 
-# -------------------------------------------------------------- the change feed and webhooks
-
-#: roles that read change events: the ``changes`` query and subscription, and webhooks
-FEED_ROLES = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
-
-
-def may_follow_feed(p: Principal) -> bool:
-    """Whether the caller may receive change events. Asked when a caller reads the feed, and
-    for a webhook endpoint's owner when its deliveries are made and again when each is sent."""
-    return p.role in FEED_ROLES
-
-
 #: who may take each certification step (``access/certification.py``)
 authorize_certification = _certification.authorize_certification
+
+
+#: who writes library memberships and cultivation recommendations (``access/libraries.py``)
+authorize_library_write = _libraries.authorize_library_write
+authorize_end_membership = _libraries.authorize_end_membership
+authorize_cultivation = _libraries.authorize_cultivation
+
+#: who follows the change feed and manages webhooks (``access/partners.py``)
+FEED_ROLES = _partners.FEED_ROLES
+may_follow_feed = _partners.may_follow_feed
+require_feed_access = _partners.require_feed_access
+owner_tag = _partners.owner_tag
+webhook_scope = _partners.webhook_scope
 
 
 def may_read_audit(p: Principal) -> bool:
@@ -436,6 +440,9 @@ __all__ = [
     "GUARDED_FIELDS",
     "FieldAccess",
     "authorize_certification",
+    "authorize_cultivation",
+    "authorize_end_membership",
+    "authorize_library_write",
     "authorize_party",
     "authorize_write",
     "consent_needed",
@@ -444,7 +451,10 @@ __all__ = [
     "matchable_demands",
     "may_follow_feed",
     "may_read_audit",
+    "owner_tag",
     "readable_rows",
+    "require_feed_access",
     "visible_rows",
+    "webhook_scope",
     "withheld_fields",
 ]

@@ -34,6 +34,14 @@ class Principal:
 
 ANONYMOUS = Principal(role=Role.PUBLIC)
 
+#: the subject trusted code (the CLI, workers, the demo seed, tests' factories) writes as
+SYSTEM_SUBJECT = "system"
+#: the caller of trusted code. It has an admin's rights and is audited as the ``system``
+#: subject. It is never the principal of a request: credentials resolve to roles with a key id
+#: or a token subject of their own, and code that writes outside a request binds it by name
+#: (``access.guard.bind_system``).
+SYSTEM = Principal(role=Role.ADMIN, subject=SYSTEM_SUBJECT)
+
 #: roles that act for one organisation (``Principal.org_id``): an enterprise, an institution or
 #: an expert
 BOUND_ROLES = frozenset({Role.ENTERPRISE, Role.INSTITUTION, Role.EXPERT})

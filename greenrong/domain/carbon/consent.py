@@ -16,32 +16,26 @@ import uuid
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ConsentRequired, Forbidden
-from greenrong.domain.access.guard import actor_of
+from greenrong.domain.access.guard import principal_of
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.carbon import repository
 from greenrong.domain.carbon.models import CarbonAccount
 
 
-def caller(session: AsyncSession) -> Principal | None:
-    """The request's principal bound to the session, or None for trusted code (CLI, workers)."""
-    actor = actor_of(session)
-    return None if actor is None else actor.principal
+def caller(session: AsyncSession) -> Principal:
+    """The principal bound to the session (``SYSTEM`` for trusted code: CLI, workers);
+    ``guard.NoPrincipal`` when none is bound."""
+    return principal_of(session)
 
 
 def who(session: AsyncSession) -> tuple[Role, str]:
     """The role and name recorded with a write (``system`` for trusted code)."""
     p = caller(session)
-    if p is None:
-        return Role.ADMIN, "system"
     return p.role, p.subject or str(p.key_id or p.org_id or p.role)
 
 
-def _acts_for(p: Principal | None, enterprise_id: uuid.UUID) -> bool:
-    return (
-        p is None
-        or p.role == Role.ADMIN
-        or (p.role == Role.ENTERPRISE and p.org_id == enterprise_id)
-    )
+def _acts_for(p: Principal, enterprise_id: uuid.UUID) -> bool:
+    return p.role == Role.ADMIN or (p.role == Role.ENTERPRISE and p.org_id == enterprise_id)
 
 
 def authorize_open(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
@@ -64,11 +58,21 @@ async def authorize_record(session: AsyncSession, enterprise_id: uuid.UUID) -> C
     return account
 
 
+async def may_read(session: AsyncSession, enterprise_id: uuid.UUID) -> bool:
+    """Whether the caller may read the enterprise's ledger (``authorize_read`` would pass): a
+    write on a ledger row the caller cannot read answers like a missing row."""
+    try:
+        await authorize_read(session, enterprise_id)
+    except (Forbidden, ConsentRequired):
+        return False
+    return True
+
+
 async def authorize_read(session: AsyncSession, enterprise_id: uuid.UUID) -> None:
     p = caller(session)
     if _acts_for(p, enterprise_id):
         return
-    if p is not None and p.role == Role.INSTITUTION and p.org_id is not None:
+    if p.role == Role.INSTITUTION and p.org_id is not None:
         if await repository.ledger_consent_granted(session, p.org_id, enterprise_id):
             return
         raise ConsentRequired(

@@ -29,7 +29,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, NotFound, ValidationFailed
+from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, ValidationFailed
+from greenrong.domain.access.guard import visible_or_raise
 from greenrong.domain.access.principal import Role
 from greenrong.domain.carbon import consent, industrial, non_industrial, repository
 from greenrong.domain.carbon.benefits import NAME as BENEFIT_NAME
@@ -113,7 +114,7 @@ def _ref(calc: CarbonCalculation, index: int, line: dict[str, Any]) -> LineRef:
 def _authorize(session: AsyncSession, disclosure: Disclosure) -> None:
     """The disclosing enterprise itself or an admin (or trusted code); nobody else."""
     p = consent.caller(session)
-    if p is None or p.role == Role.ADMIN:
+    if p.role == Role.ADMIN:
         return
     if p.role == Role.ENTERPRISE and p.org_id == disclosure.subject_enterprise_id:
         return
@@ -134,9 +135,8 @@ async def fill_from_calculations(
     Refused, with nothing changed: another enterprise's calculation, a calculation for another
     year than the disclosure's, a metric none of the calculations supplies, an institution's
     disclosure (calculations are stored per enterprise), a stale ``version``."""
-    disclosure = await session.get(Disclosure, disclosure_id)
-    if disclosure is None:
-        raise NotFound("Disclosure", disclosure_id)
+    # a disclosure the caller may not see answers like a missing one
+    disclosure = await visible_or_raise(session, Disclosure, disclosure_id, field="disclosure_id")
     _authorize(session, disclosure)
     issues = IssueCollector()
     if disclosure.subject_enterprise_id is None:

@@ -318,8 +318,8 @@ async def reverse_entry(session: AsyncSession, *, id: uuid.UUID, note: str) -> C
     """A correction: a new entry with the negated amounts. The original is never edited, and a
     reversed credit's serial stays retired."""
     original = await session.get(CarbonLedgerEntry, id)
-    if original is None:
-        raise NotFound("CarbonLedgerEntry", id)
+    if original is None or not await consent.may_read(session, original.enterprise_id):
+        raise NotFound("CarbonLedgerEntry", id)  # hidden answers like missing
     await consent.authorize_record(session, original.enterprise_id)
     issues = IssueCollector()
     if original.reverses_id is not None:

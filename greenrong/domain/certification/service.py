@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
 from greenrong.domain.access import policy
-from greenrong.domain.access.guard import actor_of, as_party
-from greenrong.domain.access.principal import Principal, Role
+from greenrong.domain.access.guard import as_party, get_visible, principal_of
+from greenrong.domain.access.principal import Principal
 from greenrong.domain.certification import membership, workflow
 from greenrong.domain.certification.models import (
     Certification,
@@ -109,17 +109,13 @@ def _authorize(
     owner_id: uuid.UUID,
     reviewers: set[uuid.UUID] | None = None,
 ) -> None:
-    actor = actor_of(session)
-    if actor is not None:
-        policy.authorize_certification(
-            actor.principal, action.value, owner_id=owner_id, reviewers=reviewers or set()
-        )
+    policy.authorize_certification(
+        principal_of(session), action.value, owner_id=owner_id, reviewers=reviewers or set()
+    )
 
 
-def _who(principal: Principal | None) -> str:
-    """The subject of a token, else the API key, else ``system`` (code outside a request)."""
-    if principal is None:
-        return "system"
+def _who(principal: Principal) -> str:
+    """The subject of a token (``system`` for trusted code), else the API key."""
     if principal.subject:
         return principal.subject
     return f"key:{principal.key_id}" if principal.key_id else principal.role.value.lower()
@@ -132,17 +128,16 @@ def _record(
     before: CertificationStatus | None,
     details: Mapping[str, Any] | None = None,
 ) -> CertificationEvent:
-    actor = actor_of(session)
-    principal = None if actor is None else actor.principal
+    principal = principal_of(session)
     event = CertificationEvent(
         id=uuid.uuid4(),
         certification_id=cert.id,
         action=action,
         from_status=before,
         to_status=cert.status,
-        actor_role=Role.ADMIN if principal is None else principal.role,
+        actor_role=principal.role,
         actor_subject=_who(principal),
-        actor_org_id=None if principal is None else principal.org_id,
+        actor_org_id=principal.org_id,
         at=utcnow(),
         details=dict(details or {}),
     )
@@ -150,8 +145,15 @@ def _record(
     return event
 
 
-async def _load(session: AsyncSession, id: uuid.UUID, version: int | None) -> Certification:
+async def _load(
+    session: AsyncSession, id: uuid.UUID, version: int | None, action: CertificationAction
+) -> Certification:
+    """The certification a step acts on, authorized before its state or version is read: a
+    certification the caller may not see is ``NotFound`` (like a missing id), one it sees but
+    may not move is ``Forbidden``, and only then is the version compared."""
     cert = await service.get_or_raise(session, Certification, id)
+    reviewers = await _open_reviewers(session, cert) if action is A.SCORE else set()
+    _authorize(session, action, cert.enterprise_id, reviewers)
     if version is not None and cert.version != version:
         raise StaleVersion(Certification.entity_type, id, version, cert.version)
     return cert
@@ -215,7 +217,7 @@ async def start_certification(
                 "project_id", ErrorCode.REQUIRED, "a project certification names the project"
             )
         else:
-            project = await session.get(Project, project_id)
+            project = await get_visible(session, Project, project_id)  # hidden = missing
             if project is None:
                 issues.add("project_id", ErrorCode.UNKNOWN_REFERENCE, "the project does not exist")
             else:
@@ -325,8 +327,7 @@ async def update_self_assessment(
     green_category: GreenCategory | None = None,
 ) -> Certification:
     """Replace the answers and evidence list; the system pre-scores them (PRE_SCORED)."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.UPDATE_SELF_ASSESSMENT, cert.enterprise_id)
+    cert = await _load(session, id, version, A.UPDATE_SELF_ASSESSMENT)
     workflow.check(A.UPDATE_SELF_ASSESSMENT, cert.status)
     scoring_rubric = rubric_of(cert)
     known = scoring_rubric.indicators
@@ -396,8 +397,7 @@ async def submit_certification(
     session: AsyncSession, *, id: uuid.UUID, version: int
 ) -> Certification:
     """Submit the pre-scored self-assessment; every indicator must be answered."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.SUBMIT, cert.enterprise_id)
+    cert = await _load(session, id, version, A.SUBMIT)
     workflow.check(A.SUBMIT, cert.status)
     answered = {a.indicator for a in answers_of(cert)}
     missing = [code for code in rubric_of(cert).indicators if code not in answered]
@@ -450,8 +450,7 @@ async def assign_reviewers(
     """Ask experts to score the submitted certification (UNDER_REVIEW, round 1). Refused for an
     expert with a conflict of interest (their affiliation is the owner) or at the open-review
     limit, a name given twice, or fewer than ``min_reviewers``."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.ASSIGN_REVIEWERS, cert.enterprise_id)
+    cert = await _load(session, id, version, A.ASSIGN_REVIEWERS)
     workflow.check(A.ASSIGN_REVIEWERS, cert.status)
     owner = await service.get_or_raise(session, Enterprise, cert.enterprise_id)
     issues = IssueCollector()
@@ -537,9 +536,8 @@ async def score_certification(
     """One reviewer's scores for every dimension, each with a comment. When the last reviewer
     of the round has scored, the certification is REVIEWED. ``expert_id`` is the caller's
     expert binding; a caller without one is refused by the access check (``Forbidden``)."""
-    cert = await _load(session, id, None)
+    cert = await _load(session, id, None, A.SCORE)
     reviewers = await _open_reviewers(session, cert)
-    _authorize(session, A.SCORE, cert.enterprise_id, reviewers)
     workflow.check(A.SCORE, cert.status)
     review = next(
         (r for r in await reviews_of(session, cert, cert.review_round) if r.expert_id == expert_id),
@@ -595,8 +593,7 @@ async def consolidate_certification(
 ) -> Certification:
     """Consolidate the round's scores. In round 1, a spread above ``spread_threshold`` opens a
     second round for the same reviewers (SECOND_ROUND); otherwise CONSOLIDATED."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.CONSOLIDATE, cert.enterprise_id)
+    cert = await _load(session, id, version, A.CONSOLIDATE)
     workflow.check(A.CONSOLIDATE, cert.status)
     reviews = await reviews_of(session, cert, cert.review_round)
     submitted = [r for r in reviews if r.status is CertificationReviewStatus.SUBMITTED]
@@ -716,8 +713,7 @@ async def decide_certification(
     threshold (50) and issues the certificate: level from the score, a number, valid from
     ``on`` (or, for a renewal, from the day after the renewed certificate ends) for
     ``validity_years``. Rejection needs at least one reason."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.DECIDE, cert.enterprise_id)
+    cert = await _load(session, id, version, A.DECIDE)
     workflow.check(A.DECIDE, cert.status)
     cleaned = [r.strip() for r in reasons if r.strip()]
     before = cert.status
@@ -795,8 +791,7 @@ async def decide_certification(
 async def renew_certification(session: AsyncSession, *, id: uuid.UUID, on: date) -> Certification:
     """Start the renewal cycle of an issued certificate before it expires: a new DRAFT
     certification whose certificate, once issued, starts the day after this one ends."""
-    cert = await _load(session, id, None)
-    _authorize(session, A.RENEW, cert.enterprise_id)
+    cert = await _load(session, id, None, A.RENEW)
     workflow.check(A.RENEW, cert.status)
     if cert.valid_until is not None and cert.valid_until < on:
         raise ValidationFailed.one(
@@ -840,8 +835,7 @@ async def revoke_certification(
 ) -> Certification:
     """Revoke an issued certificate with a reason: the level drops to NONE and the library
     membership ends on ``on``."""
-    cert = await _load(session, id, version)
-    _authorize(session, A.REVOKE, cert.enterprise_id)
+    cert = await _load(session, id, version, A.REVOKE)
     workflow.check(A.REVOKE, cert.status)
     cleaned = reason.strip()
     if not cleaned:

@@ -12,8 +12,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, NotFound, ValidationFailed
-from greenrong.domain.access.guard import actor_of, as_party
-from greenrong.domain.access.principal import Principal, Role
+from greenrong.domain.access.guard import as_party, principal_of
+from greenrong.domain.access.principal import SYSTEM, Principal, Role
 from greenrong.domain.identification import repository
 from greenrong.domain.identification.catalogue import catalogue
 from greenrong.domain.identification.models import (
@@ -126,11 +126,11 @@ REVIEWERS = frozenset({Role.ADMIN, Role.REGULATOR})
 
 async def _authorize_review(session: AsyncSession, project_id: uuid.UUID) -> Principal | None:
     """Raise ``Forbidden`` unless the session's caller may review this project's suggestion.
-    None for a session without a caller (CLI, workers, test factories: trusted)."""
-    actor = actor_of(session)
-    if actor is None:
+    None for the system principal (CLI, workers, test factories: trusted, recorded as no
+    reviewer)."""
+    principal = principal_of(session)
+    if principal is SYSTEM:
         return None
-    principal = actor.principal
     if principal.role in REVIEWERS:
         return principal
     if (

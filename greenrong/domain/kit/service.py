@@ -1,7 +1,10 @@
 """Create and update for every entity: validation hook, optimistic locking, outbox write.
 
-Services flush; the edge (one GraphQL mutation, one actor run) commits. Both check the
-caller's write permission first (``access.guard.check_write``, a no-op outside a request).
+Services flush; the edge (one GraphQL mutation, one actor run) commits. The caller is the
+principal bound to the session (``access.guard``; a session without one raises). Authorization
+comes before state: an update loads its row through the caller's row scope (a row the caller
+may not see is ``NotFound``, exactly like a missing id), then checks the write permission, and
+only then compares the version.
 """
 
 from __future__ import annotations
@@ -14,8 +17,8 @@ from sqlalchemy import inspect
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
-from greenrong.core.errors import NotFound, StaleVersion
-from greenrong.domain.access.guard import check_write
+from greenrong.core.errors import StaleVersion
+from greenrong.domain.access.guard import check_write, visible_or_raise
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.outbox.models import Operation
 from greenrong.domain.outbox.service import record_change
@@ -31,10 +34,9 @@ def current_values(row: Entity) -> dict[str, Any]:
 
 
 async def get_or_raise(session: AsyncSession, model: type[M], id: uuid.UUID) -> M:
-    row = await session.get(model, id)
-    if row is None:
-        raise NotFound(model.entity_type, id)
-    return row
+    """The row a write acts on: ``NotFound`` when it is missing or the caller may not see it
+    (the two answers are the same)."""
+    return await visible_or_raise(session, model, id)
 
 
 async def create(
@@ -58,12 +60,12 @@ async def update(
     validate: Validator,
 ) -> M:
     row = await get_or_raise(session, model, id)
-    if row.version != expected_version:
-        raise StaleVersion(model.entity_type, id, expected_version, row.version)
     before = current_values(row)
     check_write(
         session, model.entity_type, Operation.UPDATE, before=before, after={**before, **changes}
     )
+    if row.version != expected_version:  # only now: a refused caller learns no version
+        raise StaleVersion(model.entity_type, id, expected_version, row.version)
     await validate(session, {**before, **changes})
     for key, value in changes.items():
         setattr(row, key, value)

@@ -18,13 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import (
     ErrorCode,
-    Forbidden,
     IssueCollector,
     NotFound,
     StaleVersion,
     ValidationFailed,
 )
-from greenrong.domain.access.guard import SYSTEM_SUBJECT, actor_of
+from greenrong.domain.access import policy
+from greenrong.domain.access.guard import principal_of
 from greenrong.domain.access.principal import Role
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.libraries import service
@@ -48,13 +48,9 @@ RECOMMENDATION_FLOW: Mapping[RecommendationStatus, frozenset[RecommendationStatu
 
 
 def _caller(session: AsyncSession, role: Role, what: str) -> str:
-    """The caller's subject, after checking its role (ADMIN may do everything)."""
-    actor = actor_of(session)
-    if actor is None:
-        return SYSTEM_SUBJECT
-    principal = actor.principal
-    if principal.role not in (role, Role.ADMIN):
-        raise Forbidden(f"{principal.role} may not {what}: {role.lower()}s do")
+    """The caller's subject (``system`` for trusted code), after the policy allowed it."""
+    principal = principal_of(session)
+    policy.authorize_cultivation(principal, role, what)
     return principal.subject or principal.role.value
 
 

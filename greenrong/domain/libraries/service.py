@@ -7,8 +7,9 @@ transaction. Whenever a project's memberships change, ``Project.libraries`` is s
 libraries whose membership is open today, as a normal version-checked update with its own
 ChangeEvent, so the projects index follows through the outbox.
 
-Who may: inside a request only ADMIN and REGULATOR principals (``check_library_write``); code
-outside a request (CLI, workers, the seed) is trusted, like everywhere else.
+Who may: the rules of ``access.policy`` (``access/libraries.py``: ADMIN and REGULATOR), asked
+about the principal bound to the write session (``access.guard``); trusted code binds the
+system principal. A membership the caller may not see is ``NotFound``, like a missing id.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from greenrong.core.errors import (
     ErrorCode,
-    Forbidden,
     IssueCollector,
-    NotFound,
     StaleVersion,
     ValidationFailed,
 )
-from greenrong.domain.access.guard import actor_of
-from greenrong.domain.access.principal import Role
+from greenrong.domain.access import policy
+from greenrong.domain.access.guard import principal_of, visible_or_raise
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.libraries.models import (
     LIBRARY_SUBJECTS,
@@ -59,14 +58,11 @@ SCREENING_LIBRARIES = frozenset(
     lib for lib, sources in LIBRARY_SOURCES.items() if MembershipSource.SCREENING in sources
 )
 MAX_TEXT = 2000
-WRITERS = frozenset({Role.ADMIN, Role.REGULATOR})
 
 
 def check_library_write(session: AsyncSession, what: str) -> None:
-    """Raise ``Forbidden`` unless the session's caller is an ADMIN or a REGULATOR."""
-    actor = actor_of(session)
-    if actor is not None and actor.principal.role not in WRITERS:
-        raise Forbidden(f"{actor.principal.role} may not {what}: admins and regulators do")
+    """Raise ``Forbidden`` unless the session's caller may write library memberships."""
+    policy.authorize_library_write(principal_of(session), what)
 
 
 def is_open(membership: LibraryMembership, on: date) -> bool:
@@ -378,17 +374,12 @@ async def end_membership(
     A membership that already ended, or whose last day is before ``on``, is
     ``INVALID_TRANSITION``; ``on`` before ``since`` is ``OUT_OF_RANGE``.
     """
-    membership = await session.get(LibraryMembership, id)
-    if membership is None:
-        raise NotFound(LibraryMembership.entity_type, id)
-    actor = actor_of(session)
-    screening = membership.library in SCREENING_LIBRARIES
-    if not screening and actor is not None and actor.principal.role is not Role.ADMIN:
-        raise Forbidden(
-            f"{actor.principal.role} may not end a {membership.library.value} membership: "
-            "certification ends it, or an admin"
-        )
-    check_library_write(session, f"end memberships of {membership.library.value}")
+    membership = await visible_or_raise(session, LibraryMembership, id)
+    policy.authorize_end_membership(
+        principal_of(session),
+        membership.library.value,
+        screening=membership.library in SCREENING_LIBRARIES,
+    )
     if membership.version != version:
         raise StaleVersion(LibraryMembership.entity_type, id, version, membership.version)
     issues = IssueCollector()

@@ -7,8 +7,12 @@ traded) needs an amount, and only that state carries one. Every write goes throu
 ``kit.service``, so it is version-checked and leaves a ChangeEvent in the same transaction.
 
 Who may: the parties (``access.policy.authorize_party``): a match's demand enterprise and
-product institution, a deal's buyer and listing owner, and admins. What follows from their move
-(the demand becoming MATCHED or FINANCED) is written as part of it (``access.guard.as_party``).
+product institution, a deal's buyer and listing owner, and admins. Before anything else, the
+caller must see every record it acts on (the demand and the product, the listing and the need,
+the match or deal itself): a record it may not see is ``NotFound`` on the field that named it,
+exactly like an id that does not exist, so neither its state nor its parties leak, and nobody
+makes itself a party of a record hidden from it. What follows from an allowed move (the demand
+becoming MATCHED or FINANCED) is written as part of it (``access.guard.as_party``).
 
 A financed match also marks its demand FINANCED, with the amount, the product and the time, so
 the platform's financing figures (``statistics``) have one source whichever way a financing is
@@ -27,8 +31,14 @@ from typing import Any, Generic, TypeVar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
-from greenrong.domain.access.guard import as_party, check_party
+from greenrong.core.errors import (
+    ErrorCode,
+    IssueCollector,
+    NotFound,
+    StaleVersion,
+    ValidationFailed,
+)
+from greenrong.domain.access.guard import as_party, check_party, visible_or_raise
 from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
@@ -147,7 +157,9 @@ async def start_match(
 ) -> FinancingMatch:
     """Record that a demand and a product were put in touch (CONTACTED); the demand becomes
     MATCHED when it was OPEN."""
-    await _check_match_party(session, demand_id, product_id)
+    demand = await visible_or_raise(session, FinancingDemand, demand_id, field="demand_id")
+    product = await visible_or_raise(session, FinancialProduct, product_id, field="product_id")
+    _check_match_party(session, demand, product)
     values = {"demand_id": demand_id, "product_id": product_id, "status": MATCH_FLOW.start}
     with as_party(session):
         match = await service.create(session, FinancingMatch, values, validate=_validate_new_match)
@@ -157,19 +169,14 @@ async def start_match(
     return match
 
 
-async def _check_match_party(
-    session: AsyncSession, demand_id: uuid.UUID, product_id: uuid.UUID
+def _check_match_party(
+    session: AsyncSession, demand: FinancingDemand, product: FinancialProduct
 ) -> None:
     """The parties of a match: the demand's enterprise and the product's institution."""
-    demand = await session.get(FinancingDemand, demand_id)
-    product = await session.get(FinancialProduct, product_id)
     check_party(
         session,
         FinancingMatch.entity_type,
-        {
-            Role.ENTERPRISE: {demand.enterprise_id} if demand else set(),
-            Role.INSTITUTION: {product.institution_id} if product else set(),
-        },
+        {Role.ENTERPRISE: {demand.enterprise_id}, Role.INSTITUTION: {product.institution_id}},
     )
 
 
@@ -181,8 +188,14 @@ async def update_match_status(
     status: MatchStatus,
     amount: Decimal | None = None,
 ) -> FinancingMatch:
+    # the match itself is seen by its parties only (``policy.visible_rows``); its demand and
+    # product are looked up to name the parties, whatever has become of them since
     existing = await service.get_or_raise(session, FinancingMatch, id)
-    await _check_match_party(session, existing.demand_id, existing.product_id)
+    demand = await session.get(FinancingDemand, existing.demand_id)
+    product = await session.get(FinancialProduct, existing.product_id)
+    if demand is None or product is None:
+        raise NotFound(FinancingMatch.entity_type, id)
+    _check_match_party(session, demand, product)
     with as_party(session):
         match = await _move(session, FinancingMatch, MATCH_FLOW, id, version, status, amount)
         if status is MatchStatus.FINANCED:
@@ -242,20 +255,15 @@ async def start_technology_deal(
         issues, {"need_id": need_id, "enterprise_id": enterprise_id}, "need_id", "enterprise_id"
     )
     issues.raise_if_any()
+    listing = await visible_or_raise(session, TechnologyListing, listing_id, field="listing_id")
     if need_id is not None:
-        need = await session.get(TechnologyNeed, need_id)
-        if need is None:
-            raise ValidationFailed.one(
-                "need_id", ErrorCode.UNKNOWN_REFERENCE, "the need does not exist"
-            )
-        if need.status is not NeedStatus.OPEN:
+        need = await visible_or_raise(session, TechnologyNeed, need_id, field="need_id")
+        if need.status is not NeedStatus.OPEN:  # the caller sees it: its own need
             raise ValidationFailed.one("need_id", ErrorCode.INVALID, "the need is closed")
         enterprise_id = need.enterprise_id
-    elif await session.get(Enterprise, enterprise_id) is None:
-        raise ValidationFailed.one(
-            "enterprise_id", ErrorCode.UNKNOWN_REFERENCE, "the enterprise does not exist"
-        )
-    await _check_deal_party(session, listing_id, enterprise_id)
+    elif enterprise_id is not None:  # exactly one of the two (checked above)
+        await visible_or_raise(session, Enterprise, enterprise_id, field="enterprise_id")
+    _check_deal_party(session, listing, enterprise_id)
     values = {
         "listing_id": listing_id,
         "need_id": need_id,
@@ -266,19 +274,17 @@ async def start_technology_deal(
         return await service.create(session, TechnologyDeal, values, validate=_validate_new_deal)
 
 
-async def _check_deal_party(
-    session: AsyncSession, listing_id: uuid.UUID, buyer_id: uuid.UUID | None
+def _check_deal_party(
+    session: AsyncSession, listing: TechnologyListing, buyer_id: uuid.UUID | None
 ) -> None:
     """The parties of a deal: the buyer, and the listing's owner (an enterprise or an
     institution)."""
-    listing = await session.get(TechnologyListing, listing_id)
-    enterprises = {buyer_id} | ({listing.owner_enterprise_id} if listing else set())
     check_party(
         session,
         TechnologyDeal.entity_type,
         {
-            Role.ENTERPRISE: enterprises - {None},
-            Role.INSTITUTION: {listing.owner_institution_id} - {None} if listing else set(),
+            Role.ENTERPRISE: {buyer_id, listing.owner_enterprise_id} - {None},
+            Role.INSTITUTION: {listing.owner_institution_id} - {None},
         },
     )
 
@@ -291,8 +297,11 @@ async def update_deal_status(
     status: DealStatus,
     amount: Decimal | None = None,
 ) -> TechnologyDeal:
-    existing = await service.get_or_raise(session, TechnologyDeal, id)
-    await _check_deal_party(session, existing.listing_id, existing.enterprise_id)
+    existing = await service.get_or_raise(session, TechnologyDeal, id)  # its parties' rows only
+    listing = await session.get(TechnologyListing, existing.listing_id)
+    if listing is None:
+        raise NotFound(TechnologyDeal.entity_type, id)
+    _check_deal_party(session, listing, existing.enterprise_id)
     with as_party(session):
         return await _move(session, TechnologyDeal, DEAL_FLOW, id, version, status, amount)
 

@@ -119,7 +119,9 @@ def to_error(error: DomainError) -> MutationError:
     if isinstance(error, Forbidden):
         return ForbiddenError(code=ErrorCode.FORBIDDEN, field="", message=error.message)
     if isinstance(error, NotFound):
-        return NotFoundError(code=ErrorCode.NOT_FOUND, field="id", message=error.message)
+        return NotFoundError(
+            code=ErrorCode.NOT_FOUND, field=api_field(error.field), message=error.message
+        )
     return ValidationError(
         code=error.code,
         field="",
