@@ -8,7 +8,7 @@ from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.partners.webhooks import Scope
 
 #: roles that read change events: the ``changes`` query and subscription, and webhooks
-FEED_ROLES = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
+FEED_ROLES: frozenset[Role] = frozenset({Role.PARTNER, Role.REGULATOR, Role.ADMIN})
 
 
 def may_follow_feed(p: Principal) -> bool:

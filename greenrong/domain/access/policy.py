@@ -424,7 +424,7 @@ authorize_end_membership = _libraries.authorize_end_membership
 authorize_cultivation = _libraries.authorize_cultivation
 
 #: who follows the change feed and manages webhooks (``access/partners.py``)
-FEED_ROLES: frozenset[Role] = _partners.FEED_ROLES
+FEED_ROLES = _partners.FEED_ROLES
 may_follow_feed = _partners.may_follow_feed
 require_feed_access = _partners.require_feed_access
 owner_tag = _partners.owner_tag
