@@ -178,11 +178,12 @@ async def _catch_up(
 
 
 async def document_count(engine: SearchEngine, spec: IndexSpec[Any]) -> int | None:
-    """Documents behind the alias, or None when the alias does not exist."""
-    alias = engine.alias(spec.name)
-    if not await engine.client.indices.exists_alias(name=alias):
+    """Documents behind the alias, or None when the alias does not exist (one request: a
+    count on a missing alias is a 404; start-up asks this of every index)."""
+    try:
+        return int((await engine.client.count(index=engine.alias(spec.name)))["count"])
+    except NotFoundError:
         return None
-    return int((await engine.client.count(index=alias))["count"])
 
 
 async def ensure_ready(
