@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from typing import Any
 
@@ -21,9 +19,6 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.keys import create_key, revoke_key
 from greenrong.domain.access.principal import Role
-from greenrong.domain.enterprises.models import Enterprise
-from greenrong.domain.enterprises.service import update_enterprise
-from greenrong.domain.outbox import signal
 from greenrong.domain.partners.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -34,6 +29,7 @@ from greenrong.domain.partners.webhooks import OWNER_GONE
 from greenrong.schema.kit.ids import to_global_id
 from tests.access.conftest import World
 from tests.partners.receiver import Receiver, http_receiver
+from tests.partners.test_webhooks import _rename, _until
 
 CREATE = """
 mutation($input: CreateWebhookEndpointInput!) {
@@ -57,16 +53,6 @@ def settings(settings: Settings) -> Settings:
     )
 
 
-async def _until(check: Callable[[], Awaitable[Any]], seconds: float = 15.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while True:
-        value = await check()
-        if value:
-            return value
-        assert time.monotonic() < deadline, "timed out waiting"
-        await asyncio.sleep(0.05)
-
-
 async def _partner_key(sessionmaker: SessionMaker, expires_in: timedelta | None = None) -> Any:
     async with sessionmaker.begin() as session:
         return await create_key(
@@ -86,14 +72,6 @@ async def _endpoint(http: httpx.AsyncClient, secret: str, receiver: Receiver) ->
     created = response.json()["data"]["createWebhookEndpoint"]
     assert created["__typename"] == "WebhookEndpointWithSecret", created
     assert created["endpoint"]["status"] == "ENABLED"
-
-
-async def _rename(sessionmaker: SessionMaker, enterprise_id: uuid.UUID, name: str) -> None:
-    async with sessionmaker.begin() as session:
-        row = await session.get(Enterprise, enterprise_id)
-        assert row is not None
-        await update_enterprise(session, id=row.id, version=row.version, changes={"name": name})
-    signal.changes_committed()  # as the GraphQL edge does: the publisher runs now
 
 
 async def _state(sessionmaker: SessionMaker, key_id: uuid.UUID) -> tuple[Any, ...]:
