@@ -36,7 +36,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import Unauthenticated
 from greenrong.core.logging import request_id_var
-from greenrong.domain.access.identity import VerifiedTokens, authenticate, authenticate_credential
+from greenrong.domain.access.identity import VerifiedTokens, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
@@ -144,7 +144,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         try:
-            principal = await authenticate(
+            credential = await authenticate_credential(
                 self.settings,
                 request.app.state.resources.sessionmaker,
                 request.headers.get("authorization"),
@@ -152,7 +152,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             )
         except Unauthenticated as error:
             return unauthenticated_response(error)
+        principal = credential.principal
         request.state.principal = principal
+        request.state.credential = credential
         plain = await _plain_request(request)
         if plain is not None:
             answered = await self._answer_prepared(request, principal, *plain)
@@ -202,6 +204,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             request_id=request_id_var.get(),
             limits=self.limits,
             principal=principal,
+            credential=getattr(request.state, "credential", None),
         )
         if isinstance(request, Request):
             request.state.graphql_context = context  # read back by run() to learn the view
