@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from greenrong.core.config import Settings, get_settings
+from greenrong.core.config import Settings, SettingsError, get_settings, unknown_variables
 from greenrong.core.logging import configure_logging
 
 if TYPE_CHECKING:
@@ -24,9 +24,19 @@ if TYPE_CHECKING:
 def main() -> None:
     """greenrong: a GraphQL data platform for green finance.
 
-    Settings come from GREENRONG_* environment variables (see docs/ARCHITECTURE.md).
+    Settings come from GREENRONG_* environment variables or a .env file (see
+    docs/DEPLOYMENT.md).
     """
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        click.echo(f"greenrong: a setting is not valid:\n{error}", err=True)
+        fix = "Fix it in the environment or in .env (docs/DEPLOYMENT.md lists them)."
+        click.echo(fix, err=True)
+        sys.exit(2)
+    for name in unknown_variables():
+        warning = f"greenrong: warning: {name} is not a setting (a typo?); it is ignored"
+        click.echo(warning, err=True)
     configure_logging(settings.log_level, as_json=settings.log_json)
 
 

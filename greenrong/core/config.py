@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
@@ -274,7 +277,80 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.data_dir / 'greenrong.db'}"
 
 
+class SettingsError(ValueError):
+    """A setting holds a value greenrong refuses: the message names the variable, where its
+    value came from and what it must be (no traceback: it is the operator's to fix)."""
+
+
+ENV_PREFIX = "GREENRONG_"
+ENV_FILE = Path(".env")
+
+
+def _dotenv() -> dict[str, str]:
+    """The ``GREENRONG_*`` names and values of ``.env`` (as pydantic-settings reads it)."""
+    from dotenv import dotenv_values
+
+    if not ENV_FILE.is_file():
+        return {}
+    return {k.upper(): v or "" for k, v in dotenv_values(ENV_FILE).items()}
+
+
+def _variable(location: tuple[int | str, ...]) -> str:
+    """The environment variable of an error's location ("GREENRONG_MAX_PAGE_SIZE"); a
+    cross-field rule has no location and is named by the fields its message names."""
+    return ENV_PREFIX + str(location[0]).upper() if location else ENV_PREFIX + "*"
+
+
+def explain(error: Exception, environ: Mapping[str, str] | None = None) -> str:
+    """One line per refused setting: the variable, its value and where it came from, and
+    what it must be."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    env = dict(os.environ if environ is None else environ)
+    dotenv = _dotenv()
+    lines = []
+    for item in error.errors():
+        variable = _variable(item["loc"])
+        if variable in {k.upper() for k in env}:
+            source = "from the environment"
+            value = next(v for k, v in env.items() if k.upper() == variable)
+        elif variable in dotenv:
+            source = f"from {ENV_FILE}"
+            value = dotenv[variable]
+        else:
+            source, value = "", None
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if not item["loc"]:  # a rule between settings: name each by its variable
+            message = re.sub(
+                r"\b[a-z][a-z0-9_]+\b",
+                lambda m: ENV_PREFIX + m[0].upper() if m[0] in Settings.model_fields else m[0],
+                message,
+            )
+            lines.append(message)
+        elif value is None:
+            lines.append(f"{variable}: {message}")
+        else:
+            lines.append(f"{variable}={value!r} ({source}): {message}")
+    return "\n".join(lines)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``GREENRONG_*`` names in the environment or ``.env`` that name no setting (a typo,
+    probably); test-only variables (``GREENRONG_TEST_*``) are not settings and not reported."""
+    env = os.environ if environ is None else environ
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    names = {k.upper() for k in env if k.upper().startswith(ENV_PREFIX)} | set(_dotenv())
+    return sorted(n for n in names if n not in known and not n.startswith(ENV_PREFIX + "TEST_"))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, validated once."""
-    return Settings()
+    """The process-wide settings, validated once; ``SettingsError`` names what is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(explain(error)) from None
