@@ -436,9 +436,9 @@ def keys() -> None:
 @click.option(
     "--org",
     "org_id",
-    type=click.UUID,
     default=None,
-    help="The enterprise, institution or expert id the key acts for (those roles need it).",
+    help="The enterprise, institution or expert the key acts for (those roles need it): its "
+    "UUID, or its global id as GraphQL shows it.",
 )
 @click.option("--name", default="", help="A name to recognise the key by.")
 @click.option(
@@ -448,9 +448,7 @@ def keys() -> None:
     default=None,
     help="Days until the key expires (default: never).",
 )
-def keys_create(
-    role: str, org_id: uuid.UUID | None, name: str, expires_in_days: int | None
-) -> None:
+def keys_create(role: str, org_id: str | None, name: str, expires_in_days: int | None) -> None:
     """Create a key and print it. Only its hash is stored: copy it now."""
     from datetime import timedelta
 
@@ -458,12 +456,14 @@ def keys_create(
     from greenrong.domain.access.keys import create_key
     from greenrong.domain.access.principal import Role
 
+    org = None if org_id is None else _org_id(org_id, Role(role.upper()))
+
     async def run() -> tuple[str, str]:
         async with _session() as session, session.begin():
             new = await create_key(
                 session,
                 role=Role(role.upper()),
-                org_id=org_id,
+                org_id=org,
                 name=name,
                 expires_in=None if expires_in_days is None else timedelta(days=expires_in_days),
             )
@@ -475,6 +475,23 @@ def keys_create(
         raise click.UsageError(error.message) from error
     click.echo(f"greenrong: created key {key_id} ({role.upper()}); it is shown only this once:")
     click.echo(secret)
+
+
+def _org_id(text: str, role: Any) -> uuid.UUID:
+    """``--org``: a bare UUID, or the global id of the role's kind of organisation."""
+    from greenrong.core.errors import ValidationFailed
+    from greenrong.domain.access.principal import Role
+    from greenrong.schema.kit.ids import parse_either
+
+    kind = {
+        Role.ENTERPRISE: "Enterprise",
+        Role.INSTITUTION: "FinancialInstitution",
+        Role.EXPERT: "Expert",
+    }.get(role, "Enterprise")
+    try:
+        return parse_either(text.strip(), kind)
+    except ValidationFailed as error:
+        raise click.BadParameter(error.issues[0].message, param_hint="--org") from error
 
 
 @keys.command("list")
