@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.models import ConsentScope, DataConsent
 from greenrong.domain.access.principal import Role
-from greenrong.domain.carbon.models import CarbonLedgerEntry
+from greenrong.domain.carbon import benefits, industrial
+from greenrong.domain.carbon.models import CarbonCalculation, CarbonLedgerEntry
 from greenrong.domain.kit.types import utcnow
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.entities import create_enterprise, create_institution
@@ -148,6 +149,45 @@ async def test_unit_mistakes_are_typed_errors(gql_as: Any, sessionmaker: Session
     await me(OPEN, {"id": to_global_id("Enterprise", owner)})
     run = (await me(RUN, {"input": electricity(owner, "10", "t")}))["data"]["runCarbonCalculation"]
     assert (run["__typename"], run["code"]) == ("ValidationError", "UNIT_MISMATCH")
+
+
+async def test_an_unknown_model_names_the_field_and_the_valid_values(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    owner, _, _ = await _world(sessionmaker)
+    me = gql_as(Role.ENTERPRISE, org_id=owner)
+    await me(OPEN, {"id": to_global_id("Enterprise", owner)})
+    document = RUN.replace(
+        "... on ValidationError { code message }", "... on ValidationError { code field message }"
+    )
+    before = await _calculations(sessionmaker)
+    for model, message in (
+        (
+            "industrial.chemical",
+            f"model: unknown industry 'chemical': industrial.<key> takes one of {', '.join(sorted(industrial.BY_KEY))}",
+        ),
+        (
+            "benefit.nuclear",
+            f"model: unknown project type 'nuclear': benefit.<key> takes one of {', '.join(sorted(benefits.TYPES))}",
+        ),
+        (
+            "residential",
+            "model: unknown model 'residential': give industrial.<industry>, non_industrial, financial_institution or benefit.<project type>",
+        ),
+    ):
+        body = await me(document, {"input": {**electricity(owner, "1"), "model": model}})
+        assert body["data"]["runCarbonCalculation"] == {
+            "__typename": "ValidationError",
+            "code": "NOT_SUPPORTED",
+            "field": "model",
+            "message": message,
+        }
+    assert await _calculations(sessionmaker) == before
+
+
+async def _calculations(sessionmaker: SessionMaker) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(CarbonCalculation)) or 0)
 
 
 async def test_recording_matrix_only_the_owner_records(
