@@ -286,6 +286,14 @@ async def test_an_hs256_token_names_its_caller(
     }
 
 
+async def test_a_token_s_role_is_read_in_any_case_as_the_cli_s_role_is(
+    anonymous_client: httpx.AsyncClient, settings: Settings
+) -> None:
+    for role in ("regulator", "Regulator", "REGULATOR"):
+        response = await call(anonymous_client, _token(settings.jwt_secret, role=role))
+        assert response.json()["data"]["viewer"]["role"] == "REGULATOR", role
+
+
 def _token(secret: str, algorithm: str = "HS256", **claims: Any) -> str:
     base: dict[str, Any] = {
         "sub": "李强",
