@@ -409,7 +409,13 @@ def verify_index(entities: tuple[str, ...], repair: bool) -> None:
     from greenrong.indexers.maintenance import verify_indexes
 
     _check_index_names(entities)
-    _warn_if_embedded()
+    if not get_settings().opensearch_url:
+        raise click.UsageError(
+            "GREENRONG_OPENSEARCH_URL is not set, so there is no search engine to verify: in "
+            "embedded mode each process (`greenrong serve`, and this command) starts its own "
+            "engine and builds it from the database, so it cannot differ. Set "
+            "GREENRONG_OPENSEARCH_URL to the engine the API uses to check that one."
+        )
     if not asyncio.run(verify_indexes(get_settings(), entities, report=_report, fix=repair)):
         click.echo("greenrong: search indices differ from the database", err=True)
         raise click.exceptions.Exit(1)
@@ -686,24 +692,45 @@ def certification() -> None:
     default=None,
     help="The day to expire for (default: today in China, UTC+8).",
 )
-def certification_expire(on: Any) -> None:
+@click.option("--dry-run", is_flag=True, help="List what would expire, and change nothing.")
+@click.option(
+    "--yes", is_flag=True, help="Confirm a day after today (which expires valid certificates)."
+)
+def certification_expire(on: Any, dry_run: bool, yes: bool) -> None:
     """Expire every issued certificate whose last valid day is before the day: its level drops
     to NONE and its library membership ends. The API processes do the same every
-    GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new."""
+    GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new. A day after
+    today expires certificates that are still valid: it needs --yes (try --dry-run first)."""
     from greenrong.domain.certification.service import expire_due
     from greenrong.domain.matching.finance_rules import today
 
-    day = on.date() if on is not None else today()
+    now = today()
+    day = on.date() if on is not None else now
+    if day > now and not yes and not dry_run:
+        raise click.UsageError(
+            f"{day} is after today ({now}): certificates still valid would expire. "
+            "List them with --dry-run, then confirm with --yes."
+        )
 
     async def run() -> list[str]:
-        async with _session() as session, session.begin():
+        async with _session() as session:
+            transaction = await session.begin()
             expired = await expire_due(session, on=day)
-            return [f"{c.id}\t{c.certificate_number}\t{c.valid_until}" for c in expired]
+            lines = [f"{c.id}\t{c.certificate_number}\t{c.valid_until}" for c in expired]
+            await (transaction.rollback() if dry_run else transaction.commit())
+            return lines
 
     lines = asyncio.run(run())
     for line in lines:
         click.echo(line)
-    click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
+    if dry_run:
+        click.echo(
+            f"greenrong: {len(lines)} certificate(s) would expire as of {day} (dry run: "
+            "nothing changed)",
+            err=True,
+        )
+    else:
+        click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
 
 
 def _enqueue_recalc(settings: Settings, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:

@@ -37,7 +37,7 @@ def from_global_id(
         elif type_name is None:
             message = (
                 f"{global_id!r} is a bare UUID (as the CLI and exports print): {FORMAT}, "
-                f'for example {to_global_id("Enterprise", bare)!r} for an Enterprise'
+                f"for example {to_global_id('Enterprise', bare)!r} for an Enterprise"
             )
         else:
             message = (
