@@ -10,7 +10,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -78,6 +78,25 @@ class Settings(BaseSettings):
     )
     opensearch_url: str = Field(
         default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
+    )
+    opensearch_username: str = Field(
+        default="", description="User for HTTP basic authentication to the cluster (empty: none)."
+    )
+    opensearch_password: SecretStr = Field(
+        default=SecretStr(""), description="That user's password."
+    )
+    opensearch_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="An API key sent as `Authorization: ApiKey <key>`, instead of a user.",
+    )
+    opensearch_ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the CA(s) that signed the cluster's certificate (default: the "
+        "system's trusted CAs).",
+    )
+    opensearch_verify_certs: bool = Field(
+        default=True,
+        description="Verify the cluster's TLS certificate; switch off only for a test cluster.",
     )
     search_index_prefix: str = Field(
         default="greenrong",
@@ -269,6 +288,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _search_credentials(self) -> Settings:
+        if bool(self.opensearch_username) != bool(self.opensearch_password.get_secret_value()):
+            raise ValueError("opensearch_username and opensearch_password go together")
+        if self.opensearch_username and self.opensearch_api_key.get_secret_value():
+            raise ValueError("give opensearch_api_key or opensearch_username, not both")
+        if self.opensearch_ca_bundle is not None and not self.opensearch_ca_bundle.is_file():
+            raise ValueError(f"opensearch_ca_bundle: no file {self.opensearch_ca_bundle}")
+        return self
+
     @property
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``data_dir``."""
@@ -321,6 +350,9 @@ def explain(error: Exception, environ: Mapping[str, str] | None = None) -> str:
             value = dotenv[variable]
         else:
             source, value = "", None
+        field = Settings.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        if value is not None and field is not None and field.annotation is SecretStr:
+            value = "<hidden>"
         message = str(item["msg"]).removeprefix("Value error, ")
         if not item["loc"]:  # a rule between settings: name each by its variable
             message = re.sub(
