@@ -3,8 +3,10 @@ errors, and the authorization matrix (anonymous, other party, owner, institution
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -291,3 +293,49 @@ async def test_account_statement_count_does_not_grow_with_the_ledger(
     assert await count(me, 2) == 1
     assert await count(me, 10) == 1
     assert await count(gql_as(Role.INSTITUTION, org_id=bank), 3) == 2
+
+
+def _documented(marker: str, count: int) -> list[str]:
+    """The ``count`` graphql blocks of docs/CARBON.md after ``<!-- example: marker -->``."""
+    text = (Path(__file__).parents[2] / "docs" / "CARBON.md").read_text(encoding="utf-8")
+    after = text[text.index(f"<!-- example: {marker} -->") :]
+    return re.findall(r"```graphql\n(.*?)```", after, flags=re.S)[:count]
+
+
+async def test_the_documented_example_runs_as_written(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    owner, _, _ = await _world(sessionmaker)
+    enterprise = to_global_id("Enterprise", owner)
+    me = gql_as(Role.ENTERPRISE, org_id=owner)
+    (calculate,) = _documented("carbon-calculate", 1)
+    record, report = _documented("carbon-record-and-report", 2)
+
+    first = await me(calculate, {"enterprise": enterprise})
+    assert "errors" not in first, first
+    assert first["data"]["openCarbonAccount"] == {
+        "__typename": "CarbonAccountSuccess",
+        "open": True,
+    }
+    run = first["data"]["runCarbonCalculation"]
+    assert run["__typename"] == "CarbonCalculationSuccess", run
+    assert {k: run["calculation"][k] for k in ("total", "unit", "factorVersion")} == {
+        "total": "112.320",
+        "unit": "tCO2e",
+        "factorVersion": "CN-2025.1",
+    }
+    second = await me(record, {"enterprise": enterprise, "calculation": run["calculation"]["id"]})
+    assert second["data"]["recordCarbonEmission"] == {
+        "__typename": "CarbonLedgerEntrySuccess",
+        "entry": {"kind": "EMISSION", "year": 2022, "amount": "112.320"},
+    }
+    third = await me(report, {"enterprise": enterprise})
+    assert "errors" not in third, third
+    shown = third["data"]["carbonReport"]
+    assert (shown["year"], shown["linesTotal"], shown["summary"]["gross"]) == (
+        2022,
+        "112.320",
+        "112.320",
+    )
+    assert shown["pageUrl"] == f"/reports/carbon/{owner}/2022"
+    assert [line["value"] for line in shown["lines"]] == ["112.320"]
