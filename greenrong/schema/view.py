@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -132,7 +133,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         self.tokens = VerifiedTokens()
         #: views answered wholly by the compiled path, which then skip strawberry
         self.prepared = PreparedOperations(schema._schema, self.limits.costs, VIEWS, settings)
-        self._graphiql_html = get_graphql_ide_html("graphiql")
+        self._graphiql_html = _with_welcome(get_graphql_ide_html("graphiql"))
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
         self,
@@ -301,3 +302,18 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
         return response
+
+
+#: the query GraphiQL opens on: README's first query, with how to send a key
+WELCOME = Path(__file__).parents[1] / "static" / "graphiql" / "welcome.graphql"
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.S)
+
+
+def _with_welcome(html: str) -> str:
+    """strawberry's GraphiQL page, opening on ``WELCOME`` instead of its generic text."""
+    text = WELCOME.read_text(encoding="utf-8")
+    literal = text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    page, replaced = _EXAMPLE_QUERY.subn(lambda _: f"const EXAMPLE_QUERY = `{literal}`;", html)
+    if replaced != 1:  # a strawberry upgrade changed the page: fail loudly in the tests
+        raise RuntimeError("GraphiQL's EXAMPLE_QUERY was not found in strawberry's page")
+    return page
