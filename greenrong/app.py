@@ -73,10 +73,10 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         app.state.partners = await start_partners(
             settings, enqueue=webhook_sender(pipeline, settings)
         )
-        from greenrong.workers.certification import start_expiry
+        from greenrong.workers.schedule import start_schedule
 
-        # expire certificates whose validity ended (docs/CERTIFICATION.md)
-        app.state.certification_expiry = start_expiry(settings, sessionmaker)
+        # periodic passes (certificate expiry, libraries refresh), once per deployment
+        app.state.schedule = start_schedule(settings, sessionmaker)
         if serving:
             # what start-up built (schema, mappings, caches) lives as long as the process:
             # moved out of the collector's reach, a full collection no longer walks it while
@@ -88,7 +88,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         try:
             yield
         finally:
-            await app.state.certification_expiry.stop()
+            await app.state.schedule.stop()
             await app.state.partners.stop()
             await pipeline.stop()
             await search.close()
