@@ -70,9 +70,7 @@ class Periodic:
 
 #: every periodic pass; add one here and it runs once per period for the whole deployment
 SCHEDULE: tuple[Periodic, ...] = (
-    Periodic(
-        "certification.expire", lambda s: s.certification_expiry_seconds, expire_certificates
-    ),
+    Periodic("certification.expire", lambda s: s.certification_expiry_seconds, expire_certificates),
     Periodic("libraries.refresh", lambda s: s.libraries_refresh_seconds, refresh_libraries),
 )
 
