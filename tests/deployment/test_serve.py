@@ -56,7 +56,7 @@ def test_two_processes_share_one_engine_and_find_the_same_write(
         urls = {environment(p)["GREENRONG_OPENSEARCH_URL"] for p in api}
         assert len(urls) == 1
         (url,) = urls
-        assert f"osmem-server" in server.output()
+        assert "osmem-server" in server.output()
         assert f"on {url}" in server.output()
         assert {environment(p)["GREENRONG_SEARCH_REBUILD_ON_START"] for p in api} == {"false"}
         assert server.output().count("greenrong ready") == 2
