@@ -93,6 +93,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             await app.state.partners.stop()
             await pipeline.stop()
             await search.close()
+            await app.state.graphql.limits.close()
             await engine.dispose()
 
     graphql = GreenrongGraphQL(schema, settings=settings)
