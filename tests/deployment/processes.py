@@ -18,7 +18,8 @@ import httpx
 
 from tests.factories.access import TEST_JWT_SECRET
 
-STARTUP_TIMEOUT_S = 40.0
+#: starting a process imports greenrong (several seconds of CPU): generous, for a loaded machine
+STARTUP_TIMEOUT_S = 90.0
 
 LISTING = "id title version"
 CREATE_LISTING = f"""

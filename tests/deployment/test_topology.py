@@ -102,7 +102,7 @@ class Deployment:
         return "\n".join(p.output() for p in (*self.api, self.worker))
 
 
-async def until(check: Callable[[], Awaitable[T | None]], what: str, seconds: float = 20) -> T:
+async def until(check: Callable[[], Awaitable[T | None]], what: str, seconds: float = 30) -> T:
     deadline = time.monotonic() + seconds
     while True:
         found = await check()
@@ -149,6 +149,9 @@ def deployment(
     assert "Traceback" not in running.logs(), running.logs()
 
 
+# timing: it waits a bounded time for five processes to start and for events between them,
+# which a loaded machine can stretch
+@pytest.mark.timing
 async def test_many_processes_behave_as_one_deployment(
     deployment: Deployment, sessionmaker: SessionMaker, receiver: Receiver
 ) -> None:
@@ -196,7 +199,7 @@ async def test_many_processes_behave_as_one_deployment(
         # then B's subscriber hears of it (after the set-up's own events)
         heard: list[dict[str, Any]] = []
         while not any(event["entityType"] == "TECHNOLOGY_LISTING" for event in heard):
-            heard.append((await subscriber.next_data("1", wait=20))["changes"])
+            heard.append((await subscriber.next_data("1", wait=30))["changes"])
     assert {event["entityType"] for event in heard[:-1]} <= {
         "CERTIFICATION",
         "CERTIFICATION_EVENT",
@@ -248,8 +251,9 @@ async def test_many_processes_behave_as_one_deployment(
         "budgetPerMinute": BUDGET,
         "remaining": BUDGET - 242,
     }
-    # 600 - 2 × 242 = 116, plus what refilled (10 points a second) between the two requests
-    assert BUDGET - 2 * 242 <= costs[1]["remaining"] < BUDGET - 2 * 242 + 30
+    # 600 - 2 × 242 = 116, plus what refilled (10 points a second) between the two requests;
+    # a bucket of B's own would have shown 358
+    assert BUDGET - 2 * 242 <= costs[1]["remaining"] < BUDGET - 2 * 242 + 100
     assert spent[2]["errors"][0]["extensions"]["code"] == "RATE_LIMITED"
     assert "data" not in spent[2] or spent[2]["data"] is None
 
