@@ -4,8 +4,8 @@
 so that each runs once per period for the whole deployment however many processes compete
 (``workers/schedule.py``).
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-07 09:00:00.000000
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 import greenrong.domain.kit.types
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
