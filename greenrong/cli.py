@@ -59,19 +59,33 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    shared = None
+    if workers > 1 and not settings.opensearch_url:
+        # embedded mode with several processes: one engine for all of them, started and
+        # filled here, before uvicorn starts them (docs/DEPLOYMENT.md, "One machine")
+        from greenrong.app import start_shared_search
+
+        shared = start_shared_search(settings)
+        click.echo(f"greenrong: one embedded search engine for the {workers} processes")
     click.echo(
         f"greenrong: serving GraphQL on http://{host}:{port}/graphql ({workers} process(es))"
     )
-    uvicorn.run(
-        "greenrong.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        ws="websockets-sansio",
-    )
+    try:
+        uvicorn.run(
+            "greenrong.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            ws="websockets-sansio",
+        )
+    finally:
+        if shared is not None:
+            from greenrong.core.search import stop_embedded
+
+            stop_embedded(shared)
 
 
 @main.command()

@@ -181,7 +181,19 @@ class Settings(BaseSettings):
         default=3600.0,
         gt=0,
         le=86400,
-        description="How often an API process expires certificates whose validity has ended.",
+        description="How often the deployment expires certificates whose validity has ended.",
+    )
+    libraries_refresh_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        le=604800,
+        description="How often the deployment brings Project.libraries up to the calendar.",
+    )
+    schedule_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often each API process looks for a periodic pass that is due.",
     )
     feed_poll_seconds: float = Field(
         default=2.0,
