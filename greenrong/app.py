@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -112,7 +113,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         return JSONResponse({"status": "ok", "database": "up"})
 
     app = Starlette(
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[*_cors(settings), Middleware(RequestIdMiddleware)],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
@@ -126,6 +127,24 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     #: the GraphQL view: its query limits, prepared operations and token cache (tests, benches)
     app.state.graphql = graphql
     return app
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """starlette's CORSMiddleware for the allow-listed origins (none by default): a portal on
+    another origin may send GET and POST with the Authorization header. No cookies are used,
+    so credentials stay off; a preflight is cached for ten minutes."""
+    if not settings.allowed_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept"],
+            expose_headers=["x-request-id"],
+            max_age=600,
+        )
+    ]
 
 
 async def prepare_indices(

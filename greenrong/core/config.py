@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     graphiql: bool = Field(
         default=True, description="Serve GraphiQL on GET /graphql from a browser."
     )
+    cors_origins: str = Field(
+        default="",
+        description="Browser origins allowed to call the API from another site, comma-separated "
+        "(`https://portal.example.cn`); empty: none.",
+    )
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection allowed.")
     max_aliases: int = Field(
         default=30, ge=1, le=1000, description="Most aliases in one operation."
@@ -309,6 +314,22 @@ class Settings(BaseSettings):
         if self.opensearch_ca_bundle is not None and not self.opensearch_ca_bundle.is_file():
             raise ValueError(f"opensearch_ca_bundle: no file {self.opensearch_ca_bundle}")
         return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            scheme, _, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not rest or "/" in rest or origin == "*":
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme://host[:port], no path, no *"
+                )
+        return value
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """``cors_origins`` as a list."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
 
     @property
     def effective_database_url(self) -> str:
