@@ -51,6 +51,8 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page
+    from greenrong.resolvers.metrics_page import PATH as METRICS_PATH
+    from greenrong.resolvers.metrics_page import metrics_page
     from greenrong.schema.root import schema
     from greenrong.schema.view import GreenrongGraphQL
 
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             echo=settings.db_echo,
         )
         sessionmaker = create_sessionmaker(engine)
+        count_connections(engine)
         search = open_search(settings)
         app.state.resources = Resources(settings, engine, sessionmaker, search)
         await prepare_indices(search, sessionmaker, settings)
@@ -120,6 +123,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             Route("/healthz", healthz),
             Route("/readyz", readyz),
             Route(CARBON_REPORT_PATH, carbon_report_page, methods=["GET"]),  # docs/CARBON.md
+            *([Route(METRICS_PATH, metrics_page)] if settings.metrics else []),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
         ],
         lifespan=lifespan,
@@ -127,6 +131,17 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     #: the GraphQL view: its query limits, prepared operations and token cache (tests, benches)
     app.state.graphql = graphql
     return app
+
+
+def count_connections(engine: AsyncEngine) -> None:
+    """Keep ``greenrong_db_connections_in_use`` with the pool's checkouts and checkins."""
+    from sqlalchemy import event
+
+    from greenrong.core import metrics
+
+    pool = engine.sync_engine.pool
+    event.listen(pool, "checkout", lambda *_: metrics.DB_CONNECTIONS.inc())
+    event.listen(pool, "checkin", lambda *_: metrics.DB_CONNECTIONS.dec())
 
 
 def _cors(settings: Settings) -> list[Middleware]:

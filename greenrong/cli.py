@@ -53,12 +53,22 @@ def main() -> None:
 )
 def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve GraphQL on http://HOST:PORT/graphql."""
-    import uvicorn
 
     settings = get_settings()
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    with contextlib.ExitStack() as stack:
+        if workers > 1:  # each process writes its metrics there; /metrics adds them up
+            from greenrong.core.metrics import multiprocess_dir
+
+            stack.enter_context(multiprocess_dir())
+        _serve(settings, host, port, workers)
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    import uvicorn
+
     shared = None
     if workers > 1 and not settings.opensearch_url:
         # embedded mode with several processes: one engine for all of them, started and

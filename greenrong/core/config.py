@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     graphiql: bool = Field(
         default=True, description="Serve GraphiQL on GET /graphql from a browser."
     )
+    metrics: bool = Field(
+        default=True,
+        description="Serve Prometheus metrics at GET /metrics (keep it on the internal network).",
+    )
     cors_origins: str = Field(
         default="",
         description="Browser origins allowed to call the API from another site, comma-separated "

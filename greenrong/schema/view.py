@@ -33,6 +33,7 @@ from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
+from greenrong.core import metrics
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import Unauthenticated
@@ -143,7 +144,22 @@ class GreenrongGraphQL(GraphQL[Any, None]):
     ) -> Response | WebSocket:
         """Authenticate an HTTP request before anything else: bad credentials answer 401."""
         if not isinstance(request, Request):
-            return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            metrics.WEBSOCKETS.inc()
+            try:
+                return await super().run(request, context, root_value)  # type: ignore[arg-type]
+            finally:
+                metrics.WEBSOCKETS.dec()
+        with metrics.timed(metrics.REQUEST_SECONDS, operation="anonymous", path="normal") as kept:
+            return await self._run_http(request, context, root_value, kept)
+
+    async def _run_http(
+        self,
+        request: Request,
+        context: Context | UnsetType,
+        root_value: UnsetType | None,
+        labels: dict[str, str],
+    ) -> Response:
+        """``run`` for HTTP; ``labels`` are the request's metric labels (operation, path)."""
         try:
             credential = await authenticate_credential(
                 self.settings,
@@ -158,13 +174,17 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         request.state.credential = credential
         plain = await _plain_request(request)
         if plain is not None:
+            labels["operation"] = metrics.operation_label(plain[1])
             answered = await self._answer_prepared(request, principal, *plain)
             if answered is not None:
+                labels["path"] = "prepared"
                 return answered
         response = await super().run(request, context, root_value)  # type: ignore[arg-type]
         compiled = getattr(request.state, "graphql_context", None)
-        if plain is not None and isinstance(compiled, Context) and compiled.compiled is not None:
-            self.prepared.learn((plain[0], plain[1]), compiled.compiled)
+        if isinstance(compiled, Context) and compiled.compiled is not None:
+            labels["path"] = "compiled"
+            if plain is not None:
+                self.prepared.learn((plain[0], plain[1]), compiled.compiled)
         return response
 
     async def _answer_prepared(
@@ -186,6 +206,8 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         )
         if answer is None:
             return None
+        for error in answer.get("errors") or ():
+            metrics.count_error(str((error.get("extensions") or {}).get("code", "")), "request")
         sub_response = await self.get_sub_response(request)
         return self.create_response(answer, sub_response)  # type: ignore[arg-type]
 
@@ -284,6 +306,8 @@ class GreenrongGraphQL(GraphQL[Any, None]):
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
+        for error in result.errors or ():
+            metrics.count_error(str((error.extensions or {}).get("code", "")), "request")
         response_data = await super().process_result(request, result)
         if is_request_error(result) and prefers_graphql_response_json(
             request.headers.get("accept", "")

@@ -89,16 +89,38 @@ def _exercise(server: Server, settings: Settings, owner: str) -> None:
         )
         assert body["data"]["updateTechnologyListing"]["__typename"] == "TechnologyListingSuccess"
         deadline = time.monotonic() + 15
+        polls = 1
         while titles_found(server.url, "钙钛矿") != ["钙钛矿叠层电池"]:
             assert time.monotonic() < deadline, "the rename was not searchable within 15 s"
             time.sleep(0.1)
+            polls += 1
 
         # then 16 searches on new connections, spread over both processes, agree
         answers = [tuple(titles_found(server.url, "钙钛矿")) for _ in range(16)]
         stale = [tuple(titles_found(server.url, "光伏组件回收")) for _ in range(16)]
         assert answers == [("钙钛矿叠层电池",)] * 16
         assert stale == [()] * 16
+
+        # and /metrics, whichever process answers, counts the requests of both
+        directories = {environment(p)["PROMETHEUS_MULTIPROC_DIR"] for p in api}
+        assert len(directories) == 1
+        for _ in range(4):
+            assert graphql_requests(server.url) == 2 + polls + 32
     finally:
         assert server.stop() == 0, server.output()
     # and stopping serve stops its engine too
     assert all(not Path(f"/proc/{pid}").exists() for pid in engines)
+
+
+def graphql_requests(url: str) -> float:
+    """The sum of ``greenrong_graphql_request_seconds_count`` on ``GET /metrics``."""
+    import httpx
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{url}/metrics", timeout=10).text
+    return sum(
+        sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+        if sample.name == "greenrong_graphql_request_seconds_count"
+    )

@@ -33,6 +33,7 @@ from opensearchpy.exceptions import (
     TransportError,
 )
 
+from greenrong.core import metrics
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.core.search import SearchEngine
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
@@ -529,6 +530,13 @@ async def suggest(
 
 
 async def _call(request: Any) -> dict[str, Any]:
+    with metrics.timed(metrics.SEARCH_SECONDS, outcome="error") as labels:
+        answer = await _answer(request)
+        labels["outcome"] = "ok"
+    return answer
+
+
+async def _answer(request: Any) -> dict[str, Any]:
     try:
         answer: dict[str, Any] = await request
     except ConnectionTimeout as error:

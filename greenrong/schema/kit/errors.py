@@ -5,6 +5,7 @@ from __future__ import annotations
 import strawberry
 from strawberry.utils.str_converters import to_camel_case
 
+from greenrong.core import metrics
 from greenrong.core.errors import (
     DomainError,
     ErrorCode,
@@ -98,6 +99,7 @@ MutationError = ValidationError | NotFoundError | ConflictError | ForbiddenError
 
 
 def to_error(error: DomainError) -> MutationError:
+    metrics.count_error(error.code.value, "payload")
     if isinstance(error, ValidationFailed):
         issues = [
             FieldError(field=api_field(i.field), code=i.code, message=i.message)

@@ -30,6 +30,7 @@ from strawberry.subscriptions.protocols.graphql_transport_ws.handlers import (
 )
 from strawberry.utils.aio import aclosing
 
+from greenrong.core import metrics
 from greenrong.core.errors import Unauthenticated
 from greenrong.domain.access.identity import Credential, recheck
 from greenrong.domain.kit.types import utcnow
@@ -143,6 +144,7 @@ class CheckedTransportWSHandler(KeepAliveTransportWSHandler):
     async def run_operation(self, operation: Operation[Any, Any]) -> None:
         """strawberry 0.341.2's ``run_operation``, with the operation's own context instead of
         the connection's (``operation_context``)."""
+        metrics.SUBSCRIPTIONS.inc()
         try:
             result_source = await self.schema.stream(
                 operation.query,
@@ -162,6 +164,8 @@ class CheckedTransportWSHandler(KeepAliveTransportWSHandler):
                 await operation.send_operation_message({"id": operation.id, "type": "complete"})
             self.operations.pop(operation.id, None)
             raise
+        finally:
+            metrics.SUBSCRIPTIONS.dec()
 
     async def shutdown(self) -> None:
         if self._watcher is not None:

@@ -1,0 +1,1 @@
+"""Figures an operator watches: the outbox backlog, dead letters, the webhook queue."""
