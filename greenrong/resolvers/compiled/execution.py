@@ -30,17 +30,43 @@ from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info as StrawberryInfo
 
+from greenrong.core.config import Settings
 from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, Planned
 from greenrong.resolvers.compiled.operations import CompiledRoots, read_view
 from greenrong.resolvers.compiled.plan import Planner
 from greenrong.resolvers.node import NODE_TYPES
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.edge import EdgeLimits, check_operation
 
 #: recently seen views of this process (``cache.py``)
 VIEWS = CompiledViews()
+_DEFAULTS = Settings.model_fields
+#: the input edge's limits for a context that is not a request's (the settings' defaults)
+DEFAULT_EDGE_LIMITS = EdgeLimits(
+    _DEFAULTS["max_input_nodes"].default, _DEFAULTS["max_page_size"].default
+)
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(cls, *args: Any, **kwargs: Any) -> Any:
+        """graphql-core's executor, or its errors; then the input edge (``schema/kit/edge.py``):
+        an operation with an argument value outside the input limits is refused here, after the
+        variables are coerced and before any resolver runs, on every path."""
+        built = super().build(*args, **kwargs)
+        if isinstance(built, list):
+            return built
+        context = built.context_value
+        if isinstance(context, Context):
+            settings = context.settings
+            limits = EdgeLimits(settings.max_input_nodes, settings.max_page_size)
+        else:
+            limits = DEFAULT_EDGE_LIMITS
+        refused = check_operation(
+            built.schema, built.operation, built.fragment_definitions, built.variable_values, limits
+        )
+        return built if refused is None else [refused]
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
