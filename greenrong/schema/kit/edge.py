@@ -22,7 +22,8 @@ whole operation at the first value outside these rules (docs/SECURITY.md, "Input
   arguments together (a ``where`` tree's ``and``/``or``/``not`` entries, conditions and ``in``
   items), nested at most ``MAX_INPUT_DEPTH`` levels.
 
-The refusal is a request error (``schema/kit/refusal.py``) with ``extensions.code`` and
+The refusal is a request error (no ``path``, as ``schema/kit/refusal.py``'s), located at the
+field, with ``extensions.code`` and
 ``extensions.field`` (the argument path, ``input.contactPhone``, ``where.or.3.name.contains``),
 raised from the execution context's ``build`` (``resolvers/compiled/execution.py``), so it
 stops queries, mutations and subscriptions, on the resolver and the compiled path alike,
@@ -60,11 +61,12 @@ from graphql.execution.values import VariableValues, get_argument_values
 from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef
 
 from greenrong.core.errors import ErrorCode
-from greenrong.schema.kit.refusal import refusal
 
-#: THE table of text lengths, by the field's (or argument's) API name. Each fits the columns
-#: the field is stored in (``tests/input/test_limits_table.py`` holds it to the models) and
-#: is at least the domain's own limit, so the domain's finer messages stay reachable.
+#: THE table of text lengths, by the field's (or argument's) API name. A field the domain does
+#: not check is held to its column's length here (``tests/input/test_limits_table.py`` holds the
+#: table to the models). A field the domain checks per entity (``DOMAIN_CHECKED``: names,
+#: titles, a saved search's query) gets a looser bound here, so the domain's own maximum (100
+#: to 500) answers with its typed ``ValidationError`` payload.
 TEXT_LIMITS: Mapping[str, int] = {
     # filter operands (StringFilter) and search text
     "contains": 200,
@@ -72,25 +74,27 @@ TEXT_LIMITS: Mapping[str, int] = {
     "eq": 500,
     "ne": 500,
     "in": 500,
-    "query": 500,
+    "query": 1000,
     "prefix": 100,
     # names and titles (the domain checks each entity's own maximum, 100 to 300)
-    "name": 200,
-    "title": 300,
-    "affiliation": 200,
-    "field": 100,
-    "department": 100,
+    "name": 400,
+    "title": 400,
+    "affiliation": 400,
+    "field": 400,
+    "department": 400,
+    "purpose": 4000,
     # contact fields
     "contactPerson": 100,
     "contactPhone": 40,
     "contactEmail": 200,
-    # codes and short values
-    "creditCode": 18,
-    "regionCode": 6,
-    "region": 6,
-    "eligibleRegionCodes": 6,
-    "industrySection": 1,
-    "industryDivision": 2,
+    # codes the domain checks against its catalogues
+    "creditCode": 64,
+    "regionCode": 64,
+    "region": 64,
+    "eligibleRegionCodes": 64,
+    "industrySection": 64,
+    "industryDivision": 64,
+    # short values
     "pbocSubArea": 40,
     "unit": 20,
     "outputUnit": 20,
@@ -108,7 +112,6 @@ TEXT_LIMITS: Mapping[str, int] = {
     "before": 1000,
     # longer text
     "description": 500,
-    "purpose": 2000,
     "reason": 2000,
     "reasons": 2000,
     "comment": 2000,
@@ -117,12 +120,20 @@ TEXT_LIMITS: Mapping[str, int] = {
     "text": 5000,
     "body": 50_000,
 }
+#: fields whose length the domain checks for each entity (``domain/kit/rules.text`` and the
+#: like), before anything is stored
+DOMAIN_CHECKED = frozenset(
+    {"name", "title", "affiliation", "field", "department", "purpose", "query"}
+    | {"creditCode", "regionCode", "region", "eligibleRegionCodes"}
+    | {"industrySection", "industryDivision"}
+)
 #: any other text field
 DEFAULT_TEXT_LIMIT = 1000
 #: a global id (``ID``): base64 of "Type:uuid", well under this
 ID_LIMIT = 200
 
-MAX_DECIMAL = Decimal(10) ** 16
+#: |value| < 10^16 (what NUMERIC(18, 2) holds)
+MAX_DECIMAL_DIGITS = 16
 MAX_DECIMAL_PLACES = 10
 EARLIEST = datetime(1900, 1, 1, tzinfo=UTC)
 LATEST = datetime(2200, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
@@ -170,7 +181,7 @@ def check_text(value: str, name: str, path: str, *, limit: int | None = None) ->
 def check_decimal(value: Decimal, path: str) -> None:
     if not value.is_finite():
         raise Refused(path, ErrorCode.INVALID_FORMAT, "must be a finite number")
-    if abs(value) >= MAX_DECIMAL:
+    if value and value.adjusted() >= MAX_DECIMAL_DIGITS:  # no arithmetic: 1E+9999999 overflows
         raise Refused(path, ErrorCode.OUT_OF_RANGE, "must be below 10^16 in magnitude")
     exponent = value.as_tuple().exponent
     if isinstance(exponent, int) and exponent < -MAX_DECIMAL_PLACES:
@@ -242,10 +253,11 @@ class _Walk:
                 for name, value in arguments.items():
                     self.argument(definition.args[name].type, name, value)
             except Refused as refused:
-                raise refusal(
-                    refused.code,
+                # a request error (no path: nothing ran), located at the field
+                raise GraphQLError(
                     f"{refused.field}: {refused.message}",
-                    field=refused.field,
+                    nodes=[node],
+                    extensions={"code": str(refused.code), "field": refused.field},
                 ) from None
         if node.selection_set is not None:
             self.selections(get_named_type(definition.type), node.selection_set)
@@ -262,7 +274,7 @@ class _Walk:
         if name in PAGE_ARGUMENTS and isinstance(value, int) and not isinstance(value, bool):
             most = self.limits.max_page_size
             if not 0 <= value <= most:
-                raise Refused(name, ErrorCode.OUT_OF_RANGE, f"must be between 0 and {most}")
+                raise Refused(name, ErrorCode.OUT_OF_RANGE, f"{name} must be between 0 and {most}")
         self.value(type_, name, name, value, depth=0)
 
     def value(self, type_: GraphQLInputType, name: str, path: str, value: Any, depth: int) -> None:
