@@ -88,6 +88,7 @@ TEXT_LIMITS: Mapping[str, int] = {
     "contactPhone": 40,
     "contactEmail": 200,
     # codes the domain checks against its catalogues
+    "code": 64,
     "creditCode": 64,
     "regionCode": 64,
     "region": 64,
@@ -124,7 +125,7 @@ TEXT_LIMITS: Mapping[str, int] = {
 #: like), before anything is stored
 DOMAIN_CHECKED = frozenset(
     {"name", "title", "affiliation", "field", "department", "purpose", "query"}
-    | {"creditCode", "regionCode", "region", "eligibleRegionCodes"}
+    | {"code", "creditCode", "regionCode", "region", "eligibleRegionCodes"}
     | {"industrySection", "industryDivision"}
 )
 #: any other text field
