@@ -164,3 +164,19 @@ async def test_global_ids_are_text_too(send):
     body = await send('{ node(id: "RW50ZXJwcmlzZT\\u0000") { id } }', role=ANONYMOUS)
 
     refused(body, "INVALID_FORMAT", "id", "contains a control character (U+0000)")
+
+
+async def test_a_view_already_answered_is_still_checked(send, app):
+    # the same text with good variables runs (on PostgreSQL it is then a prepared operation,
+    # answered by the compiled path); bad variables are refused all the same
+    query = """
+    query($name: String) {
+      enterprises(where: {name: {contains: $name}}) { totalCount edges { node { name } } }
+    }"""
+    for _ in range(3):
+        good = await send(query, {"name": "绿能"}, role=ANONYMOUS)
+        assert good["data"] == {"enterprises": {"totalCount": 0, "edges": []}}
+
+    bad = await send(query, {"name": "绿\u0000能"}, role=ANONYMOUS)
+
+    refused(bad, "INVALID_FORMAT", "where.name.contains", "contains a control character (U+0000)")
