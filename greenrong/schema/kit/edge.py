@@ -245,7 +245,7 @@ class _Walk:
         definition = self._definition(parent, node.name.value)
         if definition is None:
             return
-        if definition.args:
+        if node.arguments:  # arguments left out take the schema's defaults, which pass
             try:
                 arguments = get_argument_values(definition, node, self.variables)
             except GraphQLError:
