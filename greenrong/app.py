@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             pool_size=settings.db_pool_size,
             max_overflow=settings.db_max_overflow,
             echo=settings.db_echo,
+            statement_timeout=settings.db_statement_timeout_seconds,
         )
         sessionmaker = create_sessionmaker(engine)
         count_connections(engine)

@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         default=5, ge=0, le=200, description="Extra connections under bursts."
     )
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
+    db_statement_timeout_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="PostgreSQL cancels an API statement that runs longer (a TIMEOUT error); "
+        "0: no limit. Workers, the CLI and migrations have none.",
+    )
     graphiql: bool = Field(
         default=True, description="Serve GraphiQL on GET /graphql from a browser."
     )
@@ -60,6 +67,14 @@ class Settings(BaseSettings):
         default=30, ge=1, le=1000, description="Most aliases in one operation."
     )
     max_page_size: int = Field(default=100, ge=1, le=100, description="Largest `first`/`last`.")
+    max_input_nodes: int = Field(
+        default=500,
+        ge=10,
+        le=100_000,
+        description="Most input objects and list items in one operation's arguments, counted "
+        "after the variables are applied (a `where` tree's and/or/not entries, conditions and "
+        "`in` items); more is refused before any SQL (docs/SECURITY.md, Input limits).",
+    )
     compiled_views: bool = Field(
         default=True,
         description="Answer plain column-and-relation views with one SQL statement that builds "

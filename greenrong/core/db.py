@@ -45,9 +45,21 @@ def _discard_closed(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
 
 
 def create_engine(
-    url: str, *, pool_size: int = 10, max_overflow: int = 5, echo: bool = False
+    url: str,
+    *,
+    pool_size: int = 10,
+    max_overflow: int = 5,
+    echo: bool = False,
+    statement_timeout: float = 0,
 ) -> AsyncEngine:
-    """An async engine for PostgreSQL (asyncpg) or SQLite (aiosqlite)."""
+    """An async engine for PostgreSQL (asyncpg) or SQLite (aiosqlite).
+
+    ``statement_timeout`` (seconds, 0 for none): on PostgreSQL, every connection of the engine
+    has ``statement_timeout`` set at connect (a server setting, no round trip per statement);
+    the server cancels a statement that runs longer, the connection stays usable and goes back
+    to the pool (``is_statement_timeout`` tells the error). The API's engine sets it
+    (``Settings.db_statement_timeout_seconds``); workers, the CLI and migrations do not.
+    SQLite ignores it."""
     if is_sqlite(url):
         database = make_url(url).database
         if database and database != ":memory:":
@@ -56,9 +68,36 @@ def create_engine(
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     # no pool_pre_ping: on asyncpg it costs three round trips (BEGIN, ";", ROLLBACK) per checkout
-    engine = create_async_engine(url, echo=echo, pool_size=pool_size, max_overflow=max_overflow)
+    connect_args: dict[str, Any] = {}
+    if statement_timeout > 0:
+        milliseconds = max(1, round(statement_timeout * 1000))
+        connect_args["server_settings"] = {"statement_timeout": str(milliseconds)}
+    engine = create_async_engine(
+        url,
+        echo=echo,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
+        connect_args=connect_args,
+    )
     event.listen(engine.sync_engine, "checkout", _discard_closed)
     return engine
+
+
+#: PostgreSQL's SQLSTATE for a statement cancelled by ``statement_timeout`` (query_canceled)
+QUERY_CANCELED = "57014"
+
+
+def is_statement_timeout(error: BaseException | None) -> bool:
+    """Whether ``error`` (SQLAlchemy's wrapper or the driver's own, or what caused it) is a
+    statement PostgreSQL cancelled."""
+    seen = 0
+    while error is not None and seen < 8:
+        for candidate in (error, getattr(error, "orig", None)):
+            if getattr(candidate, "sqlstate", None) == QUERY_CANCELED:
+                return True
+        error = error.__cause__
+        seen += 1
+    return False
 
 
 def create_sessionmaker(engine: AsyncEngine) -> SessionMaker:

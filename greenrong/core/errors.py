@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     LOW_CONFIDENCE_FACTOR = "LOW_CONFIDENCE_FACTOR"
     NOT_SUPPORTED = "NOT_SUPPORTED"
     ALREADY_RETIRED = "ALREADY_RETIRED"
+    TIMEOUT = "TIMEOUT"
 
 
 class DomainError(Exception):

@@ -18,6 +18,12 @@ from greenrong.domain.carbon.errors import FactorNotFound, LowConfidenceFactor
 from greenrong.domain.carbon.factors import Factor, FactorSet
 from greenrong.domain.carbon.units import Quantity, check_unit, convert, quantity
 
+#: the largest activity or amount taken (10^12 of any unit; the world emits about 4 × 10^10 t
+#: a year): results stay inside their NUMERIC(20, 3) columns, which SQLite stores as 64-bit
+#: integers of thousandths (below 9.2 × 10^15)
+MAX_QUANTITY = Decimal(10) ** 12
+_TOO_LARGE = "must not exceed 10^12"
+
 RESULT_QUANTUM = Decimal("0.001")
 ROUNDING = (
     "每行结果四舍五入 (ROUND_HALF_UP) 到 0.001 单位；合计为各行结果之和 / "
@@ -118,6 +124,8 @@ class Calculator:
             seen.add(a.source)
             if a.value < 0:
                 issues.add(f"activities.{i}.value", ErrorCode.OUT_OF_RANGE, "must not be negative")
+            elif a.value > MAX_QUANTITY:
+                issues.add(f"activities.{i}.value", ErrorCode.OUT_OF_RANGE, _TOO_LARGE)
         issues.raise_if_any()
         self._activities = {a.source: a for a in request.activities}
 

@@ -22,7 +22,7 @@ from greenrong.core.errors import (
 from greenrong.domain.access.principal import Role
 from greenrong.domain.carbon import consent, repository
 from greenrong.domain.carbon.calculate import calculate
-from greenrong.domain.carbon.engine import CalculationRequest, Result
+from greenrong.domain.carbon.engine import MAX_QUANTITY, CalculationRequest, Result
 from greenrong.domain.carbon.errors import CreditAlreadyRetired
 from greenrong.domain.carbon.models import (
     CarbonAccount,
@@ -190,6 +190,8 @@ async def record_emission(
         issues.add("revenue_10k_cny", ErrorCode.OUT_OF_RANGE, "must be positive")
     if (output is None) != (output_unit is None) or (output is not None and output <= 0):
         issues.add("output", ErrorCode.INVALID, "a positive output needs its unit, and vice versa")
+    elif output is not None and output > MAX_QUANTITY:
+        issues.add("output", ErrorCode.OUT_OF_RANGE, "must not exceed 10^12")
     issues.raise_if_any()
     return await _append(
         session,
@@ -222,6 +224,8 @@ async def record_reduction(
     _check_year(issues, year)
     if amount <= 0:
         issues.add("amount", ErrorCode.OUT_OF_RANGE, "must be positive")
+    elif amount > MAX_QUANTITY:
+        issues.add("amount", ErrorCode.OUT_OF_RANGE, "must not exceed 10^12")
     project = await session.get(Project, project_id)
     if project is None or project.enterprise_id != enterprise_id:
         issues.add(
@@ -267,6 +271,8 @@ async def retire_credit(
         issues.add("serial", ErrorCode.REQUIRED, "is required")
     if amount <= 0:
         issues.add("amount", ErrorCode.OUT_OF_RANGE, "must be positive")
+    elif amount > MAX_QUANTITY:
+        issues.add("amount", ErrorCode.OUT_OF_RANGE, "must not exceed 10^12")
     issues.raise_if_any()
     if await repository.serial_retired(session, standard, serial):
         raise CreditAlreadyRetired(standard.value, serial)

@@ -30,10 +30,38 @@ async def validate_disclosure(session: AsyncSession, values: Mapping[str, Any]) 
             issues.add("metrics", ErrorCode.UNKNOWN_REFERENCE, f"unknown metric {key!r}")
             continue
         try:
-            Decimal(value)
+            number = Decimal(value)
         except (InvalidOperation, TypeError):
             issues.add("metrics", ErrorCode.INVALID_FORMAT, f"metric {key} is not a decimal number")
+            continue
+        _metric(issues, DisclosureMetric(key), number)
     issues.raise_if_any()
+
+
+#: the largest value of any metric, and of the metrics with a natural ceiling
+METRIC_CEILING = Decimal(10) ** 15
+METRIC_CEILINGS = {
+    DisclosureMetric.GREEN_LOAN_SHARE: Decimal(1),
+    DisclosureMetric.EVALUATION_SCORE: Decimal(100),
+}
+METRIC_PLACES = 4
+
+
+def _metric(issues: IssueCollector, key: DisclosureMetric, number: Decimal) -> None:
+    """A metric is a finite quantity from 0 to its ceiling, with at most 4 decimal places
+    (a count of employees is whole)."""
+    ceiling = METRIC_CEILINGS.get(key, METRIC_CEILING)
+    places = 0 if key is DisclosureMetric.EMPLOYEES else METRIC_PLACES
+    if not number.is_finite():
+        issues.add("metrics", ErrorCode.INVALID_FORMAT, f"metric {key} must be a finite number")
+    elif not Decimal(0) <= number <= ceiling:
+        issues.add("metrics", ErrorCode.OUT_OF_RANGE, f"metric {key} must be from 0 to {ceiling}")
+    elif _places(number) > places:
+        issues.add(
+            "metrics",
+            ErrorCode.INVALID_FORMAT,
+            f"metric {key} has more than {places} decimal places",
+        )
 
 
 async def create_disclosure(session: AsyncSession, *, values: Mapping[str, Any]) -> Disclosure:
@@ -51,3 +79,9 @@ async def update_disclosure(
         changes=changes,
         validate=validate_disclosure,
     )
+
+
+def _places(number: Decimal) -> int:
+    """Decimal places without trailing zeros (1.50 has 1)."""
+    exponent = number.normalize().as_tuple().exponent
+    return max(0, -exponent) if isinstance(exponent, int) else 0

@@ -45,6 +45,7 @@ from sqlalchemy.orm import InstrumentedAttribute, aliased
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.kit.jsonable import jsonable, pack_cursor, unpack_cursor
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.kit.types import ScaledDecimal
 
 M = TypeVar("M", bound=Entity)
 
@@ -167,6 +168,7 @@ def _field_condition(
             raise ValidationFailed.one(
                 f"where.{name}.{op}", ErrorCode.INVALID, f"operator {op} does not apply to {name}"
             )
+        _refuse_unstorable(column, f"where.{name}.{op}", value)
         conditions.append(_operator(column, kind, op, value))
     if not conditions:
         return true()
@@ -176,6 +178,23 @@ def _field_condition(
         return condition
     unknown_elsewhere: ColumnElement[bool] = case((rows, condition))
     return unknown_elsewhere
+
+
+def _refuse_unstorable(column: Any, path: str, value: Any) -> None:
+    """A decimal operand must be a value its column could hold: NUMERIC(p, s) holds less than
+    10^(p - s) in magnitude (a rate, NUMERIC(6, 4), less than 100). Beyond that PostgreSQL
+    refuses the bound value, and SQLite's scaled integer overflows."""
+    column_type = column.type
+    if not isinstance(column_type, ScaledDecimal):
+        return
+    bound = Decimal(10) ** (column_type.precision - column_type.scale)
+    for item in value if isinstance(value, list | tuple) else [value]:
+        if isinstance(item, Decimal | int) and not isinstance(item, bool):
+            amount = Decimal(item)
+            if not amount.is_finite() or abs(amount) >= bound:
+                raise ValidationFailed.one(
+                    path, ErrorCode.OUT_OF_RANGE, f"must be below {bound:,} in magnitude"
+                )
 
 
 def _operator(column: Any, kind: Kind, op: str, value: Any) -> ColumnElement[bool]:

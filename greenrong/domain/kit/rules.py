@@ -42,7 +42,9 @@ def money(
             issues.add(key, ErrorCode.REQUIRED, "is required")
         return
     amount = Decimal(value)
-    if amount < 0:
+    if not amount.is_finite():
+        issues.add(key, ErrorCode.INVALID_FORMAT, "must be a finite amount")
+    elif amount < 0:
         issues.add(key, ErrorCode.OUT_OF_RANGE, "must not be negative")
     elif amount.as_tuple().exponent < -2:  # type: ignore[operator]
         issues.add(key, ErrorCode.INVALID_FORMAT, "has more than 2 decimal places (fen)")
@@ -60,7 +62,9 @@ def rate(
             issues.add(key, ErrorCode.REQUIRED, "is required")
         return
     r = Decimal(value)
-    if not Decimal(0) <= r < Decimal(1):
+    if not r.is_finite():
+        issues.add(key, ErrorCode.INVALID_FORMAT, "must be a finite fraction")
+    elif not Decimal(0) <= r < Decimal(1):
         issues.add(
             key,
             ErrorCode.OUT_OF_RANGE,

@@ -30,17 +30,57 @@ from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.types.info import Info as StrawberryInfo
 
+from greenrong.core.config import Settings
 from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, Planned
 from greenrong.resolvers.compiled.operations import CompiledRoots, read_view
 from greenrong.resolvers.compiled.plan import Planner
 from greenrong.resolvers.node import NODE_TYPES
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.edge import EdgeLimits, check_operation, check_variables
 
 #: recently seen views of this process (``cache.py``)
 VIEWS = CompiledViews()
+_DEFAULTS = Settings.model_fields
+#: the input edge's limits for a context that is not a request's (the settings' defaults)
+DEFAULT_EDGE_LIMITS = EdgeLimits(
+    _DEFAULTS["max_input_nodes"].default, _DEFAULTS["max_page_size"].default
+)
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(
+        cls,
+        schema: Any,
+        document: Any,
+        root_value: Any = None,
+        context_value: Any = None,
+        raw_variable_values: dict[str, Any] | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> Any:
+        """graphql-core's executor, or its errors, with the input edge (``schema/kit/edge.py``)
+        around it: variables too large are refused before they are coerced, and an operation
+        with an argument value outside the input limits after, before any resolver runs, on
+        every path."""
+        if isinstance(context_value, Context):
+            settings = context_value.settings
+            limits = EdgeLimits(settings.max_input_nodes, settings.max_page_size)
+        else:
+            limits = DEFAULT_EDGE_LIMITS
+        too_large = check_variables(raw_variable_values, limits)
+        if too_large is not None:
+            return [too_large]
+        built = super().build(
+            schema, document, root_value, context_value, raw_variable_values, *args, **kwargs
+        )
+        if isinstance(built, list):
+            return built
+        refused = check_operation(
+            built.schema, built.operation, built.fragment_definitions, built.variable_values, limits
+        )
+        return built if refused is None else [refused]
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,

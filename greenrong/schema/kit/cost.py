@@ -19,11 +19,14 @@ The rules (docs/SECURITY.md, "Query limits"):
   introspection fields the defaults, and introspection lists count once (their size is bounded
   by the schema, not by the data).
 - ``@skip``/``@include`` are not evaluated: the cost is an upper bound.
+- Text operands cost too: a point per ``TEXT_POINT_CHARS`` characters of string values, in the
+  document's literals and in the variables together (a long ``contains`` pattern costs the
+  database time in proportion to its length).
 
-An operation's cost depends only on its document, its name and its integer variables (the only
-values the rules read: ``first``/``last``), so ``OperationCosts`` remembers it under those
-(a bounded LRU per app) and a repeated view is not walked again. The budget is still
-charged on every request.
+An operation's structural cost depends only on its document, its name and its integer
+variables (the only values the rules read: ``first``/``last``), so ``OperationCosts`` remembers
+it under those (a bounded LRU per app) and a repeated view is not walked again; the text of the
+variables is priced on every request. The budget is still charged on every request.
 
 ``QueryCost`` runs in ``on_execute``: after parsing and validation (so fragment cycles were
 already refused, and the walk also guards against them), before any resolver. Too costly
@@ -53,15 +56,18 @@ from graphql import (
     OperationDefinitionNode,
     SchemaMetaFieldDef,
     SelectionSetNode,
+    StringValueNode,
     TypeMetaFieldDef,
     ValueNode,
     VariableNode,
+    Visitor,
     get_named_type,
     get_nullable_type,
     get_operation_ast,
     is_abstract_type,
     is_composite_type,
     is_list_type,
+    visit,
 )
 from graphql.type.definition import GraphQLAbstractType
 from starlette.responses import Response
@@ -82,6 +88,8 @@ TYPE_WEIGHT = 10
 PAGE_ARGUMENTS = ("first", "last")
 #: deeper selections are refused outright (the depth limit ignores introspection fields)
 MAX_NESTING = 64
+#: a cost point per this many characters of text operands (literals and variables)
+TEXT_POINT_CHARS = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +146,11 @@ class CostCalculator:
         root = self.schema.get_root_type(operation.operation)
         if root is None:
             return 0
-        return self._selection_cost(root, [operation.selection_set], page=None, nesting=0)
+        literals = _LiteralText()
+        for executable in (operation, *self.fragments.values()):
+            visit(executable, literals)
+        structure = self._selection_cost(root, [operation.selection_set], page=None, nesting=0)
+        return structure + literals.characters // TEXT_POINT_CHARS
 
     def _selection_cost(
         self,
@@ -274,6 +286,33 @@ class CostCalculator:
         return raw if isinstance(raw, int) and not isinstance(raw, bool) else None
 
 
+class _LiteralText(Visitor):
+    """Counts the characters of a document's string literals."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.characters = 0
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        self.characters += len(node.value)
+
+
+def variable_text_points(variables: Mapping[str, Any] | None) -> int:
+    """The cost of the text in the variables: a point per ``TEXT_POINT_CHARS`` characters
+    (walked without recursion: the nesting of a JSON body is the HTTP layer's to bound)."""
+    characters = 0
+    stack: list[Any] = [variables or {}]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, str):
+            characters += len(value)
+        elif isinstance(value, Mapping):
+            stack.extend(value.values())
+        elif isinstance(value, list | tuple):
+            stack.extend(value)
+    return characters // TEXT_POINT_CHARS
+
+
 def operation_cost(
     schema: GraphQLSchema,
     document: DocumentNode,
@@ -384,6 +423,7 @@ class CostPolicy:
                 requested = compute()
             else:
                 requested = self.costs.price(cost_key(query, operation_name, variables), compute)
+            requested += variable_text_points(variables)
         except TooDeep:
             report["remaining"] = await self.buckets.remaining(key)
             return Charge(

@@ -44,6 +44,7 @@ _CODE_DESCRIPTIONS = {
     "LOW_CONFIDENCE_FACTOR": "A low-confidence factor is needed: accept it or supply your own.",
     "NOT_SUPPORTED": "This industry, model or indicator is not supported yet (docs/CARBON.md).",
     "ALREADY_RETIRED": "This credit serial number has already been retired.",
+    "TIMEOUT": "A database statement ran longer than the server allows; nothing was changed.",
 }
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
     _value.description = _CODE_DESCRIPTIONS[_value.name]

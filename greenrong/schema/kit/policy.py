@@ -13,7 +13,8 @@ from typing import Any
 from graphql import GraphQLError
 from strawberry.extensions import SchemaExtension
 
-from greenrong.core.errors import DomainError, ValidationFailed
+from greenrong.core.db import is_statement_timeout
+from greenrong.core.errors import DomainError, ErrorCode, ValidationFailed
 from greenrong.core.logging import request_id_var
 from greenrong.schema.kit.errors import api_field
 
@@ -51,6 +52,15 @@ def _public(error: GraphQLError) -> GraphQLError:
             original.message, nodes=error.nodes, path=error.path, extensions=extensions
         )
     request_id = request_id_var.get()
+    if is_statement_timeout(original):
+        log.warning("statement timeout at %s (request id %s)", error.path, request_id)
+        return GraphQLError(
+            "The database statement took longer than the server allows and was cancelled; "
+            f"nothing was changed (request id {request_id}). Narrow the filter and retry.",
+            nodes=error.nodes,
+            path=error.path,
+            extensions={"code": str(ErrorCode.TIMEOUT), "requestId": request_id},
+        )
     log.error("unexpected error at %s", error.path, exc_info=original)
     return GraphQLError(
         f"Unexpected error (request id {request_id}).",
