@@ -25,6 +25,7 @@ from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from greenrong.core import tracing
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.logging import configure_logging, request_id_var
@@ -44,10 +45,14 @@ class Resources:
     search: SearchEngine
 
 
-def create_app(settings: Settings | None = None, *, serving: bool = False) -> Starlette:
+def create_app(
+    settings: Settings | None = None, *, serving: bool = False, span_exporter: Any = None
+) -> Starlette:
     """Build the ASGI app. Nothing connects until the lifespan starts. ``serving``: this
-    process only serves this app (``greenrong serve``)."""
+    process only serves this app (``greenrong serve``). ``span_exporter``: trace into it
+    (tests), whatever ``tracing_endpoint`` says."""
     settings = settings or get_settings()
+    provider = tracing.provider_for(settings, span_exporter)
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page
@@ -67,6 +72,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         )
         sessionmaker = create_sessionmaker(engine)
         count_connections(engine)
+        tracing.start(provider, engine)
         search = open_search(settings)
         app.state.resources = Resources(settings, engine, sessionmaker, search)
         await prepare_indices(search, sessionmaker, settings)
@@ -100,6 +106,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
             await search.close()
             await app.state.graphql.limits.close()
             await engine.dispose()
+            tracing.stop(provider)
 
     graphql = GreenrongGraphQL(schema, settings=settings)
 
@@ -117,7 +124,11 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         return JSONResponse({"status": "ok", "database": "up"})
 
     app = Starlette(
-        middleware=[*_cors(settings), Middleware(RequestIdMiddleware)],
+        middleware=[
+            *tracing.asgi_middleware(provider),
+            *_cors(settings),
+            Middleware(RequestIdMiddleware),
+        ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),

@@ -53,6 +53,11 @@ class Settings(BaseSettings):
     graphiql: bool = Field(
         default=True, description="Serve GraphiQL on GET /graphql from a browser."
     )
+    tracing_endpoint: str = Field(
+        default="",
+        description="OTLP/HTTP collector for OpenTelemetry traces "
+        "(`http://collector:4318/v1/traces`); empty: tracing off. Needs the `tracing` extra.",
+    )
     metrics: bool = Field(
         default=True,
         description="Serve Prometheus metrics at GET /metrics (keep it on the internal network).",

@@ -33,7 +33,7 @@ from opensearchpy.exceptions import (
     TransportError,
 )
 
-from greenrong.core import metrics
+from greenrong.core import metrics, tracing
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.core.search import SearchEngine
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
@@ -530,7 +530,10 @@ async def suggest(
 
 
 async def _call(request: Any) -> dict[str, Any]:
-    with metrics.timed(metrics.SEARCH_SECONDS, outcome="error") as labels:
+    with (
+        tracing.search_span("search"),
+        metrics.timed(metrics.SEARCH_SECONDS, outcome="error") as labels,
+    ):
         answer = await _answer(request)
         labels["outcome"] = "ok"
     return answer
