@@ -40,7 +40,8 @@ async def test_one_request_is_one_trace_with_sql_and_search_spans(traced) -> Non
     server = [s for s in spans if s.name == "POST /graphql"]
     assert len(server) == 1
     trace_id = server[0].context.trace_id
-    assert {s.context.trace_id for s in spans} == {trace_id}
+    # the app's background loops (feed publisher, periodic passes) make traces of their own
+    spans = [s for s in spans if s.context.trace_id == trace_id]
     sql = [s for s in spans if s.attributes.get("db.system") in ("sqlite", "postgresql")]
     assert sql, [s.name for s in spans]
     assert any("enterprise" in str(s.attributes.get("db.statement", "")) for s in sql)
