@@ -22,6 +22,7 @@ The planner is deliberately narrow. It says ``None`` for anything it cannot expr
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import RowBacked
 
+log = logging.getLogger(__name__)
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its definition on graphql types
 #: PostgreSQL's json_build_object takes at most 100 arguments: 50 keys and 50 values
 _MAX_KEYS = 50
@@ -316,6 +318,11 @@ class Planner:
             return self._root(field, node)
         except (NotCompiled, DomainError):
             # DomainError: the arguments are invalid; the normal path reports it as usual
+            return None
+        except Exception:
+            # anything else the planner cannot plan is the normal path's to answer, at the
+            # field's path (masked when unexpected), never an error of the whole operation
+            log.warning("the planner failed on %s", node.name.value, exc_info=True)
             return None
 
     def _root(self, field: GraphQLField, node: FieldNode) -> RootList | RootNode | None:

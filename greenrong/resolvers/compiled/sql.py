@@ -112,7 +112,8 @@ class Compiler:
         ``also``: cursor columns), scoped to the caller, correlated to the enclosing rows
         ``outer``, as a derived table."""
         model = plan.model
-        names = plan.attributes() + [n for n in also or () if n not in plan.attributes()]
+        # (dict: an ordering may name a column twice, a label must be unique)
+        names = list(dict.fromkeys([*plan.attributes(), *(also or ())]))
         columns: list[Any] = [getattr(model, name).label(name) for name in names]
         if rank is not None:
             columns.append(func.row_number().over(order_by=rank).label(_RANK))
@@ -185,9 +186,10 @@ class Compiler:
                 edge = self._edge(field, node_plan, rows, cursor)
                 edges = func.json_agg(aggregate_order_by(edge, rows.c[_RANK])).filter(in_page)
                 pairs.append(func.coalesce(edges, literal_column("'[]'::json")))
-        if not any(isinstance(f, Edges | PageFlags) for f in plan.fields):
+        if not any(_aggregates(f) for f in plan.fields):
             # no aggregate over the rows: selecting from them would give no row (NULL) when
-            # the page is empty, e.g. `{ totalCount }` of an empty or hidden list
+            # the page is empty, e.g. `{ totalCount }` of an empty or hidden list, and one
+            # row per row of the page otherwise, e.g. `{ pageInfo { hasPreviousPage } }`
             return select(func.json_build_object(*pairs)).scalar_subquery()
         return select(func.json_build_object(*pairs)).select_from(rows).scalar_subquery()
 
@@ -239,6 +241,19 @@ class Compiler:
         if outer is not None:
             statement = statement.correlate(outer)
         return statement.scalar_subquery()
+
+
+#: the ``pageInfo`` fields read from the page's rows (``hasPreviousPage`` is a constant)
+_ROW_FLAGS = frozenset({"hasNextPage", "startCursor", "endCursor"})
+
+
+def _aggregates(field: Literal | Edges | PageFlags | TotalCount) -> bool:
+    """Whether the connection's value for ``field`` aggregates the page's rows."""
+    if isinstance(field, Edges):
+        return True
+    if isinstance(field, PageFlags):
+        return any(isinstance(p, tuple) and p[1] in _ROW_FLAGS for p in field.fields)
+    return False
 
 
 @dataclass
