@@ -49,6 +49,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page
+    from greenrong.schema.kit.body import BodyLimits
     from greenrong.schema.root import schema
     from greenrong.schema.view import GreenrongGraphQL
 
@@ -110,7 +111,14 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         return JSONResponse({"status": "ok", "database": "up"})
 
     app = Starlette(
-        middleware=[Middleware(RequestIdMiddleware)],
+        middleware=[
+            Middleware(RequestIdMiddleware),
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            ),
+        ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),
             WebSocketRoute("/graphql", graphql),
