@@ -4,7 +4,8 @@ Works on PostgreSQL and SQLite alike:
 - Money sums are typed with the column's own type (``type_=``), so SQLite's scaled integers come
   back as exact ``Decimal`` (and PostgreSQL's NUMERIC stays NUMERIC).
 - ``utc_year`` is ``EXTRACT(YEAR FROM …)``; on PostgreSQL the timestamptz is first converted
-  ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting. SQLite
+  ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting (and
+  ``±infinity`` is clamped to the calendar Python reads). SQLite
   stores UTCDateTime values as UTC text already.
 
 Every figure aggregates only the rows the caller sees (``rows``: the access policy's row rule of
@@ -76,8 +77,14 @@ def _utc_year(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
 
 @compiles(utc_year, "postgresql")
 def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
+    """``±infinity`` (asyncpg stores ``datetime.max``/``min`` so, and reads them back so) is
+    clamped to those datetimes first: such a row counts in year 9999 or 1, as the API shows
+    it, instead of failing every caller's statistics ("cannot convert infinity to integer")."""
     (column,) = element.clauses
-    in_utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+    earliest = literal_column("'0001-01-01 00:00:00+00'::timestamptz")
+    latest = literal_column("'9999-12-31 23:59:59.999999+00'::timestamptz")
+    clamped = func.least(func.greatest(column, earliest), latest)
+    in_utc = clamped.op("AT TIME ZONE")(literal_column("'UTC'"))
     return compiler.process(cast(extract("year", in_utc), Integer), **kw)
 
 

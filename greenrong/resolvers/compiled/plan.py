@@ -153,7 +153,8 @@ def cursor_encoding(column: Any) -> CursorValue:
 class Encoding(Enum):
     """How a column value becomes the JSON value strawberry would write."""
 
-    AS_IS = "AS_IS"  # text, integer, boolean, date: PostgreSQL's JSON is the same
+    AS_IS = "AS_IS"  # text, integer, boolean: PostgreSQL's JSON is the same
+    DATE = "DATE"  # date.isoformat() (PostgreSQL's JSON, but for ±infinity)
     DECIMAL = "DECIMAL"  # str(Decimal) of a fixed-scale NUMERIC is its text form
     DATETIME = "DATETIME"  # datetime.isoformat() of a UTC timestamp
     ENUM = "ENUM"  # the GraphQL name of the stored value
@@ -574,7 +575,9 @@ def _value(key: str, model: type[Entity], attribute: str, type_: GraphQLOutputTy
         return Value(key, attribute, Encoding.DATETIME)
     if scalar == "Decimal" and isinstance(column.type, ScaledDecimal):
         return Value(key, attribute, Encoding.DECIMAL)
-    simple = {"String": str, "Int": int, "Boolean": bool, "Date": datetime.date}
+    if scalar == "Date" and python_type is datetime.date:
+        return Value(key, attribute, Encoding.DATE)
+    simple = {"String": str, "Int": int, "Boolean": bool}
     if simple.get(scalar) is python_type:
         return Value(key, attribute, Encoding.AS_IS)
     raise NotCompiled

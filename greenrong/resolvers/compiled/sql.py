@@ -320,14 +320,34 @@ def _encode(field: Value, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(column, Text)
     if field.encoding is Encoding.DATETIME:
         return _isoformat(column)
+    if field.encoding is Encoding.DATE:
+        return _date(column)
     if field.encoding is Encoding.ENUM and field.names:
         names = ((column == _text(stored), _text(name)) for stored, name in field.names)
         return case(*names, else_=column)
     return column
 
 
+def _in_calendar(column: ColumnElement[Any], earliest: str, latest: str) -> ColumnElement[Any]:
+    """``column`` with ``±infinity`` as asyncpg reads them: Python's latest and earliest
+    value of the type (``datetime.max``, ``date.min``, …), which the normal path then writes."""
+    return func.least(func.greatest(column, _sql(earliest)), _sql(latest))
+
+
+def _date(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``date.isoformat()``, ``±infinity`` as ``9999-12-31`` and ``0001-01-01``."""
+    clamped = _in_calendar(column, "'0001-01-01'::date", "'9999-12-31'::date")
+    return func.to_char(clamped, _sql("'YYYY-MM-DD'"))
+
+
 def _isoformat(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``datetime.isoformat()`` of an aware UTC datetime: microseconds only when not zero."""
+    """``datetime.isoformat()`` of an aware UTC datetime: microseconds only when not zero;
+    ``±infinity`` as ``datetime.max`` and ``datetime.min``."""
+    column = _in_calendar(
+        column,
+        "'0001-01-01 00:00:00+00'::timestamptz",
+        "'9999-12-31 23:59:59.999999+00'::timestamptz",
+    )
     utc = func.timezone(_sql("'UTC'"), column)
     seconds = func.to_char(utc, _sql("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
     micro = func.to_char(utc, _sql("'US'"))
