@@ -84,8 +84,8 @@ def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) ->
     clamped to those datetimes first: such a row counts in year 9999 or 1, as the API shows
     it, instead of failing every caller's statistics ("cannot convert infinity to integer")."""
     (column,) = element.clauses
-    earliest = literal_column("'0001-01-01 00:00:00+00'::timestamptz")
-    latest = literal_column("'9999-12-31 23:59:59.999999+00'::timestamptz")
+    earliest: ColumnElement[Any] = literal_column("'0001-01-01 00:00:00+00'::timestamptz")
+    latest: ColumnElement[Any] = literal_column("'9999-12-31 23:59:59.999999+00'::timestamptz")
     clamped = func.least(func.greatest(column, earliest), latest)
     in_utc = clamped.op("AT TIME ZONE")(literal_column("'UTC'"))
     return compiler.process(cast(extract("year", in_utc), Integer), **kw)
