@@ -239,6 +239,15 @@ async def test_dates_at_the_ends_of_the_calendar_count_in_their_years(
             submitted_at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
             financed_at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
         )
+        await create_demand(  # financed without a date: in the totals, in no year (not year 1)
+            session,
+            enterprise_id=enterprise.id,
+            amount=Decimal("4.00"),
+            status=DemandStatus.FINANCED,
+            financed_amount=Decimal("4.00"),
+            submitted_at=datetime(2021, 1, 1, tzinfo=UTC),
+            financed_at=None,
+        )
         await session.flush()
         if session.bind.dialect.name == "postgresql":
             await session.execute(
@@ -260,6 +269,7 @@ async def test_dates_at_the_ends_of_the_calendar_count_in_their_years(
     # then
     assert stats.demand_received_by_year == [
         YearAmount(1, Decimal("1.00"), 1),
+        YearAmount(2021, Decimal("4.00"), 1),
         YearAmount(9999, Decimal("2.00"), 1),
     ]
     assert stats.financing_facilitated_by_year == [YearAmount(9999, Decimal("2.00"), 1)]

@@ -26,6 +26,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    case,
     cast,
     extract,
     func,
@@ -86,7 +87,11 @@ def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) ->
     (column,) = element.clauses
     earliest: ColumnElement[Any] = literal_column("'0001-01-01 00:00:00+00'::timestamptz")
     latest: ColumnElement[Any] = literal_column("'9999-12-31 23:59:59.999999+00'::timestamptz")
-    clamped = func.least(func.greatest(column, earliest), latest)
+    clamped = case(  # (not least/greatest: they skip NULL, and NULL must stay NULL)
+        (column == literal_column("'infinity'"), latest),
+        (column == literal_column("'-infinity'"), earliest),
+        else_=column,
+    )
     in_utc = clamped.op("AT TIME ZONE")(literal_column("'UTC'"))
     return compiler.process(cast(extract("year", in_utc), Integer), **kw)
 

@@ -330,8 +330,13 @@ def _encode(field: Value, column: ColumnElement[Any]) -> ColumnElement[Any]:
 
 def _in_calendar(column: ColumnElement[Any], earliest: str, latest: str) -> ColumnElement[Any]:
     """``column`` with ``±infinity`` as asyncpg reads them: Python's latest and earliest
-    value of the type (``datetime.max``, ``date.min``, …), which the normal path then writes."""
-    return func.least(func.greatest(column, _sql(earliest)), _sql(latest))
+    value of the type (``datetime.max``, ``date.min``, …), which the normal path then writes.
+    (Not ``least``/``greatest``: they skip NULL, and NULL must stay NULL.)"""
+    return case(
+        (column == _sql("'infinity'"), _sql(latest)),
+        (column == _sql("'-infinity'"), _sql(earliest)),
+        else_=column,
+    )
 
 
 def _date(column: ColumnElement[Any]) -> ColumnElement[Any]:
