@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
 from sqlalchemy import text
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Mount, Route, WebSocketRoute
@@ -26,7 +28,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.logging import configure_logging, request_id_var
-from greenrong.core.search import SearchEngine, open_search
+from greenrong.core.search import SearchEngine, open_search, stop_embedded
 
 log = logging.getLogger(__name__)
 STATIC_DIR = Path(__file__).parent / "static"
@@ -74,10 +76,10 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         app.state.partners = await start_partners(
             settings, enqueue=webhook_sender(pipeline, settings)
         )
-        from greenrong.workers.certification import start_expiry
+        from greenrong.workers.schedule import start_schedule
 
-        # expire certificates whose validity ended (docs/CERTIFICATION.md)
-        app.state.certification_expiry = start_expiry(settings, sessionmaker)
+        # periodic passes (certificate expiry, libraries refresh), once per deployment
+        app.state.schedule = start_schedule(settings, sessionmaker)
         if serving:
             # what start-up built (schema, mappings, caches) lives as long as the process:
             # moved out of the collector's reach, a full collection no longer walks it while
@@ -89,10 +91,11 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
         try:
             yield
         finally:
-            await app.state.certification_expiry.stop()
+            await app.state.schedule.stop()
             await app.state.partners.stop()
             await pipeline.stop()
             await search.close()
+            await app.state.graphql.limits.close()
             await engine.dispose()
 
     graphql = GreenrongGraphQL(schema, settings=settings)
@@ -112,6 +115,7 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
 
     app = Starlette(
         middleware=[
+            *_cors(settings),
             Middleware(RequestIdMiddleware),
             Middleware(
                 BodyLimits,
@@ -132,6 +136,24 @@ def create_app(settings: Settings | None = None, *, serving: bool = False) -> St
     #: the GraphQL view: its query limits, prepared operations and token cache (tests, benches)
     app.state.graphql = graphql
     return app
+
+
+def _cors(settings: Settings) -> list[Middleware]:
+    """starlette's CORSMiddleware for the allow-listed origins (none by default): a portal on
+    another origin may send GET and POST with the Authorization header. No cookies are used,
+    so credentials stay off; a preflight is cached for ten minutes."""
+    if not settings.allowed_origins:
+        return []
+    return [
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["authorization", "content-type", "accept"],
+            expose_headers=["x-request-id"],
+            max_age=600,
+        )
+    ]
 
 
 async def prepare_indices(
@@ -158,6 +180,40 @@ async def prepare_indices(
         return
     if rebuilt:
         log.info("rebuilt search indices: %s", ", ".join(rebuilt))
+
+
+def start_shared_search(settings: Settings) -> Any:
+    """Embedded mode with several API processes (``greenrong serve --workers N``): start one
+    osmem-server here, in the parent, fill its indices from the database once, and point the
+    processes uvicorn starts at it through their environment, so that every process searches
+    the same engine and none rebuilds it. Returns the server (``core.search.stop_embedded``)."""
+    import asyncio
+    import os
+
+    from osmem_server import OsmemServer
+
+    server = OsmemServer.start(japanese=False)
+    log.info("embedded search engine (osmem-server %s) on %s", server.version, server.url)
+    shared = settings.model_copy(update={"opensearch_url": server.url})
+
+    async def build() -> None:
+        engine = create_engine(shared.effective_database_url, pool_size=1)
+        search = open_search(shared)
+        try:
+            await prepare_indices(search, create_sessionmaker(engine), shared)
+        finally:
+            await search.close()
+            await engine.dispose()
+
+    try:
+        asyncio.run(build())
+    except BaseException:
+        stop_embedded(server)
+        raise
+    # the API processes are new interpreters (spawned): they read these at start-up
+    os.environ["GREENRONG_OPENSEARCH_URL"] = server.url
+    os.environ["GREENRONG_SEARCH_REBUILD_ON_START"] = "false"
+    return server
 
 
 class RequestIdMiddleware:

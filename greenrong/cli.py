@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from greenrong.core.config import Settings, get_settings
+from greenrong.core.config import Settings, SettingsError, get_settings, unknown_variables
 from greenrong.core.logging import configure_logging
 
 if TYPE_CHECKING:
@@ -24,9 +24,19 @@ if TYPE_CHECKING:
 def main() -> None:
     """greenrong: a GraphQL data platform for green finance.
 
-    Settings come from GREENRONG_* environment variables (see docs/ARCHITECTURE.md).
+    Settings come from GREENRONG_* environment variables or a .env file (see
+    docs/DEPLOYMENT.md).
     """
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except SettingsError as error:
+        click.echo(f"greenrong: a setting is not valid:\n{error}", err=True)
+        fix = "Fix it in the environment or in .env (docs/DEPLOYMENT.md lists them)."
+        click.echo(fix, err=True)
+        sys.exit(2)
+    for name in unknown_variables():
+        warning = f"greenrong: warning: {name} is not a setting (a typo?); it is ignored"
+        click.echo(warning, err=True)
     configure_logging(settings.log_level, as_json=settings.log_json)
 
 
@@ -49,19 +59,33 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    shared = None
+    if workers > 1 and not settings.opensearch_url:
+        # embedded mode with several processes: one engine for all of them, started and
+        # filled here, before uvicorn starts them (docs/DEPLOYMENT.md, "One machine")
+        from greenrong.app import start_shared_search
+
+        shared = start_shared_search(settings)
+        click.echo(f"greenrong: one embedded search engine for the {workers} processes")
     click.echo(
         f"greenrong: serving GraphQL on http://{host}:{port}/graphql ({workers} process(es))"
     )
-    uvicorn.run(
-        "greenrong.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level=settings.log_level.lower(),
-        access_log=False,
-        ws="websockets-sansio",
-    )
+    try:
+        uvicorn.run(
+            "greenrong.app:create_app_from_env",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level=settings.log_level.lower(),
+            access_log=False,
+            ws="websockets-sansio",
+        )
+    finally:
+        if shared is not None:
+            from greenrong.core.search import stop_embedded
+
+            stop_embedded(shared)
 
 
 @main.command()
@@ -399,7 +423,13 @@ def verify_index(entities: tuple[str, ...], repair: bool) -> None:
     from greenrong.indexers.maintenance import verify_indexes
 
     _check_index_names(entities)
-    _warn_if_embedded()
+    if not get_settings().opensearch_url:
+        raise click.UsageError(
+            "GREENRONG_OPENSEARCH_URL is not set, so there is no search engine to verify: in "
+            "embedded mode each process (`greenrong serve`, and this command) starts its own "
+            "engine and builds it from the database, so it cannot differ. Set "
+            "GREENRONG_OPENSEARCH_URL to the engine the API uses to check that one."
+        )
     if not asyncio.run(verify_indexes(get_settings(), entities, report=_report, fix=repair)):
         click.echo("greenrong: search indices differ from the database", err=True)
         raise click.exceptions.Exit(1)
@@ -426,9 +456,9 @@ def keys() -> None:
 @click.option(
     "--org",
     "org_id",
-    type=click.UUID,
     default=None,
-    help="The enterprise, institution or expert id the key acts for (those roles need it).",
+    help="The enterprise, institution or expert the key acts for (those roles need it): its "
+    "UUID, or its global id as GraphQL shows it.",
 )
 @click.option("--name", default="", help="A name to recognise the key by.")
 @click.option(
@@ -438,9 +468,7 @@ def keys() -> None:
     default=None,
     help="Days until the key expires (default: never).",
 )
-def keys_create(
-    role: str, org_id: uuid.UUID | None, name: str, expires_in_days: int | None
-) -> None:
+def keys_create(role: str, org_id: str | None, name: str, expires_in_days: int | None) -> None:
     """Create a key and print it. Only its hash is stored: copy it now."""
     from datetime import timedelta
 
@@ -448,12 +476,14 @@ def keys_create(
     from greenrong.domain.access.keys import create_key
     from greenrong.domain.access.principal import Role
 
+    org = None if org_id is None else _org_id(org_id, Role(role.upper()))
+
     async def run() -> tuple[str, str]:
         async with _session() as session, session.begin():
             new = await create_key(
                 session,
                 role=Role(role.upper()),
-                org_id=org_id,
+                org_id=org,
                 name=name,
                 expires_in=None if expires_in_days is None else timedelta(days=expires_in_days),
             )
@@ -465,6 +495,23 @@ def keys_create(
         raise click.UsageError(error.message) from error
     click.echo(f"greenrong: created key {key_id} ({role.upper()}); it is shown only this once:")
     click.echo(secret)
+
+
+def _org_id(text: str, role: Any) -> uuid.UUID:
+    """``--org``: a bare UUID, or the global id of the role's kind of organisation."""
+    from greenrong.core.errors import ValidationFailed
+    from greenrong.domain.access.principal import Role
+    from greenrong.schema.kit.ids import parse_either
+
+    kind = {
+        Role.ENTERPRISE: "Enterprise",
+        Role.INSTITUTION: "FinancialInstitution",
+        Role.EXPERT: "Expert",
+    }.get(role, "Enterprise")
+    try:
+        return parse_either(text.strip(), kind)
+    except ValidationFailed as error:
+        raise click.BadParameter(error.issues[0].message, param_hint="--org") from error
 
 
 @keys.command("list")
@@ -659,24 +706,45 @@ def certification() -> None:
     default=None,
     help="The day to expire for (default: today in China, UTC+8).",
 )
-def certification_expire(on: Any) -> None:
+@click.option("--dry-run", is_flag=True, help="List what would expire, and change nothing.")
+@click.option(
+    "--yes", is_flag=True, help="Confirm a day after today (which expires valid certificates)."
+)
+def certification_expire(on: Any, dry_run: bool, yes: bool) -> None:
     """Expire every issued certificate whose last valid day is before the day: its level drops
     to NONE and its library membership ends. The API processes do the same every
-    GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new."""
+    GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new. A day after
+    today expires certificates that are still valid: it needs --yes (try --dry-run first)."""
     from greenrong.domain.certification.service import expire_due
     from greenrong.domain.matching.finance_rules import today
 
-    day = on.date() if on is not None else today()
+    now = today()
+    day = on.date() if on is not None else now
+    if day > now and not yes and not dry_run:
+        raise click.UsageError(
+            f"{day} is after today ({now}): certificates still valid would expire. "
+            "List them with --dry-run, then confirm with --yes."
+        )
 
     async def run() -> list[str]:
-        async with _session() as session, session.begin():
+        async with _session() as session:
+            transaction = await session.begin()
             expired = await expire_due(session, on=day)
-            return [f"{c.id}\t{c.certificate_number}\t{c.valid_until}" for c in expired]
+            lines = [f"{c.id}\t{c.certificate_number}\t{c.valid_until}" for c in expired]
+            await (transaction.rollback() if dry_run else transaction.commit())
+            return lines
 
     lines = asyncio.run(run())
     for line in lines:
         click.echo(line)
-    click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
+    if dry_run:
+        click.echo(
+            f"greenrong: {len(lines)} certificate(s) would expire as of {day} (dry run: "
+            "nothing changed)",
+            err=True,
+        )
+    else:
+        click.echo(f"greenrong: {len(lines)} certificate(s) expired as of {day}", err=True)
 
 
 def _enqueue_recalc(settings: Settings, run_id: uuid.UUID, chunks: list[list[uuid.UUID]]) -> None:

@@ -36,3 +36,59 @@ def test_migrate_creates_the_embedded_sqlite_database(tmp_path, monkeypatch) -> 
     assert {"enterprise", "project", "financing_demand", "change_event", "alembic_version"} <= set(
         tables
     )
+
+
+def _invoke(tmp_path, monkeypatch, *args: str) -> object:
+    """Run the CLI in ``tmp_path`` (where a ``.env`` may lie), with fresh settings."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("GREENRONG_DATA_DIR", str(tmp_path / "var"))
+    get_settings.cache_clear()
+    try:
+        return CliRunner().invoke(main, list(args))
+    finally:
+        get_settings.cache_clear()
+
+
+def test_a_bad_setting_names_its_variable_and_source_and_exits_2(tmp_path, monkeypatch) -> None:
+    # from the environment
+    monkeypatch.setenv("GREENRONG_MAX_PAGE_SIZE", "500")
+    result = _invoke(tmp_path, monkeypatch, "migrate")
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "greenrong: a setting is not valid:\n"
+        "GREENRONG_MAX_PAGE_SIZE='500' (from the environment): "
+        "Input should be less than or equal to 100\n"
+        "Fix it in the environment or in .env (docs/DEPLOYMENT.md lists them).\n"
+    )
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "var").exists()  # nothing ran
+
+    # from .env
+    monkeypatch.delenv("GREENRONG_MAX_PAGE_SIZE")
+    (tmp_path / ".env").write_text("GREENRONG_PORT=八千\n", encoding="utf-8")
+    result = _invoke(tmp_path, monkeypatch, "migrate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == (
+        "GREENRONG_PORT='八千' (from .env): "
+        "Input should be a valid integer, unable to parse string as an integer"
+    )
+
+    # a rule between two settings names both variables
+    (tmp_path / ".env").unlink()
+    monkeypatch.setenv("GREENRONG_QUERY_BUDGET_PER_MINUTE", "20")
+    result = _invoke(tmp_path, monkeypatch, "migrate")
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[1] == (
+        "GREENRONG_QUERY_BUDGET_PER_MINUTE must be at least GREENRONG_MAX_QUERY_COST"
+    )
+
+
+def test_an_unknown_greenrong_variable_is_warned_about(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("GREENRONG_MAX_PAGE_SIZ", "50")  # a typo
+    monkeypatch.setenv("GREENRONG_DATABASE_URL", "")
+    result = _invoke(tmp_path, monkeypatch, "migrate")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.splitlines()[0] == (
+        "greenrong: warning: GREENRONG_MAX_PAGE_SIZ is not a setting (a typo?); it is ignored"
+    )
+    assert result.stdout == "greenrong: database migrated to head\n"

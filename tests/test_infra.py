@@ -15,11 +15,13 @@ import shlex
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from types import UnionType
+from typing import Any, Literal, Union, get_args, get_origin
 
 import annotated_types
 import pytest
 import yaml
+from pydantic import SecretStr
 from pydantic.fields import FieldInfo
 from sqlalchemy.engine import make_url
 
@@ -220,7 +222,11 @@ def render_type(field: FieldInfo) -> str:
     """The type column of the settings table in docs/DEPLOYMENT.md."""
     if get_origin(field.annotation) is Literal:  # a choice: its values
         return " or ".join(f"`{value}`" for value in get_args(field.annotation))
+    annotation = field.annotation
+    if get_origin(annotation) in (Union, UnionType):  # an optional value: its type
+        (annotation,) = [a for a in get_args(annotation) if a is not type(None)]
     names = {
+        SecretStr: "secret",
         str: "string",
         int: "integer",
         float: "number",
@@ -228,7 +234,7 @@ def render_type(field: FieldInfo) -> str:
         bool: "boolean",
         Path: "path",
     }
-    rendered = names[field.annotation]
+    rendered = names[annotation]
     low = next((m.ge for m in field.metadata if isinstance(m, annotated_types.Ge)), None)
     high = next((m.le for m in field.metadata if isinstance(m, annotated_types.Le)), None)
     if low is not None and high is not None:
@@ -239,6 +245,10 @@ def render_type(field: FieldInfo) -> str:
 def render_default(field: FieldInfo) -> str:
     """The default column of the settings table in docs/DEPLOYMENT.md."""
     default = field.default
+    if isinstance(default, SecretStr):
+        default = default.get_secret_value()
+    if default is None:
+        return "(none)"
     if isinstance(default, bool):
         return "`true`" if default else "`false`"
     if default == "":

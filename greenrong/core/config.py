@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Mapping
 from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATA_DIR = Path("var")
@@ -42,6 +45,11 @@ class Settings(BaseSettings):
     db_echo: bool = Field(default=False, description="Log every SQL statement.")
     graphiql: bool = Field(
         default=True, description="Serve GraphiQL on GET /graphql from a browser."
+    )
+    cors_origins: str = Field(
+        default="",
+        description="Browser origins allowed to call the API from another site, comma-separated "
+        "(`https://portal.example.cn`); empty: none.",
     )
     max_query_depth: int = Field(default=12, ge=2, le=50, description="Deepest selection allowed.")
     max_aliases: int = Field(
@@ -88,6 +96,25 @@ class Settings(BaseSettings):
     )
     opensearch_url: str = Field(
         default="", description="OpenSearch cluster URL. Empty means the embedded osmem-server."
+    )
+    opensearch_username: str = Field(
+        default="", description="User for HTTP basic authentication to the cluster (empty: none)."
+    )
+    opensearch_password: SecretStr = Field(
+        default=SecretStr(""), description="That user's password."
+    )
+    opensearch_api_key: SecretStr = Field(
+        default=SecretStr(""),
+        description="An API key sent as `Authorization: ApiKey <key>`, instead of a user.",
+    )
+    opensearch_ca_bundle: Path | None = Field(
+        default=None,
+        description="PEM file of the CA(s) that signed the cluster's certificate (default: the "
+        "system's trusted CAs).",
+    )
+    opensearch_verify_certs: bool = Field(
+        default=True,
+        description="Verify the cluster's TLS certificate; switch off only for a test cluster.",
     )
     search_index_prefix: str = Field(
         default="greenrong",
@@ -172,7 +199,19 @@ class Settings(BaseSettings):
         default=3600.0,
         gt=0,
         le=86400,
-        description="How often an API process expires certificates whose validity has ended.",
+        description="How often the deployment expires certificates whose validity has ended.",
+    )
+    libraries_refresh_seconds: float = Field(
+        default=86400.0,
+        gt=0,
+        le=604800,
+        description="How often the deployment brings Project.libraries up to the calendar.",
+    )
+    schedule_poll_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="How often each API process looks for a periodic pass that is due.",
     )
     feed_poll_seconds: float = Field(
         default=2.0,
@@ -279,6 +318,32 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _search_credentials(self) -> Settings:
+        if bool(self.opensearch_username) != bool(self.opensearch_password.get_secret_value()):
+            raise ValueError("opensearch_username and opensearch_password go together")
+        if self.opensearch_username and self.opensearch_api_key.get_secret_value():
+            raise ValueError("give opensearch_api_key or opensearch_username, not both")
+        if self.opensearch_ca_bundle is not None and not self.opensearch_ca_bundle.is_file():
+            raise ValueError(f"opensearch_ca_bundle: no file {self.opensearch_ca_bundle}")
+        return self
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _origins(cls, value: str) -> str:
+        for origin in (o.strip() for o in value.split(",") if o.strip()):
+            scheme, _, rest = origin.partition("://")
+            if scheme not in ("http", "https") or not rest or "/" in rest or origin == "*":
+                raise ValueError(
+                    f"{origin!r} is not an origin: give scheme://host[:port], no path, no *"
+                )
+        return value
+
+    @property
+    def allowed_origins(self) -> list[str]:
+        """``cors_origins`` as a list."""
+        return [o.strip() for o in self.cors_origins.split(",") if o.strip()]
+
     @property
     def effective_database_url(self) -> str:
         """The configured URL, or the embedded SQLite file under ``data_dir``."""
@@ -287,7 +352,83 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.data_dir / 'greenrong.db'}"
 
 
+class SettingsError(ValueError):
+    """A setting holds a value greenrong refuses: the message names the variable, where its
+    value came from and what it must be (no traceback: it is the operator's to fix)."""
+
+
+ENV_PREFIX = "GREENRONG_"
+ENV_FILE = Path(".env")
+
+
+def _dotenv() -> dict[str, str]:
+    """The ``GREENRONG_*`` names and values of ``.env`` (as pydantic-settings reads it)."""
+    from dotenv import dotenv_values
+
+    if not ENV_FILE.is_file():
+        return {}
+    return {k.upper(): v or "" for k, v in dotenv_values(ENV_FILE).items()}
+
+
+def _variable(location: tuple[int | str, ...]) -> str:
+    """The environment variable of an error's location ("GREENRONG_MAX_PAGE_SIZE"); a
+    cross-field rule has no location and is named by the fields its message names."""
+    return ENV_PREFIX + str(location[0]).upper() if location else ENV_PREFIX + "*"
+
+
+def explain(error: Exception, environ: Mapping[str, str] | None = None) -> str:
+    """One line per refused setting: the variable, its value and where it came from, and
+    what it must be."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return str(error)
+    env = dict(os.environ if environ is None else environ)
+    dotenv = _dotenv()
+    lines = []
+    for item in error.errors():
+        variable = _variable(item["loc"])
+        if variable in {k.upper() for k in env}:
+            source = "from the environment"
+            value = next(v for k, v in env.items() if k.upper() == variable)
+        elif variable in dotenv:
+            source = f"from {ENV_FILE}"
+            value = dotenv[variable]
+        else:
+            source, value = "", None
+        field = Settings.model_fields.get(str(item["loc"][0])) if item["loc"] else None
+        if value is not None and field is not None and field.annotation is SecretStr:
+            value = "<hidden>"
+        message = str(item["msg"]).removeprefix("Value error, ")
+        if not item["loc"]:  # a rule between settings: name each by its variable
+            message = re.sub(
+                r"\b[a-z][a-z0-9_]+\b",
+                lambda m: ENV_PREFIX + m[0].upper() if m[0] in Settings.model_fields else m[0],
+                message,
+            )
+            lines.append(message)
+        elif value is None:
+            lines.append(f"{variable}: {message}")
+        else:
+            lines.append(f"{variable}={value!r} ({source}): {message}")
+    return "\n".join(lines)
+
+
+def unknown_variables(environ: Mapping[str, str] | None = None) -> list[str]:
+    """``GREENRONG_*`` names in the environment or ``.env`` that name no setting (a typo,
+    probably); test-only variables (``GREENRONG_TEST_*``) are not settings and not reported."""
+    env = os.environ if environ is None else environ
+    known = {ENV_PREFIX + name.upper() for name in Settings.model_fields}
+    names = {k.upper() for k in env if k.upper().startswith(ENV_PREFIX)} | set(_dotenv())
+    return sorted(n for n in names if n not in known and not n.startswith(ENV_PREFIX + "TEST_"))
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, validated once."""
-    return Settings()
+    """The process-wide settings, validated once; ``SettingsError`` names what is wrong."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as error:
+        raise SettingsError(explain(error)) from None

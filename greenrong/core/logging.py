@@ -29,6 +29,10 @@ class _JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+#: loggers held at WARNING whatever the root level (their INFO is noise to an operator)
+NOISY_LOGGERS = ("opensearch", "fontTools")
+
+
 def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     """Configure the root logger once; safe to call again."""
     handler = logging.StreamHandler()
@@ -42,5 +46,7 @@ def configure_logging(level: str = "INFO", *, as_json: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # opensearch-py logs every request at INFO; its warnings and errors still show
-    logging.getLogger("opensearch").setLevel(max(logging.WARNING, root.level))
+    # libraries that log routine work at INFO: opensearch-py every request, fontTools (the
+    # carbon report's PDF font subsetting) about sixty lines a report; warnings still show
+    for chatty in NOISY_LOGGERS:
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, root.level))

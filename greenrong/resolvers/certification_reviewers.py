@@ -5,8 +5,9 @@ The same experts query (``indexers/matching/reviewers.py``) and the same rules
 (``domain/matching/reviewers.py``) run with the enterprise standing in for a project: its name
 and description as the text, its green category and region. Conflicts of interest are judged
 against the enterprise's own name; the open-review load counts project review assignments and
-open certification reviews together (``certification.repository.experts_at_limit``,
-``certification.service.open_load``). One DataLoader batch per request and ``first``.
+open certification reviews together, by the one load rule that ``Project.reviewerMatches``
+also uses (``matching.reviewers.experts_at_limit`` and ``open_reviews``). One DataLoader
+batch per request and ``first``.
 """
 
 from __future__ import annotations
@@ -14,13 +15,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from greenrong.domain.certification.repository import experts_at_limit
 from greenrong.domain.certification.service import open_load
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.kit import listing
 from greenrong.domain.matching import reviewers as rules
-from greenrong.domain.matching.reviewers import Reason, ReasonCode
+from greenrong.domain.matching.reviewers import Reason, ReasonCode, experts_at_limit
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts

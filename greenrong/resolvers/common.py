@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from greenrong.core.errors import DomainError, ErrorCode, ValidationFailed
+from greenrong.core.errors import DomainError, ErrorCode, Forbidden, ValidationFailed
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, PageArgs, SortKey
@@ -159,6 +159,13 @@ def input_values(data: Any, *, skip: Sequence[str] = ()) -> dict[str, Any]:
     return values
 
 
+#: appended to a refused anonymous write: what to send to write at all
+SIGN_IN = (
+    "Writing needs a signed-in caller: send an API key (`greenrong keys create`) or a token "
+    "as the header `Authorization: Bearer <key or token>`"
+)
+
+
 async def mutate(
     info: Info, action: Callable[[AsyncSession], Awaitable[A]], wrap: Callable[[A], T]
 ) -> T | MutationError:
@@ -176,6 +183,10 @@ async def mutate(
             # the caller, for the write check and the audit entry (domain/access/guard.py)
             bind_actor(session, info.context.principal, info.context.request_id)
             result = wrap(await action(session))
+    except Forbidden as error:
+        if info.context.principal.is_anonymous:  # say what a visitor needs to write at all
+            return to_error(Forbidden(f"{error.message}. {SIGN_IN}"))
+        return to_error(error)
     except DomainError as error:
         return to_error(error)
     outbox_signal.changes_committed()  # wake the relay: index the change now, not at next poll

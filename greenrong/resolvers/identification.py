@@ -112,7 +112,7 @@ class IdentificationQuery:
     )
     async def identification_statistics(self, info: Info) -> IdentificationStatistics:
         async with info.context.sessionmaker() as session:
-            counts = await service.identification_counts(session)
+            counts = await service.identification_counts(session, principal=info.context.principal)
         return IdentificationStatistics(
             suggested=counts.suggested,
             accepted=counts.accepted,

@@ -223,6 +223,8 @@ class WebhookMutation:
             CreateWebhookEndpointInput, strawberry.argument(description="The endpoint to create.")
         ],
     ) -> CreateWebhookEndpointPayload:
+        credential = info.context.credential
+
         async def action(session: AsyncSession) -> WebhookEndpointWithSecret:
             row, secret = await webhooks.create_endpoint(
                 session,
@@ -230,6 +232,8 @@ class WebhookMutation:
                 entity_types=[t.value for t in input.entity_types],
                 description=input.description,
                 owner=owner_tag(info.context.principal),
+                principal=info.context.principal,
+                until=None if credential is None else credential.expires_at,
             )
             return WebhookEndpointWithSecret(endpoint=WebhookEndpoint.from_row(row), secret=secret)
 

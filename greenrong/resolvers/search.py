@@ -119,12 +119,23 @@ LISTINGS = Searchable(
     TechnologyListingSearchFilter,
     TechnologyListingSearchSort,
 )
+
+
+def _readiness_level(level: int) -> int:
+    if not 1 <= level <= 9:
+        raise ValidationFailed.one(
+            "filter.accepts_maturity", ErrorCode.OUT_OF_RANGE, "a readiness level is 1 to 9"
+        )
+    return level
+
+
 NEEDS = Searchable(
     NEED_QUERIES,
     NeedRow,
     TechnologyNeed.from_row,
     TechnologyNeedSearchFilter,
     TechnologyNeedSearchSort,
+    conversions={"accepts_maturity": _readiness_level},
 )
 PRODUCTS = Searchable(
     PRODUCT_QUERIES,

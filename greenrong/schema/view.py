@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import orjson
@@ -38,7 +39,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import ErrorCode, Unauthenticated
 from greenrong.core.logging import request_id_var
-from greenrong.domain.access.identity import VerifiedTokens, authenticate, authenticate_credential
+from greenrong.domain.access.identity import VerifiedTokens, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
@@ -132,7 +133,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         self.tokens = VerifiedTokens()
         #: views answered wholly by the compiled path, which then skip strawberry
         self.prepared = PreparedOperations(schema._schema, self.limits.costs, VIEWS, settings)
-        self._graphiql_html = get_graphql_ide_html("graphiql")
+        self._graphiql_html = _with_welcome(get_graphql_ide_html("graphiql"))
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
         self,
@@ -144,7 +145,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         if not isinstance(request, Request):
             return await super().run(request, context, root_value)  # type: ignore[arg-type]
         try:
-            principal = await authenticate(
+            credential = await authenticate_credential(
                 self.settings,
                 request.app.state.resources.sessionmaker,
                 request.headers.get("authorization"),
@@ -152,7 +153,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             )
         except Unauthenticated as error:
             return unauthenticated_response(error)
+        principal = credential.principal
         request.state.principal = principal
+        request.state.credential = credential
         plain = await _plain_request(request)
         if plain is not None:
             answered = await self._answer_prepared(request, principal, *plain)
@@ -202,6 +205,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             request_id=request_id_var.get(),
             limits=self.limits,
             principal=principal,
+            credential=getattr(request.state, "credential", None),
         )
         if isinstance(request, Request):
             request.state.graphql_context = context  # read back by run() to learn the view
@@ -322,3 +326,18 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             if isinstance(response_data, dict) and "data" not in response_data:
                 response.status_code = 400
         return response
+
+
+#: the query GraphiQL opens on: README's first query, with how to send a key
+WELCOME = Path(__file__).parents[1] / "static" / "graphiql" / "welcome.graphql"
+_EXAMPLE_QUERY = re.compile(r"const EXAMPLE_QUERY = `.*?`;", re.S)
+
+
+def _with_welcome(html: str) -> str:
+    """strawberry's GraphiQL page, opening on ``WELCOME`` instead of its generic text."""
+    text = WELCOME.read_text(encoding="utf-8")
+    literal = text.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    page, replaced = _EXAMPLE_QUERY.subn(lambda _: f"const EXAMPLE_QUERY = `{literal}`;", html)
+    if replaced != 1:  # a strawberry upgrade changed the page: fail loudly in the tests
+        raise RuntimeError("GraphiQL's EXAMPLE_QUERY was not found in strawberry's page")
+    return page

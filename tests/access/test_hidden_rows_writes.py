@@ -22,6 +22,8 @@ from sqlalchemy import func, select
 
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.models import AuditEntry, DataConsent
+from greenrong.domain.carbon import service as carbon
+from greenrong.domain.carbon.models import CarbonLedgerEntry
 from greenrong.domain.certification.models import Certification
 from greenrong.domain.certification.rubric import CertificationSubject
 from greenrong.domain.certification.service import start_certification
@@ -33,6 +35,7 @@ from greenrong.domain.finance.models import (
     FinancingDemand,
 )
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.libraries.models import Library, LibraryMembership
 from greenrong.domain.matching import deals
 from greenrong.domain.matching.tracked import FinancingMatch, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent
@@ -42,6 +45,7 @@ from greenrong.schema.kit.ids import to_global_id
 from greenrong.schema.root import schema
 from tests.access.conftest import World
 from tests.factories.entities import create_demand, create_need, create_product
+from tests.libraries.helpers import screened
 
 ANSWER = """
   __typename
@@ -76,6 +80,8 @@ class Extra:
     closed_need: uuid.UUID
     #: the owner's enterprise certification, a DRAFT
     certification: uuid.UUID
+    #: the owner's project in the green-project library (a membership of a hidden project)
+    project_membership: uuid.UUID
 
 
 @pytest.fixture
@@ -101,7 +107,9 @@ async def extra(sessionmaker: SessionMaker, world: World) -> Extra:
         certification = await start_certification(
             session, subject_type=CertificationSubject.ENTERPRISE, enterprise_id=world.owner
         )
+        membership = await screened(session, Library.CLIMATE_FRIENDLY, world.project)
         return Extra(
+            project_membership=membership.id,
             certification=certification.id,
             other_bank_product=other_bank_product.id,
             bank_second_product=bank_second.id,
@@ -142,6 +150,15 @@ class Case:
 
 
 Input = Callable[[World, Extra, str, int, str], dict[str, Any]]
+
+
+def _transition(step: str) -> str:
+    """The control answer of a certification step its rightful caller may not take on a DRAFT:
+    the caller sees the state (the intruder learns nothing of it)."""
+    return (
+        f"ValidationError:INVALID_TRANSITION:status:status: {step} is not possible while the "
+        "certification is DRAFT; possible now: UPDATE_SELF_ASSESSMENT"
+    )
 
 
 def _update(fields: dict[str, Any]) -> Input:
@@ -230,7 +247,7 @@ CASES: dict[str, Case] = {
             row=lambda w, x: (Certification, x.certification),
             input=lambda w, x, id, version, party: {"id": id, "version": version},
             # the owner sees its own draft's state: not pre-scored yet
-            control="ValidationError:INVALID_TRANSITION:status",
+            control=_transition("SUBMIT"),
         ),
         # class 6: a bank makes itself a party of a demand already MATCHED with another bank
         Case(
@@ -260,6 +277,108 @@ CASES: dict[str, Case] = {
             },
             control="ValidationError:INVALID:needId:needId: the need is closed",
         ),
+        # the certification steps, on the owner's DRAFT (only the owner, its reviewers and
+        # the platform see it): each step names it by id
+        Case(
+            "updateSelfAssessment",
+            intruder="other_enterprise",
+            rightful="owner",
+            row=lambda w, x: (Certification, x.certification),
+            input=_update({"answers": [], "evidence": []}),
+            control="success",
+        ),
+        Case(
+            "assignCertificationReviewers",
+            intruder="expert",
+            rightful="admin",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {
+                "id": id,
+                "version": version,
+                "expertIds": [gid("Expert", w.expert)],
+            },
+            control=_transition("ASSIGN_REVIEWERS"),
+        ),
+        Case(
+            "scoreCertification",
+            intruder="expert",
+            rightful="admin",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {"id": id, "scores": []},
+            control="ForbiddenError:FORBIDDEN::ADMIN may not score this certification: it is not assigned to you",
+        ),
+        Case(
+            "consolidateCertification",
+            intruder="other_enterprise",
+            rightful="admin",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {"id": id, "version": version},
+            control=_transition("CONSOLIDATE"),
+        ),
+        Case(
+            "decideCertification",
+            intruder="other_enterprise",
+            rightful="regulator",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {"id": id, "version": version, "approve": True},
+            control=_transition("DECIDE"),
+        ),
+        Case(
+            "renewCertification",
+            intruder="other_enterprise",
+            rightful="owner",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {"id": id},
+            control=_transition("RENEW"),
+        ),
+        Case(
+            "revokeCertification",
+            intruder="institution_without_consent",
+            rightful="regulator",
+            row=lambda w, x: (Certification, x.certification),
+            input=lambda w, x, id, version, party: {
+                "id": id,
+                "version": version,
+                "reason": "材料造假",
+            },
+            control=_transition("REVOKE"),
+        ),
+        # a project certification names a project the intruder may not see
+        Case(
+            "startCertification",
+            intruder="other_enterprise",
+            rightful="owner",
+            row=lambda w, x: (Project, w.project),
+            input=lambda w, x, id, version, party: {"subjectType": "PROJECT", "projectId": id},
+            control="success",
+            refusal="ValidationError:UNKNOWN_REFERENCE",
+        ),
+        Case(
+            "fillDisclosureFromCalculations",
+            intruder="institution_without_consent",
+            rightful="owner",
+            row=lambda w, x: (Disclosure, w.draft_disclosure),
+            input=lambda w, x, id, version, party: {
+                "disclosureId": id,
+                "version": version,
+                "calculationIds": [],
+            },
+            control="ValidationError:REQUIRED:calculationIds",
+        ),
+        Case(
+            "endLibraryMembership",
+            intruder="other_enterprise",
+            rightful="admin",
+            row=lambda w, x: (LibraryMembership, x.project_membership),
+            input=lambda w, x, id, version, party: {
+                "id": id,
+                "version": version,
+                "on": "2026-06-30",
+                "reason": "项目已完工",
+            },
+            control="success",
+            refusal="NotFoundError:NOT_FOUND",
+        ),
     )
 }
 
@@ -285,18 +404,9 @@ PENDING: dict[str, str] = {
     "recordCarbonReduction": "carbon rows are not entities: tests/carbon",
     "retireCarbonCredit": "carbon rows are not entities: tests/carbon",
     "recordCarbonVerification": "carbon rows are not entities: tests/carbon",
-    "reverseCarbonLedgerEntry": "carbon rows are not entities: tests/carbon",
-    "fillDisclosureFromCalculations": "a hidden disclosure is not yet a case",
-    "startCertification": "a hidden projectId is not yet a case",
-    "updateSelfAssessment": "certification steps: not yet cases (service authorizes first)",
-    "assignCertificationReviewers": "certification steps: not yet cases",
-    "scoreCertification": "certification steps: not yet cases",
-    "consolidateCertification": "certification steps: not yet cases",
-    "decideCertification": "certification steps: not yet cases",
-    "renewCertification": "certification steps: not yet cases",
-    "revokeCertification": "certification steps: not yet cases",
+    "reverseCarbonLedgerEntry": "ledger entries are not versioned entities: "
+    "test_a_hidden_ledger_entry_answers_like_a_missing_one",
     "admitToLibrary": "ADMIN and REGULATOR only, who see every row",
-    "endLibraryMembership": "a hidden project membership is not yet a case",
     "recommendForCultivation": "REGULATOR and ADMIN only, who see every row",
     "reviewCultivationRecommendation": "ADMIN only, who sees every row",
     "acceptGreenIdentification": "reviewers only; others are refused before the project loads",
@@ -556,3 +666,58 @@ async def test_a_visible_row_refuses_before_version(
 async def _count(sessionmaker: SessionMaker, model: type[Any]) -> int:
     async with sessionmaker() as session:
         return int(await session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+async def test_a_hidden_ledger_entry_answers_like_a_missing_one(
+    as_party: Call, sessionmaker: SessionMaker, world: World
+) -> None:
+    """A carbon ledger entry is append-only (no version), so it is not a ``Case``; the rule is
+    the same: an institution without CARBON_LEDGER consent, and another enterprise, get what a
+    random id gets, and no reversing entry, change event or audit entry appears."""
+    # given an entry of the owner's account
+    async with sessionmaker.begin() as session:
+        await carbon.open_account(session, enterprise_id=world.owner)
+        entry = await carbon.record_verification(
+            session, enterprise_id=world.owner, year=2024, verifier="四川省碳核查中心"
+        )
+    document = _document("reverseCarbonLedgerEntry").replace(
+        "... on NotFoundError",
+        "... on CarbonLedgerEntrySuccess { entry { amount note } }\n  ... on NotFoundError",
+    )
+
+    async def counts() -> tuple[int, int, int]:
+        return (
+            await _count(sessionmaker, CarbonLedgerEntry),
+            await _count(sessionmaker, ChangeEvent),
+            await _count(sessionmaker, AuditEntry),
+        )
+
+    def variables(id: uuid.UUID) -> dict[str, Any]:
+        return {"input": {"id": gid("CarbonLedgerEntry", id), "note": "核查机构名称有误"}}
+
+    before = await counts()
+    random_id = uuid.uuid4()
+    for intruder in ("institution_without_consent", "other_enterprise", "anonymous"):
+        # when the intruder reverses the hidden entry and a random one
+        hidden = await as_party(intruder)(document, variables(entry.id))
+        missing = await as_party(intruder)(document, variables(random_id))
+        # then both are one refusal, and nothing changed
+        assert "errors" not in hidden, hidden
+        answer = hidden["data"]["reverseCarbonLedgerEntry"]
+        assert answer == {
+            "__typename": "NotFoundError",
+            "code": "NOT_FOUND",
+            "field": "id",
+            "message": f"CarbonLedgerEntry {entry.id} does not exist",
+        }, intruder
+        assert _normal(answer, entry.id) == _normal(
+            missing["data"]["reverseCarbonLedgerEntry"], random_id
+        )
+    assert await counts() == before
+
+    # the owner reverses it (positive control)
+    body = await as_party("owner")(document, variables(entry.id))
+    assert body["data"]["reverseCarbonLedgerEntry"] == {
+        "__typename": "CarbonLedgerEntrySuccess",
+        "entry": {"amount": "0.000", "note": "核查机构名称有误"},
+    }

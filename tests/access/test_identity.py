@@ -133,6 +133,64 @@ def test_a_key_is_bound_to_an_organisation_exactly_when_its_role_is(
     assert message in result.output
 
 
+def test_keys_create_takes_the_org_as_a_uuid_or_as_graphql_s_global_id(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CLI prints bare UUIDs and GraphQL shows global ids: ``--org`` takes either, and
+    refuses another kind's global id by name."""
+    monkeypatch.setenv("GREENRONG_DATABASE_URL", settings.database_url)
+    bank = uuid.UUID(int=42)
+    get_settings.cache_clear()
+    try:
+        by_gid = cli(
+            [
+                "keys",
+                "create",
+                "--role",
+                "INSTITUTION",
+                "--org",
+                to_global_id("FinancialInstitution", bank),
+            ]
+        )
+        wrong = CliRunner().invoke(
+            main,
+            ["keys", "create", "--role", "INSTITUTION", "--org", to_global_id("Enterprise", bank)],
+        )
+        listed = cli(["keys", "list"])
+    finally:
+        get_settings.cache_clear()
+    key_id = re.search(r"created key (\S+) ", by_gid)[1]  # type: ignore[index]
+    (line,) = [row for row in listed.splitlines() if row.startswith(key_id)]
+    assert line.split()[3] == str(bank)
+    assert wrong.exit_code == 2
+    assert (
+        "Invalid value for --org: expected the id of a FinancialInstitution, got the id of a "
+        "Enterprise" in wrong.output
+    )
+
+
+async def test_a_bare_uuid_is_explained_with_the_global_id_it_stands_for(
+    anonymous_client: httpx.AsyncClient,
+) -> None:
+    bare = "6f1c2d3e-0000-4000-8000-000000000001"
+    body = (
+        await anonymous_client.post(
+            "/graphql",
+            json={
+                "query": "query($id: ID!) { node(id: $id) { id } }",
+                "variables": {"id": bare},
+            },
+        )
+    ).json()
+    (error,) = body["errors"]
+    assert error["extensions"]["code"] == "INVALID_FORMAT"
+    assert error["message"] == (
+        f"id: {bare!r} is a bare UUID (as the CLI and exports print): a greenrong id is base64 "
+        'of "Type:uuid", as every object\'s `id` field shows it, for example '
+        f"{to_global_id('Enterprise', uuid.UUID(bare))!r} for an Enterprise"
+    )
+
+
 def test_the_demo_admin_key_is_printed_once(
     settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -226,6 +284,14 @@ async def test_an_hs256_token_names_its_caller(
         "keyId": None,
         "subject": "王芳",
     }
+
+
+async def test_a_token_s_role_is_read_in_any_case_as_the_cli_s_role_is(
+    anonymous_client: httpx.AsyncClient, settings: Settings
+) -> None:
+    for role in ("regulator", "Regulator", "REGULATOR"):
+        response = await call(anonymous_client, _token(settings.jwt_secret, role=role))
+        assert response.json()["data"]["viewer"]["role"] == "REGULATOR", role
 
 
 def _token(secret: str, algorithm: str = "HS256", **claims: Any) -> str:

@@ -306,6 +306,12 @@ async def test_a_withheld_value_changes_no_answer_and_a_readable_one_does(
     assert any(_listed(blind, market, name) for name in PRODUCTS)
     assert _forward(after["institution_with_consent"])["uncheckedRules"] == []
     assert _forward(after["owner"])["uncheckedRules"] == []
+    # and each match names the rules it meets: only the ones checked for the caller
+    for party, unnamed in (("institution_without_consent", True), ("owner", False)):
+        for edge in _forward(after[party])["edges"]:
+            (eligible,) = [r["message"] for r in edge["reasons"] if r["code"] == "ELIGIBLE"]
+            assert eligible.startswith("满足准入条件：产品在售、产品类型、融资金额"), eligible
+            assert ("担保方式" not in eligible and "利率" not in eligible) is unnamed, party
 
 
 async def test_the_issues_probes_answer_nothing_hidden_without_consent(market: Market) -> None:

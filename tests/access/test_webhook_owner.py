@@ -1,5 +1,5 @@
-"""Webhooks follow their owner's credential: an endpoint whose owner key is revoked or expires is
-disabled, and nothing more is delivered to it, neither new events nor retries of pending ones.
+"""Webhooks follow their owner's credential: an endpoint whose owner key is revoked or expires, or
+whose owner token reaches its ``exp``, is disabled, and nothing more is delivered to it, neither new events nor retries of pending ones.
 The app's own dispatcher sends to real HTTP receivers on 127.0.0.1; an endpoint of a key that
 stays valid receives the same events (the positive control, and the point to wait for)."""
 
@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 from sqlalchemy import func, select
 
@@ -28,6 +30,7 @@ from greenrong.domain.partners.models import (
 from greenrong.domain.partners.webhooks import OWNER_GONE
 from greenrong.schema.kit.ids import to_global_id
 from tests.access.conftest import World
+from tests.factories.access import bearer_token
 from tests.partners.receiver import Receiver, http_receiver
 from tests.partners.test_webhooks import _rename, _until
 
@@ -74,11 +77,13 @@ async def _endpoint(http: httpx.AsyncClient, secret: str, receiver: Receiver) ->
     assert created["endpoint"]["status"] == "ENABLED"
 
 
-async def _state(sessionmaker: SessionMaker, key_id: uuid.UUID) -> tuple[Any, ...]:
-    """The key's endpoint: (status, disabled reason, deliveries by status)."""
+async def _state(sessionmaker: SessionMaker, key_id: uuid.UUID | str) -> tuple[Any, ...]:
+    """The endpoint of a key (its id) or a token (its subject): (status, disabled reason,
+    deliveries by status)."""
+    owner = f"key:{key_id}" if isinstance(key_id, uuid.UUID) else f"sub:{key_id}"
     async with sessionmaker() as session:
         endpoint = await session.scalar(
-            select(WebhookEndpoint).where(WebhookEndpoint.owner == f"key:{key_id}")
+            select(WebhookEndpoint).where(WebhookEndpoint.owner == owner)
         )
         assert endpoint is not None
         rows = await session.execute(
@@ -166,11 +171,59 @@ async def test_an_expired_owner_key_gets_no_delivery(
     )
 
 
+@pytest.mark.timing  # the endpoint must be disabled within a few seconds of the token's exp
+async def test_an_owner_token_s_endpoint_is_disabled_at_its_exp(
+    anonymous_client: httpx.AsyncClient,
+    sessionmaker: SessionMaker,
+    settings: Settings,
+    world: World,
+) -> None:
+    """A token cannot be revoked, but it ends: its endpoint is disabled at ``exp``, before any
+    new event, and receives nothing after; a longer-lived token's endpoint still receives."""
+    # given two partner tokens, one ending in 4 s, each with an endpoint
+    short = bearer_token(
+        settings, Role.PARTNER, subject="数据合作方甲", expires_in=timedelta(seconds=4)
+    )
+    long = bearer_token(settings, Role.PARTNER, subject="数据合作方乙")
+    other = to_global_id("Enterprise", world.other)
+    with http_receiver() as ended, http_receiver() as control:
+        await _endpoint(anonymous_client, short, ended)
+        await _endpoint(anonymous_client, long, control)
+        async with sessionmaker() as session:
+            row = await session.scalar(
+                select(WebhookEndpoint).where(WebhookEndpoint.owner == "sub:数据合作方甲")
+            )
+        assert row is not None
+        assert (row.owner_role, row.owner_org_id) == ("PARTNER", None)
+        exp = jwt.decode(short, options={"verify_signature": False})["exp"]
+        assert row.owner_until == datetime.fromtimestamp(exp, UTC)
+        # while the token lives, its endpoint receives
+        await _rename(sessionmaker, world.other, "绵阳清源")
+        await _until(lambda: _received(ended, 1))
+        await _until(lambda: _received(control, 1))
+        # when the token reaches its exp, then the endpoint is disabled without a new event
+        disabled = await _until(lambda: _disabled(sessionmaker, "数据合作方甲"))
+        assert disabled == (
+            EndpointStatus.DISABLED,
+            OWNER_GONE,
+            {DeliveryStatus.SUCCEEDED.value: 1},
+        )
+        assert time.time() >= exp
+        # and a later change reaches only the living token's endpoint
+        await _rename(sessionmaker, world.other, "绵阳清源环保集团")
+        await _until(lambda: _received(control, 2))
+        await asyncio.sleep(0.5)
+        assert _entity_names(ended) == [other]
+        assert _entity_names(control) == [other, other]
+    assert await _state(sessionmaker, "数据合作方甲") == disabled
+    assert (await _state(sessionmaker, "数据合作方乙"))[:2] == (EndpointStatus.ENABLED, None)
+
+
 async def _received(receiver: Receiver, n: int) -> bool:
     return len(receiver.requests) >= n
 
 
-async def _disabled(sessionmaker: SessionMaker, key_id: uuid.UUID) -> tuple[Any, ...] | None:
+async def _disabled(sessionmaker: SessionMaker, key_id: uuid.UUID | str) -> tuple[Any, ...] | None:
     state = await _state(sessionmaker, key_id)
     return state if state[0] == EndpointStatus.DISABLED else None
 

@@ -6,13 +6,12 @@ from decimal import Decimal
 
 import pytest
 
-from greenrong.core.errors import ValidationFailed
+from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.carbon.calculate import calculate
 from greenrong.domain.carbon.engine import ROUNDING, MeasuredFactor
 from greenrong.domain.carbon.errors import (
     FactorNotFound,
     LowConfidenceFactor,
-    NotSupported,
     UnitMismatch,
     UnknownUnit,
 )
@@ -198,8 +197,9 @@ def test_duplicate_and_negative_inputs_are_refused() -> None:
 
 
 def test_unknown_model_is_not_supported() -> None:
-    with pytest.raises(NotSupported):
+    with pytest.raises(ValidationFailed) as refused:
         run("agriculture.rice")
+    assert [(i.field, i.code) for i in refused.value.issues] == [("model", ErrorCode.NOT_SUPPORTED)]
 
 
 def test_factor_set_carries_sources_and_confidence_tags() -> None:

@@ -3,8 +3,10 @@ errors, and the authorization matrix (anonymous, other party, owner, institution
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +14,8 @@ from sqlalchemy import func, select
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.models import ConsentScope, DataConsent
 from greenrong.domain.access.principal import Role
-from greenrong.domain.carbon.models import CarbonLedgerEntry
+from greenrong.domain.carbon import benefits, industrial
+from greenrong.domain.carbon.models import CarbonCalculation, CarbonLedgerEntry
 from greenrong.domain.kit.types import utcnow
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.entities import create_enterprise, create_institution
@@ -150,6 +153,45 @@ async def test_unit_mistakes_are_typed_errors(gql_as: Any, sessionmaker: Session
     assert (run["__typename"], run["code"]) == ("ValidationError", "UNIT_MISMATCH")
 
 
+async def test_an_unknown_model_names_the_field_and_the_valid_values(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    owner, _, _ = await _world(sessionmaker)
+    me = gql_as(Role.ENTERPRISE, org_id=owner)
+    await me(OPEN, {"id": to_global_id("Enterprise", owner)})
+    document = RUN.replace(
+        "... on ValidationError { code message }", "... on ValidationError { code field message }"
+    )
+    before = await _calculations(sessionmaker)
+    for model, message in (
+        (
+            "industrial.chemical",
+            f"model: unknown industry 'chemical': industrial.<key> takes one of {', '.join(sorted(industrial.BY_KEY))}",
+        ),
+        (
+            "benefit.nuclear",
+            f"model: unknown project type 'nuclear': benefit.<key> takes one of {', '.join(sorted(benefits.TYPES))}",
+        ),
+        (
+            "residential",
+            "model: unknown model 'residential': give industrial.<industry>, non_industrial, financial_institution or benefit.<project type>",
+        ),
+    ):
+        body = await me(document, {"input": {**electricity(owner, "1"), "model": model}})
+        assert body["data"]["runCarbonCalculation"] == {
+            "__typename": "ValidationError",
+            "code": "NOT_SUPPORTED",
+            "field": "model",
+            "message": message,
+        }
+    assert await _calculations(sessionmaker) == before
+
+
+async def _calculations(sessionmaker: SessionMaker) -> int:
+    async with sessionmaker() as session:
+        return int(await session.scalar(select(func.count()).select_from(CarbonCalculation)) or 0)
+
+
 async def test_recording_matrix_only_the_owner_records(
     gql_as: Any, sessionmaker: SessionMaker
 ) -> None:
@@ -251,3 +293,49 @@ async def test_account_statement_count_does_not_grow_with_the_ledger(
     assert await count(me, 2) == 1
     assert await count(me, 10) == 1
     assert await count(gql_as(Role.INSTITUTION, org_id=bank), 3) == 2
+
+
+def _documented(marker: str, count: int) -> list[str]:
+    """The ``count`` graphql blocks of docs/CARBON.md after ``<!-- example: marker -->``."""
+    text = (Path(__file__).parents[2] / "docs" / "CARBON.md").read_text(encoding="utf-8")
+    after = text[text.index(f"<!-- example: {marker} -->") :]
+    return re.findall(r"```graphql\n(.*?)```", after, flags=re.S)[:count]
+
+
+async def test_the_documented_example_runs_as_written(
+    gql_as: Any, sessionmaker: SessionMaker
+) -> None:
+    owner, _, _ = await _world(sessionmaker)
+    enterprise = to_global_id("Enterprise", owner)
+    me = gql_as(Role.ENTERPRISE, org_id=owner)
+    (calculate,) = _documented("carbon-calculate", 1)
+    record, report = _documented("carbon-record-and-report", 2)
+
+    first = await me(calculate, {"enterprise": enterprise})
+    assert "errors" not in first, first
+    assert first["data"]["openCarbonAccount"] == {
+        "__typename": "CarbonAccountSuccess",
+        "open": True,
+    }
+    run = first["data"]["runCarbonCalculation"]
+    assert run["__typename"] == "CarbonCalculationSuccess", run
+    assert {k: run["calculation"][k] for k in ("total", "unit", "factorVersion")} == {
+        "total": "112.320",
+        "unit": "tCO2e",
+        "factorVersion": "CN-2025.1",
+    }
+    second = await me(record, {"enterprise": enterprise, "calculation": run["calculation"]["id"]})
+    assert second["data"]["recordCarbonEmission"] == {
+        "__typename": "CarbonLedgerEntrySuccess",
+        "entry": {"kind": "EMISSION", "year": 2022, "amount": "112.320"},
+    }
+    third = await me(report, {"enterprise": enterprise})
+    assert "errors" not in third, third
+    shown = third["data"]["carbonReport"]
+    assert (shown["year"], shown["linesTotal"], shown["summary"]["gross"]) == (
+        2022,
+        "112.320",
+        "112.320",
+    )
+    assert shown["pageUrl"] == f"/reports/carbon/{owner}/2022"
+    assert [line["value"] for line in shown["lines"]] == ["112.320"]

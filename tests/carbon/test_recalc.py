@@ -100,6 +100,10 @@ def test_recalc_lists_the_results_that_change(
     assert "greenrong: 3 calculation(s) re-run with CN-2025.1, 2 changed (run " in result.stderr
     assert result.stderr.rstrip().endswith(", in this process)")
     assert unknown.exit_code == 2
+    assert (
+        "Invalid value for --factors: there is no factor set 'CN-1999.1'; the known ones: "
+        "CN-2025.1\n" in unknown.output
+    )
     # the run and its three results are kept; the stored calculations are as they were
     assert asyncio.run(_kept(database_url, old)) == (1, 3, Decimal("999.000"))
 

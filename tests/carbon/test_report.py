@@ -240,6 +240,7 @@ def test_the_pdf_renders_the_chinese_text(
     assert result.stdout == (
         f"greenrong: wrote {out} ({NAME} 2024: 5 line(s), 4 ledger entr(ies))\n"
     )
+    assert "fontTools" not in result.stderr  # font subsetting logs about 60 INFO lines
     reader = PdfReader(io.BytesIO(out.read_bytes()))
     text = "\n".join(page.extract_text() for page in reader.pages)
     for expected in (

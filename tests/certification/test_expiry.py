@@ -124,6 +124,10 @@ def test_the_expire_command_expires_what_is_due_once(database_url: str, monkeypa
 
     # when
     early = runner.invoke(main, ["certification", "expire", "--on", "2026-05-31"])
+    # a day after today needs --yes; a dry run lists and changes nothing
+    future = runner.invoke(main, ["certification", "expire", "--on", "2099-01-01"])
+    dry = runner.invoke(main, ["certification", "expire", "--on", "2026-06-01", "--dry-run"])
+    untouched = asyncio.run(read(firm_id, cert_id))
     due = runner.invoke(main, ["certification", "expire", "--on", "2026-06-01"])
     again = runner.invoke(main, ["certification", "expire", "--on", "2026-06-02"])
     get_settings.cache_clear()
@@ -131,6 +135,15 @@ def test_the_expire_command_expires_what_is_due_once(database_url: str, monkeypa
     # then
     assert early.exit_code == 0, early.output
     assert "0 certificate(s) expired as of 2026-05-31" in early.output
+    assert future.exit_code == 2
+    assert "2099-01-01 is after today (" in future.output
+    assert "List them with --dry-run, then confirm with --yes." in future.output
+    assert dry.exit_code == 0, dry.output
+    assert dry.stdout == f"{cert_id}\tSCGE-2023-000001\t2026-05-31\n"
+    assert "1 certificate(s) would expire as of 2026-06-01 (dry run: nothing changed)" in (
+        dry.stderr
+    )
+    assert untouched[0] == CertificationStatus.ISSUED
     assert due.exit_code == 0, due.output
     assert f"{cert_id}\tSCGE-2023-000001\t2026-05-31" in due.output
     assert "1 certificate(s) expired as of 2026-06-01" in due.output

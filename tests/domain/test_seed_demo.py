@@ -11,7 +11,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access.guard import system_sessionmaker
+from greenrong.domain.access.models import DataConsent
 from greenrong.domain.access.principal import Principal, Role
+from greenrong.domain.carbon import service as carbon
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind
 from greenrong.domain.enterprises.credit_code import credit_code_problem
 from greenrong.domain.enterprises.models import Enterprise
@@ -99,8 +102,49 @@ async def test_seeding_at_scale_1_reproduces_the_reports_figures(
     )
     assert report.summary().endswith(
         " financing demands, 1,910 matching services, 6,000 disclosures, 352 certifications, "
-        "704 certification reviews, 2,837 certification history steps"
+        "704 certification reviews, 2,837 certification history steps, 24 carbon accounts, "
+        "42 carbon calculations, 74 carbon ledger entries, 18 data consents"
     )
+    await _the_readme_s_carbon_example_is_there(sessionmaker)
+
+
+async def _the_readme_s_carbon_example_is_there(sessionmaker: SessionMaker) -> None:
+    """README names 四川亨碧氢能装备有限公司, 2021: an account whose ledger has every
+    kind of entry, consented to a bank; every emission is its stored calculation,
+    which the engine reproduces."""
+    async with system_sessionmaker(sessionmaker)() as session:
+        firm = await session.scalar(
+            select(Enterprise).where(Enterprise.name == "四川亨碧氢能装备有限公司")
+        )
+        assert firm is not None
+        entries = await carbon.ledger(session, enterprise_id=firm.id)
+        assert sorted((e.kind.value, e.year) for e in entries) == [
+            ("EMISSION", 2021),
+            ("OFFSET", 2021),
+            ("REDUCTION", 2021),
+            ("VERIFICATION", 2021),
+        ]
+        (year,) = await carbon.account(session, enterprise_id=firm.id)
+        assert (year.year, year.gross, year.offsets, year.net, year.verified) == (
+            2021,
+            Decimal("2071.737"),
+            Decimal("81.000"),
+            Decimal("1990.737"),
+            True,
+        )
+        banks = (
+            await session.execute(
+                select(FinancialInstitution.name, DataConsent.scopes)
+                .join(DataConsent, DataConsent.institution_id == FinancialInstitution.id)
+                .where(DataConsent.enterprise_id == firm.id)
+            )
+        ).all()
+        assert [tuple(b) for b in banks] == [
+            ("平安银行成都分行", ["CARBON_LEDGER", "FINANCING_DEMANDS", "CONTACT_DETAILS"])
+        ]
+        for entry in (e for e in entries if e.calculation_id is not None):
+            again = await carbon.recheck(session, id=entry.calculation_id)
+            assert again.result.total == again.stored_total == abs(entry.amount)
 
 
 async def test_seeded_credit_codes_are_valid_unique_and_carry_the_region(

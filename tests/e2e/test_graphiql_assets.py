@@ -44,3 +44,25 @@ async def test_the_vendored_files_are_served(client: httpx.AsyncClient) -> None:
         response = await client.get(asset.served_at)
         assert response.status_code == 200, asset.served_at
         assert response.content == (VENDORED_DIR / asset.path).read_bytes()
+
+
+async def test_graphiql_opens_on_greenrong_s_first_query(client: httpx.AsyncClient) -> None:
+    """Not strawberry's generic welcome: README's first query, which validates against the
+    schema and answers, and a comment on how to send a key."""
+    from graphql import parse, validate
+
+    from greenrong.schema.root import schema
+    from greenrong.schema.view import WELCOME
+
+    html = (await client.get("/graphql", headers={"accept": "text/html"})).text
+    assert "Welcome to GraphiQL" not in html
+    welcome = WELCOME.read_text(encoding="utf-8")
+    # a JavaScript template literal: its backquotes are escaped (`make run` in a comment)
+    literal = welcome.replace("\\", "\\\\").replace("`", "\\`").replace("${", "\\${")
+    assert "\\`make run\\`" in literal
+    assert f"const EXAMPLE_QUERY = `{literal}`;" in html
+    assert '{"Authorization": "Bearer grk_…"}' in welcome
+    assert validate(schema._schema, parse(welcome)) == []
+    answer = (await client.post("/graphql", json={"query": welcome})).json()
+    assert "errors" not in answer, answer
+    assert answer["data"]["enterprises"]["totalCount"] == 0  # the test database is empty

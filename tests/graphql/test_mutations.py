@@ -185,6 +185,30 @@ async def test_update_of_missing_enterprise_is_not_found(gql, sessionmaker) -> N
     assert await counts(sessionmaker) == (0, 0)
 
 
+async def test_an_anonymous_write_says_how_to_sign_in_and_changes_nothing(
+    gql_as, sessionmaker
+) -> None:
+    async with sessionmaker.begin() as session:
+        row = await create_enterprise(session, name="成都绿能科技有限公司")
+    before = await counts(sessionmaker)
+    document = UPDATE.replace(
+        "... on ValidationError",
+        "... on ForbiddenError { code message }\n    ... on ValidationError",
+    )
+    body = await gql_as(None)(
+        document,
+        {"input": {"id": to_global_id("Enterprise", row.id), "version": 1, "name": "篡改"}},
+    )
+    assert body["data"]["updateEnterprise"] == {
+        "__typename": "ForbiddenError",
+        "code": "FORBIDDEN",
+        "message": "PUBLIC may not update this Enterprise. Writing needs a signed-in caller: "
+        "send an API key (`greenrong keys create`) or a token as the header "
+        "`Authorization: Bearer <key or token>`",
+    }
+    assert await counts(sessionmaker) == before
+
+
 async def test_update_with_an_id_of_another_type_is_a_validation_error(gql, sessionmaker) -> None:
     gid = to_global_id("Project", __import__("uuid").UUID(int=7))
     body = await gql(UPDATE, {"input": {"id": gid, "version": 1, "name": "错误类型"}})

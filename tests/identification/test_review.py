@@ -165,15 +165,31 @@ async def test_statistics_count_accepted_and_corrected_projects(gql, gql_as, ses
     for pid in ids[1:]:
         await gql(CORRECT, {"input": {"projectId": pid, "code": "3.2.2.2", "reason": "实为光伏"}})
 
-    # then, for anyone
-    body = await gql_as(None)(STATISTICS)
-    assert body["data"]["identificationStatistics"] == {
+    # then the platform and the projects' owner count them
+    figures = {
         "suggested": 3,
         "accepted": 1,
         "corrected": 2,
         "corrections": 2,
         "topCorrections": [{"fromCode": "5.3.1.1", "toCode": "3.2.2.2", "count": 2}],
     }
+    for caller in (gql_as(Role.REGULATOR), gql_as(Role.ENTERPRISE, org_id=owner.id)):
+        body = await caller(STATISTICS)
+        assert body["data"]["identificationStatistics"] == figures
+    # and the public and another enterprise, who may not see the projects, count none of them:
+    # a private project's review moves no figure they see (no differencing)
+    async with sessionmaker.begin() as session:
+        other = await create_enterprise(session, name="绵阳清源环保")
+    nothing = {
+        "suggested": 0,
+        "accepted": 0,
+        "corrected": 0,
+        "corrections": 0,
+        "topCorrections": [],
+    }
+    for caller in (gql_as(None), gql_as(Role.ENTERPRISE, org_id=other.id)):
+        body = await caller(STATISTICS)
+        assert body["data"]["identificationStatistics"] == nothing
 
 
 async def test_a_bad_correction_names_every_field_and_changes_nothing(gql, sessionmaker) -> None:

@@ -319,3 +319,69 @@ async def test_a_financed_match_finances_its_demand(gql, sessionmaker) -> None:
     assert demand.financed_amount == Decimal("2800000.00")
     assert demand.product_id == match.product_id
     assert demand.financed_at == saved.closed_at
+
+
+@pytest.mark.parametrize(
+    ("mode", "listing_after", "events_after"),
+    [("TRANSFER", "TRADED", 2), ("LICENCE", "PUBLISHED", 1)],
+)
+async def test_a_traded_transfer_marks_its_listing_traded_in_the_same_transaction(
+    gql, sessionmaker, mode: str, listing_after: str, events_after: int
+) -> None:
+    """A transfer (转让) sells the technology once: its TRADED deal makes the listing TRADED,
+    with the listing's own change event and audit entry, and no new deal can start on it. A
+    licence can be sold again: its listing stays published."""
+    from greenrong.domain.access.models import AuditEntry
+    from greenrong.domain.technology.models import TechnologyListing, TradeMode
+
+    async with sessionmaker.begin() as session:
+        buyer = await create_enterprise(session, name="宜宾造纸有限公司")
+        other = await create_enterprise(session, name="乐山纸业有限公司")
+        listing = await create_listing(
+            session, title="造纸废水深度处理技术", trade_mode=TradeMode(mode)
+        )
+        deal = TechnologyDeal(
+            listing_id=listing.id, enterprise_id=buyer.id, status=DealStatus.NEGOTIATING
+        )
+        session.add(deal)
+
+    async def counts() -> tuple[int, int]:
+        async with sessionmaker() as session:
+            events = await session.scalar(select(func.count()).select_from(ChangeEvent))
+            audits = await session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.entity_type == "TechnologyListing")
+            )
+        return int(events or 0), int(audits or 0)
+
+    before = await counts()
+    body = await gql(MOVE_DEAL, _move(deal, "TRADED", "600000.00"))
+    assert body["data"]["result"]["technologyDeal"]["status"] == "TRADED"
+    async with sessionmaker() as session:
+        row = await session.get(TechnologyListing, listing.id)
+    assert row is not None
+    assert (row.status.value, row.version) == (listing_after, 2 if mode == "TRANSFER" else 1)
+    listing_writes = 1 if mode == "TRANSFER" else 0
+    assert await counts() == (before[0] + events_after, before[1] + listing_writes)
+
+    started = await gql(
+        """mutation($input: StartTechnologyDealInput!) { startTechnologyDeal(input: $input) {
+            __typename ... on ValidationError { code field message } } }""",
+        {
+            "input": {
+                "listingId": to_global_id("TechnologyListing", listing.id),
+                "enterpriseId": to_global_id("Enterprise", other.id),
+            }
+        },
+    )
+    answer = started["data"]["startTechnologyDeal"]
+    if mode == "TRANSFER":
+        assert answer == {
+            "__typename": "ValidationError",
+            "code": "INVALID",
+            "field": "listingId",
+            "message": "listingId: the listing is TRADED (已成交), not published",
+        }
+    else:
+        assert answer["__typename"] == "TechnologyDealSuccess"

@@ -128,7 +128,18 @@ async def test_a_local_specialised_cheaper_product_ranks_above_a_distant_generic
     assert ("LOCAL_PRODUCT", "面向成都市武侯区等地的区域性产品") in reasons
     assert ("RATE", "利率较低：最低 3.30%") in reasons
     assert ("GREEN_LEVEL", "产品面向绿及以上企业，企业的绿等级有效") in reasons
-    assert {code for code, _ in _reasons(result, "普惠贷")} <= {"AMOUNT_FIT", "TEXT"}
+    general = _reasons(result, "普惠贷")
+    assert {code for code, _ in general[:-2]} <= {"AMOUNT_FIT", "TEXT"}
+    # every ranked product says why it is there at all: the rules it meets, and, when it is
+    # open to every category, that it is a general product (weight 0, after the scored parts)
+    eligible = (
+        "ELIGIBLE",
+        "满足准入条件：产品在售、产品类型、融资金额、融资期限、服务地区、绿色产业类别、"
+        "绿色等级、担保方式、利率",
+    )
+    assert general[-2:] == [eligible, ("GENERAL", "通用绿色产品：不限企业绿色类别")]
+    assert reasons[-1] == eligible
+    assert "GENERAL" not in {code for code, _ in reasons}
 
 
 async def test_first_limits_the_page_and_bad_sizes_are_refused(app, sessionmaker, gql) -> None:

@@ -179,6 +179,54 @@ async def test_an_expert_at_the_open_review_limit_is_left_out_until_one_is_done(
     assert _names(await _reviewers(gql, project))[0] == "王水清"
 
 
+async def test_open_certification_reviews_count_toward_the_project_limit_too(
+    app, sessionmaker, gql
+) -> None:
+    """One load rule for every reviewer match: Enterprise.reviewerMatches counted an expert's
+    certification reviews, Project.reviewerMatches did not."""
+    from greenrong.domain.certification import service as certification
+    from tests.factories.certification import submitted
+
+    # given: 王水清 holds limit - 1 open certification reviews, and no project review
+    project = await _world(app, sessionmaker)
+    water = await _expert_named(sessionmaker, "王水清")
+    async with sessionmaker.begin() as session:
+        helper = await create_expert(session, name="孙协助", affiliation="成都理工大学")
+        certifications = []
+        for n in range(LIMIT):
+            firm = await create_enterprise(session, name=f"德阳环保设备{n}有限公司")
+            certifications.append(await submitted(session, enterprise_id=firm.id))
+
+    async def review(n: int) -> None:
+        async with sessionmaker.begin() as session:
+            cert = certifications[n]
+            await certification.assign_reviewers(
+                session,
+                id=cert.id,
+                version=cert.version,
+                expert_ids=[water.id, helper.id],
+                open_limit=9,
+                min_reviewers=2,
+            )
+
+    for n in range(LIMIT - 1):
+        await review(n)
+    edges = await _reviewers(gql, project)
+    assert _names(edges)[0] == "王水清"
+    assert {"code": "WORKLOAD", "message": "当前在审项目2个", "weight": 0.0} in edges[0]["reasons"]
+
+    # when: a third certification review reaches the limit
+    await review(LIMIT - 1)
+
+    # then: the project's matches leave the expert out, and an assignment is refused
+    assert "王水清" not in _names(await _reviewers(gql, project))
+    with pytest.raises(ValidationFailed) as refused:
+        await _assign(sessionmaker, project, water.id)
+    assert refused.value.issues[0].message == (
+        f"the expert already holds {LIMIT} open reviews (the limit is {LIMIT})"
+    )
+
+
 async def test_assigning_beyond_the_limit_or_with_a_conflict_is_refused_and_changes_nothing(
     app, sessionmaker
 ) -> None:

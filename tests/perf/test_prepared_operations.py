@@ -22,7 +22,7 @@ from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.domain.access.principal import Role
 from greenrong.schema.kit.cost import Charge, CostPolicy
-from greenrong.schema.kit.ratelimit import TokenBuckets
+from greenrong.schema.kit.ratelimit import LocalBudgets, TokenBuckets
 from tests.factories.access import auth_headers
 from tests.factories.entities import create_enterprise, create_project
 from tests.factories.statements import count_statements
@@ -205,19 +205,19 @@ async def test_requests_with_extensions_keep_the_normal_path(
     assert hashed.json()["data"]["projects"]["totalCount"] == 3
 
 
-def test_a_refund_gives_back_what_was_taken_and_no_more() -> None:
+async def test_a_refund_gives_back_what_was_taken_and_no_more() -> None:
     # given a bucket of 10 points on a stopped clock
     buckets = TokenBuckets(capacity=10, clock=lambda: 100.0)
-    policy = CostPolicy(max_cost=10, default_page_size=20, buckets=buckets)
-    taken = policy.charge("subject:甲", "{ a }", None, None, lambda: 4)
+    policy = CostPolicy(max_cost=10, default_page_size=20, buckets=LocalBudgets(buckets))
+    taken = await policy.charge("subject:甲", "{ a }", None, None, lambda: 4)
 
     # when / then: a refused charge took nothing and gives nothing back
-    policy.refund("subject:甲", Charge({"requested": 4}, refused=GraphQLError("refused")))
+    await policy.refund("subject:甲", Charge({"requested": 4}, refused=GraphQLError("refused")))
     assert buckets.remaining("subject:甲") == 6
-    policy.refund("subject:甲", taken)
+    await policy.refund("subject:甲", taken)
     assert buckets.remaining("subject:甲") == 10
     # never above the capacity
-    policy.refund("subject:甲", taken)
+    await policy.refund("subject:甲", taken)
     buckets.give_back("subject:乙", 3)
     assert taken.report["remaining"] == 6
     assert buckets.remaining("subject:甲") == 10

@@ -165,3 +165,23 @@ def test_verify_exits_1_on_drift_and_repair_fixes_it(cli_settings) -> None:
     fixed = [line.split()[2] for line in repaired.stdout.splitlines() if "fixed" in line]
     assert fixed == ["experts", "enterprises"]
     assert invoke("index", "verify").exit_code == 0
+
+
+def test_index_verify_refuses_in_embedded_mode_and_says_why(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GREENRONG_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("GREENRONG_OPENSEARCH_URL", "")
+    get_settings.cache_clear()
+    try:
+        result = invoke("index", "verify")
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 2
+    message = " ".join(result.output.split())
+    assert (
+        "Error: GREENRONG_OPENSEARCH_URL is not set, so there is no search engine to verify: in "
+        "embedded mode each process (`greenrong serve`, and this command) starts its own engine "
+        "and builds it from the database, so it cannot differ. Set GREENRONG_OPENSEARCH_URL to "
+        "the engine the API uses to check that one." in message
+    )

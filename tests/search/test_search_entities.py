@@ -31,10 +31,10 @@ from tests.search.helpers import facet, index, search, titles
 async def test_needs_by_text_budget_and_deadline(app, sessionmaker, gql) -> None:
     async with sessionmaker.begin() as session:
         buyer = await create_enterprise(session)
-        for title, budget, deadline, status in [
-            ("印染废水深度处理技术需求", "800000", date(2025, 6, 30), NeedStatus.OPEN),
-            ("生活污水一体化设备采购", "200000", date(2025, 3, 31), NeedStatus.OPEN),
-            ("固体废物资源化利用方案", None, None, NeedStatus.CLOSED),
+        for title, budget, deadline, status, maturity in [
+            ("印染废水深度处理技术需求", "800000", date(2025, 6, 30), NeedStatus.OPEN, 7),
+            ("生活污水一体化设备采购", "200000", date(2025, 3, 31), NeedStatus.OPEN, 4),
+            ("固体废物资源化利用方案", None, None, NeedStatus.CLOSED, None),
         ]:
             await create_need(
                 session,
@@ -44,6 +44,7 @@ async def test_needs_by_text_budget_and_deadline(app, sessionmaker, gql) -> None
                 budget=None if budget is None else Decimal(budget),
                 deadline=deadline,
                 status=status,
+                min_maturity=maturity,
                 domain=TechnologyDomain.WATER if "水" in title else TechnologyDomain.SOLID_WASTE,
             )
     await index(app, sessionmaker, NEEDS)
@@ -59,12 +60,23 @@ async def test_needs_by_text_budget_and_deadline(app, sessionmaker, gql) -> None
         gql, "searchTechnologyNeeds", selection, filter={"deadline": {"max": "2025-04-01"}}
     )
     by_synonym = await search(gql, "searchTechnologyNeeds", selection, query="固废")
+    # the needs a listing of readiness level 5 satisfies: a minimum at or below 5, or none
+    by_maturity = await search(
+        gql, "searchTechnologyNeeds", selection, filter={"acceptsMaturity": 5}
+    )
+    too_high = await gql("{ searchTechnologyNeeds(filter: {acceptsMaturity: 10}) { __typename } }")
 
     assert titles(by_text) == ["生活污水一体化设备采购", "印染废水深度处理技术需求"]
     assert titles(by_budget) == ["印染废水深度处理技术需求"]
     assert titles(by_deadline) == ["生活污水一体化设备采购"]
     assert titles(by_synonym) == ["固体废物资源化利用方案"]
     assert facet(by_text, "status") == [("OPEN", "征集中", 2)]
+    assert sorted(titles(by_maturity)) == ["固体废物资源化利用方案", "生活污水一体化设备采购"]
+    (error,) = too_high["errors"]
+    assert (error["extensions"]["code"], error["message"]) == (
+        "OUT_OF_RANGE",
+        "filter.accepts_maturity: a readiness level is 1 to 9",
+    )
 
 
 async def test_products_a_borrower_can_use(app, sessionmaker, gql) -> None:

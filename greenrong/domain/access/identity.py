@@ -89,7 +89,7 @@ def _verify(settings: Settings, token: str) -> tuple[Principal, float]:
 
 def _principal(claims: dict[str, Any]) -> Principal:
     try:
-        role = Role(claims["role"])
+        role = Role(str(claims["role"]).upper())  # as the CLI's --role: any case
     except ValueError as error:
         raise Unauthenticated(f"unknown role {claims['role']!r} in the token") from error
     org = claims.get("org")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from greenrong.core.errors import DomainError, ErrorCode
 
 
@@ -36,6 +38,17 @@ class FactorNotFound(DomainError):
     def __init__(self, key: str, version: str) -> None:
         super().__init__(f"factor {key!r} is not in factor set {version}")
         self.key = key
+        self.version = version
+
+
+class UnknownFactorSet(FactorNotFound):
+    """A factor set (version) that the package does not hold."""
+
+    def __init__(self, version: str, known: Sequence[str]) -> None:
+        DomainError.__init__(
+            self, f"there is no factor set {version!r}; the known ones: {', '.join(known)}"
+        )
+        self.key = "*"
         self.version = version
 
 

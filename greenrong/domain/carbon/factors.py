@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Literal
 
-from greenrong.domain.carbon.errors import FactorNotFound
+from greenrong.domain.carbon.errors import FactorNotFound, UnknownFactorSet
 from greenrong.domain.carbon.units import check_unit
 
 Confidence = Literal["high", "medium", "low", "measured"]
@@ -61,7 +61,7 @@ def available_versions() -> list[str]:
 @cache
 def load_factor_set(version: str = DEFAULT_VERSION) -> FactorSet:
     if version not in available_versions():
-        raise FactorNotFound("*", version)
+        raise UnknownFactorSet(version, available_versions())
     path = resources.files("greenrong.domain.carbon").joinpath(f"data/factors_{version}.json")
     raw = json.loads(path.read_text(encoding="utf-8"))
     factors: dict[str, Factor] = {}

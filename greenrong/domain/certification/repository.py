@@ -100,25 +100,3 @@ async def submitted_reviews(
     for review in rows:
         found.setdefault(review.certification_id, []).append(review)
     return found
-
-
-async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
-    """Experts whose OPEN project review assignments plus OPEN certification reviews reach
-    ``limit`` (enterprise reviewer matches leave them out)."""
-    from sqlalchemy import func, union_all
-
-    from greenrong.domain.matching.tracked import ReviewAssignment, ReviewStatus
-
-    open_work = union_all(
-        select(ReviewAssignment.expert_id.label("expert_id")).where(
-            ReviewAssignment.status == ReviewStatus.OPEN
-        ),
-        select(R.expert_id.label("expert_id")).where(R.status == CertificationReviewStatus.OPEN),
-    ).subquery()
-    rows = await session.scalars(
-        select(open_work.c.expert_id)
-        .group_by(open_work.c.expert_id)
-        .having(func.count() >= limit)
-        .order_by(open_work.c.expert_id)
-    )
-    return list(rows)

@@ -55,7 +55,6 @@ from greenrong.domain.experts.models import Expert
 from greenrong.domain.kit import service
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching.reviewers import conflicted
-from greenrong.domain.matching.tracked import ReviewAssignment, ReviewStatus
 from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 
@@ -417,25 +416,10 @@ async def submit_certification(
 
 
 async def open_load(session: AsyncSession, expert_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Open reviews per expert: project review assignments plus certification reviews."""
-    ids = list(expert_ids)
-    if not ids:
-        return {}
-    held: dict[uuid.UUID, int] = {}
-    for query in (
-        select(ReviewAssignment.expert_id, func.count())
-        .where(ReviewAssignment.expert_id.in_(ids), ReviewAssignment.status == ReviewStatus.OPEN)
-        .group_by(ReviewAssignment.expert_id),
-        select(CertificationReview.expert_id, func.count())
-        .where(
-            CertificationReview.expert_id.in_(ids),
-            CertificationReview.status == CertificationReviewStatus.OPEN,
-        )
-        .group_by(CertificationReview.expert_id),
-    ):
-        for expert_id, count in await session.execute(query):
-            held[expert_id] = held.get(expert_id, 0) + int(count)
-    return held
+    """Open reviews per expert: the one load rule (``matching.reviewers.open_reviews``)."""
+    from greenrong.domain.matching.reviewers import open_reviews
+
+    return await open_reviews(session, expert_ids)
 
 
 async def assign_reviewers(

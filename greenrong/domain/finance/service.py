@@ -66,13 +66,9 @@ async def validate_demand(session: AsyncSession, values: Mapping[str, Any]) -> N
     await rules.reference(issues, session, values, "project_id", Project, required=False)
     await rules.reference(issues, session, values, "product_id", FinancialProduct, required=False)
     if values.get("project_id") is not None and values.get("enterprise_id") is not None:
-        project = await session.get(Project, values["project_id"])
-        if project is not None and await get_visible(session, Project, project.id) is None:
-            # another enterprise's project the caller cannot see: answered like a missing one
-            issues.add(
-                "project_id", ErrorCode.UNKNOWN_REFERENCE, f"Project {project.id} does not exist"
-            )
-        elif project is not None and project.enterprise_id != values["enterprise_id"]:
+        # a project the caller cannot see was refused like a missing one (rules.reference)
+        project = await get_visible(session, Project, values["project_id"])
+        if project is not None and project.enterprise_id != values["enterprise_id"]:
             issues.add("project_id", ErrorCode.INVALID, "the project belongs to another enterprise")
     rules.money(issues, values, "amount")
     if values.get("amount") is not None and values["amount"] <= 0:

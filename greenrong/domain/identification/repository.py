@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.identification.models import (
@@ -17,6 +18,7 @@ from greenrong.domain.identification.models import (
 )
 from greenrong.domain.identification.models import IdentificationStatus
 from greenrong.domain.matching.tracked import ReviewAssignment
+from greenrong.domain.projects.models import Project
 
 
 async def latest_for_projects(
@@ -96,20 +98,43 @@ class Counts:
     top_corrections: list[CorrectionCount]
 
 
-async def counts(session: AsyncSession, *, top: int) -> Counts:
-    """Suggestions by status, corrections, and the most frequent (from, to) corrections."""
+async def counts(
+    session: AsyncSession, *, top: int, projects: ColumnElement[bool] | None = None
+) -> Counts:
+    """Suggestions by status, corrections, and the most frequent (from, to) corrections, over
+    the projects ``projects`` selects (a condition on ``Project``; None: every project)."""
+    visible = None if projects is None else select(Project.id).where(projects)
+
+    def scoped(statement: Select[Any], column: Any) -> Select[Any]:
+        return statement if visible is None else statement.where(column.in_(visible))
+
     by_status = dict(
-        (await session.execute(select(Suggestion.status, func.count()).group_by(Suggestion.status)))
+        (
+            await session.execute(
+                scoped(
+                    select(Suggestion.status, func.count()).group_by(Suggestion.status),
+                    Suggestion.project_id,
+                )
+            )
+        )
         .tuples()
         .all()
     )
-    total = int(await session.scalar(select(func.count()).select_from(Correction)) or 0)
+    total = int(
+        await session.scalar(
+            scoped(select(func.count()).select_from(Correction), Correction.project_id)
+        )
+        or 0
+    )
     pairs = (
         await session.execute(
-            select(Correction.from_code, Correction.to_code, func.count().label("n"))
-            .group_by(Correction.from_code, Correction.to_code)
-            .order_by(func.count().desc(), Correction.from_code, Correction.to_code)
-            .limit(top)
+            scoped(
+                select(Correction.from_code, Correction.to_code, func.count().label("n"))
+                .group_by(Correction.from_code, Correction.to_code)
+                .order_by(func.count().desc(), Correction.from_code, Correction.to_code)
+                .limit(top),
+                Correction.project_id,
+            )
         )
     ).all()
     return Counts(

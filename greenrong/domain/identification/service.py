@@ -12,7 +12,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, NotFound, ValidationFailed
+from greenrong.domain.access import policy
 from greenrong.domain.access.guard import as_party, principal_of
+from greenrong.domain.access.predicates import to_sql
 from greenrong.domain.access.principal import SYSTEM, Principal, Role
 from greenrong.domain.identification import repository
 from greenrong.domain.identification.catalogue import catalogue
@@ -234,8 +236,14 @@ async def correct(
     return updated
 
 
-async def identification_counts(session: AsyncSession, *, top: int = 5) -> repository.Counts:
-    return await repository.counts(session, top=top)
+async def identification_counts(
+    session: AsyncSession, *, principal: Principal, top: int = 5
+) -> repository.Counts:
+    """The review figures over the projects ``principal`` may see (``policy.visible_rows``):
+    a private project's suggestion or correction moves no figure of a caller who cannot see
+    the project, so the figures cannot be differenced to learn one (docs/SECURITY.md)."""
+    projects = to_sql(Project, policy.visible_rows(principal, Project.entity_type), now=utcnow())
+    return await repository.counts(session, top=top, projects=projects)
 
 
 def engine_version() -> str:

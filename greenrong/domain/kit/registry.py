@@ -29,6 +29,7 @@ from greenrong.domain.libraries.models import CultivationRecommendation, Library
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners import models as partners_models
+from greenrong.domain.periodic.models import PeriodicRun
 from greenrong.domain.projects.models import Project
 from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
 
@@ -71,5 +72,6 @@ __all__ = [
     "ChangeEvent",
     "DeadLetter",
     "DisclosureMetricSource",
+    "PeriodicRun",
     "partners_models",
 ]

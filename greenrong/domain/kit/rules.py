@@ -100,11 +100,14 @@ async def reference(
     *,
     required: bool = True,
 ) -> None:
-    """``values[key]`` is the id of an existing ``model`` row."""
+    """``values[key]`` is the id of a ``model`` row the session's caller may see: a row hidden
+    from the caller is refused exactly like a missing one (``access.guard.get_visible``)."""
+    from greenrong.domain.access.guard import get_visible
+
     target = values.get(key)
     if target is None:
         if required:
             issues.add(key, ErrorCode.REQUIRED, "is required")
         return
-    if await session.get(model, target) is None:
+    if await get_visible(session, model, target) is None:
         issues.add(key, ErrorCode.UNKNOWN_REFERENCE, f"{model.entity_type} {target} does not exist")

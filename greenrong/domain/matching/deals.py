@@ -56,6 +56,7 @@ from greenrong.domain.technology.models import (
     NeedStatus,
     TechnologyListing,
     TechnologyNeed,
+    TradeMode,
 )
 
 S = TypeVar("S", bound=StrEnum)
@@ -303,7 +304,19 @@ async def update_deal_status(
         raise NotFound(TechnologyDeal.entity_type, id)
     _check_deal_party(session, listing, existing.enterprise_id)
     with as_party(session):
-        return await _move(session, TechnologyDeal, DEAL_FLOW, id, version, status, amount)
+        deal = await _move(session, TechnologyDeal, DEAL_FLOW, id, version, status, amount)
+        if status is DealStatus.TRADED and sold_outright(listing):
+            # the technology is sold: the listing is TRADED in the same transaction (its own
+            # change event and audit entry), and takes no new deals
+            row = await service.get_or_raise(session, TechnologyListing, listing.id)
+            await _update(session, row, {"status": ListingStatus.TRADED})
+    return deal
+
+
+def sold_outright(listing: TechnologyListing) -> bool:
+    """Whether a traded deal ends the listing: a transfer (转让) sells the technology once; a
+    licence, a cooperation or a service can be traded again, so the listing stays published."""
+    return listing.trade_mode is TradeMode.TRANSFER and listing.status is ListingStatus.PUBLISHED
 
 
 # --- the one move -------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from decimal import Decimal
 from enum import StrEnum
 
 from greenrong.domain.finance.models import FinancialProduct
+from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import Borrower, money, percent, region_name
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
 from greenrong.domain.reference.catalog import region_chain
@@ -36,6 +37,10 @@ class ReasonCode(StrEnum):
     LOCAL_INSTITUTION = "LOCAL_INSTITUTION"
     LOCAL_PRODUCT = "LOCAL_PRODUCT"
     GREEN_LEVEL = "GREEN_LEVEL"
+    #: the hard rules the product meets (weight 0: every ranked product meets them)
+    ELIGIBLE = "ELIGIBLE"
+    #: a product open to every green category (weight 0)
+    GENERAL = "GENERAL"
 
 
 @dataclass(frozen=True)
@@ -122,6 +127,17 @@ def reasons(
         found.append(Reason(ReasonCode.TEXT, "融资用途与产品名称或说明相关", w.text))
     found += _common(b, product, names, w)
     found.sort(key=lambda r: (-r.weight, r.code))
+    return found + _standing(b, product)
+
+
+def _standing(b: Borrower, product: FinancialProduct) -> list[Reason]:
+    """Why the product is on the list at all, after the scored reasons: the hard rules it
+    meets (only the ones checked: a rule whose input is withheld from the caller is not named)
+    and, for a product open to every category, that it is a general one."""
+    checked = [r for r in EligibilityRule if r not in b.unchecked]
+    found = [Reason(ReasonCode.ELIGIBLE, "满足准入条件：" + "、".join(map(label, checked)), 0.0)]
+    if not product.eligible_green_categories:
+        found.append(Reason(ReasonCode.GENERAL, "通用绿色产品：不限企业绿色类别", 0.0))
     return found
 
 

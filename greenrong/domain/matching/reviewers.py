@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
@@ -138,29 +138,49 @@ def conflicted(affiliation: str, owner_name: str) -> bool:
     return len(shorter) >= _MIN_CONTAINED and shorter in longer
 
 
+def _open_work() -> Any:
+    """Every OPEN piece of review work, one row per piece with its ``expert_id``: project
+    review assignments and certification reviews. THE load rule: every reviewer match, project
+    or enterprise, and every assignment counts both against ``open_limit``."""
+    from greenrong.domain.certification.models import (
+        CertificationReview,
+        CertificationReviewStatus,
+    )
+
+    return union_all(
+        select(ReviewAssignment.expert_id.label("expert_id")).where(
+            ReviewAssignment.status == ReviewStatus.OPEN
+        ),
+        select(CertificationReview.expert_id.label("expert_id")).where(
+            CertificationReview.status == CertificationReviewStatus.OPEN
+        ),
+    ).subquery()
+
+
 async def open_reviews(
     session: AsyncSession, expert_ids: Iterable[uuid.UUID]
 ) -> dict[uuid.UUID, int]:
-    """OPEN assignments per expert (experts without any are left out)."""
+    """Open review work per expert (``_open_work``); experts without any are left out."""
     ids = list(expert_ids)
     if not ids:
         return {}
+    work = _open_work()
     rows = await session.execute(
-        select(ReviewAssignment.expert_id, func.count())
-        .where(ReviewAssignment.expert_id.in_(ids), ReviewAssignment.status == ReviewStatus.OPEN)
-        .group_by(ReviewAssignment.expert_id)
+        select(work.c.expert_id, func.count())
+        .where(work.c.expert_id.in_(ids))
+        .group_by(work.c.expert_id)
     )
     return {expert_id: int(count) for expert_id, count in rows}
 
 
 async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
-    """Experts holding ``limit`` or more OPEN reviews (the query leaves them out)."""
+    """Experts holding ``limit`` or more pieces of open review work (matches leave them out)."""
+    work = _open_work()
     rows = await session.scalars(
-        select(ReviewAssignment.expert_id)
-        .where(ReviewAssignment.status == ReviewStatus.OPEN)
-        .group_by(ReviewAssignment.expert_id)
+        select(work.c.expert_id)
+        .group_by(work.c.expert_id)
         .having(func.count() >= limit)
-        .order_by(ReviewAssignment.expert_id)
+        .order_by(work.c.expert_id)
     )
     return list(rows)
 

@@ -77,6 +77,12 @@ class WebhookEndpoint(Base):
     disabled_reason: Mapped[str | None] = mapped_column(String(500))
     #: who created it: the API key or token subject (NULL for an anonymous caller)
     owner: Mapped[str | None] = mapped_column(String(200))
+    #: a token owner's role and organisation (a key owner's are read from its key, live)
+    owner_role: Mapped[str | None] = mapped_column(String(20))
+    owner_org_id: Mapped[uuid.UUID | None] = mapped_column()
+    #: when the creating token expired: the endpoint is disabled from then (NULL: a key
+    #: owner, or an endpoint created before token expiry was recorded)
+    owner_until: Mapped[datetime | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

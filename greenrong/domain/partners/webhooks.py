@@ -10,8 +10,9 @@
   which fails the delivery and disables its endpoint.
 - An endpoint receives only what its owner may see at that moment, asked of the access policy
   with the owner's principal (``owners``) when deliveries are made and again when each is sent.
-  An endpoint whose owner key was revoked or expired is disabled, and its pending deliveries
-  fail unsent (``disable_orphans`` also sweeps them between events).
+  An endpoint whose owner key was revoked or expired, or whose owner token has expired, is
+  disabled, and its pending deliveries fail unsent (``disable_orphans`` also sweeps them
+  between events).
 """
 
 from __future__ import annotations
@@ -24,13 +25,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound
 from greenrong.domain.access import keys, policy
 from greenrong.domain.access.predicates import to_sql
-from greenrong.domain.access.principal import Principal
+from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.partners import feed, signing
 from greenrong.domain.partners.models import (
@@ -98,10 +99,16 @@ async def create_endpoint(
     entity_types: Sequence[str],
     description: str,
     owner: str | None,
+    principal: Principal | None = None,
+    until: datetime | None = None,
 ) -> tuple[WebhookEndpoint, str]:
-    """A new enabled endpoint and its secret (the only time the secret is returned)."""
+    """A new enabled endpoint and its secret (the only time the secret is returned).
+    ``principal`` is the creating caller and ``until`` its credential's end: an endpoint owned
+    by a token subject keeps the token's role and organisation, and stops at the token's end
+    (a key owner is read from its key whenever deliveries are made)."""
     validate_endpoint(url, description, entity_types)
     secret = signing.new_secret()
+    by_token = owner is not None and owner.startswith(TOKEN_OWNER) and principal is not None
     endpoint = WebhookEndpoint(
         url=url,
         description=description,
@@ -109,6 +116,9 @@ async def create_endpoint(
         secrets=[secret],
         status=EndpointStatus.ENABLED,
         owner=owner,
+        owner_role=principal.role.value if by_token and principal else None,
+        owner_org_id=principal.org_id if by_token and principal else None,
+        owner_until=until if by_token else None,
     )
     session.add(endpoint)
     await session.flush()
@@ -160,10 +170,12 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 
 # --- owners: who receives --------------------------------------------------------------------
 
-#: the owner tag of an endpoint created with an API key (``rules.owner_tag``)
+#: the owner tag of an endpoint created with an API key, and with a bearer token
+#: (``access.policy.owner_tag``)
 KEY_OWNER = "key:"
-#: why an endpoint was disabled when its owner's key ended
-OWNER_GONE = "the owner's API key was revoked or has expired"
+TOKEN_OWNER = "sub:"
+#: why an endpoint was disabled when its owner's credential ended
+OWNER_GONE = "the owner's API key was revoked or has expired, or its token has expired"
 
 
 def owner_key_id(owner: str | None) -> uuid.UUID | None:
@@ -182,17 +194,29 @@ class Owners:
 
     #: owner key id -> its caller, for keys neither revoked nor expired
     live_keys: dict[uuid.UUID, Principal]
+    now: datetime
 
     def principal(self, endpoint: WebhookEndpoint) -> Principal | None:
-        """The owner's principal when it is a key; None for a token subject (a token cannot be
-        revoked, and its owner is known only by its subject: see docs/SECURITY.md)."""
+        """The owner's principal now: a key's while the key lives; a token subject's, with
+        the role and organisation of its token, until the token's end. None when gone, and
+        for an endpoint made by a token before its role was recorded (docs/SECURITY.md)."""
         key_id = owner_key_id(endpoint.owner)
-        return None if key_id is None else self.live_keys.get(key_id)
+        if key_id is not None:
+            return self.live_keys.get(key_id)
+        if endpoint.owner is None or endpoint.owner_role is None:
+            return None
+        if endpoint.owner_until is not None and self.now >= endpoint.owner_until:
+            return None
+        return Principal(
+            role=Role(endpoint.owner_role),
+            org_id=endpoint.owner_org_id,
+            subject=endpoint.owner.removeprefix(TOKEN_OWNER),
+        )
 
     def receives(self, endpoint: WebhookEndpoint) -> bool:
         """Whether the endpoint's owner may receive change events now."""
-        if owner_key_id(endpoint.owner) is None:
-            return True
+        if owner_key_id(endpoint.owner) is None and endpoint.owner_role is None:
+            return True  # made by a token before its role and end were recorded
         principal = self.principal(endpoint)
         return principal is not None and policy.may_follow_feed(principal)
 
@@ -202,7 +226,7 @@ async def owners(
 ) -> Owners:
     """The owners of ``endpoints`` as of ``now`` (one read for all their keys)."""
     ids = [key for e in endpoints if (key := owner_key_id(e.owner)) is not None]
-    return Owners(await keys.live_keys(session, ids, now=now))
+    return Owners(await keys.live_keys(session, ids, now=now), now)
 
 
 async def _disable(session: AsyncSession, endpoint_ids: Sequence[uuid.UUID], reason: str) -> None:
@@ -221,7 +245,10 @@ async def orphans(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
         await session.scalars(
             select(WebhookEndpoint).where(
                 WebhookEndpoint.status == EndpointStatus.ENABLED,
-                WebhookEndpoint.owner.startswith(KEY_OWNER),
+                or_(
+                    WebhookEndpoint.owner.startswith(KEY_OWNER),
+                    WebhookEndpoint.owner_until <= now,
+                ),
             )
         )
     )

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.seed.carbon import seed_carbon
 from greenrong.domain.seed.dataset import DemoDataset
 from greenrong.domain.seed.loader import load
 from greenrong.domain.seed.plan import SeedPlan
@@ -55,6 +56,7 @@ async def seed_demo(
         await _ensure_empty(session)
         dataset = DemoDataset(plan, seed, as_of=as_of)
         loads = await load(session, dataset, rows_per_batch=ROWS_PER_BATCH, progress=progress)
+        loads += await seed_carbon(session, seed=seed, scale=scale, as_of=as_of)
     return SeedReport(loads=loads, seconds=perf_counter() - started)
 
 

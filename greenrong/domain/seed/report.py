@@ -20,6 +20,10 @@ _LABELS = {
     "Certification": "certifications",
     "CertificationReview": "certification reviews",
     "CertificationEvent": "certification history steps",
+    "CarbonAccount": "carbon accounts",
+    "CarbonCalculation": "carbon calculations",
+    "CarbonLedgerEntry": "carbon ledger entries",
+    "DataConsent": "data consents",
 }
 
 

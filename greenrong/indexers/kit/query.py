@@ -129,6 +129,25 @@ class Eligible:
 
 
 @dataclass(frozen=True)
+class Satisfied:
+    """Documents whose own minimum ``field`` is at or below the value, or that set none (the
+    needs a listing of a given readiness level satisfies)."""
+
+    field: str
+
+    def clause(self, value: int | float) -> dict[str, Any]:
+        return {
+            "bool": {
+                "should": [
+                    {"range": {self.field: {"lte": value}}},
+                    {"bool": {"must_not": [{"exists": {"field": self.field}}]}},
+                ],
+                "minimum_should_match": 1,
+            }
+        }
+
+
+@dataclass(frozen=True)
 class Covers:
     """A value inside the document's own range ``low``..``high`` (an amount a product lends)."""
 

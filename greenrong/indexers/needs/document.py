@@ -8,6 +8,7 @@ from greenrong.domain.technology.models import TechnologyNeed
 from greenrong.indexers.kit.fields import (
     COMPLETION,
     DATE,
+    INTEGER,
     KEYWORD,
     LONG,
     day,
@@ -26,6 +27,7 @@ def _document(row: TechnologyNeed) -> dict[str, Any]:
         "description": row.description,
         "domain": row.domain.value,
         "budget_fen": fen(row.budget),
+        "min_maturity": row.min_maturity,
         "region_code": row.region_code,
         "region_path": region_path(row.region_code),
         "deadline": day(row.deadline),
@@ -44,6 +46,7 @@ NEEDS = IndexSpec(
         "description": text(),
         "domain": KEYWORD,
         "budget_fen": LONG,
+        "min_maturity": INTEGER,
         "region_code": KEYWORD,
         "region_path": KEYWORD,
         "deadline": DATE,

@@ -12,6 +12,7 @@ from greenrong.indexers.kit.query import (
     QuerySpec,
     Range,
     RangeFacet,
+    Satisfied,
     Sort,
     Terms,
     TermsFacet,
@@ -27,6 +28,7 @@ NEED_QUERIES = QuerySpec(
         "budget": Range("budget_fen"),
         "deadline": Range("deadline"),
         "status": Terms("status"),
+        "accepts_maturity": Satisfied("min_maturity"),
     },
     facets={
         "domain": TermsFacet("domain", "技术领域", labels.of(TechnologyDomain)),

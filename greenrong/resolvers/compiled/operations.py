@@ -199,7 +199,7 @@ class PreparedOperations:
             )
 
         caller = caller_key(_Caller(principal, request))
-        charge = self.costs.charge(caller, query, operation_name, variables, compute)
+        charge = await self.costs.charge(caller, query, operation_name, variables, compute)
         if charge.refused is not None:
             return None  # refused: the normal path refuses it too, with its headers
         data: dict[str, Any] = {}
@@ -209,7 +209,7 @@ class PreparedOperations:
                     self.views, key, found, principal, engine, self.settings.max_page_size
                 )
         except Exception:  # noqa: BLE001 - the normal path runs it again and reports the error
-            self.costs.refund(caller, charge)
+            await self.costs.refund(caller, charge)
             return None
         self.answered += 1
         return {"data": data, "extensions": {"queryCost": charge.report}}

@@ -32,8 +32,8 @@ class Context:
     limits: QueryLimits
     #: who is calling; the access layer sets it from the Authorization header or connection_init
     principal: Principal = field(default=ANONYMOUS)
-    #: a WebSocket's credential, checked again for every operation and message
-    #: (``schema/kit/sockets.py``); None over HTTP, where each request authenticates anew
+    #: the caller's credential with its end (a token's ``exp``, a key's expiry); a WebSocket's
+    #: is checked again for every operation and message (``schema/kit/sockets.py``)
     credential: Credential | None = None
     #: the WebSocket ``connection_init`` payload (strawberry sets it; None over HTTP)
     connection_params: dict[str, Any] | None = None

@@ -34,7 +34,7 @@ retry-after hint. ``extensions.queryCost`` tells clients what they asked for and
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +69,7 @@ from strawberry.extensions import SchemaExtension
 
 from greenrong.core.errors import ErrorCode
 from greenrong.domain.access.principal import Principal
-from greenrong.schema.kit.ratelimit import TokenBuckets
+from greenrong.schema.kit.ratelimit import Budgets
 from greenrong.schema.kit.refusal import refusal
 
 COST_KEY = "greenrong.cost"
@@ -364,10 +364,10 @@ class CostPolicy:
 
     max_cost: int
     default_page_size: int
-    buckets: TokenBuckets
+    buckets: Budgets
     costs: OperationCosts = field(default_factory=OperationCosts)
 
-    def charge(
+    async def charge(
         self,
         key: str,
         query: str | None,
@@ -385,7 +385,7 @@ class CostPolicy:
             else:
                 requested = self.costs.price(cost_key(query, operation_name, variables), compute)
         except TooDeep:
-            report["remaining"] = self.buckets.remaining(key)
+            report["remaining"] = await self.buckets.remaining(key)
             return Charge(
                 report,
                 refusal(
@@ -395,7 +395,11 @@ class CostPolicy:
                 ),
             )
         if requested > self.max_cost:
-            report = {"requested": requested, **report, "remaining": self.buckets.remaining(key)}
+            report = {
+                "requested": requested,
+                **report,
+                "remaining": await self.buckets.remaining(key),
+            }
             return Charge(
                 report,
                 refusal(
@@ -406,7 +410,7 @@ class CostPolicy:
                     maximumCost=self.max_cost,
                 ),
             )
-        taken = self.buckets.take(key, requested)
+        taken = await self.buckets.take(key, requested)
         report = {"requested": requested, **report, "remaining": taken.remaining}
         if taken.allowed:
             return Charge(report)
@@ -424,10 +428,10 @@ class CostPolicy:
             retry_after=taken.retry_after,
         )
 
-    def refund(self, key: str, charge: Charge) -> None:
+    async def refund(self, key: str, charge: Charge) -> None:
         """Give a taken cost back (the request was answered by another path after all)."""
         if charge.refused is None:
-            self.buckets.give_back(key, charge.report["requested"])
+            await self.buckets.give_back(key, charge.report["requested"])
 
 
 class QueryCost(SchemaExtension):
@@ -437,15 +441,15 @@ class QueryCost(SchemaExtension):
     def __init__(self) -> None:
         self.report: dict[str, int] | None = None
 
-    def on_execute(self) -> Iterator[None]:
-        refused = self._refusal()
+    async def on_execute(self) -> AsyncIterator[None]:
+        refused = await self._refusal()
         if refused is not None:
             # raised before graphql-core starts; strawberry answers it as the only error, for
             # queries and mutations as for subscriptions
             raise refused
         yield
 
-    def _refusal(self) -> GraphQLError | None:
+    async def _refusal(self) -> GraphQLError | None:
         context = self.execution_context
         document = context.graphql_document
         if document is None:
@@ -461,7 +465,7 @@ class QueryCost(SchemaExtension):
                 default_page_size=policy.default_page_size,
             )
 
-        charge = policy.charge(
+        charge = await policy.charge(
             caller_key(context.context),
             context.query,
             context.operation_name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
@@ -21,8 +22,13 @@ from strawberry.extensions import SchemaExtension
 from greenrong.core.config import Settings
 from greenrong.schema.kit.cost import CostPolicy
 from greenrong.schema.kit.documents import ValidationResults, limit_rules
-from greenrong.schema.kit.persisted import PersistedQueryPolicy, QueryStore, load_allowlist
-from greenrong.schema.kit.ratelimit import TokenBuckets
+from greenrong.schema.kit.persisted import (
+    PersistedQueryPolicy,
+    QueryStore,
+    RedisQueries,
+    load_allowlist,
+)
+from greenrong.schema.kit.ratelimit import Budgets, LocalBudgets, RedisBudgets, TokenBuckets
 
 
 @dataclass(frozen=True)
@@ -34,19 +40,36 @@ class QueryLimits:
     validated: ValidationResults
     #: the depth and alias rules, built once (``documents.limit_rules``)
     rules: tuple[type[ASTValidationRule], ...]
+    #: the Redis client of the budgets and the APQ store, when a broker is configured
+    redis: Any = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> QueryLimits:
         allowlist = settings.persisted_query_allowlist
+        client: Any = None
+        shared = None
+        budgets: Budgets = LocalBudgets(TokenBuckets(capacity=settings.query_budget_per_minute))
+        if settings.broker_url:
+            # several API processes: one budget per caller and one APQ store for all of them
+            import redis.asyncio
+
+            client = redis.asyncio.Redis.from_url(
+                settings.broker_url,
+                socket_connect_timeout=settings.broker_timeout_seconds,
+                socket_timeout=settings.broker_timeout_seconds,
+            )
+            budgets = RedisBudgets(client, capacity=settings.query_budget_per_minute)
+            shared = RedisQueries(client)
         return cls(
             persisted=PersistedQueryPolicy(
                 store=QueryStore(settings.persisted_query_cache_size),
                 allowlist=load_allowlist(Path(allowlist)) if allowlist else None,
+                shared=shared,
             ),
             costs=CostPolicy(
                 max_cost=settings.max_query_cost,
                 default_page_size=settings.default_page_size,
-                buckets=TokenBuckets(capacity=settings.query_budget_per_minute),
+                buckets=budgets,
             ),
             validated=ValidationResults(),
             rules=tuple(
@@ -54,7 +77,13 @@ class QueryLimits:
                     max_depth=settings.max_query_depth, max_alias_count=settings.max_aliases
                 )
             ),
+            redis=client,
         )
+
+    async def close(self) -> None:
+        """Close the Redis connections (the app's lifespan ends)."""
+        if self.redis is not None:
+            await self.redis.aclose()
 
 
 class LimitRules(SchemaExtension):

@@ -9,7 +9,11 @@ APQ, version 1, over GET and POST: the request carries
 - Query and hash: the query's sha256 must be the hash (``PERSISTED_QUERY_HASH_MISMATCH``
   otherwise). The query runs, and once it has parsed and validated it is stored.
 
-Queries are kept in a bounded LRU in process memory, so every API process warms its own.
+Queries are kept in a bounded LRU in process memory. When a broker is configured
+(``GREENRONG_BROKER_URL``), they are also kept in Redis (``RedisQueries``), so a query persisted
+through one API process is found through every other; each process keeps its LRU in front of
+Redis (a hash names one text for good, so a copy never goes stale). Without a broker every
+process warms its own.
 
 The allow-list (``GREENRONG_PERSISTED_QUERY_ALLOWLIST``, a JSON file of role -> list of sha256
 hashes) is for production: when it is set, an operation runs only when it names a hash of the
@@ -20,9 +24,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -32,6 +37,8 @@ from strawberry.extensions import SchemaExtension
 from greenrong.core.errors import ErrorCode
 from greenrong.domain.access.principal import Role
 from greenrong.schema.kit.refusal import refusal
+
+log = logging.getLogger(__name__)
 
 APQ_VERSION = 1
 _SHA256 = re.compile(r"[0-9a-f]{64}")
@@ -65,6 +72,33 @@ class QueryStore:
         self._queries.move_to_end(digest)
         while len(self._queries) > self.max_size:
             self._queries.popitem(last=False)
+
+
+class RedisQueries:
+    """Persisted queries of the whole deployment: ``greenrong:apq:<sha256>`` in Redis, kept
+    ``ttl`` seconds after their last use (Redis runs without eviction, so nothing may grow for
+    good). A Redis that does not answer is a miss (the client sends the query again) or an
+    unsaved query, logged."""
+
+    PREFIX = "greenrong:apq:"
+
+    def __init__(self, client: Any, *, ttl: int = 7 * 86400) -> None:
+        self._client = client
+        self.ttl = ttl
+
+    async def get(self, digest: str) -> str | None:
+        try:
+            value = await self._client.getex(self.PREFIX + digest, ex=self.ttl)
+        except Exception:
+            log.warning("Redis did not answer for persisted query %s", digest, exc_info=True)
+            return None
+        return None if value is None else bytes(value).decode("utf-8")
+
+    async def put(self, digest: str, query: str) -> None:
+        try:
+            await self._client.set(self.PREFIX + digest, query.encode("utf-8"), ex=self.ttl)
+        except Exception:
+            log.warning("Redis did not store persisted query %s", digest, exc_info=True)
 
 
 @dataclass(frozen=True)
@@ -112,6 +146,21 @@ class PersistedQueryPolicy:
 
     store: QueryStore
     allowlist: AllowList | None = None
+    #: the deployment's store behind ``store``, when a broker is configured
+    shared: RedisQueries | None = None
+
+    async def get(self, digest: str) -> str | None:
+        query = self.store.get(digest)
+        if query is None and self.shared is not None:
+            query = await self.shared.get(digest)
+            if query is not None:
+                self.store.put(digest, query)
+        return query
+
+    async def put(self, digest: str, query: str) -> None:
+        self.store.put(digest, query)
+        if self.shared is not None:
+            await self.shared.put(digest, query)
 
 
 def requested_hash(extensions: Mapping[str, Any] | None) -> str | None:
@@ -150,14 +199,14 @@ class PersistedQueries(SchemaExtension):
         policy: PersistedQueryPolicy = self.execution_context.context.limits.persisted
         return policy
 
-    def on_operation(self) -> Iterator[None]:
+    async def on_operation(self) -> AsyncIterator[None]:
         # A refusal raised here ends the operation before parsing, and before any cache (parser,
         # validation) sees it: over HTTP strawberry answers it as the only error; over WebSocket
         # (no APQ there, but the allow-list applies) the operation ends without running.
-        self._resolve()
+        await self._resolve()
         yield
 
-    def _resolve(self) -> None:
+    async def _resolve(self) -> None:
         context = self.execution_context
         digest = requested_hash(context.operation_extensions)
         allowlist = self.policy.allowlist
@@ -183,13 +232,13 @@ class PersistedQueries(SchemaExtension):
                     )
                 self._register = digest
             else:
-                stored = self.policy.store.get(digest)
+                stored = await self.policy.get(digest)
                 if stored is None:
                     raise refusal(ErrorCode.PERSISTED_QUERY_NOT_FOUND, "PersistedQueryNotFound")
                 context.query = stored
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         yield
         context = self.execution_context
         if self._register and context.query and not context.pre_execution_errors:
-            self.policy.store.put(self._register, context.query)
+            await self.policy.put(self._register, context.query)

@@ -65,6 +65,10 @@ class TechnologyNeedSearchFilter:
     budget: MoneyRange | None = op("Budget in this range (needs without a budget drop out).")
     deadline: DateRange | None = op("Deadline in this range.")
     status: list[NeedStatus] | None = op("Any of these states.")
+    accepts_maturity: int | None = op(
+        "Needs a listing of this technology readiness level (1–9) satisfies: their lowest "
+        "accepted level is at or below it, or they accept any."
+    )
 
 
 @strawberry.input(
