@@ -58,6 +58,7 @@ def create_app(
     from greenrong.resolvers.carbon_page import carbon_report_page
     from greenrong.resolvers.metrics_page import PATH as METRICS_PATH
     from greenrong.resolvers.metrics_page import metrics_page
+    from greenrong.schema.kit.body import BodyLimits
     from greenrong.schema.root import schema
     from greenrong.schema.view import GreenrongGraphQL
 
@@ -128,6 +129,11 @@ def create_app(
             *tracing.asgi_middleware(provider),
             *_cors(settings),
             Middleware(RequestIdMiddleware),
+            Middleware(
+                BodyLimits,
+                max_bytes=settings.max_body_bytes,
+                timeout_seconds=settings.body_timeout_seconds,
+            ),
         ],
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"]),

@@ -80,6 +80,19 @@ class Settings(BaseSettings):
         "after the variables are applied (a `where` tree's and/or/not entries, conditions and "
         "`in` items); more is refused before any SQL (docs/SECURITY.md, Input limits).",
     )
+    max_body_bytes: int = Field(
+        default=1_048_576,
+        ge=1024,
+        le=1_073_741_824,
+        description="Largest HTTP request body; a larger one answers 413 (docs/SECURITY.md).",
+    )
+    body_timeout_seconds: float = Field(
+        default=15.0,
+        gt=0,
+        le=3600,
+        description="Time a client has to send its whole request body; then 408 and the "
+        "connection is closed (docs/SECURITY.md).",
+    )
     compiled_views: bool = Field(
         default=True,
         description="Answer plain column-and-relation views with one SQL statement that builds "

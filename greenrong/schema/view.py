@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
@@ -36,13 +38,14 @@ from strawberry.types.unset import UNSET, UnsetType
 from greenrong.core import metrics
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
-from greenrong.core.errors import Unauthenticated
+from greenrong.core.errors import ErrorCode, Unauthenticated
 from greenrong.core.logging import request_id_var
 from greenrong.domain.access.identity import VerifiedTokens, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
+from greenrong.schema.kit.body import error_response
 from greenrong.schema.kit.context import Context
 from greenrong.schema.kit.limits import QueryLimits
 from greenrong.schema.kit.sockets import CheckedTransportWSHandler
@@ -79,11 +82,8 @@ def is_request_error(result: ExecutionResult) -> bool:
 
 def unauthenticated_response(error: Unauthenticated) -> Response:
     """401 with a GraphQL error body: the client sees ``extensions.code`` as for any error."""
-    body = {"errors": [{"message": error.message, "extensions": {"code": error.code.value}}]}
-    return JSONResponse(
-        body,
-        status_code=401,
-        headers={"www-authenticate": 'Bearer error="invalid_token"'},
+    return error_response(
+        401, error.code, error.message, headers={"www-authenticate": 'Bearer error="invalid_token"'}
     )
 
 
@@ -262,14 +262,38 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         ack: UnsetType = UNSET
         return ack
 
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """strawberry's view, with its request errors (bad JSON, a wrong content type or
+        method) as GraphQL-over-HTTP error bodies instead of plain text."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope=scope, receive=receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            code = ErrorCode.NOT_FOUND if error.status_code == 404 else ErrorCode.BAD_REQUEST
+            response = error_response(error.status_code, code, error.reason)
+        await response(scope, receive, send)  # type: ignore[operator]
+
+    def parse_json(self, data: str | bytes) -> Any:
+        try:
+            return self.decode_json(data)
+        except json.JSONDecodeError as error:
+            raise HTTPException(400, f"The request body is not JSON: {error}") from error
+
     def decode_json(self, data: str | bytes) -> object:
         """The request body: orjson, about five times faster than ``json.loads``; what it
         refuses and ``json`` reads (an integer beyond 64 bits, ``NaN``, a lone surrogate) goes to
-        ``json.loads``, so every body parses as before (and bad JSON is still a 400)."""
+        ``json.loads``, so every body parses as before. What neither reads (not UTF-8, nested
+        deeper than orjson's 1,024 levels) is orjson's ``JSONDecodeError``: a 400."""
         try:
             return orjson.loads(data)
-        except orjson.JSONDecodeError:
-            return json.loads(data)
+        except orjson.JSONDecodeError as refused:
+            try:
+                return json.loads(data)
+            except (ValueError, RecursionError):
+                raise refused from None
 
     def encode_json(self, data: object) -> str:
         """Compact JSON with Chinese as UTF-8 text rather than \\u escapes (a third smaller).

@@ -27,7 +27,7 @@ from greenrong.indexers.kit import reference
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.kit.source import dependent_ids
 from greenrong.indexers.kit.spec import IndexSpec
-from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids
+from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids, refusal_reason
 from greenrong.indexers.registry import INDEXES, REFERENCE_INDEXES
 from greenrong.workers import alerts
 from greenrong.workers.identification import suggest_for_projects
@@ -105,7 +105,11 @@ async def sync_entities(
             raise
         if isinstance(exc, IndexingError):
             return [
-                Failure(spec.entity_type, uuid.UUID(str(_item(f)["_id"])), str(f)[:ERROR_LIMIT])
+                Failure(
+                    spec.entity_type,
+                    uuid.UUID(str(_item(f)["_id"])),
+                    refusal_reason(_item(f))[:ERROR_LIMIT],
+                )
                 for f in exc.failures
             ]
         if len(ids) > 1:

@@ -3,6 +3,9 @@ regulators and admins read it; PostgreSQL refuses to change or delete its rows."
 
 from __future__ import annotations
 
+import base64
+import json
+
 import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
@@ -67,6 +70,33 @@ async def test_each_write_leaves_one_audit_entry_with_who_what_and_the_request(
     )
     assert admin_entry["requestId"] == "audit-req-0002"
     assert second["data"]["auditLog"]["pageInfo"]["hasNextPage"] is False
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        ["2026-01-01T00:00:00+00:00", 5],
+        [5, "0c8f7a52-4c55-4b8e-9d0e-7a5d3f0e2b11"],
+        ["2026-01-01T00:00:00", "0c8f7a52-4c55-4b8e-9d0e-7a5d3f0e2b11"],
+        ["0001-01-01T00:00:00+14:00", "0c8f7a52-4c55-4b8e-9d0e-7a5d3f0e2b11"],
+        ["2026-01-01T00:00:00+00:00", None],
+        ["2026-01-01T00:00:00+00:00"],
+        {"时间": "2026-01-01T00:00:00+00:00"},
+    ],
+)
+async def test_a_crafted_audit_cursor_is_invalid_cursor(
+    as_party, world: World, values: object
+) -> None:
+    # given: a cursor of the audit log's shape that a client wrote
+    crafted = base64.urlsafe_b64encode(json.dumps(values).encode()).decode().rstrip("=")
+    need = to_global_id("TechnologyNeed", world.need)
+    # when
+    body = await as_party("admin")(AUDIT_LOG, {"id": need, "after": crafted})
+    # then
+    assert body["data"] == {"auditLog": None}
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        ("after: not a cursor of the audit log", {"code": "INVALID_CURSOR", "field": "after"})
+    ]
 
 
 @pytest.mark.parametrize("party", [p for p in PARTIES if p not in ("regulator", "admin")])

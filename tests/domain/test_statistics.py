@@ -212,3 +212,64 @@ async def test_statistics_take_three_sql_statements(
     # then
     event.remove(engine.sync_engine, "before_cursor_execute", record)
     assert len(statements) == 3
+
+
+async def test_dates_at_the_ends_of_the_calendar_count_in_their_years(
+    sessionmaker: SessionMaker,
+) -> None:
+    """A row at the calendar's ends (the input bounds refuse them now, but a stored one must
+    not fail every caller's statistics): on PostgreSQL ±infinity, which asyncpg reads as
+    ``datetime.min``/``max``, counts in year 1 and 9999, as the API shows the row; on both
+    databases the first and last representable instants count in their years."""
+    # given
+    async with sessionmaker() as session, session.begin():
+        enterprise = await create_enterprise(session)
+        earliest = await create_demand(
+            session,
+            enterprise_id=enterprise.id,
+            amount=Decimal("1.00"),
+            submitted_at=datetime(1, 1, 1, tzinfo=UTC),
+        )
+        latest = await create_demand(
+            session,
+            enterprise_id=enterprise.id,
+            amount=Decimal("2.00"),
+            status=DemandStatus.FINANCED,
+            financed_amount=Decimal("2.00"),
+            submitted_at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+            financed_at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        )
+        await create_demand(  # financed without a date: in the totals, in no year (not year 1)
+            session,
+            enterprise_id=enterprise.id,
+            amount=Decimal("4.00"),
+            status=DemandStatus.FINANCED,
+            financed_amount=Decimal("4.00"),
+            submitted_at=datetime(2021, 1, 1, tzinfo=UTC),
+            financed_at=None,
+        )
+        await session.flush()
+        if session.bind.dialect.name == "postgresql":
+            await session.execute(
+                text("UPDATE financing_demand SET submitted_at = '-infinity' WHERE id = :id"),
+                {"id": earliest.id},
+            )
+            await session.execute(
+                text(
+                    "UPDATE financing_demand SET submitted_at = 'infinity', "
+                    "financed_at = 'infinity' WHERE id = :id"
+                ),
+                {"id": latest.id},
+            )
+
+    # when
+    async with sessionmaker() as session:
+        stats = await platform_statistics(session, principal=ADMIN)
+
+    # then
+    assert stats.demand_received_by_year == [
+        YearAmount(1, Decimal("1.00"), 1),
+        YearAmount(2021, Decimal("4.00"), 1),
+        YearAmount(9999, Decimal("2.00"), 1),
+    ]
+    assert stats.financing_facilitated_by_year == [YearAmount(9999, Decimal("2.00"), 1)]

@@ -115,7 +115,14 @@ async def test_a_persisted_mutation_is_refused_over_get(api: Limited) -> None:
     hash_only = await api.get(extensions=json.dumps(persisted(digest)))
 
     assert response.status_code == 400
-    assert response.text == "mutations are not allowed when using GET"
+    assert response.json() == {  # a GraphQL error body (schema/view.py), not plain text
+        "errors": [
+            {
+                "message": "mutations are not allowed when using GET",
+                "extensions": {"code": "BAD_REQUEST"},
+            }
+        ]
+    }
     assert hash_only.json() == NOT_FOUND
     assert api.statements == []
 

@@ -17,6 +17,7 @@ from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.service import update_enterprise
+from greenrong.domain.kit.jsonable import pack_cursor
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox.models import ChangeEvent, Operation
 from greenrong.domain.outbox.service import record_change
@@ -227,6 +228,19 @@ async def test_changes_refuses_a_foreign_cursor(gql_as: Any) -> None:
     body = await gql_as(Role.ADMIN)(CHANGES, {"after": "bm90LWEtY3Vyc29y"})
     assert body["data"] is None
     assert body["errors"][0]["extensions"] == {"code": "INVALID_CURSOR", "field": "after"}
+
+
+@pytest.mark.parametrize("position", [2**63, 10**30, True, 1.5, "1", None, -1])
+async def test_changes_refuses_a_crafted_cursor(gql_as: Any, position: Any) -> None:
+    # given: a cursor of the feed's shape that a client wrote (a position is a BIGINT)
+    crafted = pack_cursor(["feed", position])
+    # when
+    body = await gql_as(Role.ADMIN)(CHANGES, {"after": crafted})
+    # then
+    assert body["data"] is None
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        ("after: not a change feed cursor", {"code": "INVALID_CURSOR", "field": "after"})
+    ]
 
 
 async def test_only_partners_regulators_and_admins_read_the_feed(

@@ -237,3 +237,164 @@ def test_the_corpus_covers_the_bench_and_both_paths() -> None:
     assert {"bench Q1", "bench Q2", "bench Q3"} <= names
     assert any(view.compiles for view in CORPUS)
     assert any(not view.compiles for view in CORPUS)
+
+
+# ---------------------------------------------------------------- edge cases (issue 18)
+
+PAGE_INFO_FIELDS = ("hasNextPage", "hasPreviousPage", "startCursor", "endCursor", "__typename")
+
+
+def _page_info_views() -> list[tuple[str, dict[str, Any]]]:
+    """Every non-empty subset of pageInfo's fields, on a root list and on a nested one, on a
+    first page and after a cursor (``$after``)."""
+    views: list[tuple[str, dict[str, Any]]] = []
+    for mask in range(1, 2 ** len(PAGE_INFO_FIELDS)):
+        fields = " ".join(f for i, f in enumerate(PAGE_INFO_FIELDS) if mask >> i & 1)
+        top = f"query($after: String) {{ enterprises(first: 2, after: $after) {{ pageInfo {{ {fields} }} }} }}"
+        nested = (
+            "query($after: String) { enterprises(first: 2, after: $after) { edges { node {"
+            f" projects(first: 2) {{ pageInfo {{ {fields} }} }} }} }} }} }}"
+        )
+        views += [(top, {}), (nested, {})]
+    return views
+
+
+ORDER_FIELDS = ("NAME", "CREATED_AT", "REGION_CODE")
+
+
+def _orderings() -> list[list[dict[str, str]]]:
+    """Every ordering of one or two keys, the same key twice included, in both directions."""
+    orderings: list[list[dict[str, str]]] = []
+    for first in ORDER_FIELDS:
+        for direction in ("ASC", "DESC"):
+            orderings.append([{"field": first, "direction": direction}])
+            for second in ORDER_FIELDS:
+                orderings.append(
+                    [
+                        {"field": first, "direction": direction},
+                        {"field": second, "direction": "ASC"},
+                    ]
+                )
+    return orderings
+
+
+def _crafted_cursors(signature: str, enterprise_id: str) -> list[str]:
+    """Cursors a client can write for the default ordering of enterprises (name, id)."""
+    from greenrong.domain.kit.jsonable import pack_cursor
+
+    values: list[Any] = [
+        [None, enterprise_id],
+        ["成都", 5],
+        ["成都", None],
+        ["成都", "not-a-uuid"],
+        [5, enterprise_id],
+        [["成都"], enterprise_id],
+        [{"成都": 1}, enterprise_id],
+        ["成都", enterprise_id, 3],
+        ["成都\u0000", enterprise_id],
+        "not a list",
+    ]
+    garbage = ["", "!!!", "Zm9v", "W10", "bnVsbA", "eyJ4IjoxfQ"]
+    return [pack_cursor([signature, v]) for v in values] + garbage
+
+
+NESTED_OR = "query($w: EnterpriseWhere) { enterprises(first: 2, where: $w) { totalCount } }"
+
+
+def _nested_or(levels: int) -> dict[str, Any]:
+    where: dict[str, Any] = {"name": {"contains": "成都"}}
+    for _ in range(levels):
+        where = {"or": [where]}
+    return where
+
+
+async def test_edge_cases_answer_the_same_on_both_paths(
+    app: Starlette, resolver_app: Starlette, settings: Settings, sessionmaker: Any
+) -> None:
+    """pageInfo subsets, orderings with cursors, crafted cursors, ±infinity dates and deeply
+    nested variables: the compiled and prepared paths answer each exactly as the resolver
+    path does, errors included, and none of them is INTERNAL."""
+    # given
+    from sqlalchemy import text
+
+    from greenrong.domain.enterprises.repository import ENTERPRISES
+    from greenrong.domain.kit import listing
+
+    seeded = await seed(sessionmaker)
+    on_postgresql = app.state.resources.engine.dialect.name == "postgresql"
+    if on_postgresql:  # SQLite cannot hold ±infinity
+        async with sessionmaker.begin() as session:
+            await session.execute(
+                text("UPDATE enterprise SET green_level_valid_until = 'infinity' WHERE id = :id;"),
+                {"id": seeded.enterprise_id},
+            )
+            await session.execute(
+                text(
+                    "UPDATE financing_demand SET submitted_at = '-infinity', "
+                    "financed_at = 'infinity' WHERE enterprise_id = :id"
+                ),
+                {"id": seeded.enterprise_id},
+            )
+    headers = auth_headers(settings)
+
+    async def post(application: Starlette, query: str, variables: dict[str, Any]) -> str:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
+            response = await http.post("/graphql", json={"query": query, "variables": variables})
+        body = json.loads(response.content)
+        body.get("extensions", {}).get("queryCost", {}).pop("remaining", None)
+        return f"{response.status_code} {json.dumps(body, ensure_ascii=False)}"
+
+    async def cursor_of(query: str, variables: dict[str, Any]) -> str:
+        answer = json.loads((await post(resolver_app, query, variables)).split(" ", 1)[1])
+        cursor: str = answer["data"]["enterprises"]["edges"][0]["cursor"]
+        return cursor
+
+    views: list[tuple[str, dict[str, Any]]] = []
+    first_cursor = await cursor_of("{ enterprises(first: 1) { edges { cursor } } }", {})
+    for query, _ in _page_info_views():
+        views += [(query, {}), (query, {"after": first_cursor})]
+    ordered = (
+        "query($order: [EnterpriseOrder!], $after: String) { enterprises(first: 1, "
+        "orderBy: $order, after: $after) { edges { cursor node { name regionCode } } "
+        "pageInfo { hasNextPage endCursor } } }"
+    )
+    for order in _orderings():
+        cursor = await cursor_of(ordered, {"order": order})
+        views += [(ordered, {"order": order}), (ordered, {"order": order, "after": cursor})]
+    signature = listing.cursor_signature(listing.cursor_columns(ENTERPRISES, listing.ListQuery()))
+    by_cursor = (
+        "query($after: String) { enterprises(first: 2, after: $after) { edges { cursor "
+        "node { name } } } }"
+    )
+    for crafted in _crafted_cursors(signature, str(seeded.enterprise_id)):
+        views.append((by_cursor, {"after": crafted}))
+    dated = (
+        "query($after: String) { financingDemands(first: 3, after: $after, orderBy: "
+        "[{field: SUBMITTED_AT}]) { edges { cursor node { submittedAt financedAt "
+        "enterprise { greenLevelValidUntil } } } pageInfo { endCursor } } }"
+    )
+    views.append((dated, {}))
+    dated_page = json.loads((await post(resolver_app, dated, {})).split(" ", 1)[1])
+    views.append(
+        (dated, {"after": dated_page["data"]["financingDemands"]["pageInfo"]["endCursor"]})
+    )
+    views.append(("{ platformStatistics { demandReceivedByYear { year amount count } } }", {}))
+    for levels in (1, 130, 300):  # orjson writes 254 levels: an `or` level is two
+        views.append((NESTED_OR, {"w": _nested_or(levels)}))
+
+    # when / then: each view twice on the compiled app (compiled path, then prepared)
+    differences: list[str] = []
+    for query, variables in views:
+        expected = await post(resolver_app, query, variables)
+        if '"INTERNAL"' in expected or not expected.startswith("200 "):
+            differences.append(f"resolver path: {query} {variables}:\n  {expected}")
+        for attempt in ("compiled", "prepared"):
+            actual = await post(app, query, variables)
+            if actual != expected:
+                differences.append(
+                    f"{query} {variables}:\n  resolver: {expected}\n  {attempt}: {actual}"
+                )
+    assert not differences, "\n".join(differences[:10])

@@ -222,3 +222,37 @@ async def test_a_refund_gives_back_what_was_taken_and_no_more() -> None:
     assert taken.report["remaining"] == 6
     assert buckets.remaining("subject:甲") == 10
     assert buckets.remaining("subject:乙") == 10
+
+
+async def test_variables_nested_beyond_orjson_get_the_normal_paths_error(
+    app: Starlette, settings: Settings, sessionmaker: Any
+) -> None:
+    """A prepared operation keys its plans by the variables as orjson writes them, and orjson
+    writes 254 levels at most: deeper variables (an `or` level is two) take the normal path,
+    which refuses them with graphql-core's typed error, instead of failing with a 500."""
+    # given: the operation prepared by a shallow request
+    await _seed(sessionmaker)
+    admin = auth_headers(settings)
+    query = "query W($w: EnterpriseWhere) { enterprises(first: 2, where: $w) { totalCount } }"
+
+    def nested(levels: int) -> dict[str, Any]:
+        where: dict[str, Any] = {"name": {"contains": "成都"}}
+        for _ in range(levels):
+            where = {"or": [where]}
+        return where
+
+    shallow = await _post(app, {"query": query, "variables": {"w": nested(1)}}, admin)
+    assert shallow.json()["data"] == {"enterprises": {"totalCount": 2}}
+    # when
+    responses = [
+        await _post(app, {"query": query, "variables": {"w": nested(levels)}}, admin)
+        for levels in (130, 300)
+    ]
+    # then
+    for response in responses:
+        assert response.status_code == 200
+        body = response.json()
+        assert (body["data"], body["errors"]) == (
+            None,
+            [{"message": "Variable values are nested too deeply."}],
+        )

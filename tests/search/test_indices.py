@@ -260,6 +260,7 @@ async def test_a_need_round_trips(search, sessionmaker) -> None:
             budget=Decimal("2500000.10"),
             region_code="510681",
             deadline=date(2023, 12, 31),
+            min_maturity=6,
         )
 
     source = await indexed_source(search, sessionmaker, by_name("needs"), row.id)
@@ -271,6 +272,7 @@ async def test_a_need_round_trips(search, sessionmaker) -> None:
         "description": "需要日处理百吨级的餐厨垃圾处理工艺",
         "domain": "SOLID_WASTE",
         "budget_fen": 250_000_010,
+        "min_maturity": 6,
         "region_code": "510681",
         "region_path": ["510681", "510600", "510000"],
         "deadline": "2023-12-31",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -322,6 +324,39 @@ async def test_a_cursor_of_another_sort_or_garbage_is_refused(listings, gql) -> 
         body = await gql(document, {"after": after, "sort": sort})
         assert body["data"] is None
         assert body["errors"][0]["extensions"] == {"code": "INVALID_CURSOR", "field": "after"}
+
+
+@pytest.mark.parametrize(
+    "values",
+    [
+        [float("nan"), "x"],
+        [float("inf"), "x"],
+        [10**30, "x"],
+        [None, "x"],
+        ["二〇二六年", "x"],
+        [True, "x"],
+        [1796635597889, "甲\u0000乙"],
+        [1796635597889, ["x"]],
+    ],
+)
+async def test_a_crafted_cursor_of_the_right_sort_is_invalid_cursor(
+    listings, gql, values: list[Any]
+) -> None:
+    # given: a cursor of the newest sort (created_at, then id) that a client wrote
+    raw = json.dumps(["listings", "newest", values], ensure_ascii=False)  # json writes NaN
+    crafted = base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    document = """query ($after: String) {
+      searchTechnologyListings(after: $after, first: 1) { __typename } }"""
+    # when
+    body = await gql(document, {"after": crafted})
+    # then
+    assert body["data"] is None
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        (
+            "after: cursor is not valid for this search and sort",
+            {"code": "INVALID_CURSOR", "field": "after"},
+        )
+    ]
 
 
 async def test_bad_arguments_are_field_errors(listings, gql) -> None:

@@ -6,7 +6,7 @@ import base64
 import json
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -28,14 +28,22 @@ def encode_cursor(entry: AuditEntry) -> str:
 
 
 def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    """The time and id of an audit cursor. Clients can write one, so its values are checked
+    as input: two strings, a datetime with an offset inside the calendar and a UUID."""
+    problem = ValidationFailed.one(
+        "after", ErrorCode.INVALID_CURSOR, "not a cursor of the audit log"
+    )
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         when, id = json.loads(base64.urlsafe_b64decode(padded))
-        return datetime.fromisoformat(when), uuid.UUID(id)
-    except (ValueError, TypeError) as error:
-        raise ValidationFailed.one(
-            "after", ErrorCode.INVALID_CURSOR, "not a cursor of the audit log"
-        ) from error
+        if not (isinstance(when, str) and isinstance(id, str)):
+            raise problem
+        moment = datetime.fromisoformat(when)
+        if moment.tzinfo is None:
+            raise problem
+        return moment.astimezone(UTC), uuid.UUID(id)
+    except (ValueError, TypeError, ArithmeticError) as error:
+        raise problem from error
 
 
 async def entries_of(

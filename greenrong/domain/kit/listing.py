@@ -20,12 +20,13 @@ import operator
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     Select,
     String,
@@ -268,6 +269,12 @@ def encode_cursor(columns: list[tuple[Any, bool]], row: Any) -> str:
 
 
 def decode_cursor(columns: list[tuple[Any, bool]], cursor: str, argument: str) -> list[Any]:
+    """The order values of a cursor of this list, each as its column holds it.
+
+    The signature only tells which ordering a cursor belongs to (clients can write one), so
+    every value is checked as a client's input: of the JSON type ``encode_cursor`` writes for
+    its column, and one the database can compare (no NUL, no null, finite numbers in range,
+    datetimes with an offset). Anything else is ``INVALID_CURSOR``."""
     problem = ValidationFailed.one(
         argument, ErrorCode.INVALID_CURSOR, "cursor is not valid for this list and ordering"
     )
@@ -275,24 +282,47 @@ def decode_cursor(columns: list[tuple[Any, bool]], cursor: str, argument: str) -
         signature, values = unpack_cursor(cursor)
     except (ValueError, TypeError) as exc:
         raise problem from exc
-    if signature != _signature(columns) or len(values) != len(columns):
+    if signature != _signature(columns) or not isinstance(values, list):
+        raise problem
+    if len(values) != len(columns):
         raise problem
     try:
-        return [
-            _from_json(c.type.python_type, v) for (c, _), v in zip(columns, values, strict=True)
-        ]
+        return [_from_json(c, v) for (c, _), v in zip(columns, values, strict=True)]
     except (ValueError, TypeError, ArithmeticError) as exc:
         raise problem from exc
 
 
-def _from_json(python_type: type, value: Any) -> Any:
-    if value is None:
-        return None
+#: the largest decimal exponent a cursor may hold (the numeric columns hold far less)
+_MAX_CURSOR_EXPONENT = 100
+
+
+def _from_json(column: Any, value: Any) -> Any:
+    """A cursor's value for ``column``, as ``jsonable`` wrote it; ValueError when it is not."""
+    python_type = column.type.python_type
+    if python_type is int:
+        bits = 63 if isinstance(column.type, BigInteger) else 31
+        if type(value) is not int or not -(2**bits) <= value < 2**bits:
+            raise ValueError("not an integer of the column's range")
+        return value
+    if python_type is bool:
+        if type(value) is not bool:
+            raise ValueError("not a boolean")
+        return value
+    if not isinstance(value, str) or "\x00" in value:
+        raise ValueError("not a string the database holds")
     if python_type is datetime:
-        return datetime.fromisoformat(value)
+        moment = datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("a datetime without an offset")
+        return moment.astimezone(UTC)  # OverflowError beyond the calendar
     if python_type is date:
         return date.fromisoformat(value)
-    if python_type in (Decimal, uuid.UUID, int, str, bool) or issubclass(python_type, Enum):
+    if python_type is Decimal:
+        number = Decimal(value)
+        if not number.is_finite() or abs(number.adjusted()) > _MAX_CURSOR_EXPONENT:
+            raise ValueError("not a finite decimal in range")
+        return number
+    if python_type in (uuid.UUID, str) or issubclass(python_type, Enum):
         return python_type(value)
     raise TypeError(python_type)
 

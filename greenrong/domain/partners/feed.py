@@ -63,8 +63,8 @@ def decode_cursor(cursor: str | None, *, argument: str = "after") -> int:
         tag, position = unpack_cursor(cursor)
     except (ValueError, TypeError) as exc:
         raise problem from exc
-    if tag != _CURSOR_TAG or not isinstance(position, int) or position < 0:
-        raise problem
+    if tag != _CURSOR_TAG or type(position) is not int or not 0 <= position < 2**63:
+        raise problem  # (a position is a BIGINT)
     return position
 
 

@@ -3,9 +3,10 @@
 Works on PostgreSQL and SQLite alike:
 - Money sums are typed with the column's own type (``type_=``), so SQLite's scaled integers come
   back as exact ``Decimal`` (and PostgreSQL's NUMERIC stays NUMERIC).
-- ``utc_year`` is ``EXTRACT(YEAR FROM …)``; on PostgreSQL the timestamptz is first converted
-  ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting. SQLite
-  stores UTCDateTime values as UTC text already.
+- ``utc_year`` is ``EXTRACT(YEAR FROM …)`` on PostgreSQL, where the timestamptz is first converted
+  ``AT TIME ZONE 'UTC'``, so the year does not depend on the session's TimeZone setting (and
+  ``±infinity`` is clamped to the calendar Python reads). SQLite stores UTCDateTime values as
+  UTC text, whose first four characters are the year.
 
 Every figure aggregates only the rows the caller sees (``rows``: the access policy's row rule of
 each table as a WHERE condition), so a figure never moves with a row the caller may not see
@@ -25,6 +26,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    case,
     cast,
     extract,
     func,
@@ -70,14 +72,27 @@ class utc_year(FunctionElement[int]):  # noqa: N801 - reads as a SQL function
 
 @compiles(utc_year)
 def _utc_year(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
+    """SQLite: the year is the first four characters of the stored UTC text (its
+    ``strftime('%Y', …)`` is NULL for the calendar's last millisecond, 9999-12-31 23:59:59.9995
+    and later, which it rounds into year 10000)."""
     (column,) = element.clauses
-    return compiler.process(cast(extract("year", column), Integer), **kw)
+    return compiler.process(cast(func.substr(column, 1, 4), Integer), **kw)
 
 
 @compiles(utc_year, "postgresql")
 def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) -> str:
+    """``±infinity`` (asyncpg stores ``datetime.max``/``min`` so, and reads them back so) is
+    clamped to those datetimes first: such a row counts in year 9999 or 1, as the API shows
+    it, instead of failing every caller's statistics ("cannot convert infinity to integer")."""
     (column,) = element.clauses
-    in_utc = column.op("AT TIME ZONE")(literal_column("'UTC'"))
+    earliest: ColumnElement[Any] = literal_column("'0001-01-01 00:00:00+00'::timestamptz")
+    latest: ColumnElement[Any] = literal_column("'9999-12-31 23:59:59.999999+00'::timestamptz")
+    clamped = case(  # (not least/greatest: they skip NULL, and NULL must stay NULL)
+        (column == literal_column("'infinity'"), latest),
+        (column == literal_column("'-infinity'"), earliest),
+        else_=column,
+    )
+    in_utc = clamped.op("AT TIME ZONE")(literal_column("'UTC'"))
     return compiler.process(cast(extract("year", in_utc), Integer), **kw)
 
 

@@ -30,6 +30,7 @@ from opensearchpy.exceptions import (
 from opensearchpy.exceptions import (
     ConnectionTimeout,
     NotFoundError,
+    RequestError,
     TransportError,
 )
 
@@ -459,17 +460,37 @@ def decode_cursor(cursor: str, *, index: str, sort: str, spec: QuerySpec) -> lis
         cursor_index, cursor_sort, values = unpack_cursor(cursor)
     except (ValueError, TypeError):
         values, cursor_index, cursor_sort = None, None, None
-    expected = len(spec.sorts[sort].body())
+    clauses = spec.sorts[sort].body()
     if (
         (cursor_index, cursor_sort) != (index, sort)
         or not isinstance(values, list)
-        or len(values) != expected
-        or not all(v is None or isinstance(v, str | int | float) for v in values)
+        or len(values) != len(clauses)
+        or not all(_search_after_value(c, v) for c, v in zip(clauses, values, strict=True))
     ):
-        raise ValidationFailed.one(
-            "after", ErrorCode.INVALID_CURSOR, "cursor is not valid for this search and sort"
-        )
+        raise _invalid_cursor()
     return values
+
+
+def _invalid_cursor() -> ValidationFailed:
+    return ValidationFailed.one(
+        "after", ErrorCode.INVALID_CURSOR, "cursor is not valid for this search and sort"
+    )
+
+
+def _search_after_value(clause: dict[str, Any], value: Any) -> bool:
+    """Whether a cursor value is one the engine's sort values can be for ``clause``: a string
+    without NUL, an integer of 64 bits or a finite number (JSON has no NaN; the engine no NUL),
+    and null only for a keyword (a missing number sorts as the type's extreme, not null)."""
+    if value is None:
+        field = next(iter(clause))
+        return field == "id" or field.endswith(".keyword")
+    if isinstance(value, str):
+        return "\x00" not in value
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return -(2**63) <= value < 2**64
+    return isinstance(value, float) and math.isfinite(value)
 
 
 # --- reading the answer -----------------------------------------------------------------------
@@ -507,7 +528,14 @@ async def search(engine: SearchEngine, spec: QuerySpec, request: SearchRequest) 
     """One page of hits with facet counts; ``SearchUnavailableError`` when the engine cannot
     answer."""
     body = build(spec, request)
-    answer = await _call(engine.client.search(index=engine.alias(spec.index), body=body))
+    try:
+        answer = await _call(engine.client.search(index=engine.alias(spec.index), body=body))
+    except RequestError as error:
+        if request.after is None:
+            raise
+        # a cursor a client wrote, of the right shape, whose values do not fit the sort's
+        # fields (a string for a date, null for a score): the engine refuses it with a 400
+        raise _invalid_cursor() from error
     return read_page(spec, request, answer)
 
 

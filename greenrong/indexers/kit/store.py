@@ -16,8 +16,10 @@ from tqdm import tqdm
 
 from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
+from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
+from greenrong.domain.outbox.repository import record_dead_letter
 from greenrong.indexers.kit.source import row_batches
 from greenrong.indexers.kit.spec import IndexSpec
 
@@ -36,10 +38,25 @@ class IndexingError(Exception):
         self.failures = failures
 
 
+def refuses_document(failure: dict[str, Any]) -> bool:
+    """Whether a bulk item failed for its document (a 4xx such as ``mapper_parsing_exception``:
+    it fails again until the row changes), not for the engine's state (429, 5xx)."""
+    status = _status(failure)
+    return 400 <= status < 500 and status not in (VERSION_CONFLICT, 429)
+
+
 async def write_rows(
-    engine: SearchEngine, spec: IndexSpec[M], rows: Sequence[M], *, index: str | None = None
+    engine: SearchEngine,
+    spec: IndexSpec[M],
+    rows: Sequence[M],
+    *,
+    index: str | None = None,
+    refused: list[dict[str, Any]] | None = None,
 ) -> int:
-    """Upsert documents; an older (or the same) version never overwrites a newer one."""
+    """Upsert documents; an older (or the same) version never overwrites a newer one.
+
+    With ``refused``, documents the engine refuses (``refuses_document``) are added to it
+    instead of failing the write; any other failure raises ``IndexingError``."""
     target = index or engine.alias(spec.name)
     actions = [
         {
@@ -58,6 +75,9 @@ async def write_rows(
         engine.client, actions, raise_on_error=False, raise_on_exception=True
     )
     failures = [e for e in errors if _status(e) != VERSION_CONFLICT]  # type: ignore[union-attr]
+    if refused is not None and all(refuses_document(f) for f in failures):
+        refused += failures
+        return int(written)
     if failures:
         raise IndexingError(target, failures)
     return int(written)
@@ -75,12 +95,18 @@ async def delete_ids(engine: SearchEngine, spec: IndexSpec[Any], ids: Sequence[u
 
 
 async def index_ids(
-    engine: SearchEngine, sessionmaker: SessionMaker, spec: IndexSpec[M], ids: Sequence[uuid.UUID]
+    engine: SearchEngine,
+    sessionmaker: SessionMaker,
+    spec: IndexSpec[M],
+    ids: Sequence[uuid.UUID],
+    *,
+    refused: list[dict[str, Any]] | None = None,
 ) -> int:
-    """Bring the documents of ``ids`` up to date from the database (deleting vanished rows)."""
+    """Bring the documents of ``ids`` up to date from the database (deleting vanished rows);
+    ``refused`` as for ``write_rows``."""
     written, seen = 0, set[uuid.UUID]()
     async for batch in row_batches(sessionmaker, spec, ids=ids):
-        written += await write_rows(engine, spec, batch)
+        written += await write_rows(engine, spec, batch, refused=refused)
         seen.update(row.id for row in batch)
     await delete_ids(engine, spec, [i for i in ids if i not in seen])
     return written
@@ -100,6 +126,11 @@ async def rebuild(
     Reads keep hitting the old index until the swap. A failed build deletes the half-built
     index and leaves the old one serving. Rows changed while the build ran are written again
     through the alias after the swap, so no change made during a rebuild is lost.
+
+    A document the engine refuses (a row it cannot take, e.g. text with NUL) does not fail the
+    build: it is left out, and recorded as a dead letter with the engine's reason
+    (``greenrong events failed``), so one bad row stops neither start-up nor ``reindex``. The
+    next change of the row indexes it again and resolves the dead letter.
     """
     alias = engine.alias(spec.name)
     started = utcnow()
@@ -107,12 +138,13 @@ async def rebuild(
         total = int(await session.scalar(select(func.count()).select_from(spec.model)) or 0)
     physical = await _create_physical(engine, spec)
     written = 0
+    refused: list[dict[str, Any]] = []
     try:
         with tqdm(
             total=total, desc=f"index {spec.name:<12}", unit="doc", disable=not progress
         ) as bar:
             async for batch in row_batches(sessionmaker, spec):
-                written += await write_rows(engine, spec, batch, index=physical)
+                written += await write_rows(engine, spec, batch, index=physical, refused=refused)
                 bar.update(len(batch))
         await engine.client.indices.refresh(index=physical)
         old = await _alias_targets(engine, alias)
@@ -125,9 +157,59 @@ async def rebuild(
     for name in old:
         await engine.client.indices.delete(index=name, ignore_unavailable=True)
     await _settle_alias(engine, alias)
-    await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1))
+    await _dead_letters(sessionmaker, spec, refused)
+    left_out = {uuid.UUID(str(next(iter(f.values()))["_id"])) for f in refused}
+    await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1), skip=left_out)
     log.info("rebuilt %s: %d documents in %s", alias, written, physical)
     return written
+
+
+#: the longest engine reason kept in a dead letter (as the indexing worker keeps)
+_REASON_LIMIT = 2000
+
+
+async def _dead_letters(
+    sessionmaker: SessionMaker, spec: IndexSpec[Any], refused: list[dict[str, Any]]
+) -> None:
+    """Record each refused document as a dead letter of its entity, with the engine's item
+    error as the reason (no change event led to it: a rebuild read the row)."""
+    if not refused:
+        return
+    now = utcnow()
+    async with system_sessionmaker(sessionmaker).begin() as session:
+        for failure in refused:
+            item = next(iter(failure.values()))
+            entity_id = uuid.UUID(str(item["_id"]))
+            reason = refusal_reason(item)
+            log.warning(
+                "the search engine refused %s %s; left out of %s and recorded as a dead letter: %s",
+                spec.entity_type,
+                entity_id,
+                spec.name,
+                reason,
+            )
+            await record_dead_letter(
+                session,
+                entity_type=spec.entity_type,
+                entity_id=entity_id,
+                event_ids=[],
+                error=reason[:_REASON_LIMIT],
+                now=now,
+            )
+
+
+def refusal_reason(item: dict[str, Any]) -> str:
+    """The engine's reason for refusing one bulk item, the most telling part first:
+    ``mapper_parsing_exception: failed to parse; illegal_argument_exception: Illegal input …
+    (status 400)``."""
+    parts: list[str] = []
+    error: Any = item.get("error")
+    while isinstance(error, dict):
+        parts.append(f"{error.get('type')}: {error.get('reason')}")
+        error = error.get("caused_by")
+    if error is not None:
+        parts.append(str(error))
+    return f"{'; '.join(parts) or 'refused'} (status {item.get('status')})"
 
 
 async def _create_physical(engine: SearchEngine, spec: IndexSpec[Any]) -> str:
@@ -167,14 +249,22 @@ async def _settle_alias(engine: SearchEngine, alias: str) -> None:
 
 
 async def _catch_up(
-    engine: SearchEngine, sessionmaker: SessionMaker, spec: IndexSpec[M], *, since: Any
+    engine: SearchEngine,
+    sessionmaker: SessionMaker,
+    spec: IndexSpec[M],
+    *,
+    since: Any,
+    skip: set[uuid.UUID],
 ) -> None:
+    """Write the rows changed since ``since`` again, but those of ``skip`` (the build's
+    dead letters: the engine refused them a moment ago)."""
     async with sessionmaker() as session:
-        ids = list(
-            await session.scalars(select(spec.model.id).where(spec.model.updated_at >= since))
-        )
+        changed = await session.scalars(select(spec.model.id).where(spec.model.updated_at >= since))
+        ids = [id for id in changed if id not in skip]
+    refused: list[dict[str, Any]] = []
     if ids:
-        await index_ids(engine, sessionmaker, spec, ids)
+        await index_ids(engine, sessionmaker, spec, ids, refused=refused)
+    await _dead_letters(sessionmaker, spec, refused)
 
 
 async def document_count(engine: SearchEngine, spec: IndexSpec[Any]) -> int | None:

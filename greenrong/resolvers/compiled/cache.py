@@ -76,10 +76,16 @@ class PlanKey:
         field: str,
         variables: Any,
         page_sizes: tuple[int, int],
-    ) -> PlanKey:
-        text = orjson.dumps(
-            variables, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr
-        ).decode()
+    ) -> PlanKey | None:
+        """The key, or None for variables orjson cannot write (nested deeper than its
+        recursion limit of 254): those are not compiled, and the normal path answers them,
+        with its typed error where the filter nests too deep."""
+        try:
+            text = orjson.dumps(
+                variables, option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS, default=repr
+            ).decode()
+        except orjson.JSONEncodeError:
+            return None
         return cls(id(operation), field, text, page_sizes)
 
 

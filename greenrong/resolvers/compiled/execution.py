@@ -115,6 +115,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         settings = context.settings
         page_sizes = (settings.default_page_size, settings.max_page_size)
         key = PlanKey.of(self.operation, str(path.key), self.variable_values.coerced, page_sizes)
+        if key is None:
+            return None
         planned = VIEWS.plan(key, self.operation)
         if planned is None:
             raw_info = self.build_resolve_info(field, [details.node], parent_type, path)

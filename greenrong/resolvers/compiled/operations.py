@@ -157,6 +157,8 @@ class PreparedOperations:
         planned: list[tuple[PlanKey, Planned]] = []
         for response_key in prepared.keys:
             key = PlanKey.of(operation, response_key, coerced.coerced, page_sizes)
+            if key is None:
+                return None
             found = self.views.plan(key, operation)
             if found is None or found.plan is None:
                 return None
@@ -175,7 +177,10 @@ class PreparedOperations:
     ) -> dict[str, Any] | None:
         """The response body, or None to let the normal path answer (see the module doc)."""
         operation = prepared.operation
-        raw = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        try:
+            raw = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
+        except orjson.JSONEncodeError:
+            return None  # nested deeper than orjson writes, or an integer beyond 64 bits
         planned = prepared.plans.get(raw)
         if planned is None:
             planned = self._plans(prepared, variables)

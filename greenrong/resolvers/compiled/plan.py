@@ -22,6 +22,7 @@ The planner is deliberately narrow. It says ``None`` for anything it cannot expr
 from __future__ import annotations
 
 import datetime
+import logging
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -69,6 +70,7 @@ from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import RowBacked
 
+log = logging.getLogger(__name__)
 _DEFINITION = "strawberry-definition"  # where strawberry keeps its definition on graphql types
 #: PostgreSQL's json_build_object takes at most 100 arguments: 50 keys and 50 values
 _MAX_KEYS = 50
@@ -151,7 +153,8 @@ def cursor_encoding(column: Any) -> CursorValue:
 class Encoding(Enum):
     """How a column value becomes the JSON value strawberry would write."""
 
-    AS_IS = "AS_IS"  # text, integer, boolean, date: PostgreSQL's JSON is the same
+    AS_IS = "AS_IS"  # text, integer, boolean: PostgreSQL's JSON is the same
+    DATE = "DATE"  # date.isoformat() (PostgreSQL's JSON, but for ±infinity)
     DECIMAL = "DECIMAL"  # str(Decimal) of a fixed-scale NUMERIC is its text form
     DATETIME = "DATETIME"  # datetime.isoformat() of a UTC timestamp
     ENUM = "ENUM"  # the GraphQL name of the stored value
@@ -316,6 +319,11 @@ class Planner:
             return self._root(field, node)
         except (NotCompiled, DomainError):
             # DomainError: the arguments are invalid; the normal path reports it as usual
+            return None
+        except Exception:
+            # anything else the planner cannot plan is the normal path's to answer, at the
+            # field's path (masked when unexpected), never an error of the whole operation
+            log.warning("the planner failed on %s", node.name.value, exc_info=True)
             return None
 
     def _root(self, field: GraphQLField, node: FieldNode) -> RootList | RootNode | None:
@@ -567,7 +575,9 @@ def _value(key: str, model: type[Entity], attribute: str, type_: GraphQLOutputTy
         return Value(key, attribute, Encoding.DATETIME)
     if scalar == "Decimal" and isinstance(column.type, ScaledDecimal):
         return Value(key, attribute, Encoding.DECIMAL)
-    simple = {"String": str, "Int": int, "Boolean": bool, "Date": datetime.date}
+    if scalar == "Date" and python_type is datetime.date:
+        return Value(key, attribute, Encoding.DATE)
+    simple = {"String": str, "Int": int, "Boolean": bool}
     if simple.get(scalar) is python_type:
         return Value(key, attribute, Encoding.AS_IS)
     raise NotCompiled

@@ -112,7 +112,8 @@ class Compiler:
         ``also``: cursor columns), scoped to the caller, correlated to the enclosing rows
         ``outer``, as a derived table."""
         model = plan.model
-        names = plan.attributes() + [n for n in also or () if n not in plan.attributes()]
+        # (dict: an ordering may name a column twice, a label must be unique)
+        names = list(dict.fromkeys([*plan.attributes(), *(also or ())]))
         columns: list[Any] = [getattr(model, name).label(name) for name in names]
         if rank is not None:
             columns.append(func.row_number().over(order_by=rank).label(_RANK))
@@ -185,9 +186,10 @@ class Compiler:
                 edge = self._edge(field, node_plan, rows, cursor)
                 edges = func.json_agg(aggregate_order_by(edge, rows.c[_RANK])).filter(in_page)
                 pairs.append(func.coalesce(edges, literal_column("'[]'::json")))
-        if not any(isinstance(f, Edges | PageFlags) for f in plan.fields):
+        if not any(_aggregates(f) for f in plan.fields):
             # no aggregate over the rows: selecting from them would give no row (NULL) when
-            # the page is empty, e.g. `{ totalCount }` of an empty or hidden list
+            # the page is empty, e.g. `{ totalCount }` of an empty or hidden list, and one
+            # row per row of the page otherwise, e.g. `{ pageInfo { hasPreviousPage } }`
             return select(func.json_build_object(*pairs)).scalar_subquery()
         return select(func.json_build_object(*pairs)).select_from(rows).scalar_subquery()
 
@@ -239,6 +241,19 @@ class Compiler:
         if outer is not None:
             statement = statement.correlate(outer)
         return statement.scalar_subquery()
+
+
+#: the ``pageInfo`` fields read from the page's rows (``hasPreviousPage`` is a constant)
+_ROW_FLAGS = frozenset({"hasNextPage", "startCursor", "endCursor"})
+
+
+def _aggregates(field: Literal | Edges | PageFlags | TotalCount) -> bool:
+    """Whether the connection's value for ``field`` aggregates the page's rows."""
+    if isinstance(field, Edges):
+        return True
+    if isinstance(field, PageFlags):
+        return any(isinstance(p, tuple) and p[1] in _ROW_FLAGS for p in field.fields)
+    return False
 
 
 @dataclass
@@ -305,14 +320,39 @@ def _encode(field: Value, column: ColumnElement[Any]) -> ColumnElement[Any]:
         return cast(column, Text)
     if field.encoding is Encoding.DATETIME:
         return _isoformat(column)
+    if field.encoding is Encoding.DATE:
+        return _date(column)
     if field.encoding is Encoding.ENUM and field.names:
         names = ((column == _text(stored), _text(name)) for stored, name in field.names)
         return case(*names, else_=column)
     return column
 
 
+def _in_calendar(column: ColumnElement[Any], earliest: str, latest: str) -> ColumnElement[Any]:
+    """``column`` with ``±infinity`` as asyncpg reads them: Python's latest and earliest
+    value of the type (``datetime.max``, ``date.min``, …), which the normal path then writes.
+    (Not ``least``/``greatest``: they skip NULL, and NULL must stay NULL.)"""
+    return case(
+        (column == _sql("'infinity'"), _sql(latest)),
+        (column == _sql("'-infinity'"), _sql(earliest)),
+        else_=column,
+    )
+
+
+def _date(column: ColumnElement[Any]) -> ColumnElement[Any]:
+    """``date.isoformat()``, ``±infinity`` as ``9999-12-31`` and ``0001-01-01``."""
+    clamped = _in_calendar(column, "'0001-01-01'::date", "'9999-12-31'::date")
+    return func.to_char(clamped, _sql("'YYYY-MM-DD'"))
+
+
 def _isoformat(column: ColumnElement[Any]) -> ColumnElement[Any]:
-    """``datetime.isoformat()`` of an aware UTC datetime: microseconds only when not zero."""
+    """``datetime.isoformat()`` of an aware UTC datetime: microseconds only when not zero;
+    ``±infinity`` as ``datetime.max`` and ``datetime.min``."""
+    column = _in_calendar(
+        column,
+        "'0001-01-01 00:00:00+00'::timestamptz",
+        "'9999-12-31 23:59:59.999999+00'::timestamptz",
+    )
     utc = func.timezone(_sql("'UTC'"), column)
     seconds = func.to_char(utc, _sql("'YYYY-MM-DD\"T\"HH24:MI:SS'"))
     micro = func.to_char(utc, _sql("'US'"))
