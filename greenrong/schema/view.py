@@ -25,6 +25,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.exceptions import ConnectionRejectionError
+from cross_web import HTTPException
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.http.base import BaseRequestProtocol
 from strawberry.http.ides import get_graphql_ide_html
@@ -244,6 +245,17 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             return orjson.loads(data)
         except orjson.JSONDecodeError:
             return json.loads(data)
+
+    def parse_json(self, data: str | bytes) -> object:
+        """strawberry's parse, refusing JSON that is neither an object nor a list (a batch, which
+        strawberry refuses itself): strawberry reads keys from the body, and ``null`` or ``1``
+        ended in an ``AttributeError`` and an HTTP 500."""
+        body = super().parse_json(data)
+        if not isinstance(body, dict | list) or (
+            isinstance(body, list) and not all(isinstance(item, dict) for item in body)
+        ):
+            raise HTTPException(400, "The request body must be a JSON object.")
+        return body
 
     def encode_json(self, data: object) -> str:
         """Compact JSON with Chinese as UTF-8 text rather than \\u escapes (a third smaller).
