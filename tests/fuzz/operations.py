@@ -208,8 +208,11 @@ def scalars(pool: Pool) -> dict[str, st.SearchStrategy[graphql.ValueNode]]:
     return {
         "String": strings(pool).map(nodes.String),
         "ID": ids(pool).map(nodes.String),
+        # mostly page sizes that pass, so that pages (and the compiled path) are reached
         "Int": st.one_of(
-            st.sampled_from(INTS), st.integers(min_value=-(2**31), max_value=2**31 - 1)
+            st.integers(min_value=0, max_value=30),
+            st.sampled_from(INTS),
+            st.integers(min_value=-(2**31), max_value=2**31 - 1),
         ).map(nodes.Int),
         "Decimal": decimals(),
         "DateTime": datetimes().map(nodes.String),

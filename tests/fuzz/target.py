@@ -44,6 +44,7 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.partners.models import WebhookAttempt
 from greenrong.domain.seed.demo import seed_demo
 from tests.factories.access import bearer_token
+from tests.factories.entities import credit_code
 from tests.fuzz.operations import QUERY, Operation, Pool, harvest
 
 T = TypeVar("T")
@@ -56,6 +57,18 @@ UNMASKED = re.compile(
     r"|object has no attribute|NoneType|KeyError|IndexError|TypeError|invalid input syntax",
     re.IGNORECASE,
 )
+#: where the endpoint the harness creates points (a reserved name, RFC 2606; never reached)
+HOOK = "https://hooks.example.com/绿色金融"
+CREATE_ENDPOINT = """mutation($url: String!) {
+  createWebhookEndpoint(input: {url: $url, description: "模糊测试"}) {
+    ... on WebhookEndpointWithSecret { secret }
+  }
+}"""
+CREATE_ENTERPRISE = f"""mutation {{
+  createEnterprise(input: {{name: "成都模糊测试科技有限公司", creditCode: "{credit_code()}",
+    regionCode: "510104", industrySection: "D", industryDivision: "44", size: SMALL,
+    greenCategory: CLEAN_ENERGY}}) {{ ... on EnterpriseSuccess {{ enterprise {{ id }} }} }}
+}}"""
 #: the logger that writes down each masked error with its exception (``schema/kit/policy.py``)
 POLICY_LOGGER = "greenrong.graphql"
 #: between a cause's place and its message
@@ -227,10 +240,15 @@ class Target:
             httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=600)
         )
         day = timedelta(days=2)
-        self.headers = {
-            "anonymous": {},
-            "admin": {"authorization": f"Bearer {bearer_token(self.settings, Role.ADMIN, expires_in=day)}"},
-        }
+        admin = bearer_token(self.settings, Role.ADMIN, expires_in=day)
+        self.headers = {"anonymous": {}, "admin": {"authorization": f"Bearer {admin}"}}
+        # an endpoint, then a change for it: the guard must see (and refuse) its delivery
+        for document, variables, made in (
+            (CREATE_ENDPOINT, {"url": HOOK}, "createWebhookEndpoint"),
+            (CREATE_ENTERPRISE, {}, "createEnterprise"),
+        ):
+            status, body = await self._post("admin", {"query": document, "variables": variables})
+            assert status == 200 and body["data"][made], body
 
     @property
     def postgresql(self) -> bool:
@@ -263,7 +281,8 @@ class Target:
         return response.status_code, response.content
 
     def send(self, role: str, operation: Operation, record: Record) -> None:
-        """Send one operation as ``role`` and write down what came back."""
+        """Send one operation as ``role`` and write down what came back; on PostgreSQL, a query
+        that answered data is sent once more (``_replay``)."""
         record.operations[operation.kind] += 1
         record.roots[f"{operation.kind} {operation.root}"] += 1
         self.causes.take()
@@ -283,7 +302,7 @@ class Target:
             and operation.kind == QUERY
             and status == 200
             and isinstance(body, dict)
-            and not body.get("errors")
+            and body.get("data") is not None
         ):
             self._replay(role, operation, body, record)
 
@@ -329,13 +348,23 @@ class Target:
             return
         record.prepared += prepared.answered - before
         body = self._check(role, operation, status, content, record)
-        if isinstance(body, dict) and not body.get("errors") and body.get("data") != first.get("data"):
+        again, then = _answer(body), _answer(first)
+        if again != then:
             record.fail(
-                "sent again, it answered other data",
+                "sent again, it answered otherwise",
                 role,
                 operation,
-                f"{json.dumps(first.get('data'))[:300]} then {json.dumps(body.get('data'))[:300]}",
+                f"first{MESSAGE}{json.dumps(then)[:300]} then {json.dumps(again)[:300]}",
             )
+
+    def refused_hook(self, timeout: float = 30.0) -> int:
+        """How many deliveries to the harness's own endpoint were refused, once there is one
+        (the feed publisher and the dispatcher poll: it takes a few seconds)."""
+        host = httpx.URL(HOOK).host
+        deadline = time.monotonic() + timeout
+        while not self.guard.hosts[host] and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return self.guard.hosts[host]
 
     def webhook_attempts(self) -> Counter[int | None]:
         """The status of every webhook attempt the database holds."""
@@ -352,6 +381,18 @@ class Target:
                 return Counter({status: count for status, count in rows.tuples()})
 
         return self.run(read())
+
+
+def _answer(body: Any) -> Any:
+    """What two answers to the same query must share: the data, and each error's path and
+    code (not its message, which may hold a request id, nor the budget left)."""
+    if not isinstance(body, dict):
+        return body
+    errors = [
+        (error.get("path"), (error.get("extensions") or {}).get("code"))
+        for error in body.get("errors") or []
+    ]
+    return {"data": body.get("data"), "errors": errors}
 
 
 def _typed_codes(value: Any, codes: Counter[str]) -> None:
