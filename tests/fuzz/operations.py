@@ -28,6 +28,8 @@ import graphql
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
+from greenrong.resolvers.compiled.plan import ROOT_LISTS
+
 #: operation kinds, as counted in the report
 QUERY, MUTATION, RAW = "query", "mutation", "raw"
 
@@ -342,17 +344,25 @@ def operations(
 
     # one root field an operation: smaller documents, drawn several times faster, and each
     # finding belongs to one field
-    documents: dict[str, st.SearchStrategy[graphql.DocumentNode]] = {}
+    by_field: dict[str, dict[str, st.SearchStrategy[graphql.DocumentNode]]] = {}
     for kind, root, build in (
         (QUERY, schema.query_type, queries),
         (MUTATION, schema.mutation_type, mutations),
     ):
         assert root is not None
-        by_field = {
+        by_field[kind] = {
             name: build(schema, fields=[name], custom_scalars=custom, print_ast=_document)
             for name in sorted(root.fields)
         }
-        documents[kind] = st.sampled_from(sorted(by_field)).flatmap(by_field.__getitem__)
+    documents = {
+        kind: st.sampled_from(sorted(fields)).flatmap(fields.__getitem__)
+        for kind, fields in by_field.items()
+    }
+    # and half the queries read a root list, which the compiled path answers on PostgreSQL
+    lists = sorted(set(ROOT_LISTS) & set(by_field[QUERY]))
+    documents[QUERY] = documents[QUERY] | st.sampled_from(lists).flatmap(
+        by_field[QUERY].__getitem__
+    )
 
     @st.composite
     def draw_operation(draw: st.DrawFn) -> Operation:
@@ -401,4 +411,3 @@ def harvest(value: Any, pool: dict[str, set[str]]) -> None:
     elif isinstance(value, list):
         for item in value:
             harvest(item, pool)
-
