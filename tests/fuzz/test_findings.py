@@ -1,7 +1,10 @@
 """What the fuzzer found outside issue 18's list, each sent as it was found.
 
-A JSON body that is not an object (``null``, a number, a string, ``true``, a list of
-non-objects) reached strawberry, which reads keys from it: ``AttributeError`` and an HTTP 500.
+- A JSON body that is not an object (``null``, a number, a string, ``true``, a list of
+  non-objects) reached strawberry, which reads keys from it: ``AttributeError`` and an HTTP 500.
+- ``certificationRubric(version:)`` built a file path from the version asked for: a long one
+  was ``OSError: File name too long``, one holding NUL ``ValueError``; both a masked
+  ``INTERNAL``. An unknown version is ``null``, as the field's description says.
 """
 
 from __future__ import annotations
@@ -45,3 +48,27 @@ async def test_a_json_object_body_still_runs(client: httpx.AsyncClient) -> None:
         200,
         {"enterprises": {"totalCount": 0}},
     )
+
+
+RUBRIC = """query($version: String) {
+  certificationRubric(subjectType: PROJECT, version: $version) { version }
+}"""
+
+
+@pytest.mark.parametrize(
+    "version",
+    ["绿色金融" * 100, "2022.1\x00", "a\x00b", "../rubric_project_2022.1", "/etc/passwd", ""],
+)
+async def test_an_unknown_rubric_version_is_null_whatever_it_holds(gql, version: str) -> None:
+    body = await gql(RUBRIC, {"version": version})
+
+    assert body == {
+        "data": {"certificationRubric": None},
+        "extensions": body.get("extensions"),
+    }
+
+
+async def test_a_shipped_rubric_version_is_still_found(gql) -> None:
+    body = await gql(RUBRIC, {"version": "2022.1"})
+
+    assert body["data"] == {"certificationRubric": {"version": "2022.1"}}
