@@ -76,4 +76,4 @@ schema: $(STAMP)
 	@$(BIN)/greenrong export-schema --output schema.graphql
 
 clean:
-	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .tools var .pytest_cache .mypy_cache .ruff_cache .hypothesis
