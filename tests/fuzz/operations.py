@@ -338,9 +338,7 @@ def _raw_bodies() -> dict[str, tuple[bytes, str]]:
 RAW_BODIES = _raw_bodies()
 
 
-def operations(
-    schema: graphql.GraphQLSchema, pool: Pool, *, raw: bool = True
-) -> st.SearchStrategy[Operation]:
+def operations(schema: graphql.GraphQLSchema, pool: Pool) -> st.SearchStrategy[Operation]:
     """Queries (about 12 in 20), mutations (7 in 20) and raw bodies (1 in 20)."""
     custom = scalars(pool)
 
@@ -368,7 +366,7 @@ def operations(
 
     @st.composite
     def draw_operation(draw: st.DrawFn) -> Operation:
-        pick = draw(st.integers(min_value=0, max_value=19 if raw else 18))
+        pick = draw(st.integers(min_value=0, max_value=19))
         if pick == 19:
             name = draw(st.sampled_from(sorted(RAW_BODIES)))
             body, content_type = RAW_BODIES[name]
