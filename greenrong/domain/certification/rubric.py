@@ -292,7 +292,14 @@ def versions(kind: CertificationSubject) -> list[str]:
 
 @cache
 def rubric(kind: CertificationSubject, version: str) -> Rubric:
-    """The rubric of ``kind`` at ``version``; ``KeyError`` when no such file exists."""
+    """The rubric of ``kind`` at ``version``; ``KeyError`` when no such file exists.
+
+    ``version`` comes from clients (``certificationRubric(version:)``): it is looked up among
+    the versions the package ships before any path is built from it, as carbon's
+    ``load_factor_set`` does. A long one made the path too long for the OS (``OSError``, a
+    masked INTERNAL), one holding NUL made it invalid (``ValueError``)."""
+    if version not in versions(kind):
+        raise KeyError(f"no {kind.value} rubric {version}")
     name = _file_name(kind, version)
     path = resources.files(__package__).joinpath("data", name)
     if not path.is_file():
