@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -98,6 +99,9 @@ def create_app(
             gc.collect()
             gc.freeze()
         log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
+        if serving:  # said once it serves, not before the indices are built
+            url = f"http://{settings.host}:{settings.port}/graphql"
+            print(f"greenrong: serving GraphQL on {url} (process {os.getpid()})", flush=True)
         try:
             yield
         finally:

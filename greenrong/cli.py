@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import sys
 import uuid
 from collections.abc import AsyncIterator
@@ -58,12 +59,40 @@ def serve(host: str | None, port: int | None, workers: int | None) -> None:
     host = host or settings.host
     port = port or settings.port
     workers = workers or settings.workers
+    problem = port_problem(host, port)
+    if problem is not None:  # before minutes of index building, not after
+        click.echo(f"greenrong: cannot serve on {host}:{port}: {problem}", err=True)
+        sys.exit(2)
     with contextlib.ExitStack() as stack:
         if workers > 1:  # each process writes its metrics there; /metrics adds them up
             from greenrong.core.metrics import multiprocess_dir
 
             stack.enter_context(multiprocess_dir())
         _serve(settings, host, port, workers)
+
+
+def port_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served on now (in use, or no such address), or None."""
+    import errno
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as error:
+        return f"{host} is not an address of this machine ({error.strerror})"
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                return (
+                    f"port {port} is in use (another greenrong?); stop it, or choose another "
+                    "port with --port or GREENRONG_PORT"
+                )
+            return f"{error.strerror} (choose another --host or --port)"
+    return None
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -78,8 +107,11 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
         shared = start_shared_search(settings)
         click.echo(f"greenrong: one embedded search engine for the {workers} processes")
     click.echo(
-        f"greenrong: serving GraphQL on http://{host}:{port}/graphql ({workers} process(es))"
+        f"greenrong: starting {workers} process(es) for http://{host}:{port}/graphql; each says "
+        "when it serves"
     )
+    # the processes' own settings name the address they serve on (their ready line)
+    os.environ["GREENRONG_HOST"], os.environ["GREENRONG_PORT"] = host, str(port)
     try:
         uvicorn.run(
             "greenrong.app:create_app_from_env",

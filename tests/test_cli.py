@@ -92,3 +92,20 @@ def test_an_unknown_greenrong_variable_is_warned_about(tmp_path, monkeypatch) ->
         "greenrong: warning: GREENRONG_MAX_PAGE_SIZ is not a setting (a typo?); it is ignored"
     )
     assert result.stdout == "greenrong: database migrated to head\n"
+
+
+def test_serve_refuses_a_busy_port_before_building_anything(tmp_path, monkeypatch) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = _invoke(tmp_path, monkeypatch, "serve", "--port", str(port))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"greenrong: cannot serve on 127.0.0.1:{port}: port {port} is in use (another "
+        "greenrong?); stop it, or choose another port with --port or GREENRONG_PORT\n"
+    )
+    assert result.stdout == ""  # no "starting", no index built
+    assert not (tmp_path / "var").exists()

@@ -68,6 +68,11 @@ def _exercise(server: Server, settings: Settings, owner: str) -> None:
         assert f"on {url}" in server.output()
         assert {environment(p)["GREENRONG_SEARCH_REBUILD_ON_START"] for p in api} == {"false"}
         assert server.output().count("greenrong ready") == 2
+        # "serving" only once each process serves, after the start line
+        output = server.output()
+        serving = f"greenrong: serving GraphQL on {server.url}/graphql (process "
+        assert output.count(serving) == 2, output
+        assert output.index("greenrong: starting 2 process(es)") < output.index(serving)
 
         # when a listing is created, then renamed, through the API
         admin = auth_headers(settings)
