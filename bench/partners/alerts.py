@@ -46,7 +46,6 @@ from greenrong.domain.technology.models import (
 from greenrong.indexers.kit.query import Bounds
 from greenrong.indexers.kit.store import index_ids
 from greenrong.indexers.listings.document import LISTINGS
-from greenrong.indexers.listings.queries import LISTING_QUERIES
 from greenrong.workers import alerts
 from greenrong.workers.runtime import open_runtime
 from greenrong.workers.search import ensure_indices
@@ -154,13 +153,13 @@ def saved_search(rng: random.Random, n: int, owner_ids: list[uuid.UUID]) -> Save
 async def batch_bytes(runtime: Any, ids: list[uuid.UUID], chunk: int) -> tuple[int, int]:
     """(requests, total NDJSON bytes) of the msearch requests for one batch."""
     scopes = alerts._Scopes(runtime)
-    alias = runtime.search.alias(LISTING_QUERIES.index)
+    alias = f"{runtime.search.prefix}-{alerts.SCRATCH}-x"
     async with runtime.sessionmaker() as session:
         rows = await saved_searches.active_chunk(session, after_id=None, limit=10**9)
     total = 0
     for start in range(0, len(rows), chunk):
         part = rows[start : start + chunk]
-        bodies = [alerts.matching_body(r, ids, await scopes.of(r)) for r in part]
+        bodies = [alerts.matching_body(r, await scopes.of(r), size=len(ids)) for r in part]
         total += alerts.msearch_bytes(alerts.msearch_lines(alias, bodies))
     return -(-len(rows) // chunk), total
 
@@ -179,7 +178,7 @@ async def measure(runtime: Any, listing_ids: list[uuid.UUID], args: argparse.Nam
             for _ in range(args.rounds):
                 ids = rng.sample(listing_ids, size)
                 started = time.perf_counter()
-                matched = await alerts.current_matches(runtime, ids, chunk=chunk)
+                matched, _ = await alerts.current_matches(runtime, ids, chunk=chunk)
                 searched = time.perf_counter()
                 async with runtime.sessionmaker.begin() as session:
                     new = await saved_searches.record_matches(

@@ -34,6 +34,7 @@ from opensearchpy.exceptions import (
 )
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.core.retry import retryable_status
 from greenrong.core.search import SearchEngine
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
 from greenrong.indexers.kit import labels
@@ -41,8 +42,6 @@ from greenrong.indexers.kit.synonyms import Segment, SegmentKind, Synonyms, doma
 
 #: the unique tiebreaker of every sort
 TIEBREAKER: dict[str, Any] = {"id": "asc"}
-#: statuses that mean "the engine is there but cannot answer now"
-_OVERLOADED = {429, 502, 503, 504}
 HIGHLIGHT_TAGS = ("<em>", "</em>")
 
 
@@ -309,7 +308,10 @@ class UnavailableReason(StrEnum):
 
 
 class SearchUnavailableError(Exception):
-    """The engine cannot answer now: not reachable, too slow, overloaded or its index missing."""
+    """The engine cannot answer now: not reachable, too slow, overloaded or its index missing.
+    Always worth trying again later (``core.retry``)."""
+
+    retryable = True
 
     def __init__(self, reason: UnavailableReason, message: str) -> None:
         super().__init__(message)
@@ -523,7 +525,7 @@ async def _call(request: Any) -> dict[str, Any]:
             UnavailableReason.NOT_READY, "search index is not built yet"
         ) from error
     except TransportError as error:
-        if error.status_code in _OVERLOADED:
+        if retryable_status(error.status_code):  # 408, 429, 5xx (core.retry)
             raise SearchUnavailableError(
                 UnavailableReason.OVERLOADED, "search engine is overloaded"
             ) from error
