@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from greenrong.core.retry import is_retryable
 from greenrong.domain.identification.service import description_hash, engine_version
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.projects import service as projects
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.schema.kit.ids import to_global_id
-from greenrong.core.retry import is_retryable
 from greenrong.workers.identification import suggest, suggest_for_projects
 from greenrong.workers.runtime import Runtime, open_runtime
 from greenrong.workers.search import index_changes
