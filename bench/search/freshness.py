@@ -41,6 +41,7 @@ from typing import Any
 import asyncpg
 import httpx
 from osmem_server import OsmemServer
+from shared import JWT_SECRET, admin_headers
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -184,7 +185,9 @@ async def measure(settings: Settings, targets: list[tuple[uuid.UUID, int]]) -> l
     latencies: list[float] = []
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://b", headers=admin_headers()
+        ) as http,
     ):
         search = app.state.resources.search
         alias = search.alias("listings")
@@ -255,6 +258,7 @@ async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
             opensearch_url=engine.url,
             search_rebuild_progress=False,
             search_rebuild_on_start=not args.index,
+            jwt_secret=JWT_SECRET,  # the mutations are an admin's (the bench signs its token)
         )
         if args.index:
             await load_indices(base, args.index)
