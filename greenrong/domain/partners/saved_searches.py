@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound, ValidationFailed
@@ -270,7 +270,10 @@ async def record_matches(
             await session.execute(
                 update(SavedSearch)
                 .where(SavedSearch.id.in_(chunk))
-                .values(last_alert_seq=SavedSearch.last_alert_seq)
+                .values(
+                    last_alert_seq=SavedSearch.last_alert_seq,
+                    updated_at=SavedSearch.updated_at,
+                )
                 .execution_options(synchronize_session=False)
             )
     existing: set[tuple[uuid.UUID, uuid.UUID]] = set()
@@ -295,8 +298,9 @@ async def record_matches(
     if not entered:
         await session.flush()
         return []
-    await session.execute(  # many rows: one executemany, no ORM objects
-        insert(SavedSearchMatch),
+    await _insert_rows(
+        session,
+        SavedSearchMatch,
         [
             {"saved_search_id": s, "listing_id": listing, "matched_at": now}
             for s, listing in entered
@@ -331,15 +335,20 @@ async def record_matches(
             )
             for n, listing in enumerate(listings)
         ]
-    await session.execute(
-        update(SavedSearch).execution_options(synchronize_session=False),
-        [
-            {"id": s, "last_alert_seq": last_seq[s] + len(listings)}
-            for s, listings in sorted(per_search.items())
-        ],
-    )
-    await session.execute(
-        insert(ListingAlert),
+    numbered = {s: last_seq[s] + len(listings) for s, listings in per_search.items()}
+    for chunk in _chunks(sorted(numbered), 500):
+        await session.execute(
+            update(SavedSearch)
+            .where(SavedSearch.id.in_(chunk))
+            .values(
+                last_alert_seq=case({s: numbered[s] for s in chunk}, value=SavedSearch.id),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    await _insert_rows(
+        session,
+        ListingAlert,
         [
             {
                 "id": a.id,
@@ -395,6 +404,15 @@ async def _deliveries(
         if not endpoint.entity_types or LISTING in endpoint.entity_types
     )
     await session.flush()
+
+
+async def _insert_rows(
+    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert many rows as multi-row ``INSERT … VALUES`` statements of 500 rows (no ORM
+    objects, and no driver ``executemany``: asyncpg's stalled on tens of thousands of rows)."""
+    for start in range(0, len(rows), 500):
+        await session.execute(insert(model).values(list(rows[start : start + 500])))
 
 
 def _chunks(items: Sequence[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
