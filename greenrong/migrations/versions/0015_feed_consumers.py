@@ -5,8 +5,8 @@ indexing: saved-search alerts and identification suggestions, each with its own 
 start at the current head: what was published before was handled by the indexing handler.
 ``dead_letter`` gets the consumer it belongs to (indexing is ``search``) and ``requeued_at``.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0015
+Revises: 0012 (on merge with main: 0014, whose 0013 and 0014 were written meanwhile)
 Create Date: 2026-12-07 09:20:00.000000
 """
 
@@ -19,7 +19,9 @@ from alembic import op
 
 import greenrong.domain.kit.types
 
-revision: str = "0013"
+revision: str = "0015"
+#: main has 0013 (webhook token owner) and 0014 (periodic runs) since this branch began: this
+#: revision follows 0014 once merged there
 down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
