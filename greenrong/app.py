@@ -1,4 +1,4 @@
-"""The starlette application factory. The lifespan owns the engine and closes it."""
+"""The starlette application factory. The lifespan owns what it starts (one ``AsyncExitStack``)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,9 @@ from greenrong.core.logging import configure_logging, request_id_var
 from greenrong.core.search import SearchEngine, open_search, stop_embedded
 
 log = logging.getLogger(__name__)
+#: connections the process's background loops (relay, publisher, webhooks, feed consumers)
+#: add to the request pool they share
+BACKGROUND_CONNECTIONS = 4
 STATIC_DIR = Path(__file__).parent / "static"
 
 
@@ -65,53 +68,20 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        engine = create_engine(
-            settings.effective_database_url,
-            pool_size=settings.db_pool_size,
-            max_overflow=settings.db_max_overflow,
-            echo=settings.db_echo,
-            statement_timeout=settings.db_statement_timeout_seconds,
-        )
-        sessionmaker = create_sessionmaker(engine)
-        count_connections(engine)
-        tracing.start(provider, engine)
-        search = open_search(settings)
-        app.state.resources = Resources(settings, engine, sessionmaker, search)
-        await prepare_indices(search, sessionmaker, settings)
-        from greenrong.workers.broker import start_pipeline
-
-        pipeline = start_pipeline(settings, search)  # the outbox relay (see workers/broker.py)
-        from greenrong.workers.webhooks import start_partners, webhook_sender
-
-        # the change feed's publisher, live announcements and webhooks (docs/PARTNERS.md)
-        app.state.partners = await start_partners(
-            settings, enqueue=webhook_sender(pipeline, settings)
-        )
-        from greenrong.workers.schedule import start_schedule
-
-        # periodic passes (certificate expiry, libraries refresh), once per deployment
-        app.state.schedule = start_schedule(settings, sessionmaker)
-        if serving:
-            # what start-up built (schema, mappings, caches) lives as long as the process:
-            # moved out of the collector's reach, a full collection no longer walks it while
-            # serving (docs/PERFORMANCE.md, "Round 3"). Only for the server process: an app
-            # built and dropped in-process (tests, benches) would keep its objects for good.
-            gc.collect()
-            gc.freeze()
-        log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
-        if serving:  # said once it serves, not before the indices are built
-            url = f"http://{settings.host}:{settings.port}/graphql"
-            print(f"greenrong: serving GraphQL on {url} (process {os.getpid()})", flush=True)
-        try:
+        async with AsyncExitStack() as stack:
+            await start_subsystems(app, settings, stack, provider)
+            if serving:
+                # what start-up built (schema, mappings, caches) lives as long as the process:
+                # moved out of the collector's reach, a full collection no longer walks it
+                # while serving (docs/PERFORMANCE.md, "Round 3"). Only for the server process:
+                # an app built and dropped in-process (tests, benches) would keep its objects.
+                gc.collect()
+                gc.freeze()
+            log.info("greenrong ready on %s", _safe_url(settings.effective_database_url))
+            if serving:  # said once it serves, not before the indices are built
+                url = f"http://{settings.host}:{settings.port}/graphql"
+                print(f"greenrong: serving GraphQL on {url} (process {os.getpid()})", flush=True)
             yield
-        finally:
-            await app.state.schedule.stop()
-            await app.state.partners.stop()
-            await pipeline.stop()
-            await search.close()
-            await app.state.graphql.limits.close()
-            await engine.dispose()
-            tracing.stop(provider)
 
     graphql = GreenrongGraphQL(schema, settings=settings)
 
@@ -182,6 +152,57 @@ def _cors(settings: Settings) -> list[Middleware]:
             max_age=600,
         )
     ]
+
+
+async def start_subsystems(
+    app: Starlette, settings: Settings, stack: AsyncExitStack, provider: Any = None
+) -> None:
+    """Start what an API process runs, each subsystem entered on ``stack`` as soon as it has
+    started, so that the stack closes them in reverse order: at shutdown, and also when a
+    later step of start-up fails (nothing started is left running).
+
+    One database pool per process: the request handlers, the outbox relay, the feed
+    publisher, the webhook dispatcher and the feed consumers all draw on the app's engine."""
+    stack.callback(tracing.stop, provider)  # last: after every span has ended
+    stack.push_async_callback(app.state.graphql.limits.close)  # shared budgets' Redis client
+    engine = create_engine(
+        settings.effective_database_url,
+        pool_size=settings.db_pool_size + BACKGROUND_CONNECTIONS,
+        max_overflow=settings.db_max_overflow,
+        echo=settings.db_echo,
+        statement_timeout=settings.db_statement_timeout_seconds,
+    )
+    stack.push_async_callback(engine.dispose)
+    sessionmaker = create_sessionmaker(engine)
+    count_connections(engine)
+    tracing.start(provider, engine)
+    search = open_search(settings)
+    stack.push_async_callback(search.close)
+    app.state.resources = Resources(settings, engine, sessionmaker, search)
+    await prepare_indices(search, sessionmaker, settings)
+    from greenrong.workers.broker import FEED_CONSUMERS, start_pipeline
+    from greenrong.workers.consumers import start_consumer_loops
+    from greenrong.workers.runtime import open_runtime
+    from greenrong.workers.webhooks import start_partners, webhook_sender
+
+    # the workers' runtime borrows the engine and search client; it owns its HTTP client
+    runtime = open_runtime(settings, engine=engine, search=search)
+    stack.push_async_callback(runtime.close)
+    pipeline = start_pipeline(runtime)  # the outbox relay (see workers/broker.py)
+    stack.push_async_callback(pipeline.stop)
+    # the change feed's publisher, live announcements and webhooks (docs/PARTNERS.md)
+    partners = await start_partners(runtime, enqueue=webhook_sender(pipeline, settings))
+    stack.push_async_callback(partners.stop)
+    app.state.partners = partners
+    # saved-search alerts and identification suggestions: feed consumers (workers/consumers.py)
+    consumers = start_consumer_loops(runtime, partners.hub, FEED_CONSUMERS, broker=pipeline.broker)
+    stack.push_async_callback(consumers.stop)
+    from greenrong.workers.schedule import start_schedule
+
+    # periodic passes (certificate expiry, libraries refresh), once per deployment
+    schedule = start_schedule(settings, sessionmaker)
+    stack.push_async_callback(schedule.stop)
+    app.state.schedule = schedule
 
 
 async def prepare_indices(

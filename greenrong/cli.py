@@ -246,12 +246,13 @@ def worker(threads: int | None) -> None:
 
 @main.group()
 def events() -> None:
-    """Change events whose indexing failed for good (dead letters)."""
+    """Change events whose indexing, alerts or suggestions failed for good (dead letters)."""
 
 
 @events.command("failed")
 def events_failed() -> None:
-    """List the dead letters, oldest first."""
+    """List the dead letters, oldest first (a feed consumer's name follows its entity)."""
+    from greenrong.domain.outbox.models import INDEXING
     from greenrong.domain.outbox.repository import dead_letters
 
     async def run() -> list[list[str]]:
@@ -260,7 +261,8 @@ def events_failed() -> None:
         return [
             [
                 str(letter.id),
-                f"{letter.entity_type} {letter.entity_id}",
+                f"{letter.entity_type} {letter.entity_id}"
+                + ("" if letter.consumer == INDEXING else f" ({letter.consumer})"),
                 str(letter.attempts),
                 letter.first_failed_at.isoformat(timespec="seconds"),
                 letter.last_failed_at.isoformat(timespec="seconds"),

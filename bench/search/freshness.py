@@ -12,6 +12,9 @@ has committed) and stops when a search for the listing returns the new title:
   separate ``greenrong worker`` process indexes.
 
 ``--database-url`` uses an existing, seeded database instead (listing titles are changed).
+``--saved-searches N`` adds N active saved searches (partners' and enterprises', varied text
+and filters) first, so the alerts consumer matches every changed listing against them while
+the figures are taken: indexing must not wait for it.
 ``--index listings`` loads only the listings index (plus any other ``--index``) and starts the
 app with ``search_rebuild_on_start`` off, so the figures at ``--scale 100`` fit in memory.
 
@@ -38,6 +41,7 @@ from typing import Any
 import asyncpg
 import httpx
 from osmem_server import OsmemServer
+from shared import JWT_SECRET, admin_headers
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
@@ -95,6 +99,59 @@ async def prepare_database(admin_url: str, scale: float) -> str:
     return url
 
 
+#: words of the saved searches (the demo listings' vocabulary, and some it does not have)
+WORDS = [
+    "污水处理",
+    "膜",
+    "光伏",
+    "储能",
+    "余热回收",
+    "脱硫脱硝",
+    "土壤修复",
+    "固废",
+    "碳捕集",
+    "监测",
+]
+
+
+async def add_saved_searches(url: str, count: int) -> None:
+    """``count`` active saved searches, as ``saveSearch`` stores them."""
+    import random
+
+    from greenrong.domain.enterprises.models import Enterprise
+    from greenrong.domain.partners.models import SavedSearch, SavedSearchStatus
+    from greenrong.domain.technology.models import TechnologyDomain
+
+    rng = random.Random(3)
+    engine = create_engine(url)
+    try:
+        async with create_sessionmaker(engine).begin() as session:
+            orgs = list(await session.scalars(select(Enterprise.id).limit(50)))
+            for n in range(count):
+                filters: dict[str, Any] = {}
+                if rng.random() < 0.6:
+                    filters["domain"] = sorted(rng.sample([d.value for d in TechnologyDomain], 2))
+                if rng.random() < 0.4:
+                    filters["maturity"] = {"gte": rng.randint(1, 6), "lte": None}
+                enterprise = rng.random() < 0.2 and bool(orgs)
+                session.add(
+                    SavedSearch(
+                        owner=f"sub:freshness-{n}",
+                        owner_role="ENTERPRISE" if enterprise else "PARTNER",
+                        owner_org_id=rng.choice(orgs) if enterprise else None,
+                        entity_type="TechnologyListing",
+                        name="",
+                        query=rng.choice(WORDS) if rng.random() < 0.8 or not filters else None,
+                        filter_input={},
+                        filters=filters,
+                        status=SavedSearchStatus.ACTIVE,
+                        last_alert_seq=0,
+                    )
+                )
+    finally:
+        await engine.dispose()
+
+
 async def listings(url: str, count: int) -> list[tuple[uuid.UUID, int]]:
     engine = create_engine(url)
     try:
@@ -128,7 +185,9 @@ async def measure(settings: Settings, targets: list[tuple[uuid.UUID, int]]) -> l
     latencies: list[float] = []
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as http,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://b", headers=admin_headers()
+        ) as http,
     ):
         search = app.state.resources.search
         alias = search.alias("listings")
@@ -186,6 +245,8 @@ async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
     else:
         print(f"seeding the demo data at scale {args.scale} …", flush=True)
         url = await prepare_database(pg_url, args.scale)
+    if args.saved_searches:
+        await add_saved_searches(url, args.saved_searches)
     targets = await listings(url, args.mutations)
     if len(targets) < args.mutations:
         raise SystemExit(f"only {len(targets)} listings at this scale")
@@ -197,6 +258,7 @@ async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
             opensearch_url=engine.url,
             search_rebuild_progress=False,
             search_rebuild_on_start=not args.index,
+            jwt_secret=JWT_SECRET,  # the mutations are an admin's (the bench signs its token)
         )
         if args.index:
             await load_indices(base, args.index)
@@ -215,7 +277,10 @@ async def run(args: argparse.Namespace, pg_url: str, redis_url: str) -> None:
     finally:
         stop_embedded(engine)
     print()
-    print(f"freshness over {args.mutations} mutations, scale {args.scale}, PostgreSQL (ms)")
+    print(
+        f"freshness over {args.mutations} mutations, scale {args.scale}, "
+        f"{args.saved_searches} saved searches, PostgreSQL (ms)"
+    )
     print(f"{'mode':<16}{'p50':>9}{'p95':>9}{'max':>9}{'mean':>9}")
     for name, values in rows:
         ms = [v * 1000 for v in values]
@@ -232,6 +297,9 @@ def main() -> None:
     parser.add_argument("--pg-url", default=None, help="PostgreSQL admin URL (else throwaway)")
     parser.add_argument("--redis-url", default=None, help="Redis URL (else throwaway)")
     parser.add_argument("--database-url", default=None, help="an existing, seeded database")
+    parser.add_argument(
+        "--saved-searches", type=int, default=0, help="active saved searches to add first"
+    )
     parser.add_argument(
         "--index",
         action="append",

@@ -197,6 +197,18 @@ class Settings(BaseSettings):
     index_time_limit_seconds: float = Field(
         default=300.0, gt=0, le=3600, description="Longest one indexing message may run."
     )
+    consumer_batch_size: int = Field(
+        default=100,
+        ge=1,
+        le=10000,
+        description="Most feed events one run of a feed consumer (alerts, identification) takes.",
+    )
+    consumer_time_limit_seconds: float = Field(
+        default=120.0,
+        gt=0,
+        le=3600,
+        description="Longest one run of a feed consumer may take; its lease is 30 s longer.",
+    )
     review_open_limit: int = Field(
         default=3,
         ge=1,

@@ -83,8 +83,11 @@ def stop(provider: Any) -> None:
     if provider is None:
         return
     from opentelemetry.instrumentation.httpx import HTTPXClientInstrumentor
+    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
 
     HTTPXClientInstrumentor().uninstrument()
+    # instrumenting an engine also wraps create_engine for every engine made afterwards
+    SQLAlchemyInstrumentor().uninstrument()
     if _provider is provider:
         _provider = None
     provider.shutdown()

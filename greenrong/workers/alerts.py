@@ -1,19 +1,20 @@
-"""Saved-search alerts, in the indexing handler right after a batch of listings was written.
+"""Saved-search alerts: the ``alerts.match`` feed consumer (``workers/consumers.py``).
 
-osmem-server has no ``percolate`` query, so the saved searches are not indexed as queries.
-Instead, for each batch of changed listings, every active saved search runs once against just
-those listings: its own query (built by ``indexers.kit.query.build``, the builder of
-``searchTechnologyListings``, with the owner's access scope) AND an ``ids`` filter of the
-batch's listing ids. They go in one ``msearch`` request per ``chunk`` saved searches (200 by
-default, so one request stays well inside the search timeout: on osmem-server each saved
-search costs time in proportion to the size of the index, whatever the ids filter; 10,000
-saved searches are 50 requests; see
-``bench/partners/alerts.py`` and docs/PARTNERS.md). The hits are each search's current
-matches among the batch; ``saved_searches.record_matches`` turns the new ones into alerts.
+It takes the ids of listings that changed (its own position in the change feed, apart from
+indexing) and finds which active saved searches each now matches, at a cost that follows the
+batch, not the index: the batch's listings are written, from the database and by the same
+document builder as the listings index, into a small **scratch index** with the listings
+index's settings and mapping, and every active saved search runs against just those documents:
+its own query (built by ``indexers.kit.query.build``, the builder of
+``searchTechnologyListings``, with the owner's access scope) AND an ``ids`` filter of this
+run's scratch documents. They go in one ``msearch`` request per ``chunk`` saved searches. The
+scratch documents are deleted afterwards. Works alike on osmem-server (which has no
+``percolate`` query) and on OpenSearch.
 
-A failure of the engine (unreachable, 429, 5xx) is raised, so the whole batch is retried,
-indexing included; the retry finds the match sets already updated for anything that was
-committed, so it raises no alert twice.
+The hits are each search's current matches among the batch; ``saved_searches.record_matches``
+turns the new ones into alerts, so a batch handled twice raises nothing twice. A listing whose
+scratch document cannot be written for good becomes a dead letter of this consumer. Figures:
+``bench/partners/alerts.py``.
 """
 
 from __future__ import annotations
@@ -22,23 +23,34 @@ import json
 import logging
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from opensearchpy.exceptions import TransportError
+from opensearchpy.helpers import async_bulk
 
+from greenrong.core.retry import retryable_status
 from greenrong.domain.access import policy
 from greenrong.domain.access.predicates import Consented, consenting_enterprises
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.partners import feed, saved_searches
-from greenrong.domain.partners.live import nudge_local_hubs, open_transport
-from greenrong.domain.partners.models import ListingAlert, SavedSearch
+from greenrong.domain.partners.live import nudge_local_hubs
+from greenrong.domain.partners.models import SavedSearch
+from greenrong.domain.technology.models import TechnologyListing
 from greenrong.indexers.kit import access as search_access
 from greenrong.indexers.kit import query as search_query
 from greenrong.indexers.kit.query import TIEBREAKER, Bounds, QuerySpec, Range, SearchRequest
+from greenrong.indexers.kit.source import row_batches
+from greenrong.indexers.kit.store import IndexingError
+from greenrong.indexers.listings.document import LISTINGS
 from greenrong.indexers.listings.queries import LISTING_QUERIES
+from greenrong.workers.consumers import Consumer
 from greenrong.workers.runtime import Runtime
+from greenrong.workers.search import ERROR_LIMIT, Failure
 
 log = logging.getLogger(__name__)
+
+LISTING = TechnologyListing.entity_type
 
 #: saved searches per msearch request
 MSEARCH_CHUNK = 200
@@ -53,17 +65,23 @@ def stored_filters(spec: QuerySpec, stored: dict[str, Any]) -> dict[str, Any]:
 
 
 def matching_body(
-    row: SavedSearch, listing_ids: Sequence[uuid.UUID], access: dict[str, Any] | None
+    row: SavedSearch,
+    access: dict[str, Any] | None,
+    *,
+    size: int,
+    document_ids: Sequence[str] | None = None,
 ) -> dict[str, Any]:
-    """One saved search as a search of just ``listing_ids``: the request body that
-    ``searchTechnologyListings`` sends for the same query and filter, limited to those ids,
+    """One saved search as the request body that ``searchTechnologyListings`` sends for the
+    same query and filter, for up to ``size`` hits (limited to ``document_ids`` when given),
     without what does not decide the hits (facets, highlights, scores, totals)."""
-    ids = {"ids": {"values": [str(i) for i in listing_ids]}}
+    scope: list[dict[str, Any]] = [] if access is None else [access]
+    if document_ids is not None:
+        scope.append({"ids": {"values": list(document_ids)}})
     request = SearchRequest(
         text=row.query,
         filters=stored_filters(LISTING_QUERIES, row.filters),
-        size=len(listing_ids),
-        scope=(ids,) if access is None else (access, ids),
+        size=size,
+        scope=tuple(scope),
     )
     body = search_query.build(LISTING_QUERIES, request)
     for key in ("aggs", "highlight", "track_scores"):
@@ -103,91 +121,213 @@ def msearch_bytes(lines: Sequence[dict[str, Any]]) -> int:
     return sum(len(json.dumps(line, ensure_ascii=False).encode()) + 1 for line in lines)
 
 
+#: the scratch indices' name prefix (after the deployment's index prefix)
+SCRATCH = "alerts-scratch"
+
+
+async def open_scratch(runtime: Runtime) -> str:
+    """A new, empty scratch index of this run, with the settings and mapping of the listings
+    index it stands in for; its name."""
+    name = f"{runtime.search.prefix}-{SCRATCH}-{uuid.uuid4().hex}"
+    await runtime.search.client.indices.create(index=name, body=LISTINGS.body())
+    return name
+
+
+async def drop_scratch(runtime: Runtime, name: str) -> None:
+    await runtime.search.client.indices.delete(index=name, ignore_unavailable=True)
+
+
+@dataclass(frozen=True)
+class Written:
+    """The batch's documents in the scratch index: scratch id -> listing id, and the listings
+    whose document could not be written for good."""
+
+    ids: dict[str, uuid.UUID]
+    failures: list[Failure]
+
+
+async def _write_scratch(runtime: Runtime, name: str, listing_ids: Sequence[uuid.UUID]) -> Written:
+    """Write the listings' current documents (the indexer's own source and builder) and make
+    them searchable."""
+    actions: list[dict[str, Any]] = []
+    ids: dict[str, uuid.UUID] = {}
+    async for rows in row_batches(runtime.sessionmaker, LISTINGS, ids=listing_ids):
+        for row in rows:
+            scratch_id = str(row.id)
+            ids[scratch_id] = row.id
+            actions.append(
+                {
+                    "_op_type": "index",
+                    "_index": name,
+                    "_id": scratch_id,
+                    "_source": LISTINGS.from_row(row),
+                }
+            )
+    failures: list[Failure] = []
+    if actions:
+        _, errors = await async_bulk(
+            runtime.search.client, actions, raise_on_error=False, raise_on_exception=True
+        )
+        items: list[dict[str, Any]] = list(errors)  # type: ignore[arg-type]
+        if items:
+            error = IndexingError(name, items)
+            if error.retryable:
+                raise error
+            for item in items:
+                body: dict[str, Any] = next(iter(item.values()))
+                listing = ids.pop(str(body["_id"]))
+                failures.append(Failure(LISTING, listing, str(item)[:ERROR_LIMIT]))
+        await runtime.search.client.indices.refresh(index=name)
+    return Written(ids, failures)
+
+
 async def current_matches(
     runtime: Runtime, listing_ids: Sequence[uuid.UUID], *, chunk: int = MSEARCH_CHUNK
-) -> dict[uuid.UUID, set[uuid.UUID]]:
+) -> tuple[dict[uuid.UUID, set[uuid.UUID]], list[Failure]]:
     """Per active saved search, which of ``listing_ids`` it matches now (one msearch per
-    ``chunk`` saved searches). A saved search whose own search failed for good (a bad stored
-    query, or one that can no longer be built) is left out and logged, so its match set stays
-    as it was."""
-    alias = runtime.search.alias(LISTING_QUERIES.index)
+    ``chunk`` saved searches against the batch in the scratch index), and the listings whose
+    document could not be written for good (left out). A saved search whose own search failed
+    for good (a bad stored query, or one that can no longer be built) is left out and logged,
+    so its match set stays as it was."""
+    name = await open_scratch(runtime)
+    try:
+        written = await _write_scratch(runtime, name, listing_ids)
+        matched = await _search_scratch(runtime, name, written.ids, chunk=chunk)
+    finally:
+        await drop_scratch(runtime, name)
+    return matched, written.failures
+
+
+def conditions(body: dict[str, Any]) -> list[dict[str, Any]]:
+    """The conditions a document must meet to be a hit of ``body`` (a ``matching_body``):
+    its text query, each filter clause (scope and narrowing filters) and its post filter. A
+    ``bool`` query with ``must`` and ``filter`` clauses, and a post filter after it, matches
+    exactly the documents that match every one of them."""
+    query = body["query"]["bool"]
+    found = [*query.get("must", []), *query.get("filter", [])]
+    if "post_filter" in body:
+        found.append(body["post_filter"])
+    return found
+
+
+def _key(condition: dict[str, Any]) -> str:
+    return json.dumps(condition, sort_keys=True, ensure_ascii=False, default=str)
+
+
+async def _search_scratch(
+    runtime: Runtime, name: str, documents: dict[str, uuid.UUID], *, chunk: int
+) -> dict[uuid.UUID, set[uuid.UUID]]:
+    """Every active saved search's hits among ``documents``.
+
+    Saved searches share most of their conditions (the same words, domains, regions, access
+    scopes), so each distinct condition is searched once, in filter context, and each saved
+    search's hits are the documents that meet all of its conditions. ``chunk`` distinct
+    conditions go in one msearch request.
+    """
     scopes = _Scopes(runtime)
-    matched: dict[uuid.UUID, set[uuid.UUID]] = {}
+    needs: dict[uuid.UUID, list[str]] = {}
+    distinct: dict[str, dict[str, Any]] = {}
     after: uuid.UUID | None = None
-    refreshed = False
     while True:
         async with runtime.sessionmaker() as session:
             rows = await saved_searches.active_chunk(session, after_id=after, limit=chunk)
-        if not rows:
-            break
-        if not refreshed:  # the batch's documents were just written: make them searchable
-            await runtime.search.client.indices.refresh(index=alias)
-            refreshed = True
-        runnable: list[SavedSearch] = []
-        bodies: list[dict[str, Any]] = []
         for row in rows:
             try:
-                bodies.append(matching_body(row, listing_ids, await scopes.of(row)))
+                body = matching_body(row, await scopes.of(row), size=len(documents))
             except (ValueError, TypeError, KeyError) as exc:  # a stored search we cannot build
                 log.warning("saved search %s cannot be built, skipped: %s", row.id, exc)
                 continue
-            runnable.append(row)
-        answer = (
-            await runtime.search.client.msearch(body=msearch_lines(alias, bodies))
-            if bodies
-            else {"responses": []}
-        )
-        for row, result in zip(runnable, answer["responses"], strict=True):
-            if "error" in result:
-                status = result.get("status")
-                if isinstance(status, int) and (status == 429 or status >= 500):
-                    raise TransportError(status, "msearch item failed", result)
-                log.warning("saved search %s cannot run: %s", row.id, result["error"])
-                continue
-            matched[row.id] = {uuid.UUID(str(hit["_id"])) for hit in result["hits"]["hits"]}
-        after = rows[-1].id
+            keys = []
+            for condition in conditions(body):
+                key = _key(condition)
+                distinct.setdefault(key, condition)
+                keys.append(key)
+            needs[row.id] = keys
         if len(rows) < chunk:
             break
+        after = rows[-1].id
+    if not documents:  # nothing to match: every search matches nothing
+        return {search: set() for search in needs}
+    met = await _meet(runtime, name, distinct, size=len(documents), chunk=chunk)
+    matched: dict[uuid.UUID, set[uuid.UUID]] = {}
+    for search, keys in needs.items():
+        if any(key not in met for key in keys):
+            continue  # one of its conditions cannot run (logged): its match set stays
+        found = set(documents) if not keys else set.intersection(*(met[key] for key in keys))
+        matched[search] = {documents[i] for i in found}
     return matched
 
 
-async def alert_on_listings(
-    runtime: Runtime, listing_ids: Sequence[uuid.UUID]
-) -> list[ListingAlert]:
-    """Match the changed listings against every active saved search and store the alerts
-    (with their webhook deliveries) in one transaction; then wake subscriptions and webhook
-    dispatchers in every process."""
+async def _meet(
+    runtime: Runtime, name: str, distinct: dict[str, dict[str, Any]], *, size: int, chunk: int
+) -> dict[str, set[str]]:
+    """The scratch documents (ids) that meet each condition; a condition whose search failed
+    for good is left out and logged; a retryable failure is raised."""
+    keys = list(distinct)
+    met: dict[str, set[str]] = {}
+    for start in range(0, len(keys), chunk):
+        part = keys[start : start + chunk]
+        bodies = [
+            {
+                "query": {"bool": {"filter": [distinct[key]]}},
+                "size": size,
+                "_source": False,
+                "track_total_hits": False,
+            }
+            for key in part
+        ]
+        answer = await runtime.search.client.msearch(body=msearch_lines(name, bodies))
+        for key, result in zip(part, answer["responses"], strict=True):
+            if "error" in result:
+                status = result.get("status")
+                if retryable_status(status):
+                    raise TransportError(status, "msearch item failed", result)
+                log.warning("a saved-search condition cannot run: %s", result["error"])
+                continue
+            met[key] = {str(hit["_id"]) for hit in result["hits"]["hits"]}
+    return met
+
+
+async def match_listings(runtime: Runtime, listing_ids: Sequence[uuid.UUID]) -> list[Failure]:
+    """The ``alerts.match`` handler: match the changed listings against every active saved
+    search and store the alerts (with their webhook deliveries) in one transaction; then wake
+    subscriptions and webhook dispatchers in every process. The listings it failed on for good
+    (they become dead letters of this consumer)."""
     ids = sorted(set(listing_ids))
     if not ids:
         return []
-    matched = await current_matches(runtime, ids)
-    if not matched:
-        return []
+    matched, failures = await current_matches(runtime, ids)
+    failed = {f.entity_id for f in failures}
+    checked = [i for i in ids if i not in failed]
+    if not matched or not checked:
+        return failures
     async with runtime.sessionmaker.begin() as session:
         alerts = await saved_searches.record_matches(
-            session, listing_ids=ids, matched=matched, now=utcnow()
+            session, listing_ids=checked, matched=matched, now=utcnow()
         )
     if alerts:
         await announce(runtime)
-    return alerts
+    return failures
 
 
 async def announce(runtime: Runtime) -> None:
     """Wake listingAlerts subscriptions and webhook dispatchers: those of this process at once
-    (embedded mode), and those of other processes over the live transport (Redis pub/sub or
-    PostgreSQL NOTIFY). A hint only: they also poll."""
+    (embedded mode), and those of other processes over the runtime's live transport (Redis
+    pub/sub or PostgreSQL NOTIFY). A hint only: they also poll."""
     nudge_local_hubs()
-    settings = runtime.settings
-    transport = open_transport(
-        settings.effective_database_url,
-        settings.broker_url,
-        timeout=settings.broker_timeout_seconds,
-    )
     try:
         async with runtime.sessionmaker() as session:
             head = await feed.head(session)
-        await transport.send(head)
+        await runtime.transport().send(head)
     except Exception:
         log.warning("could not announce new alerts to other processes", exc_info=True)
-    finally:
-        await transport.close()
+
+
+#: the consumer: its feed position, dead letters and actor (``workers/consumers.py``)
+ALERTS = Consumer(
+    name="alerts",
+    entity_type=LISTING,
+    handle=match_listings,
+    actor_name="alerts.match",
+    queue_name="alerts",
+)

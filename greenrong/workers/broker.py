@@ -1,7 +1,8 @@
 """Dramatiq on Redis: the ``search.index_changes`` actor, the dispatchers and ``greenrong worker``.
 
-There is one handler, ``workers.search.index_changes``. How claimed events reach it is the
-only thing the two modes change:
+The outbox has one handler, ``workers.search.index_changes``. (The feed consumers, alerts and
+identification suggestions, have actors of their own: ``workers/consumers.py``.) How claimed
+events reach it is the only thing the two modes change:
 
 - embedded (no ``GREENRONG_BROKER_URL``): the relay in the API process awaits the handler
   itself (``inline_dispatch``); a retryable failure gives the events back with a backoff.
@@ -29,12 +30,16 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.middleware import AsyncIO, Middleware
 
 from greenrong.core.config import Settings
+from greenrong.core.retry import is_retryable
 from greenrong.domain.outbox.repository import Claimed
+from greenrong.workers.alerts import ALERTS
 from greenrong.workers.carbon import QUEUE_NAME as CARBON_QUEUE
 from greenrong.workers.carbon import declare_recalc_actor
+from greenrong.workers.consumers import Consumer, declare_consumer_actor
+from greenrong.workers.identification import IDENTIFICATION
 from greenrong.workers.relay import Dispatch, Relay, release_for_retry, stop_task
 from greenrong.workers.runtime import Runtime, open_runtime
-from greenrong.workers.search import index_changes, is_retryable
+from greenrong.workers.search import index_changes
 from greenrong.workers.webhooks import QUEUE_NAME as WEBHOOK_QUEUE
 from greenrong.workers.webhooks import declare_webhook_actor
 
@@ -42,6 +47,8 @@ log = logging.getLogger(__name__)
 
 QUEUE_NAME = "search"
 ACTOR_NAME = "search.index_changes"
+#: the consumers of the change feed besides indexing, each with its actor and position
+FEED_CONSUMERS: tuple[Consumer, ...] = (ALERTS, IDENTIFICATION)
 
 IndexActor = dramatiq.Actor[[list[str]], None]
 
@@ -187,13 +194,14 @@ def run_worker(settings: Settings, *, threads: int) -> None:
     state.actor = declare_actor(broker, settings, state.current_runtime)
     declare_webhook_actor(broker, settings, state.current_runtime)  # webhooks.deliver
     declare_recalc_actor(broker, settings, state.current_runtime)  # carbon.recalculate
+    for consumer in FEED_CONSUMERS:  # alerts.match, identification.suggest
+        declare_consumer_actor(broker, settings, consumer, state.current_runtime)
     broker.add_middleware(_Lifecycle(state))
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    worker = dramatiq.Worker(
-        broker, queues={QUEUE_NAME, WEBHOOK_QUEUE, CARBON_QUEUE}, worker_threads=threads
-    )
+    queues = {QUEUE_NAME, WEBHOOK_QUEUE, CARBON_QUEUE, *(c.queue_name for c in FEED_CONSUMERS)}
+    worker = dramatiq.Worker(broker, queues=queues, worker_threads=threads)
     worker.start()
     try:
         while not stop.wait(0.5):
@@ -206,7 +214,8 @@ def run_worker(settings: Settings, *, threads: int) -> None:
 
 @dataclass
 class Pipeline:
-    """The API process's share of the pipeline: its relay, and the broker it enqueues to."""
+    """The API process's share of the pipeline: its relay, and the broker it enqueues to.
+    The runtime is the app's (its lifespan closes it)."""
 
     runtime: Runtime
     relay: Relay
@@ -217,12 +226,11 @@ class Pipeline:
         await stop_task(self.relay, self.task, grace=self.runtime.settings.search_timeout_seconds)
         if self.broker is not None:
             close_broker(self.broker)
-        await self.runtime.close()
 
 
-def start_pipeline(settings: Settings, search: Any) -> Pipeline:
+def start_pipeline(runtime: Runtime) -> Pipeline:
     """Start the relay of an API process (embedded mode, or enqueueing to Redis)."""
-    runtime = open_runtime(settings, search=search)
+    settings = runtime.settings
     broker = None
     if settings.broker_url:
         broker = create_broker(settings)

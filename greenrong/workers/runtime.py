@@ -1,51 +1,110 @@
-"""What a handler needs: settings, a sessionmaker and the search engine, opened once per process
-(or per event loop) and closed with it."""
+"""What a handler needs: settings, a sessionmaker, the search engine and the outbound clients
+(the webhook HTTP client, the live transport), opened once per process (or per event loop)
+and closed with it.
+
+In an API process the runtime borrows the app's engine and search client (one pool per
+process) and closes only its own clients; ``greenrong worker`` opens its own.
+"""
 
 from __future__ import annotations
 
+import functools
+import logging
+import ssl
 from dataclasses import dataclass, field
 
+import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import SearchEngine, open_search
 from greenrong.domain.access.guard import system_sessionmaker
+from greenrong.domain.partners.live import Transport, open_transport
 
-#: the pipeline's own small pool, apart from the API's request pool
-PIPELINE_POOL_SIZE = 2
+log = logging.getLogger(__name__)
+
+#: the pool of a worker process (``greenrong worker``), which serves no requests
+WORKER_POOL_SIZE = 2
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    """httpx's default TLS context (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), made once:
+    reading the CA bundle takes about 50 ms, and every client would read it again."""
+    return httpx.create_ssl_context()
+
+
+def open_http(settings: Settings) -> httpx.AsyncClient:
+    """The webhook HTTP client: no redirects followed (a 3xx is a failure), explicit timeout."""
+    return httpx.AsyncClient(
+        verify=_tls(),
+        follow_redirects=False,
+        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
+        headers={"user-agent": "greenrong-webhooks/1", "content-type": "application/json"},
+    )
 
 
 @dataclass
 class Runtime:
     settings: Settings
+    #: the system principal's sessionmaker (workers are trusted code: access.guard)
     sessionmaker: SessionMaker
+    #: a plain sessionmaker on the same engine (the feed and webhook loops)
+    plain_sessionmaker: SessionMaker
     search: SearchEngine
     engine: AsyncEngine
+    #: the webhook HTTP client, one per runtime (never one per message)
+    http: httpx.AsyncClient
     #: whether this runtime has checked that every index exists (see ``search.ensure_indices``)
     indices_ready: bool = field(default=False)
-    #: whether ``close()`` also closes ``search`` (not when the app lent us its engine)
+    #: search indices this runtime has made sure of (the alerts' scratch index)
+    prepared: set[str] = field(default_factory=set)
+    #: whether ``close()`` also closes ``search`` and disposes ``engine`` (not when borrowed)
     owns_search: bool = field(default=True)
+    owns_engine: bool = field(default=True)
+    _transport: Transport | None = field(default=None)
+
+    def transport(self) -> Transport:
+        """The live transport that announces new alerts to other processes (opened once)."""
+        if self._transport is None:
+            settings = self.settings
+            self._transport = open_transport(
+                settings.effective_database_url,
+                settings.broker_url,
+                timeout=settings.broker_timeout_seconds,
+            )
+        return self._transport
 
     async def close(self) -> None:
+        await self.http.aclose()
+        if self._transport is not None:
+            await self._transport.close()
         if self.owns_search:
             await self.search.close()
-        await self.engine.dispose()
+        if self.owns_engine:
+            await self.engine.dispose()
 
 
-def open_runtime(settings: Settings, *, search: SearchEngine | None = None) -> Runtime:
-    """A runtime with its own database pool; ``search`` is shared when given."""
-    engine = create_engine(
+def open_runtime(
+    settings: Settings, *, search: SearchEngine | None = None, engine: AsyncEngine | None = None
+) -> Runtime:
+    """A runtime; ``engine`` and ``search`` are borrowed when given (an API process lends its
+    own), else opened here and closed with the runtime."""
+    own_engine = engine or create_engine(
         settings.effective_database_url,
-        pool_size=PIPELINE_POOL_SIZE,
-        max_overflow=PIPELINE_POOL_SIZE,
+        pool_size=WORKER_POOL_SIZE,
+        max_overflow=WORKER_POOL_SIZE,
         echo=settings.db_echo,
     )
+    plain = create_sessionmaker(own_engine)
     return Runtime(
         settings=settings,
-        # workers are trusted code: they write as the system principal (access.guard)
-        sessionmaker=system_sessionmaker(create_sessionmaker(engine)),
+        sessionmaker=system_sessionmaker(plain),
+        plain_sessionmaker=plain,
         search=search or open_search(settings),
-        engine=engine,
+        engine=own_engine,
+        http=open_http(settings),
         owns_search=search is None,
+        owns_engine=engine is None,
     )

@@ -1,9 +1,11 @@
-"""The one indexing handler: change event ids in, documents brought up to date out.
+"""The indexing handler: change event ids in, documents brought up to date out.
 
 It takes ids, re-reads the rows, and is safe to run twice: documents carry the entity version
 with external versioning, so a replayed or late event never overwrites a newer document.
-Failures are sorted into retryable ones (the engine or database is unreachable, 429, 5xx,
-timeouts), which are raised so the caller retries, and terminal ones, which become dead letters.
+Failures are sorted by ``core.retry`` into retryable ones (the engine or database is
+unreachable, 429, 5xx, timeouts), which are raised so the caller retries, and terminal ones,
+which become dead letters. Indexing is all it does: saved-search alerts and identification
+suggestions are feed consumers of their own (``workers/consumers.py``).
 """
 
 from __future__ import annotations
@@ -15,27 +17,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from opensearchpy.exceptions import ConnectionError as OpenSearchConnectionError
-from opensearchpy.exceptions import TransportError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-
+from greenrong.core.retry import is_retryable
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox import repository
-from greenrong.domain.technology.models import TechnologyListing
 from greenrong.indexers.kit import reference
-from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.kit.source import dependent_ids
 from greenrong.indexers.kit.spec import IndexSpec
 from greenrong.indexers.kit.store import IndexingError, ensure_ready, index_ids, refusal_reason
 from greenrong.indexers.registry import INDEXES, REFERENCE_INDEXES
-from greenrong.workers import alerts
-from greenrong.workers.identification import suggest_for_projects
 from greenrong.workers.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
-LISTING = TechnologyListing.entity_type
 #: the longest error text kept in a dead letter
 ERROR_LIMIT = 2000
 
@@ -47,23 +40,6 @@ class Failure:
     entity_type: str
     entity_id: uuid.UUID
     error: str
-
-
-def _retryable_status(status: Any) -> bool:
-    return isinstance(status, int) and (status == 429 or status >= 500)
-
-
-def is_retryable(exc: BaseException) -> bool:
-    """Whether trying again later can succeed: outages, overload and timeouts, not bad data."""
-    if isinstance(exc, (OpenSearchConnectionError, SearchUnavailableError)):  # refused, timeout
-        return True
-    if isinstance(exc, TransportError):
-        return _retryable_status(exc.status_code)
-    if isinstance(exc, IndexingError):
-        return any(_retryable_status(_item(f).get("status")) for f in exc.failures)
-    return isinstance(
-        exc, (OSError, TimeoutError, OperationalError, InterfaceError, PoolTimeoutError)
-    )
 
 
 def _item(failure: dict[str, Any]) -> dict[str, Any]:
@@ -150,18 +126,7 @@ async def index_changes(runtime: Runtime, event_ids: Sequence[uuid.UUID]) -> lis
         spec = INDEXES.get(entity_type)
         if spec is not None:  # entities without an index need nothing
             failures += await sync_entities(runtime, spec, sorted(ids))
-    # the identification engine's suggestions for created or re-described projects (sibling
-    # handler, workers/identification.py); idempotent, retryable failures are raised
-    await suggest_for_projects(runtime, sorted(targets.get("Project", set())))
     failed = {(f.entity_type, f.entity_id) for f in failures}
-    listings = [i for i in targets.get(LISTING, set()) if (LISTING, i) not in failed]
-    try:  # saved-search alerts: the listings are searchable now
-        await alerts.alert_on_listings(runtime, listings)
-    except Exception as exc:
-        if is_retryable(exc):  # the whole batch again, later
-            raise
-        # a bug in alerting must not hold indexing hostage: this batch's alerts are lost
-        log.exception("saved-search alerts of %d listing(s) failed for good", len(listings))
     now = utcnow()
     async with runtime.sessionmaker.begin() as session:
         for entity_type, ids in sorted(targets.items()):

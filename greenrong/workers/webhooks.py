@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-import ssl
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -18,15 +16,14 @@ from typing import TYPE_CHECKING
 import dramatiq
 import httpx
 from dramatiq.brokers.redis import RedisBroker
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.config import Settings
-from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
+from greenrong.core.db import SessionMaker
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.partners import signing, webhooks
-from greenrong.domain.partners.live import FeedHub, Transport, open_transport
+from greenrong.domain.partners.live import FeedHub, Transport
 from greenrong.domain.partners.publisher import FeedPublisher
-from greenrong.workers.runtime import PIPELINE_POOL_SIZE, Runtime
+from greenrong.workers.runtime import Runtime
 
 if TYPE_CHECKING:
     from greenrong.workers.broker import Pipeline
@@ -53,23 +50,6 @@ def backoff(settings: Settings) -> webhooks.Backoff:
 def lease_seconds(settings: Settings) -> float:
     """How long a claimed delivery is left to its sender before it is due again."""
     return settings.webhook_timeout_seconds * 2 + 30
-
-
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """httpx's default TLS context (certifi's CAs, or SSL_CERT_FILE / SSL_CERT_DIR), made once:
-    reading the CA bundle takes about 50 ms, and every client would read it again."""
-    return httpx.create_ssl_context()
-
-
-def open_http(settings: Settings) -> httpx.AsyncClient:
-    """The webhook HTTP client: no redirects followed (a 3xx is a failure), explicit timeout."""
-    return httpx.AsyncClient(
-        verify=_tls(),
-        follow_redirects=False,
-        timeout=httpx.Timeout(settings.webhook_timeout_seconds),
-        headers={"user-agent": "greenrong-webhooks/1", "content-type": "application/json"},
-    )
 
 
 async def deliver(
@@ -124,9 +104,8 @@ def declare_webhook_actor(
     vanished is due again once its lease ends, and the dispatcher sends it anew."""
 
     async def deliver_message(delivery_id: str) -> None:
-        current = runtime()
-        async with open_http(current.settings) as http:
-            await deliver(current.sessionmaker, current.settings, http, uuid.UUID(delivery_id))
+        current = runtime()  # its HTTP client serves every message of this process
+        await deliver(current.sessionmaker, current.settings, current.http, uuid.UUID(delivery_id))
 
     declare = dramatiq.actor(
         broker=broker,
@@ -218,12 +197,13 @@ class WebhookDispatcher:
 
 
 class InlineSender:
-    """Embedded mode: send in this event loop, at most ``CONCURRENCY`` at once."""
+    """Embedded mode: send in this event loop, at most ``CONCURRENCY`` at once, with the
+    runtime's HTTP client (the runtime closes it)."""
 
-    def __init__(self, sessionmaker: SessionMaker, settings: Settings) -> None:
+    def __init__(self, sessionmaker: SessionMaker, settings: Settings, http: httpx.AsyncClient):
         self.sessionmaker = sessionmaker
         self.settings = settings
-        self.http = open_http(settings)
+        self.http = http
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._tasks: set[asyncio.Task[None]] = set()
         self.on_done: Callable[[], None] = lambda: None
@@ -249,7 +229,6 @@ class InlineSender:
         for task in list(self._tasks):
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await task
-        await self.http.aclose()
 
 
 @dataclass
@@ -261,8 +240,6 @@ class Partners:
     publisher: FeedPublisher
     dispatcher: WebhookDispatcher
     sender: InlineSender | None
-    #: the loops' own small pool, apart from the API's request pool (as the relay's)
-    engine: AsyncEngine
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
     async def stop(self, *, grace: float = 5.0) -> None:
@@ -277,26 +254,16 @@ class Partners:
                     await task
         if self.sender is not None:
             await self.sender.close()
-        await self.transport.close()
-        await self.engine.dispose()
 
 
-async def start_partners(settings: Settings, *, enqueue: Send | None = None) -> Partners:
+async def start_partners(runtime: Runtime, *, enqueue: Send | None = None) -> Partners:
     """Start the feed publisher, the live transport and the webhook dispatcher of this
-    process. Deliveries are sent inline, or handed to ``enqueue`` (the broker) when given."""
-    engine = create_engine(
-        settings.effective_database_url,
-        pool_size=PIPELINE_POOL_SIZE,
-        max_overflow=PIPELINE_POOL_SIZE,
-        echo=settings.db_echo,
-    )
-    sessionmaker = create_sessionmaker(engine)
+    process, on the runtime's pool. Deliveries are sent inline, or handed to ``enqueue`` (the
+    broker) when given."""
+    settings = runtime.settings
+    sessionmaker = runtime.plain_sessionmaker
     hub = FeedHub()
-    transport = open_transport(
-        settings.effective_database_url,
-        settings.broker_url,
-        timeout=settings.broker_timeout_seconds,
-    )
+    transport = runtime.transport()  # the runtime closes it
     try:
         await transport.start(hub.announce)
     except Exception:
@@ -311,13 +278,13 @@ async def start_partners(settings: Settings, *, enqueue: Send | None = None) -> 
     sender: InlineSender | None = None
     send: Send
     if enqueue is None:
-        send = sender = InlineSender(sessionmaker, settings)
+        send = sender = InlineSender(sessionmaker, settings, runtime.http)
     else:
         send = enqueue
     dispatcher = WebhookDispatcher(sessionmaker, settings, hub, send)
     if sender is not None:
         sender.on_done = dispatcher.kick
-    partners = Partners(hub, transport, publisher, dispatcher, sender, engine)
+    partners = Partners(hub, transport, publisher, dispatcher, sender)
     partners.tasks.append(asyncio.create_task(publisher.run(), name="greenrong-feed-publisher"))
     partners.tasks.append(asyncio.create_task(dispatcher.run(), name="greenrong-webhooks"))
     return partners

@@ -11,14 +11,15 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
+from greenrong.core.retry import is_retryable
 from greenrong.domain.identification.service import description_hash, engine_version
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.projects import service as projects
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.schema.kit.ids import to_global_id
-from greenrong.workers.identification import suggest_for_projects
+from greenrong.workers.identification import suggest, suggest_for_projects
 from greenrong.workers.runtime import Runtime, open_runtime
-from greenrong.workers.search import index_changes, is_retryable
+from greenrong.workers.search import index_changes
 from tests.factories.entities import create_enterprise, create_project
 from tests.identification.helpers import PROJECT_IDENTIFICATION, suggestions
 from tests.search.helpers import engine_of
@@ -115,9 +116,10 @@ async def test_the_change_handler_suggests_once_under_redelivery(runtime, sessio
             await session.scalars(select(ChangeEvent.id).where(ChangeEvent.entity_id == project.id))
         )
 
-    # when the same event is handled twice
-    await index_changes(runtime, event_ids)
-    await index_changes(runtime, event_ids)
+    # when the same event is indexed and handled by the suggestions consumer twice
+    for _ in range(2):
+        assert await index_changes(runtime, event_ids) == []
+        assert await suggest(runtime, [project.id]) == []
 
     # then
     rows = await suggestions(sessionmaker, project.id)

@@ -25,6 +25,8 @@ from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
 from greenrong.domain.outbox import repository
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
+from greenrong.domain.partners import feed
+from greenrong.domain.partners.models import FeedConsumer
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.entities import create_enterprise
 
@@ -119,6 +121,19 @@ async def document(engine: SearchEngine, pk: uuid.UUID) -> dict[str, Any] | None
 async def pending(sessionmaker: SessionMaker) -> int:
     async with sessionmaker() as session:
         return await repository.pending_count(session)
+
+
+async def settled(sessionmaker: SessionMaker) -> bool:
+    """Whether every change is indexed, published, and handled by every feed consumer
+    (alerts, identification suggestions), with no consumer run under way."""
+    async with sessionmaker() as session:
+        if await repository.pending_count(session) or await feed.has_unpublished(session):
+            return False
+        head = await feed.head(session)
+        rows = (
+            await session.execute(select(FeedConsumer.position, FeedConsumer.leased_until))
+        ).all()
+    return all(position == head and lease is None for position, lease in rows)
 
 
 async def events_of(sessionmaker: SessionMaker, pk: uuid.UUID) -> list[ChangeEvent]:

@@ -43,16 +43,24 @@ class ChangeEvent(Base):
     )
 
 
-class DeadLetter(Base):
-    """An entity whose indexing failed for good (a terminal error, not an outage).
+#: the consumer of a dead letter whose events are the outbox's (indexing)
+INDEXING = "search"
 
-    One row per entity: a later terminal failure of the same entity is merged into it.
-    ``greenrong events retry`` replays it and deletes it once the replay succeeded.
+
+class DeadLetter(Base):
+    """An entity that one consumer failed on for good (a terminal error, not an outage):
+    indexing (``search``), or a feed consumer (``alerts``, ``identification``).
+
+    One row per consumer and entity: a later terminal failure is merged into it.
+    ``greenrong events retry`` replays it and deletes it once the replay succeeded: indexing
+    by handing its events over again, a feed consumer by taking the entity into its next run
+    (``requeued_at``).
     """
 
     __tablename__ = "dead_letter"
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid(), primary_key=True, default=uuid.uuid4)
+    consumer: Mapped[str] = mapped_column(String(40), default=INDEXING, server_default=INDEXING)
     entity_type: Mapped[str] = mapped_column(String(40))
     entity_id: Mapped[uuid.UUID] = mapped_column(Uuid())
     #: the ChangeEvent ids (as strings) that led here
@@ -61,5 +69,7 @@ class DeadLetter(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=1)
     first_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_failed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: a feed consumer's dead letter asked to be replayed (its next run takes the entity)
+    requeued_at: Mapped[datetime | None] = mapped_column()
 
-    __table_args__ = (UniqueConstraint("entity_type", "entity_id"),)
+    __table_args__ = (UniqueConstraint("consumer", "entity_type", "entity_id"),)

@@ -10,7 +10,8 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
+from greenrong.domain.kit.types import utcnow
+from greenrong.domain.outbox.models import INDEXING, ChangeEvent, DeadLetter
 
 
 @dataclass(frozen=True)
@@ -94,16 +95,21 @@ async def record_dead_letter(
     event_ids: Sequence[uuid.UUID],
     error: str,
     now: datetime,
+    consumer: str = INDEXING,
 ) -> DeadLetter:
-    """Record a terminal failure; a second one for the same entity is merged into the first."""
+    """Record a terminal failure of ``consumer``; a second one for the same entity is merged
+    into the first (and is no longer requeued)."""
     letter = await session.scalar(
         select(DeadLetter).where(
-            DeadLetter.entity_type == entity_type, DeadLetter.entity_id == entity_id
+            DeadLetter.consumer == consumer,
+            DeadLetter.entity_type == entity_type,
+            DeadLetter.entity_id == entity_id,
         )
     )
     ids = [str(i) for i in event_ids]
     if letter is None:
         letter = DeadLetter(
+            consumer=consumer,
             entity_type=entity_type,
             entity_id=entity_id,
             event_ids=ids,
@@ -118,6 +124,7 @@ async def record_dead_letter(
         letter.error = error
         letter.attempts += 1
         letter.last_failed_at = now
+        letter.requeued_at = None
     await session.flush()
     return letter
 
@@ -133,26 +140,38 @@ async def dead_letters(
 
 
 async def resolve_dead_letters(
-    session: AsyncSession, entity_type: str, entity_ids: Sequence[uuid.UUID]
+    session: AsyncSession,
+    entity_type: str,
+    entity_ids: Sequence[uuid.UUID],
+    *,
+    consumer: str = INDEXING,
 ) -> None:
-    """Remove the dead letters of entities whose documents are now up to date."""
+    """Remove ``consumer``'s dead letters of entities it has now handled."""
     if entity_ids:
         await session.execute(
             delete(DeadLetter)
             .where(
-                DeadLetter.entity_type == entity_type, DeadLetter.entity_id.in_(list(entity_ids))
+                DeadLetter.consumer == consumer,
+                DeadLetter.entity_type == entity_type,
+                DeadLetter.entity_id.in_(list(entity_ids)),
             )
             .execution_options(synchronize_session=False)
         )
 
 
 async def requeue_dead_letters(
-    session: AsyncSession, ids: Sequence[uuid.UUID] | None = None
+    session: AsyncSession, ids: Sequence[uuid.UUID] | None = None, *, now: datetime | None = None
 ) -> list[DeadLetter]:
-    """Make the events of these dead letters (or of all) unfinished again, so a relay hands
-    them over anew. The dead letters stay until their entity is indexed successfully."""
+    """Replay these dead letters (or all): indexing's by making their events unfinished
+    again, so a relay hands them over anew; a feed consumer's by marking them requeued, so
+    its next run takes their entities. A dead letter stays until its entity went through."""
     letters = await dead_letters(session, ids)
-    event_ids = [uuid.UUID(i) for letter in letters for i in letter.event_ids]
+    for letter in letters:
+        if letter.consumer != INDEXING:
+            letter.requeued_at = now or utcnow()
+    event_ids = [
+        uuid.UUID(i) for letter in letters if letter.consumer == INDEXING for i in letter.event_ids
+    ]
     if event_ids:
         await session.execute(
             update(ChangeEvent)

@@ -46,6 +46,19 @@ class FeedEntry(Base):
     __table_args__ = (Index("ix_feed_entry_type_position", "entity_type", "position"),)
 
 
+class FeedConsumer(Base):
+    """One consumer of the change feed other than indexing (``alerts``, ``identification``):
+    the last feed position it has handled, and a lease while one run of it works on the next
+    batch. Each consumer moves its own position, so one's failure never holds up another."""
+
+    __tablename__ = "feed_consumer"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: a run holds the consumer until then; another run may take over after it
+    leased_until: Mapped[datetime | None] = mapped_column()
+
+
 class EndpointStatus(StrEnum):
     ENABLED = "ENABLED"
     DISABLED = "DISABLED"

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound, ValidationFailed
@@ -264,11 +264,18 @@ async def record_matches(
     if not checked or not searched:
         return []
     hits = sorted(s for s, found in matched.items() if found & set(checked))
-    if hits:  # lock the saved searches that may alert, in id order (no deadlocks)
-        lock = select(SavedSearch.id).where(SavedSearch.id.in_(hits)).order_by(SavedSearch.id)
-        if session.get_bind().dialect.name == "postgresql":
-            lock = lock.with_for_update()
-        await session.execute(lock)
+    if hits:  # lock the saved searches that may alert, in id order (no deadlocks): a no-op
+        # UPDATE takes row locks on PostgreSQL and the write lock on SQLite
+        for chunk in _chunks(hits, 500):
+            await session.execute(
+                update(SavedSearch)
+                .where(SavedSearch.id.in_(chunk))
+                .values(
+                    last_alert_seq=SavedSearch.last_alert_seq,
+                    updated_at=SavedSearch.updated_at,
+                )
+                .execution_options(synchronize_session=False)
+            )
     existing: set[tuple[uuid.UUID, uuid.UUID]] = set()
     for chunk in _chunks(searched, 500):
         rows = await session.execute(
@@ -291,9 +298,13 @@ async def record_matches(
     if not entered:
         await session.flush()
         return []
-    session.add_all(
-        SavedSearchMatch(saved_search_id=s, listing_id=listing, matched_at=now)
-        for s, listing in entered
+    await _insert_rows(
+        session,
+        SavedSearchMatch,
+        [
+            {"saved_search_id": s, "listing_id": listing, "matched_at": now}
+            for s, listing in entered
+        ],
     )
     version_rows = await session.execute(
         select(TechnologyListing.id, TechnologyListing.version).where(
@@ -304,16 +315,15 @@ async def record_matches(
     per_search: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for s, listing in entered:
         per_search[s].append(listing)
+    last_seq: dict[uuid.UUID, int] = {}
+    for chunk in _chunks(sorted(per_search), 500):  # read under the lock taken above
+        rows = await session.execute(
+            select(SavedSearch.id, SavedSearch.last_alert_seq).where(SavedSearch.id.in_(chunk))
+        )
+        last_seq.update((i, int(seq)) for i, seq in rows.all())
     alerts: list[ListingAlert] = []
     for s, listings in sorted(per_search.items()):
-        last = await session.scalar(
-            update(SavedSearch)
-            .where(SavedSearch.id == s)
-            .values(last_alert_seq=SavedSearch.last_alert_seq + len(listings))
-            .returning(SavedSearch.last_alert_seq)
-            .execution_options(synchronize_session=False)
-        )
-        first = int(last or 0) - len(listings) + 1
+        first = last_seq[s] + 1
         alerts += [
             ListingAlert(
                 id=uuid.uuid4(),
@@ -325,8 +335,32 @@ async def record_matches(
             )
             for n, listing in enumerate(listings)
         ]
-    session.add_all(alerts)
-    await session.flush()
+    numbered = {s: last_seq[s] + len(listings) for s, listings in per_search.items()}
+    for chunk in _chunks(sorted(numbered), 500):
+        await session.execute(
+            update(SavedSearch)
+            .where(SavedSearch.id.in_(chunk))
+            .values(
+                last_alert_seq=case({s: numbered[s] for s in chunk}, value=SavedSearch.id),
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+    await _insert_rows(
+        session,
+        ListingAlert,
+        [
+            {
+                "id": a.id,
+                "saved_search_id": a.saved_search_id,
+                "seq": a.seq,
+                "listing_id": a.listing_id,
+                "listing_version": a.listing_version,
+                "created_at": a.created_at,
+            }
+            for a in alerts
+        ],
+    )
     await _deliveries(session, alerts, now=now)
     return alerts
 
@@ -370,6 +404,15 @@ async def _deliveries(
         if not endpoint.entity_types or LISTING in endpoint.entity_types
     )
     await session.flush()
+
+
+async def _insert_rows(
+    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
+) -> None:
+    """Insert many rows as multi-row ``INSERT … VALUES`` statements of 500 rows (no ORM
+    objects, and no driver ``executemany``: asyncpg's stalled on tens of thousands of rows)."""
+    for start in range(0, len(rows), 500):
+        await session.execute(insert(model).values(list(rows[start : start + 500])))
 
 
 def _chunks(items: Sequence[uuid.UUID], size: int) -> list[list[uuid.UUID]]:

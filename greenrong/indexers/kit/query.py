@@ -36,6 +36,7 @@ from opensearchpy.exceptions import (
 
 from greenrong.core import metrics, tracing
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.core.retry import retryable_status
 from greenrong.core.search import SearchEngine
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
 from greenrong.indexers.kit import labels
@@ -43,8 +44,6 @@ from greenrong.indexers.kit.synonyms import Segment, SegmentKind, Synonyms, doma
 
 #: the unique tiebreaker of every sort
 TIEBREAKER: dict[str, Any] = {"id": "asc"}
-#: statuses that mean "the engine is there but cannot answer now"
-_OVERLOADED = {429, 502, 503, 504}
 HIGHLIGHT_TAGS = ("<em>", "</em>")
 
 
@@ -330,7 +329,10 @@ class UnavailableReason(StrEnum):
 
 
 class SearchUnavailableError(Exception):
-    """The engine cannot answer now: not reachable, too slow, overloaded or its index missing."""
+    """The engine cannot answer now: not reachable, too slow, overloaded or its index missing.
+    Always worth trying again later (``core.retry``)."""
+
+    retryable = True
 
     def __init__(self, reason: UnavailableReason, message: str) -> None:
         super().__init__(message)
@@ -581,7 +583,7 @@ async def _answer(request: Any) -> dict[str, Any]:
             UnavailableReason.NOT_READY, "search index is not built yet"
         ) from error
     except TransportError as error:
-        if error.status_code in _OVERLOADED:
+        if retryable_status(error.status_code):  # 408, 429, 5xx (core.retry)
             raise SearchUnavailableError(
                 UnavailableReason.OVERLOADED, "search engine is overloaded"
             ) from error

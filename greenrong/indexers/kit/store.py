@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from tqdm import tqdm
 
 from greenrong.core.db import SessionMaker
+from greenrong.core.retry import retryable_status
 from greenrong.core.search import SearchEngine
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.kit.models import Entity
@@ -36,6 +37,11 @@ class IndexingError(Exception):
     def __init__(self, index: str, failures: list[dict[str, Any]]) -> None:
         super().__init__(f"{len(failures)} document(s) failed in {index}: {failures[:3]}")
         self.failures = failures
+
+    @property
+    def retryable(self) -> bool:
+        """Whether any item failed for a reason that may pass later (429, 5xx; ``core.retry``)."""
+        return any(retryable_status(_status(f)) for f in self.failures)
 
 
 def refuses_document(failure: dict[str, Any]) -> bool:
