@@ -100,7 +100,7 @@ def create_app(
 
     app = Starlette(
         middleware=[
-            *tracing.asgi_middleware(provider),
+            *(Middleware(cls, **options) for cls, options in tracing.asgi_middleware(provider)),
             *_cors(settings),
             Middleware(RequestIdMiddleware),
             Middleware(

@@ -168,7 +168,7 @@ def seed(
     """Load deterministic demo data into an empty database."""
     from greenrong.core.db import create_engine, create_sessionmaker
     from greenrong.domain.access.guard import system_sessionmaker
-    from greenrong.domain.matching.finance_rules import today
+    from greenrong.domain.kit.clock import today
     from greenrong.domain.seed.demo import DatabaseNotEmpty, seed_demo
     from greenrong.domain.seed.timeline import CUTOFF_DAY
 
@@ -314,8 +314,8 @@ def libraries() -> None:
 def libraries_refresh() -> None:
     """Bring Project.libraries up to today for memberships that lapsed or began by the calendar
     (run it daily; admit and end keep it in sync themselves)."""
+    from greenrong.domain.kit.clock import today
     from greenrong.domain.libraries.service import refresh_project_libraries
-    from greenrong.domain.matching.finance_rules import today
     from greenrong.domain.outbox import signal
 
     async def run() -> int:
@@ -760,7 +760,7 @@ def certification_expire(on: Any, dry_run: bool, yes: bool) -> None:
     GREENRONG_CERTIFICATION_EXPIRY_SECONDS; running it again expires nothing new. A day after
     today expires certificates that are still valid: it needs --yes (try --dry-run first)."""
     from greenrong.domain.certification.service import expire_due
-    from greenrong.domain.matching.finance_rules import today
+    from greenrong.domain.kit.clock import today
 
     now = today()
     day = on.date() if on is not None else now

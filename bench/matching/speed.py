@@ -49,8 +49,9 @@ from greenrong.core.search import SearchEngine, open_search
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancingDemand
+from greenrong.domain.kit.clock import today
 from greenrong.domain.matching.finance import demand_text
-from greenrong.domain.matching.finance_rules import borrower, today
+from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.projects.models import Project
 from greenrong.domain.seed.demo import seed_demo
 from greenrong.indexers.kit.store import rebuild

@@ -26,7 +26,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.core.search import open_search
 from greenrong.domain.enterprises.models import Enterprise
-from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.kit.clock import today
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS
 from greenrong.domain.seed.demo import seed_demo
 from greenrong.indexers.kit.store import rebuild

@@ -53,14 +53,13 @@ def provider_for(settings: Settings, exporter: Any = None) -> Any:
     return provider
 
 
-def asgi_middleware(provider: Any) -> list[Any]:
-    """The server-span middleware (none when tracing is off)."""
+def asgi_middleware(provider: Any) -> list[tuple[Any, dict[str, Any]]]:
+    """The server-span ASGI middleware and its options (none when tracing is off)."""
     if provider is None:
         return []
     from opentelemetry.instrumentation.asgi import OpenTelemetryMiddleware
-    from starlette.middleware import Middleware
 
-    return [Middleware(OpenTelemetryMiddleware, tracer_provider=provider)]
+    return [(OpenTelemetryMiddleware, {"tracer_provider": provider})]
 
 
 def start(provider: Any, engine: Any) -> None:

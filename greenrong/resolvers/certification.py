@@ -21,7 +21,7 @@ from greenrong.domain.certification.models import Certification as Certification
 from greenrong.domain.certification.repository import CERTIFICATIONS, issued_for
 from greenrong.domain.certification.rubric import CertificationSubject, current, rubric
 from greenrong.domain.certification.scoring import Answer, ConsolidationRule
-from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.kit.clock import today
 from greenrong.resolvers.common import (
     child_connection,
     list_query,

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
 
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries import cultivation, service
 from greenrong.domain.libraries.models import (
     CultivationRecommendation as RecommendationRow,
@@ -17,7 +18,6 @@ from greenrong.domain.libraries.models import Library, RecommendationStatus
 from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
 from greenrong.domain.libraries.repository import RECOMMENDATIONS, memberships
 from greenrong.domain.libraries.statistics import library_statistics
-from greenrong.domain.matching.finance_rules import today
 from greenrong.resolvers.common import child_connection, list_query, mutate, root_connection
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import expect_global_id, from_global_id

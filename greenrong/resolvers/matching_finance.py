@@ -19,9 +19,10 @@ from greenrong.domain.access import policy
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.kit.clock import today
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching.eligibility import EligibilityRule
-from greenrong.domain.matching.finance_rules import borrower, today
+from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.matching.finance_scoring import Reason
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError

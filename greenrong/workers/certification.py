@@ -13,7 +13,7 @@ import logging
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.guard import bind_system
 from greenrong.domain.certification.service import expire_due
-from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.kit.clock import today
 
 log = logging.getLogger("greenrong.certification")
 

@@ -48,8 +48,8 @@ async def expire_certificates(sessionmaker: SessionMaker) -> int:
 
 async def refresh_libraries(sessionmaker: SessionMaker) -> int:
     """Bring ``Project.libraries`` up to the calendar, as ``greenrong libraries refresh``."""
+    from greenrong.domain.kit.clock import today
     from greenrong.domain.libraries.service import refresh_project_libraries
-    from greenrong.domain.matching.finance_rules import today
     from greenrong.domain.outbox import signal
 
     async with sessionmaker.begin() as session:

@@ -16,6 +16,7 @@ from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.certification import service
 from greenrong.domain.certification.models import Certification, CertificationStatus
 from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.kit.clock import today
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from tests.factories.certification import issued
 from tests.factories.entities import (
@@ -31,7 +32,9 @@ from tests.matching.finance_helpers import index_products, names, near_misses, p
 async def test_products_requiring_a_level_stop_matching_after_expiry(
     app, sessionmaker, gql
 ) -> None:
-    # given: a 绿 certificate valid 2025-01-01 .. 2027-12-31, a product for 绿 and above
+    issued_on = date(today().year - 1, 1, 1)
+    # given: a 绿 certificate issued a year ago (valid three years), a product for 绿 and above;
+    # dates follow the platform's today, so the test holds whatever year it runs in
     async with sessionmaker.begin() as session:
         firm = await create_enterprise(
             session,
@@ -48,7 +51,7 @@ async def test_products_requiring_a_level_stop_matching_after_expiry(
             enterprise_id=firm.id,
             experts=experts,
             share=Decimal("0.6"),
-            on=date(2025, 1, 1),
+            on=issued_on,
         )
         bank = await create_institution(session, name="成都银行", region_code="510107")
         await create_product(
@@ -74,7 +77,7 @@ async def test_products_requiring_a_level_stop_matching_after_expiry(
 
     # when: the day after the last valid day
     async with sessionmaker.begin() as session:
-        expired = await service.expire_due(session, on=date(2028, 1, 1))
+        expired = await service.expire_due(session, on=issued_on.replace(year=issued_on.year + 3))
     await index_products(app, sessionmaker)
     after = await product_matches(gql, demand.id, near=True)
 

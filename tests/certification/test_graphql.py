@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from greenrong.domain.access.principal import Role
 from greenrong.domain.certification.models import Certification, CertificationEvent
 from greenrong.domain.certification.rubric import CertificationSubject, rubric
-from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.kit.clock import today
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.certification import issued, sha256
 from tests.factories.entities import create_enterprise, create_expert

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from greenrong.domain.finance.models import (
     InstitutionKind,
     ProductKind,
 )
+from greenrong.domain.kit.clock import today
 from greenrong.domain.projects.models import ClimateType, Project, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.technology.models import (
@@ -60,7 +61,8 @@ async def create_enterprise(session: AsyncSession, **overrides: Any) -> Enterpri
         "green_level": GreenLevel.NONE,
     }
     if overrides.get("green_level", GreenLevel.NONE) != GreenLevel.NONE:
-        values["green_level_valid_until"] = date(2027, 12, 31)
+        # valid for a year from the platform's today: a fixed date would expire under the tests
+        values["green_level_valid_until"] = today() + timedelta(days=365)
     return await _add(session, Enterprise(**{**values, **overrides}))
 
 

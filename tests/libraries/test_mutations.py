@@ -9,13 +9,13 @@ from datetime import date
 import pytest
 
 from greenrong.domain.access.principal import Role
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import (
     CultivationRecommendation,
     Library,
     LibraryMembership,
     RecommendationStatus,
 )
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.projects.models import Project
 from greenrong.schema.kit.ids import from_global_id, to_global_id
 from tests.factories.entities import (

@@ -6,10 +6,10 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import Library, LibraryMembership
 from greenrong.domain.libraries.reference import pboc_sub_areas, strand_problem
 from greenrong.domain.libraries.service import open_libraries
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.projects.models import ClimateType, Project
 from greenrong.domain.seed.demo import seed_demo
 

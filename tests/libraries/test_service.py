@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries import service
 from greenrong.domain.libraries.models import Library, LibraryMembership, MembershipSource, PbocArea
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.projects.models import Project
 from tests.factories.entities import create_enterprise, create_project

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from greenrong.domain.finance.models import Collateral, ProductKind
-from greenrong.domain.matching.finance_rules import today
+from greenrong.domain.kit.clock import today
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from tests.factories.entities import (
     create_demand,

@@ -26,6 +26,7 @@ from greenrong.core.errors import (
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import principal_of
 from greenrong.domain.access.principal import Role
+from greenrong.domain.kit.clock import today
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.libraries import service
 from greenrong.domain.libraries.models import (
@@ -34,7 +35,6 @@ from greenrong.domain.libraries.models import (
     MembershipSource,
     RecommendationStatus,
 )
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.outbox.models import Operation
 from greenrong.domain.outbox.service import record_change
 from greenrong.domain.projects.models import Project

@@ -30,6 +30,7 @@ from greenrong.core.errors import (
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import principal_of, visible_or_raise
 from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import (
     LIBRARY_SUBJECTS,
     Library,
@@ -39,7 +40,6 @@ from greenrong.domain.libraries.models import (
     SubjectType,
 )
 from greenrong.domain.libraries.reference import pboc_sub_areas, strand_problem
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.outbox.models import Operation
 from greenrong.domain.outbox.service import record_change
 from greenrong.domain.projects.models import ClimateType, Project

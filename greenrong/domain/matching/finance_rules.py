@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date
 from decimal import Decimal
 
 from greenrong.domain.enterprises.models import Enterprise
@@ -47,13 +47,6 @@ from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 
 #: products that put money in an enterprise's hands; insurance does not finance a demand
 FINANCING_KINDS = frozenset(ProductKind) - {ProductKind.INSURANCE}
-#: the platform's day: certifications expire by the calendar in China
-CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
-
-
-def today() -> date:
-    """The current day in China (UTC+8), the day certifications are checked against."""
-    return datetime.now(CHINA).date()
 
 
 #: rules a near miss may fail: an inactive product is not on offer at all

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
+from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import (
     Library,
     MembershipSource,
@@ -21,7 +22,6 @@ from greenrong.domain.libraries.models import (
 )
 from greenrong.domain.libraries.reference import strands
 from greenrong.domain.libraries.service import is_open
-from greenrong.domain.matching.finance_rules import today
 from greenrong.domain.projects.models import ClimateType
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.resolvers.common import load_one
