@@ -229,7 +229,7 @@ async def test_variables_nested_beyond_orjson_get_the_normal_paths_error(
 ) -> None:
     """A prepared operation keys its plans by the variables as orjson writes them, and orjson
     writes 254 levels at most: deeper variables (an `or` level is two) take the normal path,
-    which refuses them with graphql-core's typed error, instead of failing with a 500."""
+    which refuses them with the input edge's typed error, instead of failing with a 500."""
     # given: the operation prepared by a shallow request
     await _seed(sessionmaker)
     admin = auth_headers(settings)
@@ -252,7 +252,13 @@ async def test_variables_nested_beyond_orjson_get_the_normal_paths_error(
     for response in responses:
         assert response.status_code == 200
         body = response.json()
+        # the input edge's refusal, as on the normal path (it checks variables as sent)
         assert (body["data"], body["errors"]) == (
             None,
-            [{"message": "Variable values are nested too deeply."}],
+            [
+                {
+                    "message": "$w: nests more than 32 levels",
+                    "extensions": {"code": "OUT_OF_RANGE", "field": "$w"},
+                }
+            ],
         )
