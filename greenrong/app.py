@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import gc
 import logging
 import os
@@ -50,13 +52,19 @@ class Resources:
 
 
 def create_app(
-    settings: Settings | None = None, *, serving: bool = False, span_exporter: Any = None
+    settings: Settings | None = None,
+    *,
+    serving: bool = False,
+    span_exporter: Any = None,
+    background_rebuild: bool | None = None,
 ) -> Starlette:
     """Build the ASGI app. Nothing connects until the lifespan starts. ``serving``: this
     process only serves this app (``greenrong serve``). ``span_exporter``: trace into it
     (tests), whatever ``tracing_endpoint`` says."""
     settings = settings or get_settings()
     provider = tracing.provider_for(settings, span_exporter)
+    # a serving process answers while it rebuilds the indices; tests and benches wait for them
+    background_rebuild = serving if background_rebuild is None else background_rebuild
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page
@@ -69,7 +77,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
-            await start_subsystems(app, settings, stack, provider)
+            await start_subsystems(
+                app, settings, stack, provider, background_rebuild=background_rebuild
+            )
             if serving:
                 # what start-up built (schema, mappings, caches) lives as long as the process:
                 # moved out of the collector's reach, a full collection no longer walks it
@@ -89,6 +99,8 @@ def create_app(
         return JSONResponse({"status": "ok"})
 
     async def readyz(request: Request) -> JSONResponse:
+        """Ready when the database answers and the search indices are built; else 503, with
+        what it waits for."""
         resources: Resources = request.app.state.resources
         try:
             async with resources.engine.connect() as connection:
@@ -96,7 +108,12 @@ def create_app(
         except Exception:
             log.exception("readiness check failed")
             return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "up"})
+        if not request.app.state.search_ready.is_set():
+            return JSONResponse(
+                {"status": "starting", "database": "up", "search": "building indices"},
+                status_code=503,
+            )
+        return JSONResponse({"status": "ok", "database": "up", "search": "ready"})
 
     app = Starlette(
         middleware=[
@@ -155,14 +172,25 @@ def _cors(settings: Settings) -> list[Middleware]:
 
 
 async def start_subsystems(
-    app: Starlette, settings: Settings, stack: AsyncExitStack, provider: Any = None
+    app: Starlette,
+    settings: Settings,
+    stack: AsyncExitStack,
+    provider: Any = None,
+    *,
+    background_rebuild: bool = False,
 ) -> None:
     """Start what an API process runs, each subsystem entered on ``stack`` as soon as it has
     started, so that the stack closes them in reverse order: at shutdown, and also when a
     later step of start-up fails (nothing started is left running).
 
     One database pool per process: the request handlers, the outbox relay, the feed
-    publisher, the webhook dispatcher and the feed consumers all draw on the app's engine."""
+    publisher, the webhook dispatcher and the feed consumers all draw on the app's engine.
+
+    ``background_rebuild`` (a serving process): the index rebuild runs after start-up instead
+    of before it, so the process answers at once: ``/healthz`` and every non-search query
+    work, search answers ``SearchUnavailable`` (its alias appears only once its index is
+    complete), ``/readyz`` says it waits for the indices, and the relay and the feed consumers,
+    which write to the indices, start when they are built."""
     stack.callback(tracing.stop, provider)  # last: after every span has ended
     stack.push_async_callback(app.state.graphql.limits.close)  # shared budgets' Redis client
     engine = create_engine(
@@ -179,7 +207,15 @@ async def start_subsystems(
     search = open_search(settings)
     stack.push_async_callback(search.close)
     app.state.resources = Resources(settings, engine, sessionmaker, search)
-    await prepare_indices(search, sessionmaker, settings)
+    ready = asyncio.Event()
+    app.state.search_ready = ready
+    if background_rebuild:
+        rebuild = asyncio.create_task(
+            _rebuild(search, sessionmaker, settings, ready), name="greenrong-index-rebuild"
+        )
+        stack.push_async_callback(_cancel, rebuild)
+    else:
+        await _rebuild(search, sessionmaker, settings, ready)
     from greenrong.workers.broker import FEED_CONSUMERS, start_pipeline
     from greenrong.workers.consumers import start_consumer_loops
     from greenrong.workers.runtime import open_runtime
@@ -188,14 +224,16 @@ async def start_subsystems(
     # the workers' runtime borrows the engine and search client; it owns its HTTP client
     runtime = open_runtime(settings, engine=engine, search=search)
     stack.push_async_callback(runtime.close)
-    pipeline = start_pipeline(runtime)  # the outbox relay (see workers/broker.py)
+    pipeline = start_pipeline(runtime, ready=ready)  # the outbox relay (see workers/broker.py)
     stack.push_async_callback(pipeline.stop)
     # the change feed's publisher, live announcements and webhooks (docs/PARTNERS.md)
     partners = await start_partners(runtime, enqueue=webhook_sender(pipeline, settings))
     stack.push_async_callback(partners.stop)
     app.state.partners = partners
     # saved-search alerts and identification suggestions: feed consumers (workers/consumers.py)
-    consumers = start_consumer_loops(runtime, partners.hub, FEED_CONSUMERS, broker=pipeline.broker)
+    consumers = start_consumer_loops(
+        runtime, partners.hub, FEED_CONSUMERS, broker=pipeline.broker, ready=ready
+    )
     stack.push_async_callback(consumers.stop)
     from greenrong.workers.schedule import start_schedule
 
@@ -203,6 +241,21 @@ async def start_subsystems(
     schedule = start_schedule(settings, sessionmaker)
     stack.push_async_callback(schedule.stop)
     app.state.schedule = schedule
+
+
+async def _rebuild(
+    search: SearchEngine, sessionmaker: SessionMaker, settings: Settings, ready: asyncio.Event
+) -> None:
+    try:
+        await prepare_indices(search, sessionmaker, settings)
+    finally:
+        ready.set()
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 async def prepare_indices(

@@ -15,7 +15,10 @@ async def test_healthz_and_readyz(client) -> None:
     health = await client.get("/healthz")
     ready = await client.get("/readyz")
     assert (health.status_code, health.json()) == (200, {"status": "ok"})
-    assert (ready.status_code, ready.json()) == (200, {"status": "ok", "database": "up"})
+    assert (ready.status_code, ready.json()) == (
+        200,
+        {"status": "ok", "database": "up", "search": "ready"},
+    )
 
 
 async def test_request_id_is_echoed_or_created(client) -> None:

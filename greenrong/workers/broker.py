@@ -38,7 +38,7 @@ from greenrong.workers.carbon import declare_recalc_actor
 from greenrong.workers.consumers import Consumer, declare_consumer_actor
 from greenrong.workers.identification import IDENTIFICATION
 from greenrong.workers.relay import Dispatch, Relay, release_for_retry, stop_task
-from greenrong.workers.runtime import Runtime, open_runtime
+from greenrong.workers.runtime import Runtime, after_ready, open_runtime
 from greenrong.workers.search import index_changes
 from greenrong.workers.webhooks import QUEUE_NAME as WEBHOOK_QUEUE
 from greenrong.workers.webhooks import declare_webhook_actor
@@ -228,8 +228,9 @@ class Pipeline:
             close_broker(self.broker)
 
 
-def start_pipeline(runtime: Runtime) -> Pipeline:
-    """Start the relay of an API process (embedded mode, or enqueueing to Redis)."""
+def start_pipeline(runtime: Runtime, *, ready: asyncio.Event | None = None) -> Pipeline:
+    """Start the relay of an API process (embedded mode, or enqueueing to Redis); with
+    ``ready``, it hands on no event before the search indices are built."""
     settings = runtime.settings
     broker = None
     if settings.broker_url:
@@ -238,5 +239,5 @@ def start_pipeline(runtime: Runtime) -> Pipeline:
     else:
         dispatch = inline_dispatch(runtime)
     relay = Relay(runtime.sessionmaker, settings, dispatch)
-    task = asyncio.create_task(relay.run(), name="greenrong-outbox-relay")
+    task = asyncio.create_task(after_ready(ready, relay.run), name="greenrong-outbox-relay")
     return Pipeline(runtime, relay, task, broker)

@@ -38,7 +38,7 @@ from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox import repository
 from greenrong.domain.partners import consumers
 from greenrong.domain.partners.live import FeedHub
-from greenrong.workers.runtime import Runtime
+from greenrong.workers.runtime import Runtime, after_ready
 from greenrong.workers.search import ERROR_LIMIT, Failure
 
 log = logging.getLogger(__name__)
@@ -232,8 +232,10 @@ def start_consumer_loops(
     feed_consumers: Sequence[Consumer],
     *,
     broker: RedisBroker | None,
+    ready: asyncio.Event | None = None,
 ) -> ConsumerLoops:
-    """Start a loop per consumer: inline runs without a broker, enqueued messages with one."""
+    """Start a loop per consumer: inline runs without a broker, enqueued messages with one;
+    with ``ready``, once the search indices are built."""
     loops: list[ConsumerLoop] = []
     for consumer in feed_consumers:
         trigger: Trigger
@@ -252,6 +254,7 @@ def start_consumer_loops(
             trigger = enqueue
         loops.append(ConsumerLoop(runtime, consumer, hub, trigger))
     tasks = [
-        asyncio.create_task(loop.run(), name=f"greenrong-{loop.consumer.name}") for loop in loops
+        asyncio.create_task(after_ready(ready, loop.run), name=f"greenrong-{loop.consumer.name}")
+        for loop in loops
     ]
     return ConsumerLoops(loops, tasks)

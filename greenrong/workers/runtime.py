@@ -8,9 +8,11 @@ process) and closes only its own clients; ``greenrong worker`` opens its own.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 import ssl
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -108,3 +110,11 @@ def open_runtime(
         owns_search=search is None,
         owns_engine=engine is None,
     )
+
+
+async def after_ready(ready: asyncio.Event | None, work: Callable[[], Awaitable[None]]) -> None:
+    """Run ``work`` once ``ready`` is set (at once without one): a loop that needs the search
+    indices waits for the rebuild a serving process runs in the background."""
+    if ready is not None:
+        await ready.wait()
+    await work()
