@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import inspect
 
 from greenrong.core.db import create_engine
-from greenrong.domain.matching.finance_rules import money, percent
+from greenrong.domain.kit.formatting import money, percent
 from greenrong.migrations.runner import downgrade, upgrade
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.entities import create_enterprise
@@ -120,3 +120,23 @@ def test_money_is_written_in_wan_and_yi_when_exact(amount: Decimal, text: str) -
 
 def test_rates_are_percentages() -> None:
     assert (percent(Decimal("0.0435")), percent(Decimal("0.05"))) == ("4.35%", "5.00%")
+
+
+def test_technology_reasons_write_money_as_finance_reasons_do() -> None:
+    """One formatter: ¥150,000,000 read "¥15,000万" in technology reasons and "¥1.5亿" in
+    finance reasons before."""
+    from greenrong.domain.matching.technology import rule_reasons
+    from greenrong.domain.technology.models import (
+        TechnologyDomain,
+        TechnologyListing,
+        TechnologyNeed,
+    )
+
+    listing = TechnologyListing(
+        domain=TechnologyDomain.WATER, asking_price=Decimal("150000000"), maturity=7
+    )
+    need = TechnologyNeed(
+        domain=TechnologyDomain.WATER, budget=Decimal("200000000"), min_maturity=None
+    )
+    (_, budget) = [(r.code.value, r.message) for r in rule_reasons(listing, need)]
+    assert budget == ("BUDGET", "预算¥2亿可覆盖报价¥1.5亿")

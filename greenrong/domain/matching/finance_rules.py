@@ -40,6 +40,7 @@ from greenrong.domain.finance.models import (
     FinancingDemand,
     ProductKind,
 )
+from greenrong.domain.kit.formatting import money, percent
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.reference.catalog import region_chain, regions
 from greenrong.domain.reference.labels import label
@@ -246,29 +247,6 @@ def _level_message(b: Borrower, minimum: GreenLevel) -> str:
 
 
 # --- formatting ------------------------------------------------------------------------------
-
-_WAN = Decimal(10_000)
-_YI = Decimal(100_000_000)
-
-
-def money(amount: Decimal) -> str:
-    """CNY as the enterprise reads it: ¥5,000万, ¥1.5亿, ¥8,000, ¥0.01 (always exact)."""
-    if amount >= _YI and amount % (_YI / 100) == 0:
-        return f"¥{_plain(amount / _YI)}亿"
-    if amount >= _WAN and amount % (_WAN / 100) == 0:
-        return f"¥{_plain(amount / _WAN)}万"
-    return f"¥{_plain(amount)}"
-
-
-def _plain(value: Decimal) -> str:
-    """Thousands separators, no trailing zeros: 5000 -> 5,000; 1.50 -> 1.5."""
-    text = f"{value:,.2f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
-def percent(rate: Decimal) -> str:
-    """A rate fraction as a percentage with two decimals: 0.0435 -> 4.35%."""
-    return f"{rate * 100:.2f}%"
 
 
 def points(rate: Decimal) -> str:

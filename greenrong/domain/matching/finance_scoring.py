@@ -20,8 +20,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from greenrong.domain.finance.models import FinancialProduct
+from greenrong.domain.kit.formatting import money, percent
 from greenrong.domain.matching.eligibility import EligibilityRule
-from greenrong.domain.matching.finance_rules import Borrower, money, percent, region_name
+from greenrong.domain.matching.finance_rules import Borrower, region_name
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
 from greenrong.domain.reference.catalog import region_chain
 from greenrong.domain.reference.labels import label

@@ -42,6 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.kit.formatting import money
 from greenrong.domain.reference.catalog import industry_division_names, regions
 from greenrong.domain.reference.labels import label
 from greenrong.domain.technology.models import (
@@ -158,13 +159,6 @@ def failures(listing: TechnologyListing, need: TechnologyNeed) -> list[ListingRu
     return broken
 
 
-def yuan(amount: Decimal) -> str:
-    """¥ in 万 when round, else in yuan: ¥80万, ¥1,234.50."""
-    if amount >= 10_000 and amount % 10_000 == 0:
-        return f"¥{amount / 10_000:,.0f}万"
-    return f"¥{amount:,.2f}"
-
-
 def rule_reasons(listing: TechnologyListing, need: TechnologyNeed) -> list[Reason]:
     """The hard rules a matched pair meets, as weightless reasons."""
     found = [Reason(ReasonCode.DOMAIN, f"技术领域相符：{label(listing.domain)}", 0.0)]
@@ -172,7 +166,7 @@ def rule_reasons(listing: TechnologyListing, need: TechnologyNeed) -> list[Reaso
         found.append(
             Reason(
                 ReasonCode.BUDGET,
-                f"预算{yuan(need.budget)}可覆盖报价{yuan(listing.asking_price)}",
+                f"预算{money(need.budget)}可覆盖报价{money(listing.asking_price)}",
                 0.0,
             )
         )
