@@ -419,14 +419,14 @@ def explain(error: Exception, environ: Mapping[str, str] | None = None) -> str:
 
     if not isinstance(error, ValidationError):
         return str(error)
-    env = dict(os.environ if environ is None else environ)
+    env = {k.upper(): v for k, v in (os.environ if environ is None else environ).items()}
     dotenv = _dotenv()
     lines = []
     for item in error.errors():
         variable = _variable(item["loc"])
-        if variable in {k.upper() for k in env}:
+        if variable in env:
             source = "from the environment"
-            value = next(v for k, v in env.items() if k.upper() == variable)
+            value = env[variable]
         elif variable in dotenv:
             source = f"from {ENV_FILE}"
             value = dotenv[variable]

@@ -15,7 +15,7 @@ when serving).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from typing import Any
 
 from greenrong.core.config import Settings
@@ -96,8 +96,7 @@ def stop(provider: Any) -> None:
 def search_span(operation: str) -> Iterator[None]:
     """A client span around one request to the search engine (nothing when tracing is off)."""
     if _provider is None:
-        with nullcontext():
-            yield
+        yield
         return
     from opentelemetry.trace import SpanKind
 

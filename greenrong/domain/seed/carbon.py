@@ -53,6 +53,7 @@ from greenrong.domain.projects.models import Project
 from greenrong.domain.seed.randomness import new_uuid, stream
 from greenrong.domain.seed.report import EntityLoad
 from greenrong.domain.seed.rows import Row, entity_columns
+from greenrong.domain.seed.timeline import moment
 
 #: enterprises with a carbon account at scale 1 (at least ``MIN_ACCOUNTS`` at any scale)
 ACCOUNTS = 24
@@ -88,7 +89,7 @@ async def seed_carbon(
     entries: list[Row] = []
     consents: list[Row] = []
     for n, subject in enumerate(subjects):
-        opened = _moment(rng, REPORTED[years[0]][0] - timedelta(days=60), REPORTED[years[0]][0])
+        opened = moment(rng, REPORTED[years[0]][0] - timedelta(days=60), REPORTED[years[0]][0])
         accounts.append(
             {
                 "id": new_uuid(rng),
@@ -169,10 +170,6 @@ async def _subjects(session: AsyncSession, rng: random.Random, wanted: int) -> l
     return [_Subject(r.id, r.industry_division, projects.get(r.id, [])) for r in picked]
 
 
-def _moment(rng: random.Random, start: datetime, end: datetime) -> datetime:
-    return start + timedelta(seconds=rng.randint(0, int((end - start).total_seconds())))
-
-
 def _activities(division: str, size: Decimal) -> tuple[str, tuple[Activity, ...]]:
     """The model and activity data of an enterprise (our own assumptions, scaled by size)."""
     if division == "44":  # 电力、热力生产和供应业
@@ -208,7 +205,7 @@ def _stored(
         "breakdown": result_to_json(result),
         "total": result.total,
         "unit": result.unit,
-        "created_at": _moment(rng, start, end),
+        "created_at": moment(rng, start, end),
         "created_by": SYSTEM_SUBJECT,
     }
 
@@ -264,7 +261,7 @@ def _entry(
         "output_unit": None,
         "verifier": None,
         "note": None,
-        "recorded_at": _moment(rng, start, end),
+        "recorded_at": moment(rng, start, end),
         "recorded_by_role": Role.ADMIN,
         "recorded_by": SYSTEM_SUBJECT,
         **fields,
