@@ -63,8 +63,11 @@ def create_app(
     (tests), whatever ``tracing_endpoint`` says."""
     settings = settings or get_settings()
     provider = tracing.provider_for(settings, span_exporter)
-    # a serving process answers while it rebuilds the indices; tests and benches wait for them
-    background_rebuild = serving if background_rebuild is None else background_rebuild
+    # a serving process with its own embedded engine answers while it rebuilds the indices;
+    # on a shared cluster other processes (workers, other API hosts) may rebuild the same
+    # indices, so it rebuilds before serving, as do tests and benches
+    if background_rebuild is None:
+        background_rebuild = serving and not settings.opensearch_url
     # imported here so that `greenrong migrate` and friends do not build the schema
     from greenrong.resolvers.carbon_page import PATH as CARBON_REPORT_PATH
     from greenrong.resolvers.carbon_page import carbon_report_page

@@ -112,6 +112,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
     )
     # the processes' own settings name the address they serve on (their ready line)
     os.environ["GREENRONG_HOST"], os.environ["GREENRONG_PORT"] = host, str(port)
+    get_settings.cache_clear()  # a single process builds its app here, from these settings
     try:
         uvicorn.run(
             "greenrong.app:create_app_from_env",

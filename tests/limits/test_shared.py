@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
 import redis.asyncio
 
 from greenrong.schema.kit.persisted import sha256_hex
@@ -21,6 +22,7 @@ NAMES = "{ enterprises(first: 1) { totalCount } }"
 __all__ = ["redis_url"]
 
 
+@pytest.mark.timing  # the bucket refills a point a second: a slow request sees one more
 async def test_two_processes_give_a_caller_one_budget(limited: LimitedApp, redis_url: str) -> None:
     # given two API processes on one Redis, and a budget of 60 points per minute
     limits = {"broker_url": redis_url, "max_query_cost": 60, "query_budget_per_minute": 60}
