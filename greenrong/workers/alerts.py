@@ -24,6 +24,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opensearchpy.exceptions import TransportError
@@ -125,9 +126,41 @@ def msearch_bytes(lines: Sequence[dict[str, Any]]) -> int:
 SCRATCH = "alerts-scratch"
 
 
+#: a scratch index older than this was left by a run that died before dropping it (a run
+#: lasts seconds; our own assumption, with a wide margin)
+SCRATCH_STALE = timedelta(hours=1)
+
+
+async def sweep_scratch(runtime: Runtime, *, now: datetime | None = None) -> list[str]:
+    """Drop the scratch indices created more than ``SCRATCH_STALE`` ago: a process that died
+    mid-run (killed, out of memory) never reached its ``finally``. Runs on a runtime's first
+    scratch index; returns the names dropped. Judged by the engine's own ``creation_date``,
+    so indices of every process and version are swept alike, and a live run's never."""
+    now = now or utcnow()
+    found: dict[str, Any] = await runtime.search.client.indices.get(
+        index=f"{runtime.search.prefix}-{SCRATCH}-*",
+        allow_no_indices=True,
+        ignore_unavailable=True,
+    )
+    stale = [name for name, index in found.items() if now - _created(index) > SCRATCH_STALE]
+    for name in stale:
+        await drop_scratch(runtime, name)
+    if stale:
+        log.warning("dropped %d stale alerts scratch index(es): %s", len(stale), ", ".join(stale))
+    return stale
+
+
+def _created(index: dict[str, Any]) -> datetime:
+    millis = int(index["settings"]["index"]["creation_date"])
+    return datetime.fromtimestamp(millis / 1000, tz=UTC)
+
+
 async def open_scratch(runtime: Runtime) -> str:
     """A new, empty scratch index of this run, with the settings and mapping of the listings
-    index it stands in for; its name."""
+    index it stands in for; its name. A runtime's first one sweeps stale ones first."""
+    if not runtime.scratch_swept:
+        await sweep_scratch(runtime)
+        runtime.scratch_swept = True
     name = f"{runtime.search.prefix}-{SCRATCH}-{uuid.uuid4().hex}"
     await runtime.search.client.indices.create(index=name, body=LISTINGS.body())
     return name

@@ -60,8 +60,8 @@ class Runtime:
     http: httpx.AsyncClient
     #: whether this runtime has checked that every index exists (see ``search.ensure_indices``)
     indices_ready: bool = field(default=False)
-    #: search indices this runtime has made sure of (the alerts' scratch index)
-    prepared: set[str] = field(default_factory=set)
+    #: whether this runtime has swept stale alerts scratch indices (``alerts.sweep_scratch``)
+    scratch_swept: bool = field(default=False)
     #: whether ``close()`` also closes ``search`` and disposes ``engine`` (not when borrowed)
     owns_search: bool = field(default=True)
     owns_engine: bool = field(default=True)

@@ -6,6 +6,7 @@ database."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -15,6 +16,7 @@ from sqlalchemy import func, select
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.principal import Role
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.partners.models import ListingAlert, SavedSearch, SavedSearchStatus
 from greenrong.domain.technology.models import ListingStatus, TechnologyDomain, TechnologyListing
@@ -231,3 +233,44 @@ async def test_a_saved_search_that_cannot_be_built_does_not_stop_indexing_or_oth
         )
     assert count == 0
     assert await dead_letters(sessionmaker) == []
+
+
+async def test_a_scratch_index_left_by_a_dead_run_is_swept_and_a_live_one_is_not(
+    settings: Settings, sessionmaker: SessionMaker, owner: uuid.UUID
+) -> None:
+    # given a scratch index a run made and never dropped (its process died mid-run)
+    runtime = open_runtime(settings)
+    try:
+        pattern = f"{runtime.search.prefix}-{alerts.SCRATCH}-*"
+        left = await alerts.open_scratch(runtime)
+
+        # when a sweep runs while it may still be in use, it stays
+        now = utcnow()
+        assert await alerts.sweep_scratch(runtime, now=now + timedelta(minutes=30)) == []
+        assert list(await runtime.search.client.indices.get(index=pattern)) == [left]
+
+        # and once it is older than a run can last, it goes, and nothing else does
+        before = set(await runtime.search.client.indices.get(index="*"))
+        assert await alerts.sweep_scratch(runtime, now=now + timedelta(hours=2)) == [left]
+        after = set(await runtime.search.client.indices.get(index="*"))
+        assert before - after == {left}
+        assert (
+            await runtime.search.client.indices.get(
+                index=pattern, allow_no_indices=True, ignore_unavailable=True
+            )
+            == {}
+        )
+
+        # and a matching run leaves no scratch index behind
+        async with sessionmaker.begin() as session:
+            row = await create_listing(session, values=_values(owner))
+        await alerts.current_matches(runtime, [row.id])
+        assert runtime.scratch_swept
+        assert (
+            await runtime.search.client.indices.get(
+                index=pattern, allow_no_indices=True, ignore_unavailable=True
+            )
+            == {}
+        )
+    finally:
+        await runtime.close()
