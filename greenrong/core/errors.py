@@ -42,6 +42,11 @@ class ErrorCode(StrEnum):
     NOT_SUPPORTED = "NOT_SUPPORTED"
     ALREADY_RETIRED = "ALREADY_RETIRED"
     TIMEOUT = "TIMEOUT"
+    #: the document does not parse (graphql-core's syntax errors, the token limit)
+    GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
+    #: the document or its variables do not validate against the schema (graphql-core's rules,
+    #: the depth and alias limits, variable coercion)
+    GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
 
 
 class DomainError(Exception):

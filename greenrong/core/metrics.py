@@ -126,7 +126,7 @@ def timed(histogram: Histogram, **labels: str) -> Iterator[dict[str, str]]:
 
 
 def count_error(code: str, kind: str) -> None:
-    """Count one error; one without a code (graphql-core's own validation) is ``UNCODED``."""
+    """Count one error; one without a code (there should be none) is ``UNCODED``."""
     ERRORS.labels(code=code or "UNCODED", kind=kind).inc()
 
 

@@ -39,7 +39,7 @@ from greenrong.schema.kit.cost import QueryCost
 from greenrong.schema.kit.documents import DOCUMENTS, ValidatedDocuments
 from greenrong.schema.kit.limits import LimitRules
 from greenrong.schema.kit.persisted import PersistedQueries
-from greenrong.schema.kit.policy import ErrorPolicy
+from greenrong.schema.kit.policy import ErrorPolicy, public_error
 
 Query = merge_types(
     "Query",
@@ -97,8 +97,11 @@ class GreenrongSchema(strawberry.Schema):
     def process_errors(
         self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
     ) -> None:
-        """Log nothing here: ErrorPolicy logs each unexpected error once, with the request id;
-        domain, syntax and validation errors are the client's."""
+        """Apply the error policy in place. ErrorPolicy does it for every result made inside
+        the operation; an error raised by an extension's own hook (the parser's token limit,
+        a refusal, a failure of the budget store) leaves the operation and reaches the client
+        only through here. It logs each unexpected error once, with the request id."""
+        errors[:] = [public_error(error) for error in errors]
 
 
 MAX_TOKENS = 5000

@@ -48,6 +48,8 @@ _CODE_DESCRIPTIONS = {
     "NOT_SUPPORTED": "This industry, model or indicator is not supported yet (docs/CARBON.md).",
     "ALREADY_RETIRED": "This credit serial number has already been retired.",
     "TIMEOUT": "A database statement ran longer than the server allows; nothing was changed.",
+    "GRAPHQL_PARSE_FAILED": "The GraphQL document does not parse; nothing ran.",
+    "GRAPHQL_VALIDATION_FAILED": "The document or its variables do not fit the schema.",
 }
 for _value in ErrorCode.__strawberry_definition__.values:  # type: ignore[attr-defined]
     _value.description = _CODE_DESCRIPTIONS[_value.name]

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Iterator
 from typing import Any
 
-from graphql import GraphQLError
+from graphql import GraphQLError, GraphQLSyntaxError
 from strawberry.extensions import SchemaExtension
 
 from greenrong.core.db import is_statement_timeout
@@ -27,7 +27,7 @@ class ErrorPolicy(SchemaExtension):
         result = self.execution_context.result
         if result is None or not result.errors:
             return
-        result.errors = [_public(error) for error in result.errors]
+        result.errors = [public_error(error) for error in result.errors]
 
     def on_stream_result(self, result: Any) -> Iterator[None]:
         """The same for each result a WebSocket sends (a query's, each subscription event's):
@@ -35,14 +35,15 @@ class ErrorPolicy(SchemaExtension):
         without their code and unexpected ones unmasked."""
         errors = getattr(result, "errors", None)
         if errors:
-            result.errors = [_public(error) for error in errors]
+            result.errors = [public_error(error) for error in errors]
         yield
 
 
-def _public(error: GraphQLError) -> GraphQLError:
+def public_error(error: GraphQLError) -> GraphQLError:
+    """The error as a client may see it (idempotent: a public error stays as it is)."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
-        return error  # syntax, validation and limit errors are the client's own
+        return _coded(error)  # syntax, validation and limit errors are the client's own
     if isinstance(original, DomainError):
         extensions: dict[str, str] = {"code": str(original.code)}
         if isinstance(original, ValidationFailed):
@@ -68,3 +69,17 @@ def _public(error: GraphQLError) -> GraphQLError:
         path=error.path,
         extensions={"code": "INTERNAL", "requestId": request_id},
     )
+
+
+def _coded(error: GraphQLError) -> GraphQLError:
+    """The client's own error, with a code when graphql-core gave it none: every error a
+    client gets carries ``extensions.code``."""
+    if error.extensions and "code" in error.extensions:
+        return error
+    code = (
+        ErrorCode.GRAPHQL_PARSE_FAILED
+        if isinstance(error, GraphQLSyntaxError)
+        else ErrorCode.GRAPHQL_VALIDATION_FAILED
+    )
+    error.extensions = {**(error.extensions or {}), "code": str(code)}
+    return error
