@@ -26,7 +26,8 @@ from typing import Any
 
 from greenrong.core.search import SearchEngine
 from greenrong.domain.identification.catalogue import catalogue
-from greenrong.domain.identification.ranking import EngineHit
+from greenrong.domain.identification.ranking import RANKING_WEIGHTS, EngineHit
+from greenrong.domain.identification.reading import emphasis
 from greenrong.indexers.catalogue.document import CATALOGUE
 from greenrong.indexers.kit.query import _call
 from greenrong.indexers.kit.synonyms import SegmentKind, Synonyms, domain_synonyms
@@ -50,13 +51,16 @@ class QueryTerm:
     typed: str
     #: it and its synonyms
     alternatives: tuple[str, ...]
+    #: where it stands in the text (``reading.emphasis``): its subject counts more
+    emphasis: float = 1.0
 
     @property
     def weight(self) -> float:
-        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5."""
+        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5;
+        times its emphasis."""
         if _LATIN.match(self.typed):
-            return 1.5
-        return min(1 + 0.5 * (len(self.typed) - 2), 3.0)
+            return 1.5 * self.emphasis
+        return min(1 + 0.5 * (len(self.typed) - 2), 3.0) * self.emphasis
 
 
 @cache
@@ -85,7 +89,20 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
             and not any(segment.term.lower() in f.lower() for f in found)
         ):
             found.append(segment.term)
-    return [QueryTerm(term, synonyms.alternatives(term)) for term in found]
+    w = RANKING_WEIGHTS
+    return [
+        QueryTerm(
+            term,
+            synonyms.alternatives(term),
+            emphasis(
+                lowered,
+                term.lower(),
+                head_factor=w.head_term,
+                incidental_factor=w.incidental_term,
+            ),
+        )
+        for term in found
+    ]
 
 
 def _term_clause(term: QueryTerm) -> dict[str, Any]:
