@@ -79,9 +79,22 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
     text = unicodedata.normalize("NFKC", text)
     lowered = text.lower()
     found: list[str] = []
+    covered = [False] * len(lowered)
     for term in _vocabulary():  # longest first, so a shorter term inside a found one is dropped
-        if _contains(text, lowered, term) and not any(term.lower() in f.lower() for f in found):
-            found.append(term)
+        if not _contains(text, lowered, term):
+            continue
+        spans = [
+            (m.start(), m.start() + len(term)) for m in re.finditer(re.escape(term.lower()), lowered)
+        ]
+        # a shorter term counts on its own where it also stands outside the longer ones
+        # (用户侧储能 … 磷酸铁锂储能: 储能 is named twice)
+        if any(term.lower() in f.lower() for f in found) and all(
+            all(covered[a:b]) for a, b in spans
+        ):
+            continue
+        found.append(term)
+        for a, b in spans:
+            covered[a:b] = [True] * (b - a)
     for segment in synonyms.segments(text):
         if (
             segment.kind is SegmentKind.SYNONYM
