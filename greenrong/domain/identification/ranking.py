@@ -41,12 +41,6 @@ class RankingWeights:
     service_without_cue: float = 0.6
     #: the adjusted score at which the evidence is worth half (about one distinctive term)
     evidence_half: float = 6.0
-    #: a term in the opening statement of the project (its subject), in the query
-    head_term: float = 1.5
-    #: a term only in side components (配套 …), in the query
-    incidental_term: float = 0.6
-    #: a narrower item whose conditions are named goes this much above the broader one
-    specific_lift: float = 1.1
 
 
 RANKING_WEIGHTS = RankingWeights()
@@ -94,18 +88,17 @@ def adjustment(item: CatalogueItem, text: str, w: RankingWeights = RANKING_WEIGH
     return factor
 
 
-def specific_first(
-    text: str, scores: dict[str, float], w: RankingWeights = RANKING_WEIGHTS
-) -> dict[str, float]:
+def specific_first(text: str, scores: dict[str, float]) -> dict[str, float]:
     """The scores with each narrower item whose conditions the text names lifted above the
-    broader items it narrows (``specific_lift`` over the best of them); others unchanged."""
+    broader items it narrows (``specific_lift`` times the best of them); others unchanged."""
+    cues = reading_cues()
     lifted = dict(scores)
-    for rule in reading_cues().specific:
+    for rule in cues.specific:
         if rule.code not in scores or not rule.applies(text):
             continue
         broader = [scores[c] for c in rule.over if c in scores]
         if broader:
-            lifted[rule.code] = max(lifted[rule.code], max(broader) * w.specific_lift)
+            lifted[rule.code] = max(lifted[rule.code], max(broader) * cues.weights.specific_lift)
     return lifted
 
 
@@ -144,7 +137,7 @@ def rank(
             continue  # an index older than the data file: never answer an unknown code
         found[item.code] = (hit, item)
         adjusted[item.code] = hit.score * adjustment(item, text, w)
-    adjusted = specific_first(text, adjusted, w)
+    adjusted = specific_first(text, adjusted)
     scored = sorted(
         ((adjusted[code], hit, item) for code, (hit, item) in found.items()),
         key=lambda s: (-s[0], s[2].code),

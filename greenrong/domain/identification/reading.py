@@ -45,6 +45,20 @@ class SpecificRule:
 
 
 @dataclass(frozen=True)
+class ReadingWeights:
+    #: a term in the opening statement of the project (its subject), in the query
+    head_term: float
+    #: a term only in side components (配套 …), in the query
+    incidental_term: float
+    #: a narrower item whose conditions are named goes this much above the broader one
+    specific_lift: float
+    #: the full-text fallback's weight on an application-style text, against a short one's
+    application_fallback: float
+    #: the weight of a full-text match of the opening statement alone, against the fallback's
+    head_fallback: float
+
+
+@dataclass(frozen=True)
 class ReadingCues:
     version: str
     making_strong: tuple[str, ...]
@@ -61,6 +75,7 @@ class ReadingCues:
     incidental_markers: tuple[str, ...]
     clause_ends: tuple[str, ...]
     specific: tuple[SpecificRule, ...]
+    weights: ReadingWeights
 
 
 #: a strong making cue counts twice a weak one or a facility cue
@@ -114,7 +129,16 @@ def parse(data: dict[str, Any], catalogue: Catalogue) -> ReadingCues:
         incidental_markers=words("emphasis", "incidental_markers"),
         clause_ends=words("emphasis", "clause_ends"),
         specific=tuple(rules),
+        weights=_weights(data["weights"]),
     )
+
+
+def _weights(raw: dict[str, Any]) -> ReadingWeights:
+    names = [f for f in ReadingWeights.__dataclass_fields__]
+    missing = [n for n in names if not isinstance(raw.get(n), int | float) or raw[n] < 0]
+    if missing:
+        raise CatalogueError(f"reading cues: weights {', '.join(missing)} must be numbers >= 0")
+    return ReadingWeights(**{n: float(raw[n]) for n in names})
 
 
 @cache

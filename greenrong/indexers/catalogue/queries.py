@@ -26,8 +26,8 @@ from typing import Any
 
 from greenrong.core.search import SearchEngine
 from greenrong.domain.identification.catalogue import catalogue
-from greenrong.domain.identification.ranking import RANKING_WEIGHTS, EngineHit
-from greenrong.domain.identification.reading import emphasis
+from greenrong.domain.identification.ranking import EngineHit
+from greenrong.domain.identification.reading import emphasis, head, reading_cues
 from greenrong.indexers.catalogue.document import CATALOGUE
 from greenrong.indexers.kit.query import _call
 from greenrong.indexers.kit.synonyms import SegmentKind, Synonyms, domain_synonyms
@@ -102,7 +102,7 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
             and not any(segment.term.lower() in f.lower() for f in found)
         ):
             found.append(segment.term)
-    w = RANKING_WEIGHTS
+    w = reading_cues().weights
     return [
         QueryTerm(
             term,
@@ -145,6 +145,16 @@ def _term_clause(term: QueryTerm) -> dict[str, Any]:
     return {"dis_max": {"queries": queries, "_name": f"{_NAME}{term.typed}"}}
 
 
+def _fallback(text: str, boost: float) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": " ".join(text.split()),
+            "fields": ["name^2", "terms", "path^0.5"],
+            "boost": boost,
+        }
+    }
+
+
 def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[QueryTerm]]:
     """The request body, and the terms it looks for."""
     terms = query_terms(text)
@@ -152,15 +162,13 @@ def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[Q
     fallback = text
     for word in BOILERPLATE:
         fallback = fallback.replace(word, " ")
-    should.append(
-        {
-            "multi_match": {
-                "query": " ".join(fallback.split()),
-                "fields": ["name^2", "terms", "path^0.5"],
-                "boost": FALLBACK_BOOST,
-            }
-        }
-    )
+    cues = reading_cues()
+    application = len(text) >= cues.min_text
+    boost = FALLBACK_BOOST * (cues.weights.application_fallback if application else 1.0)
+    should.append(_fallback(fallback, boost))
+    opening = head(unicodedata.normalize("NFKC", text), cues) if application else ""
+    if opening and cues.weights.head_fallback > 0:
+        should.append(_fallback(opening, FALLBACK_BOOST * cues.weights.head_fallback))
     body = {
         "size": size,
         "query": {"bool": {"should": should, "minimum_should_match": 1}},
