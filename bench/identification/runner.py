@@ -60,6 +60,11 @@ def load_cases() -> list[Case]:
     return cases
 
 
+def miss_shown(case: Case, *, holdout_misses: bool) -> bool:
+    """Whether a miss of this case is printed: never the application holdout's while tuning."""
+    return case.set != HIDDEN or holdout_misses
+
+
 @dataclass
 class Tally:
     rows: list[tuple[bool, bool]] = field(default_factory=list)
@@ -91,7 +96,7 @@ async def run(
             keys = [case.set] if case.set == case.split else [case.set, f"{case.set} {case.split}"]
             for key in keys:
                 tallies.setdefault(key, Tally()).rows.append((top1, top3))
-            if case.set == HIDDEN and not holdout_misses:
+            if not miss_shown(case, holdout_misses=holdout_misses):
                 continue
             if not top1:
                 expected = catalogue().items[case.expected].name
@@ -130,9 +135,7 @@ def main() -> int:
         help=f"leave {HIDDEN} out entirely (while tuning: not even its figure)",
     )
     args = parser.parse_args()
-    return asyncio.run(
-        run(args.opensearch_url, args.hits, args.holdout_misses, args.skip_holdout)
-    )
+    return asyncio.run(run(args.opensearch_url, args.hits, args.holdout_misses, args.skip_holdout))
 
 
 if __name__ == "__main__":

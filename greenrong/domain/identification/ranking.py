@@ -32,6 +32,7 @@ from greenrong.domain.identification.reading import Mode, mode, reading_cues
 #: changes when the ranking rules or the query change (part of the engine version)
 RANKING_VERSION = "2"
 
+
 @dataclass(frozen=True)
 class RankingWeights:
     manufacturing_with_cue: float = 1.6
@@ -84,7 +85,8 @@ def adjustment(item: CatalogueItem, text: str, w: RankingWeights = RANKING_WEIGH
     elif kind is Mode.MAKING:
         factor *= w.operation_with_manufacturing_cue
     if item.code.startswith("6."):
-        factor *= w.service_with_cue if has_cue(text, reading_cues().service) else w.service_without_cue
+        serving = has_cue(text, reading_cues().service)
+        factor *= w.service_with_cue if serving else w.service_without_cue
     return factor
 
 

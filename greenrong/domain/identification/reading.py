@@ -17,12 +17,17 @@ file), validated when loaded. Three readings:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from enum import StrEnum
 from functools import cache
 from typing import Any
 
-from greenrong.domain.identification.catalogue import Catalogue, CatalogueError, load_json
+from greenrong.domain.identification.catalogue import (
+    Catalogue,
+    CatalogueError,
+    catalogue,
+    load_json,
+)
 
 
 class Mode(StrEnum):
@@ -82,7 +87,7 @@ class ReadingCues:
 STRONG = 2
 
 
-def parse(data: dict[str, Any], catalogue: Catalogue) -> ReadingCues:
+def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
     """Build and validate the cues: non-empty lists, patterns that compile, and specificity
     rules between distinct level-4 items of the catalogue."""
 
@@ -104,7 +109,7 @@ def parse(data: dict[str, Any], catalogue: Catalogue) -> ReadingCues:
             when=tuple(tuple(group) for group in raw["when"]),
         )
         for code in (rule.code, *rule.over):
-            item = catalogue.get(code)
+            item = items.get(code)
             if item is None or item.level != 4:
                 raise CatalogueError(f"reading cues: {code} is not a level-4 item")
         if rule.code in rule.over or not rule.over:
@@ -134,7 +139,7 @@ def parse(data: dict[str, Any], catalogue: Catalogue) -> ReadingCues:
 
 
 def _weights(raw: dict[str, Any]) -> ReadingWeights:
-    names = [f for f in ReadingWeights.__dataclass_fields__]
+    names = [f.name for f in fields(ReadingWeights)]
     missing = [n for n in names if not isinstance(raw.get(n), int | float) or raw[n] < 0]
     if missing:
         raise CatalogueError(f"reading cues: weights {', '.join(missing)} must be numbers >= 0")
@@ -144,8 +149,6 @@ def _weights(raw: dict[str, Any]) -> ReadingWeights:
 @cache
 def reading_cues() -> ReadingCues:
     """The packaged cues (validated once per process)."""
-    from greenrong.domain.identification.catalogue import catalogue
-
     return parse(load_json("reading_cues.json"), catalogue())
 
 

@@ -83,9 +83,8 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
     for term in _vocabulary():  # longest first, so a shorter term inside a found one is dropped
         if not _contains(text, lowered, term):
             continue
-        spans = [
-            (m.start(), m.start() + len(term)) for m in re.finditer(re.escape(term.lower()), lowered)
-        ]
+        pattern = re.escape(term.lower())
+        spans = [(m.start(), m.start() + len(term)) for m in re.finditer(pattern, lowered)]
         # a shorter term counts on its own where it also stands outside the longer ones
         # (用户侧储能 … 磷酸铁锂储能: 储能 is named twice)
         if any(term.lower() in f.lower() for f in found) and all(
