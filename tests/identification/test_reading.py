@@ -77,6 +77,18 @@ def test_a_narrower_item_goes_before_the_broader_one_only_when_its_conditions_ar
     assert [(c.item.code, c.score) for c in cement] == [("2.1.1.1", 20.0), ("2.1.1.3", 12.0)]
 
 
+def test_a_narrower_item_whose_conditions_are_not_named_goes_after_the_broader_one() -> None:
+    # 超低排放 is in the steel item's name, so a cement kiln's text matches it strongly
+    hits = [EngineHit("2.1.1.3", 22.0, ("超低排放",)), EngineHit("2.1.1.1", 20.0, ("脱硝",))]
+
+    cement = rank(catalogue(), "某水泥企业窑尾烟气超低排放改造，新增脱硫脱硝", hits, size=2)
+
+    assert [(c.item.code, round(c.score, 4)) for c in cement] == [
+        ("2.1.1.1", 20.0),
+        ("2.1.1.3", 18.1818),
+    ]
+
+
 def test_a_park_needs_a_central_plant_named_for_the_park_item() -> None:
     hits = [EngineHit("2.1.2.1", 10.0, ("化工废水",)), EngineHit("2.1.2.2", 5.0, ("园区污水",))]
 

@@ -12,7 +12,8 @@ more, and a weak full-text match of the bigrams is the fallback. This module the
    leaves them be). The green-services items (level 1 ``6``) are lifted by service cues
    (咨询, 认证, 评估 …) and lowered without them. The factors are ``RANKING_WEIGHTS``;
 2. puts a narrower item before the broader ones it narrows when the text names its conditions
-   (钢铁企业超低排放改造 before 工业脱硫脱硝除尘改造 for a steel works: ``reading.specific``);
+   (钢铁企业超低排放改造 before 工业脱硫脱硝除尘改造 for a steel works), and after them when it
+   does not (a cement kiln's 超低排放): ``reading.specific``;
 3. orders by the adjusted score (code as the tie-breaker) and keeps the best ``size``;
 4. gives each candidate a confidence in [0, 1] (see ``confidence``).
 
@@ -91,17 +92,22 @@ def adjustment(item: CatalogueItem, text: str, w: RankingWeights = RANKING_WEIGH
 
 
 def specific_first(text: str, scores: dict[str, float]) -> dict[str, float]:
-    """The scores with each narrower item whose conditions the text names lifted above the
-    broader items it narrows (``specific_lift`` times the best of them); others unchanged."""
+    """The scores with each narrower item placed against the broader items it narrows: when
+    the text names its conditions, ``specific_lift`` times above the best of them; when it does
+    not, no higher than that best divided by ``specific_lift`` (a cement kiln's 超低排放 is not
+    the steel item's). Items without a rule are unchanged."""
     cues = reading_cues()
-    lifted = dict(scores)
+    lift = cues.weights.specific_lift
+    placed = dict(scores)
     for rule in cues.specific:
-        if rule.code not in scores or not rule.applies(text):
-            continue
         broader = [scores[c] for c in rule.over if c in scores]
-        if broader:
-            lifted[rule.code] = max(lifted[rule.code], max(broader) * cues.weights.specific_lift)
-    return lifted
+        if rule.code not in scores or not broader or lift <= 0:
+            continue
+        if rule.applies(text):
+            placed[rule.code] = max(placed[rule.code], max(broader) * lift)
+        else:
+            placed[rule.code] = min(placed[rule.code], max(broader) / lift)
+    return placed
 
 
 def confidence(score: float, scores: Sequence[float], w: RankingWeights = RANKING_WEIGHTS) -> float:
