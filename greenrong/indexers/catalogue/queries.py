@@ -4,14 +4,19 @@ The query is built from the description's terms, each with its alternatives from
 synonym file (``indexers/data/synonyms.json``, expanded at search time as everywhere else):
 
 - every vocabulary term of the catalogue that the text contains (when two overlap, the longer
-  one stands for both), and every synonym-file term in the text with its synonyms;
+  one stands for both, unless the shorter one also stands alone elsewhere in the text), and
+  every synonym-file term in the text with its synonyms;
 - per term, the best of (``dis_max``): the exact vocabulary term (``terms.keyword``), the term
   as a phrase inside a vocabulary term (``terms``), and the term as a phrase in the item's
-  name; each ``constant_score`` with the term's weight (longer terms are more specific), and
-  named, so the hit says which terms matched;
+  name; each ``constant_score`` with the term's weight (longer terms are more specific; on an
+  application-style text, times its emphasis: more in the project's opening statement, less
+  in side components, ``domain/identification/reading``), and named, so the hit says which
+  terms matched;
 - a full-text match of the description (without the boilerplate words) against name,
   vocabulary and path (CJK bigrams, BM25) with ``FALLBACK_BOOST``: it carries descriptions
-  whose words are in no vocabulary, and breaks ties between items the terms match equally.
+  whose words are in no vocabulary, and breaks ties between items the terms match equally. On
+  an application-style text it weighs ``application_fallback`` times that, and a match of the
+  opening statement alone is added with ``head_fallback`` times it (weights of the cue file).
 
 ``domain/identification/ranking`` then applies the ranking rules and the confidence.
 """
