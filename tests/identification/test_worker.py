@@ -58,7 +58,7 @@ async def test_a_suggestion_is_stored_once_for_a_description(runtime, sessionmak
     assert row.candidates[0] == "5.3.1.1"
     assert len(row.candidates) == 3
     assert row.matched_terms == ["一级A", "提标改造", "日处理", "污水处理厂"]
-    assert row.confidence == Decimal("0.5940")
+    assert row.confidence == Decimal("0.5942")
     assert (row.project_version, row.status.value) == (1, "SUGGESTED")
     assert row.description_hash == description_hash(TITLE, DESCRIPTION)
     assert row.engine_version == engine_version()

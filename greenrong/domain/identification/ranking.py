@@ -2,15 +2,22 @@
 
 The index (``indexers/catalogue``) scores every level-4 item against the description: each
 vocabulary term the text contains (or a synonym of one) counts with a weight that grows with
-the term's length, matches on the item's own name count more, and a weak full-text match of
-the bigrams is the fallback. This module then:
+the term's length and with where it stands (the opening statement of the project counts more,
+a side component after 配套 less: ``reading.emphasis``), matches on the item's own name count
+more, and a weak full-text match of the bigrams is the fallback. This module then:
 
-1. adjusts for what kind of project the text describes. Items named …制造 are about making
-   equipment; a description with manufacturing cues (生产线, 年产, 制造 …) lifts them and one
-   without lowers them. The green-services items (level 1 ``6``) are lifted by service cues
+1. adjusts for what kind of project the text describes (``reading.mode``). Items named …制造
+   are about making equipment; a text whose making cues (年产…台, 生产能力, 产值 …) outweigh
+   its facility cues (改造, 并网, 投运, 处理规模 …) lifts them, any other lowers them (a tie
+   leaves them be). The green-services items (level 1 ``6``) are lifted by service cues
    (咨询, 认证, 评估 …) and lowered without them. The factors are ``RANKING_WEIGHTS``;
-2. orders by the adjusted score (code as the tie-breaker) and keeps the best ``size``;
-3. gives each candidate a confidence in [0, 1] (see ``confidence``).
+2. puts a narrower item before the broader ones it narrows when the text names its conditions
+   (钢铁企业超低排放改造 before 工业脱硫脱硝除尘改造 for a steel works), and after them when it
+   does not (a cement kiln's 超低排放): ``reading.specific``;
+3. orders by the adjusted score (code as the tie-breaker) and keeps the best ``size``;
+4. gives each candidate a confidence in [0, 1] (see ``confidence``).
+
+The cue words are ``data/reading_cues.json`` (versioned, our own assumption).
 """
 
 from __future__ import annotations
@@ -21,38 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from greenrong.domain.identification.catalogue import Catalogue, CatalogueItem
+from greenrong.domain.identification.reading import Mode, mode, reading_cues
 
 #: changes when the ranking rules or the query change (part of the engine version)
-RANKING_VERSION = "1"
-
-#: words that say the project makes equipment or products
-MANUFACTURING_CUES = (
-    "制造",
-    "生产线",
-    "生产基地",
-    "量产",
-    "产业化",
-    "研发生产",
-    "生产车间",
-    "组装",
-    "装配线",
-    "出货",
-)
-#: words that say the project is a service to others
-SERVICE_CUES = (
-    "服务",
-    "咨询",
-    "认证",
-    "评估",
-    "审核",
-    "审计",
-    "核查",
-    "交易",
-    "第三方",
-    "机构",
-    "委托",
-    "托管",
-)
+RANKING_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -97,15 +76,38 @@ def has_cue(text: str, cues: Sequence[str]) -> bool:
 
 def adjustment(item: CatalogueItem, text: str, w: RankingWeights = RANKING_WEIGHTS) -> float:
     """The factor applied to an item's engine score for this description."""
-    making = has_cue(text, MANUFACTURING_CUES)
+    kind = mode(text)
     factor = 1.0
     if item.manufacturing:
-        factor *= w.manufacturing_with_cue if making else w.manufacturing_without_cue
-    elif making:
+        if kind is Mode.MAKING:
+            factor *= w.manufacturing_with_cue
+        elif kind is Mode.FACILITY:
+            factor *= w.manufacturing_without_cue
+    elif kind is Mode.MAKING:
         factor *= w.operation_with_manufacturing_cue
     if item.code.startswith("6."):
-        factor *= w.service_with_cue if has_cue(text, SERVICE_CUES) else w.service_without_cue
+        serving = has_cue(text, reading_cues().service)
+        factor *= w.service_with_cue if serving else w.service_without_cue
     return factor
+
+
+def specific_first(text: str, scores: dict[str, float]) -> dict[str, float]:
+    """The scores with each narrower item placed against the broader items it narrows: when
+    the text names its conditions, ``specific_lift`` times above the best of them; when it does
+    not, no higher than that best divided by ``specific_lift`` (a cement kiln's 超低排放 is not
+    the steel item's). Items without a rule are unchanged."""
+    cues = reading_cues()
+    lift = cues.weights.specific_lift
+    placed = dict(scores)
+    for rule in cues.specific:
+        broader = [scores[c] for c in rule.over if c in scores]
+        if rule.code not in scores or not broader or lift <= 0:
+            continue
+        if rule.applies(text):
+            placed[rule.code] = max(placed[rule.code], max(broader) * lift)
+        else:
+            placed[rule.code] = min(placed[rule.code], max(broader) / lift)
+    return placed
 
 
 def confidence(score: float, scores: Sequence[float], w: RankingWeights = RANKING_WEIGHTS) -> float:
@@ -135,13 +137,19 @@ def rank(
 ) -> list[Candidate]:
     """The best ``size`` candidates, best first, with their confidence."""
     text = normalize(text)
-    scored: list[tuple[float, EngineHit, CatalogueItem]] = []
+    found: dict[str, tuple[EngineHit, CatalogueItem]] = {}
+    adjusted: dict[str, float] = {}
     for hit in hits:
         item = catalogue.get(hit.code)
         if item is None or item.level != 4 or hit.score <= 0:
             continue  # an index older than the data file: never answer an unknown code
-        scored.append((hit.score * adjustment(item, text, w), hit, item))
-    scored.sort(key=lambda s: (-s[0], s[2].code))
+        found[item.code] = (hit, item)
+        adjusted[item.code] = hit.score * adjustment(item, text, w)
+    adjusted = specific_first(text, adjusted)
+    scored = sorted(
+        ((adjusted[code], hit, item) for code, (hit, item) in found.items()),
+        key=lambda s: (-s[0], s[2].code),
+    )
     scores = [s for s, _, _ in scored]
     return [
         Candidate(

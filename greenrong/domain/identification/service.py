@@ -24,6 +24,7 @@ from greenrong.domain.identification.models import (
     IdentificationStatus,
 )
 from greenrong.domain.identification.ranking import RANKING_VERSION, Candidate
+from greenrong.domain.identification.reading import reading_cues
 from greenrong.domain.identification.statistics import statistics_mapping
 from greenrong.domain.kit import service as kit_service
 from greenrong.domain.kit.types import utcnow
@@ -250,5 +251,5 @@ def engine_version() -> str:
     """Names everything a suggestion depends on: a new data file or ranking makes new ones."""
     return (
         f"catalogue {catalogue().version}; mapping {statistics_mapping().version}; "
-        f"ranking {RANKING_VERSION}"
+        f"ranking {RANKING_VERSION}; reading {reading_cues().version}"
     )

@@ -4,14 +4,19 @@ The query is built from the description's terms, each with its alternatives from
 synonym file (``indexers/data/synonyms.json``, expanded at search time as everywhere else):
 
 - every vocabulary term of the catalogue that the text contains (when two overlap, the longer
-  one stands for both), and every synonym-file term in the text with its synonyms;
+  one stands for both, unless the shorter one also stands alone elsewhere in the text), and
+  every synonym-file term in the text with its synonyms;
 - per term, the best of (``dis_max``): the exact vocabulary term (``terms.keyword``), the term
   as a phrase inside a vocabulary term (``terms``), and the term as a phrase in the item's
-  name; each ``constant_score`` with the term's weight (longer terms are more specific), and
-  named, so the hit says which terms matched;
+  name; each ``constant_score`` with the term's weight (longer terms are more specific; on an
+  application-style text, times its emphasis: more in the project's opening statement, less
+  in side components, ``domain/identification/reading``), and named, so the hit says which
+  terms matched;
 - a full-text match of the description (without the boilerplate words) against name,
   vocabulary and path (CJK bigrams, BM25) with ``FALLBACK_BOOST``: it carries descriptions
-  whose words are in no vocabulary, and breaks ties between items the terms match equally.
+  whose words are in no vocabulary, and breaks ties between items the terms match equally. On
+  an application-style text it weighs ``application_fallback`` times that, and a match of the
+  opening statement alone is added with ``head_fallback`` times it (weights of the cue file).
 
 ``domain/identification/ranking`` then applies the ranking rules and the confidence.
 """
@@ -27,6 +32,7 @@ from typing import Any
 from greenrong.core.search import SearchEngine
 from greenrong.domain.identification.catalogue import catalogue
 from greenrong.domain.identification.ranking import EngineHit
+from greenrong.domain.identification.reading import emphasis, head, reading_cues
 from greenrong.indexers.catalogue.document import CATALOGUE
 from greenrong.indexers.kit.query import _call
 from greenrong.indexers.kit.synonyms import SegmentKind, Synonyms, domain_synonyms
@@ -50,13 +56,16 @@ class QueryTerm:
     typed: str
     #: it and its synonyms
     alternatives: tuple[str, ...]
+    #: where it stands in the text (``reading.emphasis``): its subject counts more
+    emphasis: float = 1.0
 
     @property
     def weight(self) -> float:
-        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5."""
+        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5;
+        times its emphasis."""
         if _LATIN.match(self.typed):
-            return 1.5
-        return min(1 + 0.5 * (len(self.typed) - 2), 3.0)
+            return 1.5 * self.emphasis
+        return min(1 + 0.5 * (len(self.typed) - 2), 3.0) * self.emphasis
 
 
 @cache
@@ -75,9 +84,21 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
     text = unicodedata.normalize("NFKC", text)
     lowered = text.lower()
     found: list[str] = []
+    covered = [False] * len(lowered)
     for term in _vocabulary():  # longest first, so a shorter term inside a found one is dropped
-        if _contains(text, lowered, term) and not any(term.lower() in f.lower() for f in found):
-            found.append(term)
+        if not _contains(text, lowered, term):
+            continue
+        pattern = re.escape(term.lower())
+        spans = [(m.start(), m.start() + len(term)) for m in re.finditer(pattern, lowered)]
+        # a shorter term counts on its own where it also stands outside the longer ones
+        # (用户侧储能 … 磷酸铁锂储能: 储能 is named twice)
+        if any(term.lower() in f.lower() for f in found) and all(
+            all(covered[a:b]) for a, b in spans
+        ):
+            continue
+        found.append(term)
+        for a, b in spans:
+            covered[a:b] = [True] * (b - a)
     for segment in synonyms.segments(text):
         if (
             segment.kind is SegmentKind.SYNONYM
@@ -85,7 +106,20 @@ def query_terms(text: str, synonyms: Synonyms | None = None) -> list[QueryTerm]:
             and not any(segment.term.lower() in f.lower() for f in found)
         ):
             found.append(segment.term)
-    return [QueryTerm(term, synonyms.alternatives(term)) for term in found]
+    w = reading_cues().weights
+    return [
+        QueryTerm(
+            term,
+            synonyms.alternatives(term),
+            emphasis(
+                lowered,
+                term.lower(),
+                head_factor=w.head_term,
+                incidental_factor=w.incidental_term,
+            ),
+        )
+        for term in found
+    ]
 
 
 def _term_clause(term: QueryTerm) -> dict[str, Any]:
@@ -115,6 +149,16 @@ def _term_clause(term: QueryTerm) -> dict[str, Any]:
     return {"dis_max": {"queries": queries, "_name": f"{_NAME}{term.typed}"}}
 
 
+def _fallback(text: str, boost: float) -> dict[str, Any]:
+    return {
+        "multi_match": {
+            "query": " ".join(text.split()),
+            "fields": ["name^2", "terms", "path^0.5"],
+            "boost": boost,
+        }
+    }
+
+
 def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[QueryTerm]]:
     """The request body, and the terms it looks for."""
     terms = query_terms(text)
@@ -122,15 +166,13 @@ def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[Q
     fallback = text
     for word in BOILERPLATE:
         fallback = fallback.replace(word, " ")
-    should.append(
-        {
-            "multi_match": {
-                "query": " ".join(fallback.split()),
-                "fields": ["name^2", "terms", "path^0.5"],
-                "boost": FALLBACK_BOOST,
-            }
-        }
-    )
+    cues = reading_cues()
+    application = len(text) >= cues.min_text
+    boost = FALLBACK_BOOST * (cues.weights.application_fallback if application else 1.0)
+    should.append(_fallback(fallback, boost))
+    opening = head(unicodedata.normalize("NFKC", text), cues) if application else ""
+    if opening and cues.weights.head_fallback > 0:
+        should.append(_fallback(opening, FALLBACK_BOOST * cues.weights.head_fallback))
     body = {
         "size": size,
         "query": {"bool": {"should": should, "minimum_should_match": 1}},

@@ -1,0 +1,139 @@
+"""The reading of application-style texts (domain/identification/reading): making against
+building, the opening statement and side components, the narrower items; and the cue file's
+validation. No engine needed."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from greenrong.domain.identification.catalogue import CatalogueError, catalogue, load_json
+from greenrong.domain.identification.ranking import EngineHit, adjustment, rank
+from greenrong.domain.identification.reading import (
+    Mode,
+    emphasis,
+    head,
+    making_balance,
+    mode,
+    parse,
+    reading_cues,
+)
+
+CEMENT = (
+    "广安市某水泥企业拟在现有熟料生产线上建设纯低温余热发电项目，总投资7200万元：新建一套12MW"
+    "汽轮机及发电机组，配套冷却塔和10千伏并网接入。投运后年发电量约8000万千瓦时，全部自用。"
+)
+MOTORS = (
+    "绵阳市某电机公司拟投资3.2亿元新建超高效电机生产基地，建设标准厂房4.5万平方米，建成年产30万台"
+    "永磁同步电动机的生产线，并配套电机检测试验中心。项目分两期实施，一期2025年底投产。"
+)
+
+
+def test_making_is_weighed_against_building_and_running() -> None:
+    assert making_balance(CEMENT) == (1, 4)  # 生产线 against 并网, 投运, 发电量, 自用
+    assert mode(CEMENT) is Mode.FACILITY
+    assert making_balance(MOTORS) == (6, 0)  # 生产基地 2, 年产…台 2, 生产线 1, 厂房 1
+    assert mode(MOTORS) is Mode.MAKING
+    # the borrower's trade is not what the project makes
+    assert mode("某重型装备制造企业实施空压站系统节能改造") is Mode.FACILITY
+    assert mode("风电叶片生产线，产能600套，配套厂区改造") is Mode.MAKING
+    assert mode("在厂房屋顶实施光伏改造") is Mode.UNSAID
+
+
+def test_a_generator_item_is_lowered_for_a_plant_and_lifted_for_a_factory() -> None:
+    items = catalogue().items
+
+    assert adjustment(items["1.1.1.7"], CEMENT) == 0.55
+    assert adjustment(items["1.1.2.3"], CEMENT) == 1.0
+    assert adjustment(items["1.1.1.8"], MOTORS) == 1.6
+    assert adjustment(items["1.1.2.2"], MOTORS) == 0.75
+
+
+def test_the_opening_statement_is_the_subject_and_side_components_count_less() -> None:
+    text = (
+        "德阳市某能源公司为经开区内12家企业建设用户侧储能项目，总规模60MW/120MWh：安装储能集装箱，"
+        "配套建设屋顶光伏和充电桩，利用峰谷电价差削峰填谷，项目分两批于2025年内投运。"
+    )
+
+    assert head(text) == "建设用户侧储能项目"
+    assert emphasis(text, "储能", head_factor=2.0, incidental_factor=0.6) == 2.0
+    assert emphasis(text, "充电桩", head_factor=2.0, incidental_factor=0.6) == 0.6
+    assert emphasis(text, "削峰填谷", head_factor=2.0, incidental_factor=0.6) == 1.0
+    # a short description is all subject
+    assert (
+        emphasis("配套建设屋顶光伏和充电桩", "充电桩", head_factor=2.0, incidental_factor=0.6) == 1
+    )
+
+
+def test_a_narrower_item_goes_before_the_broader_one_only_when_its_conditions_are_named() -> None:
+    hits = [EngineHit("2.1.1.1", 20.0, ("脱硝",)), EngineHit("2.1.1.3", 12.0, ("超低排放",))]
+
+    steel = rank(catalogue(), "某钢铁企业烧结机烟气超低排放改造，新增脱硫脱硝", hits, size=2)
+    cement = rank(catalogue(), "某水泥企业窑尾烟气超低排放改造，新增脱硫脱硝", hits, size=2)
+
+    assert [(c.item.code, c.score) for c in steel] == [("2.1.1.3", 22.0), ("2.1.1.1", 20.0)]
+    assert [(c.item.code, c.score) for c in cement] == [("2.1.1.1", 20.0), ("2.1.1.3", 12.0)]
+
+
+def test_a_narrower_item_whose_conditions_are_not_named_goes_after_the_broader_one() -> None:
+    # 超低排放 is in the steel item's name, so a cement kiln's text matches it strongly
+    hits = [EngineHit("2.1.1.3", 22.0, ("超低排放",)), EngineHit("2.1.1.1", 20.0, ("脱硝",))]
+
+    cement = rank(catalogue(), "某水泥企业窑尾烟气超低排放改造，新增脱硫脱硝", hits, size=2)
+
+    assert [(c.item.code, round(c.score, 4)) for c in cement] == [
+        ("2.1.1.1", 20.0),
+        ("2.1.1.3", 18.1818),
+    ]
+
+
+def test_a_park_needs_a_central_plant_named_for_the_park_item() -> None:
+    hits = [EngineHit("2.1.2.1", 10.0, ("化工废水",)), EngineHit("2.1.2.2", 5.0, ("园区污水",))]
+
+    central = rank(catalogue(), "化工园区新建集中式污水处理厂", hits, size=1)
+    own = rank(catalogue(), "位于化工园区的某企业改造自身化工废水处理站", hits, size=1)
+
+    assert central[0].item.code == "2.1.2.2"
+    assert own[0].item.code == "2.1.2.1"
+
+
+def _cues() -> dict[str, Any]:
+    return copy.deepcopy(load_json("reading_cues.json"))
+
+
+def test_the_packaged_cues_are_versioned_and_name_their_sources() -> None:
+    cues = reading_cues()
+
+    assert cues.version == "2026-12-1"
+    assert [r.code for r in cues.specific] == [
+        "2.1.1.3",
+        "2.1.2.2",
+        "1.3.2.3",
+        "4.2.1.9",
+        "6.2.1.2",
+    ]
+    assert load_json("reading_cues.json")["provenance"].startswith("ASSUMPTION")
+
+
+@pytest.mark.parametrize(
+    ("broken", "message"),
+    [
+        (lambda d: d["making"].update(strong=[]), "making.strong needs non-empty words"),
+        (lambda d: d["making"].update(patterns=["年产("]), "a making pattern does not compile"),
+        (lambda d: d["specific"][0].update(code="9.9.9.9"), "9.9.9.9 is not a level-4 item"),
+        (lambda d: d["specific"][0].update(over=["2.1.1"]), "2.1.1 is not a level-4 item"),
+        (lambda d: d["specific"][0].update(over=["2.1.1.3"]), "must go before other items"),
+        (lambda d: d["specific"][0].update(when=[[]]), "needs its conditions"),
+        (lambda d: d["specific"][0].pop("source"), "2.1.1.3 needs its source"),
+        (lambda d: d["weights"].update(head_term=-1), "weights head_term must be numbers"),
+        (lambda d: d["weights"].pop("specific_lift"), "weights specific_lift must be numbers"),
+    ],
+)
+def test_a_broken_cue_file_is_refused(broken: Any, message: str) -> None:
+    data = _cues()
+    broken(data)
+
+    with pytest.raises(CatalogueError, match=message):
+        parse(data, catalogue())
