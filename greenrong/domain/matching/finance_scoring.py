@@ -24,6 +24,8 @@ from greenrong.domain.kit.formatting import money, percent
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import Borrower, region_name
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
+from greenrong.domain.matching.purpose import Purposes, made_for, named
+from greenrong.domain.matching.purpose import label as purpose_label
 from greenrong.domain.reference.catalog import region_chain
 from greenrong.domain.reference.labels import label
 from greenrong.domain.reference.vocab import GreenLevel
@@ -42,6 +44,12 @@ class ReasonCode(StrEnum):
     ELIGIBLE = "ELIGIBLE"
     #: a product open to every green category (weight 0)
     GENERAL = "GENERAL"
+    #: the product names one of the purposes the demand names (``purpose``)
+    PURPOSE_FIT = "PURPOSE_FIT"
+    #: the product names no specific purpose: open to the demand's
+    PURPOSE_OPEN = "PURPOSE_OPEN"
+    #: the product names only other purposes than the demand's (weight 0)
+    PURPOSE_MISMATCH = "PURPOSE_MISMATCH"
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,10 @@ LOCAL_PREFECTURE = "local_prefecture"
 LOCAL_COUNTY = "local_county"
 LOCAL_PRODUCT = "local_product"
 GREEN_LEVEL_NAME = "green_level"
+#: with a demand that names catalogue items, every product matches exactly one of these three
+PURPOSE_FIT_NAME = "purpose_fit"
+PURPOSE_OPEN_NAME = "purpose_open"
+PURPOSE_OTHER_NAME = "purpose_other"
 TERM_PREFIX = "term:"
 
 #: a reason from a decay is shown when the part gives at least this share of its weight
@@ -91,6 +103,12 @@ def amount_part(
 ) -> float:
     distance = abs(math.log10(max(amount, Decimal(1))) - amount_middle(product))
     return w.amount_fit * gauss(distance, w.amount_scale)
+
+
+def offered(product: FinancialProduct) -> Purposes:
+    """The catalogue items the product is made for (its name and description): empty for a
+    product open to any purpose. The products index stores them (``purposes``)."""
+    return made_for(f"{product.name}\n{product.description}")
 
 
 def prefecture(code: str) -> str | None:
@@ -127,6 +145,7 @@ def reasons(
     if TEXT in names:
         found.append(Reason(ReasonCode.TEXT, "融资用途与产品名称或说明相关", w.text))
     found += _common(b, product, names, w)
+    found += _purpose(product, names, w)
     found.sort(key=lambda r: (-r.weight, r.code))
     return found + _standing(b, product)
 
@@ -140,6 +159,18 @@ def _standing(b: Borrower, product: FinancialProduct) -> list[Reason]:
     if not product.eligible_green_categories:
         found.append(Reason(ReasonCode.GENERAL, "通用绿色产品：不限企业绿色类别", 0.0))
     return found
+
+
+def _purpose(product: FinancialProduct, names: set[str], w: FinanceWeights) -> list[Reason]:
+    if PURPOSE_FIT_NAME in names:
+        what = purpose_label(offered(product))
+        return [Reason(ReasonCode.PURPOSE_FIT, f"产品面向{what}，与融资用途相符", w.purpose_fit)]
+    if PURPOSE_OPEN_NAME in names:
+        return [Reason(ReasonCode.PURPOSE_OPEN, "产品不限定技术或用途", w.purpose_open)]
+    if PURPOSE_OTHER_NAME in names:
+        what = purpose_label(offered(product))
+        return [Reason(ReasonCode.PURPOSE_MISMATCH, f"产品面向{what}，与融资用途不符", 0.0)]
+    return []
 
 
 def _common(
@@ -248,6 +279,13 @@ def matched_names(
         names.add(LOCAL_PRODUCT)
     if product.min_green_level is not GreenLevel.NONE and b.green_level is not GreenLevel.NONE:
         names.add(GREEN_LEVEL_NAME)
+    wanted = named(text)
+    if wanted:
+        made_for = offered(product)
+        if not made_for:
+            names.add(PURPOSE_OPEN_NAME)
+        else:
+            names.add(PURPOSE_FIT_NAME if made_for.fits(wanted) else PURPOSE_OTHER_NAME)
     return names
 
 
@@ -269,4 +307,6 @@ def python_score(
     score += w.local_county if LOCAL_COUNTY in names else 0
     score += w.local_product if LOCAL_PRODUCT in names else 0
     score += w.green_level if GREEN_LEVEL_NAME in names else 0
+    score += w.purpose_fit if PURPOSE_FIT_NAME in names else 0
+    score += w.purpose_open if PURPOSE_OPEN_NAME in names else 0
     return score
