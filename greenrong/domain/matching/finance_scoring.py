@@ -15,15 +15,21 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from greenrong.domain.finance.models import FinancialProduct
 from greenrong.domain.kit.formatting import money, percent
 from greenrong.domain.matching.eligibility import EligibilityRule
-from greenrong.domain.matching.finance_rules import Borrower, region_name
+from greenrong.domain.matching.finance_rules import Borrower
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
+from greenrong.domain.matching.kit import (
+    Reason,
+    matched_terms,
+    prefecture,
+    region_name,
+    term_name,
+)
 from greenrong.domain.matching.purpose import Purposes, made_for, named
 from greenrong.domain.matching.purpose import label as purpose_label
 from greenrong.domain.reference.catalog import region_chain
@@ -52,15 +58,7 @@ class ReasonCode(StrEnum):
     PURPOSE_MISMATCH = "PURPOSE_MISMATCH"
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    message: str
-    #: how much this part adds to the score
-    weight: float
-
-
-#: names of the query parts (``_name``); a domain term is ``term:<as typed>|<alternative>``
+#: names of the query parts (``_name``); a domain term is ``kit.term_name(typed, alternative)``
 TEXT = "text"
 CATEGORY = "category"
 LOCAL_PREFECTURE = "local_prefecture"
@@ -71,14 +69,9 @@ GREEN_LEVEL_NAME = "green_level"
 PURPOSE_FIT_NAME = "purpose_fit"
 PURPOSE_OPEN_NAME = "purpose_open"
 PURPOSE_OTHER_NAME = "purpose_other"
-TERM_PREFIX = "term:"
 
 #: a reason from a decay is shown when the part gives at least this share of its weight
 SHOWN_SHARE = 0.5
-
-
-def term_name(term: str, alternative: str) -> str:
-    return f"{TERM_PREFIX}{term}|{alternative}"
 
 
 def gauss(distance: float, scale: float) -> float:
@@ -111,11 +104,6 @@ def offered(product: FinancialProduct) -> Purposes:
     return made_for(f"{product.name}\n{product.description}")
 
 
-def prefecture(code: str) -> str | None:
-    """The prefecture a region lies in (itself for a prefecture), None for the province."""
-    return next((r.code for r in region_chain(code) if r.level == "prefecture"), None)
-
-
 def reasons(
     b: Borrower,
     product: FinancialProduct,
@@ -126,10 +114,8 @@ def reasons(
     names = set(matched)
     found: list[Reason] = []
     terms: dict[str, list[str]] = {}
-    for name in sorted(names):
-        if name.startswith(TERM_PREFIX):
-            typed, alternative = name[len(TERM_PREFIX) :].split("|", 1)
-            terms.setdefault(typed, []).append(alternative)
+    for term in matched_terms(names):
+        terms.setdefault(term.typed, []).append(term.alternative)
     for typed, alternatives in terms.items():
         if typed in alternatives:
             found.append(Reason(ReasonCode.DOMAIN_TERM, f"产品涉及“{typed}”", w.domain_term))
@@ -295,11 +281,9 @@ def python_score(
     """The score of a pair from its matched names and the decays, with the query's weights."""
     score = rate_part(product, w) + amount_part(b.amount, product, w)
     best: dict[str, float] = {}  # a term counts once, by its best alternative (dis_max)
-    for name in names:
-        if name.startswith(TERM_PREFIX):
-            typed, alternative = name[len(TERM_PREFIX) :].split("|", 1)
-            value = w.domain_term * (1 if typed == alternative else w.synonym_ratio)
-            best[typed] = max(best.get(typed, 0.0), value)
+    for term in matched_terms(names):
+        value = w.domain_term * (1 if term.exact else w.synonym_ratio)
+        best[term.typed] = max(best.get(term.typed, 0.0), value)
     score += sum(best.values())
     score += w.text if TEXT in names else 0
     score += w.category if CATEGORY in names else 0

@@ -36,6 +36,7 @@ from typing import Any
 
 from greenrong.core.search import SearchEngine
 from greenrong.domain.matching import finance_scoring as names
+from greenrong.domain.matching import kit
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import FINANCING_KINDS, NEAR_MISS_RULES, Borrower
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
@@ -128,7 +129,7 @@ def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list
                                 }
                             },
                             w.domain_term * (1 if i == 0 else w.synonym_ratio),
-                            names.term_name(typed, alternative),
+                            kit.term_name(typed, alternative),
                         )
                         for i, alternative in enumerate(alternatives)
                     ]
@@ -154,7 +155,7 @@ def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list
             names.CATEGORY,
         )
     )
-    prefecture = names.prefecture(b.region_code)
+    prefecture = kit.prefecture(b.region_code)
     if prefecture is not None:
         parts.append(
             _constant(
