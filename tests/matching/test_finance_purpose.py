@@ -210,8 +210,9 @@ def test_what_a_text_names_in_the_catalogue() -> None:
     leasing = made_for("光伏设备融资租赁：支持光伏组件、逆变器等发电设备融资租赁。")
     assert leasing.items == {"3.2.1.2", "3.2.2.2"}
     assert leasing.fits(solar)
-    # three technologies given as examples make a general product
+    # examples of a whole field make a general product: three technologies, or fields
     assert not made_for("清洁能源综合贷：支持光伏、风电、水电等清洁能源项目。")
+    assert not made_for("绿色贷：支持绿色建筑、清洁能源、节能环保等项目。")
     # named without 等, they are what the product finances
     assert made_for("清洁能源基金：投资水电、光伏、风电项目。").items == {
         "3.2.2.1",

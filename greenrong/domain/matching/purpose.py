@@ -10,8 +10,9 @@ ranking puts it below the products open to the purpose (``FinanceWeights.purpose
 
 - A product's items are every item one of its words names (a product lists what it finances,
   so a word in it is deliberate): 光伏设备融资租赁 names 光伏组件 (making solar equipment) and,
-  inside it, 光伏 (running a solar plant). A product that gives three or more technologies as
-  examples (支持水电、风电、光伏等清洁能源项目) is a general one, open to any purpose.
+  inside it, 光伏 (running a solar plant). A product that gives examples of a whole field
+  (支持水电、风电、光伏等清洁能源项目; 支持绿色建筑、清洁能源等项目) is a general one, open to any
+  purpose.
 - A demand's items are likewise every item its purpose and project name: a demand that names a
   second use in passing may be served by a product for either.
 - Some vocabulary words say nothing about what a project is (places, generic phrases, and the
@@ -43,7 +44,13 @@ IGNORED = frozenset(
         "技术服务",
         "咨询服务",
         "设计服务",
+        "技术咨询",
         "回收利用",
+        # any energy-saving retrofit or monitoring, and seed money (种子基金), in product texts
+        "节能改造",
+        "系统节能",
+        "监测系统",
+        "种子",
         # a retrofit after a clean-production audit: any technology of the category
         "清洁生产改造",
         "清洁生产审核",
@@ -53,9 +60,10 @@ IGNORED = frozenset(
 #: items whose words name a pledge, not a purpose: 环境权益交易服务 (排污权, CCER, 碳配额, 绿证 …)
 IGNORED_ITEMS = ("6.2.2.",)
 _LATIN = re.compile(r"[A-Za-z0-9]")
-#: a product listing this many technologies as examples is a general one (``made_for``)
+#: a product listing this many technologies as examples is a general one (``examples``)
 OPEN_LIST = 3
-_EXAMPLES = re.compile(r"等(?!级)")
+#: an enumeration of two or more elements ending in 等 (not 等级)
+_LISTS = re.compile(r"([^，。；：,.;:!?！？\s、]+(?:、[^，。；：,.;:!?！？\s、]+)+)等(?!级)")
 
 
 @dataclass(frozen=True)
@@ -131,17 +139,21 @@ def named(text: str) -> Purposes:
 
 def made_for(text: str) -> Purposes:
     """The items a product (its name and description, ``text``) is made for: every item it
-    names, or none when it names at least ``OPEN_LIST`` different technologies as examples
-    (…、…、…等): a general product of its field, open to the ones it does not list."""
+    names, or none when it gives examples of a field rather than its own uses (``examples``)."""
     found = named(text)
-    if _EXAMPLES.search(text) and len({_codes()[w] for w in found.words}) >= OPEN_LIST:
+    if found and any(examples(listed) for listed in _LISTS.findall(text)):
         return NONE
     return found
 
 
-@cache
-def _codes() -> dict[str, tuple[str, ...]]:
-    return {word: codes for word, codes, _ in _vocabulary()}
+def examples(listed: str) -> bool:
+    """Whether an enumeration that ends in 等 (``listed``: 光伏、风电、水电) gives examples of a
+    whole field: ``OPEN_LIST`` or more different technologies, or at least half of its
+    elements naming none (绿色建筑、清洁能源、节能环保等). 光伏组件、逆变器等 lists one technology's
+    parts, so a product saying so is made for it."""
+    elements = [named(e).items for e in listed.split("、")]
+    unnamed = sum(1 for e in elements if not e)
+    return 2 * unnamed >= len(elements) or len(set(elements) - {frozenset()}) >= OPEN_LIST
 
 
 def label(purposes: Purposes, *, at_most: int = 3) -> str:
