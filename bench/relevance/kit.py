@@ -13,7 +13,8 @@ this module as ``kit`` (the runner's directory is on ``sys.path``):
 - ``Context``: the seeded demo database (``sessionmaker``), the search engine with every index
   built from it (``search``), and the day matches are judged on (``on``).
 - ``Result``: the evaluator's name, its mean nDCG@10 over its cases, the number of ineligible
-  results found in any top 10 (must be 0), and the per-case figures, which the runner prints.
+  results found in any top 10 (must be 0), and the per-case figures, which the runner prints
+  (with the share of graded pairs in order, when the evaluator counts them).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class Case:
     ineligible_in_top10: int
     #: free text for the report, e.g. the top 3 names
     note: str = ""
+    #: pairs of eligible results with different grades, and those ranked better-graded first
+    pairs: int = 0
+    pairs_in_order: int = 0
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,14 @@ class Result:
     def of(cls, name: str, cases: list[Case]) -> Result:
         mean = sum(c.ndcg_at_10 for c in cases) / len(cases) if cases else 0.0
         return cls(name, mean, sum(c.ineligible_in_top10 for c in cases), cases)
+
+    @property
+    def pairs(self) -> int:
+        return sum(c.pairs for c in self.cases)
+
+    @property
+    def pairs_in_order(self) -> int:
+        return sum(c.pairs_in_order for c in self.cases)
 
 
 def dcg(grades: Sequence[int]) -> float:
@@ -74,6 +86,21 @@ def ndcg_at(ranked: Sequence[int], judged_pool: Sequence[int], k: int = K) -> fl
     if ideal == 0:
         return 1.0
     return dcg(list(ranked)[:k]) / ideal
+
+
+def pairs_in_order(ranked: Sequence[int], unranked: Sequence[int] = ()) -> tuple[int, int]:
+    """Pairs of results with different grades, and how many of them are in order (the better
+    graded one first). ``unranked`` results (eligible, not in the list) come after every ranked
+    one, in no order among themselves."""
+    order = [(i, g) for i, g in enumerate(ranked)] + [(len(ranked), g) for g in unranked]
+    pairs = in_order = 0
+    for a, (i, g) in enumerate(order):
+        for j, h in order[a + 1 :]:
+            if g == h or i == j:
+                continue
+            pairs += 1
+            in_order += (g > h) == (i < j)
+    return pairs, in_order
 
 
 def grade_of(grades: Mapping[str, int], key: str) -> int:

@@ -72,7 +72,11 @@ async def _run(url: str, opensearch_url: str) -> list[Result]:
         for spec in INDEXES.values():
             await rebuild(search, sessionmaker, spec)
         ctx = Context(sessionmaker=sessionmaker, search=search, on=today())
-        return [await module.evaluate(ctx) for module in evaluators()]
+        results: list[Result] = []
+        for module in evaluators():
+            found = await module.evaluate(ctx)
+            results += found if isinstance(found, list) else [found]
+        return results
     finally:
         await search.close()
         await engine.dispose()
@@ -83,11 +87,19 @@ def _print(results: list[Result], *, cases: bool) -> None:
     out.write(
         f"matching relevance on the demo catalogue (finance weights {FINANCE_WEIGHTS.version})\n"
     )
-    out.write(f"{'evaluator':<36}{'cases':>6}{'nDCG@10':>9}{'ineligible in top 10':>22}\n")
+    out.write(
+        f"{'evaluator':<40}{'cases':>6}{'nDCG@10':>9}{'ineligible in top 10':>22}"
+        f"{'pairs in order':>22}\n"
+    )
     for result in results:
+        pairs = (
+            f"{result.pairs_in_order}/{result.pairs} ({result.pairs_in_order / result.pairs:.1%})"
+            if result.pairs
+            else "-"
+        )
         out.write(
-            f"{result.name:<36}{len(result.cases):>6}{result.ndcg_at_10:>9.3f}"
-            f"{result.ineligible_in_top10:>22}\n"
+            f"{result.name:<40}{len(result.cases):>6}{result.ndcg_at_10:>9.3f}"
+            f"{result.ineligible_in_top10:>22}{pairs:>22}\n"
         )
     if cases:
         for result in results:

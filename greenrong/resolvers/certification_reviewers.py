@@ -20,17 +20,18 @@ from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.kit import listing
 from greenrong.domain.matching import reviewers as rules
-from greenrong.domain.matching.reviewers import Reason, ReasonCode, experts_at_limit
+from greenrong.domain.matching.kit import Reason
+from greenrong.domain.matching.reviewers import ReasonCode, experts_at_limit
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Info
+from greenrong.schema.matching.reasons import reasons_of
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
-    reasons_of,
 )
 from greenrong.schema.search.types import SearchUnavailable
 

@@ -23,7 +23,7 @@ from greenrong.domain.kit.clock import today
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower
-from greenrong.domain.matching.finance_scoring import Reason
+from greenrong.domain.matching.kit import Reason
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.finance import domain_terms, rank_products

@@ -20,10 +20,10 @@ from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Info
+from greenrong.schema.matching.reasons import reasons_of
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
-    reasons_of,
 )
 from greenrong.schema.search.types import SearchUnavailable
 

@@ -22,13 +22,13 @@ from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
 from greenrong.schema.kit.context import Info
+from greenrong.schema.matching.reasons import reasons_of
 from greenrong.schema.matching.technology import (
     BuyerMatchConnection,
     BuyerMatchEdge,
     EnterpriseLead,
     TechnologyListingMatchConnection,
     TechnologyListingMatchEdge,
-    reasons_of,
 )
 from greenrong.schema.search.types import SearchUnavailable
 from greenrong.schema.technology.types import TechnologyListing, TechnologyNeed

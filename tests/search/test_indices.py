@@ -180,6 +180,8 @@ async def test_a_product_round_trips_with_its_institution(search, sessionmaker) 
         "min_green_level": "GREEN",
         "min_green_level_rank": 1,
         "active": True,
+        # the catalogue item its words name: 4.2.2.3 碳汇林、植树种草及林木种苗花卉 (林业碳汇)
+        "purposes": ["4.2.2.3"],
         "created_at": row.created_at.isoformat(),
         "name_suggest": {"input": ["林业碳汇收益权质押贷"]},
     }

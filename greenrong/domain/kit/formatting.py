@@ -1,11 +1,12 @@
 """Money and rates as the platform writes them in Chinese text (match reasons, messages): one
-formatter for every context, so ¥150,000,000 reads ¥1.5亿 wherever it appears."""
+formatter for every context, so ¥150,000,000 reads ¥1.5亿 wherever it appears, and a rate reads
+4.35% (a rate difference 0.35 percentage points)."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-__all__ = ["money", "percent"]
+__all__ = ["money", "percent", "points"]
 
 _WAN = Decimal(10_000)
 _YI = Decimal(100_000_000)
@@ -29,3 +30,8 @@ def _plain(value: Decimal) -> str:
 def percent(rate: Decimal) -> str:
     """A rate fraction as a percentage with two decimals: 0.0435 -> 4.35%."""
     return f"{rate * 100:.2f}%"
+
+
+def points(rate: Decimal) -> str:
+    """A rate difference in percentage points, two decimals: 0.0035 -> 0.35."""
+    return f"{rate * 100:.2f}"

@@ -26,13 +26,9 @@ from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import Borrower, borrower, eligible, near_miss
-from greenrong.domain.matching.finance_scoring import (
-    Reason,
-    matched_names,
-    python_score,
-    reasons,
-)
+from greenrong.domain.matching.finance_scoring import matched_names, python_score, reasons
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
+from greenrong.domain.matching.kit import Reason
 from greenrong.domain.projects.models import Project
 
 log = logging.getLogger(__name__)

@@ -40,9 +40,10 @@ from greenrong.domain.finance.models import (
     FinancingDemand,
     ProductKind,
 )
-from greenrong.domain.kit.formatting import money, percent
+from greenrong.domain.kit.formatting import money, percent, points
 from greenrong.domain.matching.eligibility import EligibilityRule
-from greenrong.domain.reference.catalog import region_chain, regions
+from greenrong.domain.matching.kit import region_name
+from greenrong.domain.reference.catalog import region_chain
 from greenrong.domain.reference.labels import label
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 
@@ -244,21 +245,3 @@ def _level_message(b: Borrower, minimum: GreenLevel) -> str:
     if b.green_level is GreenLevel.NONE:
         return f"{need}，企业尚无绿色等级"
     return f"{need}，企业当前为{label(b.green_level)}"
-
-
-# --- formatting ------------------------------------------------------------------------------
-
-
-def points(rate: Decimal) -> str:
-    """A rate difference in percentage points: 0.0035 -> 0.35."""
-    return f"{rate * 100:.2f}"
-
-
-def region_name(code: str) -> str:
-    region = regions().get(code)
-    if region is None:
-        return code
-    parent = regions().get(region.parent) if region.parent else None
-    if parent is not None and parent.level == "prefecture":
-        return f"{parent.name}{region.name}"
-    return region.name

@@ -15,15 +15,23 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 
 from greenrong.domain.finance.models import FinancialProduct
 from greenrong.domain.kit.formatting import money, percent
 from greenrong.domain.matching.eligibility import EligibilityRule
-from greenrong.domain.matching.finance_rules import Borrower, region_name
+from greenrong.domain.matching.finance_rules import Borrower
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
+from greenrong.domain.matching.kit import (
+    Reason,
+    matched_terms,
+    prefecture,
+    region_name,
+    term_name,
+)
+from greenrong.domain.matching.purpose import Purposes, made_for, named
+from greenrong.domain.matching.purpose import label as purpose_label
 from greenrong.domain.reference.catalog import region_chain
 from greenrong.domain.reference.labels import label
 from greenrong.domain.reference.vocab import GreenLevel
@@ -42,31 +50,28 @@ class ReasonCode(StrEnum):
     ELIGIBLE = "ELIGIBLE"
     #: a product open to every green category (weight 0)
     GENERAL = "GENERAL"
+    #: the product names one of the purposes the demand names (``purpose``)
+    PURPOSE_FIT = "PURPOSE_FIT"
+    #: the product names no specific purpose: open to the demand's
+    PURPOSE_OPEN = "PURPOSE_OPEN"
+    #: the product names only other purposes than the demand's (weight 0)
+    PURPOSE_MISMATCH = "PURPOSE_MISMATCH"
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    message: str
-    #: how much this part adds to the score
-    weight: float
-
-
-#: names of the query parts (``_name``); a domain term is ``term:<as typed>|<alternative>``
+#: names of the query parts (``_name``); a domain term is ``kit.term_name(typed, alternative)``
 TEXT = "text"
 CATEGORY = "category"
 LOCAL_PREFECTURE = "local_prefecture"
 LOCAL_COUNTY = "local_county"
 LOCAL_PRODUCT = "local_product"
 GREEN_LEVEL_NAME = "green_level"
-TERM_PREFIX = "term:"
+#: with a demand that names catalogue items, every product matches exactly one of these three
+PURPOSE_FIT_NAME = "purpose_fit"
+PURPOSE_OPEN_NAME = "purpose_open"
+PURPOSE_OTHER_NAME = "purpose_other"
 
 #: a reason from a decay is shown when the part gives at least this share of its weight
 SHOWN_SHARE = 0.5
-
-
-def term_name(term: str, alternative: str) -> str:
-    return f"{TERM_PREFIX}{term}|{alternative}"
 
 
 def gauss(distance: float, scale: float) -> float:
@@ -93,9 +98,10 @@ def amount_part(
     return w.amount_fit * gauss(distance, w.amount_scale)
 
 
-def prefecture(code: str) -> str | None:
-    """The prefecture a region lies in (itself for a prefecture), None for the province."""
-    return next((r.code for r in region_chain(code) if r.level == "prefecture"), None)
+def offered(product: FinancialProduct) -> Purposes:
+    """The catalogue items the product is made for (its name and description): empty for a
+    product open to any purpose. The products index stores them (``purposes``)."""
+    return made_for(f"{product.name}\n{product.description}")
 
 
 def reasons(
@@ -108,10 +114,8 @@ def reasons(
     names = set(matched)
     found: list[Reason] = []
     terms: dict[str, list[str]] = {}
-    for name in sorted(names):
-        if name.startswith(TERM_PREFIX):
-            typed, alternative = name[len(TERM_PREFIX) :].split("|", 1)
-            terms.setdefault(typed, []).append(alternative)
+    for term in matched_terms(names):
+        terms.setdefault(term.typed, []).append(term.alternative)
     for typed, alternatives in terms.items():
         if typed in alternatives:
             found.append(Reason(ReasonCode.DOMAIN_TERM, f"产品涉及“{typed}”", w.domain_term))
@@ -127,6 +131,7 @@ def reasons(
     if TEXT in names:
         found.append(Reason(ReasonCode.TEXT, "融资用途与产品名称或说明相关", w.text))
     found += _common(b, product, names, w)
+    found += _purpose(product, names, w)
     found.sort(key=lambda r: (-r.weight, r.code))
     return found + _standing(b, product)
 
@@ -140,6 +145,18 @@ def _standing(b: Borrower, product: FinancialProduct) -> list[Reason]:
     if not product.eligible_green_categories:
         found.append(Reason(ReasonCode.GENERAL, "通用绿色产品：不限企业绿色类别", 0.0))
     return found
+
+
+def _purpose(product: FinancialProduct, names: set[str], w: FinanceWeights) -> list[Reason]:
+    if PURPOSE_FIT_NAME in names:
+        what = purpose_label(offered(product))
+        return [Reason(ReasonCode.PURPOSE_FIT, f"产品面向{what}，与融资用途相符", w.purpose_fit)]
+    if PURPOSE_OPEN_NAME in names:
+        return [Reason(ReasonCode.PURPOSE_OPEN, "产品不限定技术或用途", w.purpose_open)]
+    if PURPOSE_OTHER_NAME in names:
+        what = purpose_label(offered(product))
+        return [Reason(ReasonCode.PURPOSE_MISMATCH, f"产品面向{what}，与融资用途不符", 0.0)]
+    return []
 
 
 def _common(
@@ -248,6 +265,13 @@ def matched_names(
         names.add(LOCAL_PRODUCT)
     if product.min_green_level is not GreenLevel.NONE and b.green_level is not GreenLevel.NONE:
         names.add(GREEN_LEVEL_NAME)
+    wanted = named(text)
+    if wanted:
+        made_for = offered(product)
+        if not made_for:
+            names.add(PURPOSE_OPEN_NAME)
+        else:
+            names.add(PURPOSE_FIT_NAME if made_for.fits(wanted) else PURPOSE_OTHER_NAME)
     return names
 
 
@@ -257,11 +281,9 @@ def python_score(
     """The score of a pair from its matched names and the decays, with the query's weights."""
     score = rate_part(product, w) + amount_part(b.amount, product, w)
     best: dict[str, float] = {}  # a term counts once, by its best alternative (dis_max)
-    for name in names:
-        if name.startswith(TERM_PREFIX):
-            typed, alternative = name[len(TERM_PREFIX) :].split("|", 1)
-            value = w.domain_term * (1 if typed == alternative else w.synonym_ratio)
-            best[typed] = max(best.get(typed, 0.0), value)
+    for term in matched_terms(names):
+        value = w.domain_term * (1 if term.exact else w.synonym_ratio)
+        best[term.typed] = max(best.get(term.typed, 0.0), value)
     score += sum(best.values())
     score += w.text if TEXT in names else 0
     score += w.category if CATEGORY in names else 0
@@ -269,4 +291,6 @@ def python_score(
     score += w.local_county if LOCAL_COUNTY in names else 0
     score += w.local_product if LOCAL_PRODUCT in names else 0
     score += w.green_level if GREEN_LEVEL_NAME in names else 0
+    score += w.purpose_fit if PURPOSE_FIT_NAME in names else 0
+    score += w.purpose_open if PURPOSE_OPEN_NAME in names else 0
     return score

@@ -25,7 +25,15 @@ A product's score is the sum of:
 - ``local_product``: the product is offered only in named regions (not province-wide) and the
   enterprise's region is one of them;
 - ``green_level``: the product asks for a green level (it rewards certified firms) and the
-  enterprise holds a valid one.
+  enterprise holds a valid one;
+- ``purpose_fit`` / ``purpose_open``, when the demand's text names catalogue items
+  (``purpose.named``): the product names one of them too (``purpose.made_for``: made for the
+  purpose, or a product that lists it) / the product names no item at all (open to any
+  purpose). A product that names only *other* items gets neither, which puts it below the
+  generic products.
+  The two are equal: naming the purpose is rewarded by the domain terms already, and an equal
+  weight leaves the order of the products open to the purpose as it was. They are large, since
+  a product for another technology is no help whatever its rate or place.
 """
 
 from __future__ import annotations
@@ -52,6 +60,8 @@ class FinanceWeights:
     local_county: float
     local_product: float
     green_level: float
+    purpose_fit: float
+    purpose_open: float
 
     def __post_init__(self) -> None:
         numbers = [v for k, v in vars(self).items() if k != "version"]
@@ -62,7 +72,7 @@ class FinanceWeights:
 
 
 FINANCE_WEIGHTS = FinanceWeights(
-    version="2026-11-25.4",
+    version="2026-12-07.1",
     domain_term=3.0,
     synonym_ratio=0.8,
     text=0.5,
@@ -77,4 +87,6 @@ FINANCE_WEIGHTS = FinanceWeights(
     local_county=0.5,
     local_product=0.5,
     green_level=1.0,
+    purpose_fit=8.0,
+    purpose_open=8.0,
 )

@@ -33,7 +33,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.kit import service
 from greenrong.domain.kit.types import utcnow
-from greenrong.domain.matching.technology import prefecture
+from greenrong.domain.matching.kit import Reason, matched_terms, prefecture
 from greenrong.domain.matching.tracked import ReviewAssignment, ReviewStatus
 from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.catalog import regions
@@ -105,17 +105,9 @@ class ReasonCode(StrEnum):
     WORKLOAD = "WORKLOAD"
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    message: str
-    weight: float
-
-
-#: names of the scored query parts
+#: names of the scored query parts (a domain term is ``kit.term_name(typed)``)
 FIELD = "field"
 TEXT = "text"
-TERM_PREFIX = "term:"
 SAME_PREFECTURE = "same_prefecture"
 
 _NOISE = re.compile(r"[\s()（）\[\]【】·・,，.。-]")
@@ -214,10 +206,8 @@ def reasons(
                 w.field,
             )
         )
-    for name in sorted(matched):
-        if name.startswith(TERM_PREFIX):
-            term = name.removeprefix(TERM_PREFIX)
-            found.append(Reason(ReasonCode.DOMAIN_TERM, f"专长涉及“{term}”", w.domain_term))
+    for term in matched_terms(matched):
+        found.append(Reason(ReasonCode.DOMAIN_TERM, f"专长涉及“{term.typed}”", w.domain_term))
     words = _bigrams(project_text(project))
     for specialty in expert.specialties:
         if _bigrams(specialty) & words:

@@ -43,6 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.formatting import money
+from greenrong.domain.matching.kit import Reason, matched_terms, prefecture
 from greenrong.domain.reference.catalog import industry_division_names, regions
 from greenrong.domain.reference.labels import label
 from greenrong.domain.technology.models import (
@@ -117,14 +118,6 @@ class ReasonCode(StrEnum):
     EVALUATION = "EVALUATION"
 
 
-@dataclass(frozen=True)
-class Reason:
-    code: ReasonCode
-    message: str
-    #: how much this part adds to the score (0 for a hard rule that was met)
-    weight: float
-
-
 class ListingRule(StrEnum):
     LISTING_PUBLISHED = "LISTING_PUBLISHED"
     NEED_OPEN = "NEED_OPEN"
@@ -181,15 +174,6 @@ def rule_reasons(listing: TechnologyListing, need: TechnologyNeed) -> list[Reaso
     return found
 
 
-def prefecture(code: str) -> str | None:
-    region = regions().get(code)
-    if region is None:
-        return None
-    if region.level == "county":
-        return region.parent
-    return code if region.level == "prefecture" else None
-
-
 def region_reason(
     here: str, there: str, w: TechnologyWeights = TECHNOLOGY_WEIGHTS
 ) -> Reason | None:
@@ -213,10 +197,10 @@ def recency(
     return w.recency * math.pow(0.5, (age / w.recency_scale_days) ** 2)
 
 
-#: names of the scored parts of the listings query (``_name``)
+#: names of the scored parts of the listings query (``_name``; a domain term is
+#: ``kit.term_name(typed)``)
 TEXT = "text"
 TITLE = "title"
-TERM_PREFIX = "term:"
 #: a recency reason is shown when it gives at least this share of its weight
 SHOWN_SHARE = 0.5
 
@@ -232,10 +216,8 @@ def listing_reasons(
     """Why ``listing`` fits ``need``: the hard rules met, the named query parts that matched,
     region and recency (recomputed here with the query's own formulas)."""
     found = rule_reasons(listing, need)
-    for name in sorted(matched):
-        if name.startswith(TERM_PREFIX):
-            term = name.removeprefix(TERM_PREFIX)
-            found.append(Reason(ReasonCode.DOMAIN_TERM, f"技术涉及“{term}”", w.domain_term))
+    for term in matched_terms(matched):
+        found.append(Reason(ReasonCode.DOMAIN_TERM, f"技术涉及“{term.typed}”", w.domain_term))
     if TITLE in matched:
         found.append(Reason(ReasonCode.TITLE, "技术名称与需求标题相近", w.title))
     if TEXT in matched:
@@ -519,7 +501,6 @@ __all__ = [
     "TECHNOLOGY_WEIGHTS",
     "BuyerMatch",
     "ListingRule",
-    "Reason",
     "ReasonCode",
     "TechnologyWeights",
     "buyer_matches",

@@ -9,7 +9,9 @@ engine):
   synonym file, every alternative a named ``constant_score``, the best one counting through
   ``dis_max``), the demand's text against name and description (BM25 over CJK bigrams), a
   product reserved for the enterprise's category, an institution in the enterprise's
-  prefecture and county, a regional product, and a product that rewards a valid green level;
+  prefecture and county, a regional product, a product that rewards a valid green level, and
+  the purpose fit (``purpose``: made for one of the catalogue items the text names, open to
+  any, or made only for others);
 - ``functions``: Gaussian decays of the lowest rate and of the amount's distance from the middle
   of the product's range, summed with the query's score.
 
@@ -34,9 +36,11 @@ from typing import Any
 
 from greenrong.core.search import SearchEngine
 from greenrong.domain.matching import finance_scoring as names
+from greenrong.domain.matching import kit
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import FINANCING_KINDS, NEAR_MISS_RULES, Borrower
 from greenrong.domain.matching.finance_weights import FINANCE_WEIGHTS, FinanceWeights
+from greenrong.domain.matching.purpose import named
 from greenrong.indexers.kit.fields import basis_points, fen
 from greenrong.indexers.kit.query import (
     Covers,
@@ -125,7 +129,7 @@ def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list
                                 }
                             },
                             w.domain_term * (1 if i == 0 else w.synonym_ratio),
-                            names.term_name(typed, alternative),
+                            kit.term_name(typed, alternative),
                         )
                         for i, alternative in enumerate(alternatives)
                     ]
@@ -151,7 +155,7 @@ def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list
             names.CATEGORY,
         )
     )
-    prefecture = names.prefecture(b.region_code)
+    prefecture = kit.prefecture(b.region_code)
     if prefecture is not None:
         parts.append(
             _constant(
@@ -183,7 +187,24 @@ def scoring(b: Borrower, text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list
                 names.GREEN_LEVEL_NAME,
             )
         )
-    return parts
+    return parts + purpose(text, w)
+
+
+def purpose(text: str, w: FinanceWeights = FINANCE_WEIGHTS) -> list[dict[str, Any]]:
+    """When the text names catalogue items: a product made for one of them, a product made for
+    none (open), and (weight 0, for its reason) a product made only for others."""
+    wanted = sorted(named(text).items)
+    if not wanted:
+        return []
+    fits = {"terms": {"purposes": wanted}}
+    specific = {"exists": {"field": "purposes"}}
+    return [
+        _constant(fits, w.purpose_fit, names.PURPOSE_FIT_NAME),
+        _constant({"bool": {"must_not": [specific]}}, w.purpose_open, names.PURPOSE_OPEN_NAME),
+        _constant(
+            {"bool": {"filter": [specific], "must_not": [fits]}}, 0.0, names.PURPOSE_OTHER_NAME
+        ),
+    ]
 
 
 def _constant(filter: dict[str, Any], boost: float, name: str) -> dict[str, Any]:

@@ -20,8 +20,8 @@ from typing import Any
 
 from greenrong.core.search import SearchEngine
 from greenrong.domain.matching import reviewers as rules
+from greenrong.domain.matching.kit import prefecture, term_name
 from greenrong.domain.matching.reviewers import REVIEWER_WEIGHTS, ReviewerWeights
-from greenrong.domain.matching.technology import prefecture
 from greenrong.domain.projects.models import Project
 from greenrong.indexers.experts.queries import EXPERT_QUERIES
 from greenrong.indexers.kit.query import _call
@@ -80,7 +80,7 @@ def body(
                                     }
                                 },
                                 "boost": w.domain_term,
-                                "_name": f"{rules.TERM_PREFIX}{typed}",
+                                "_name": term_name(typed),
                             }
                         }
                         for alternative in alternatives

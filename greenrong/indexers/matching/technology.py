@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from greenrong.core.search import SearchEngine
+from greenrong.domain.matching import kit
 from greenrong.domain.matching import technology as rules
 from greenrong.domain.matching.technology import TECHNOLOGY_WEIGHTS, TechnologyWeights
 from greenrong.domain.technology.models import ListingStatus, NeedStatus, TechnologyNeed
@@ -115,7 +116,7 @@ def scoring(
                                     }
                                 },
                                 "boost": w.domain_term,
-                                "_name": f"{rules.TERM_PREFIX}{typed}",
+                                "_name": kit.term_name(typed),
                             }
                         }
                         for alternative in alternatives
@@ -162,7 +163,7 @@ def functions(need: TechnologyNeed, w: TechnologyWeights = TECHNOLOGY_WEIGHTS) -
             "weight": w.recency,
         }
     ]
-    prefecture = rules.prefecture(need.region_code)
+    prefecture = kit.prefecture(need.region_code)
     if prefecture is not None:
         found.append({"filter": {"term": {"region_path": prefecture}}, "weight": w.same_prefecture})
     if prefecture is not None and prefecture != need.region_code:

@@ -10,6 +10,9 @@
 - The institution's name is denormalised, loaded through ``selectinload`` in the one source,
   and so is its region (``institution_region_path``: the code and its ancestors), which the
   matching query uses for locality.
+- ``purposes``: the green catalogue's level-4 items the product's name and description name
+  (``finance_scoring.offered``; empty: a product open to any purpose). Matching ranks a product
+  made for other purposes than the demand's below the open ones.
 - ``amount_middle`` is the geometric middle of the amount range as a power of ten (matching
   ranks the fit of a demand's amount by its distance from it).
 """
@@ -21,7 +24,7 @@ from typing import Any
 from sqlalchemy.orm import selectinload
 
 from greenrong.domain.finance.models import FinancialInstitution, FinancialProduct
-from greenrong.domain.matching.finance_scoring import amount_middle
+from greenrong.domain.matching.finance_scoring import amount_middle, offered
 from greenrong.indexers.kit.fields import (
     BOOLEAN,
     COMPLETION,
@@ -62,6 +65,7 @@ def _document(row: FinancialProduct) -> dict[str, Any]:
         "min_green_level": row.min_green_level.value,
         "min_green_level_rank": row.min_green_level.rank,
         "active": row.active,
+        "purposes": sorted(offered(row).items),
         "created_at": timestamp(row.created_at),
         "name_suggest": {"input": [row.name]},
     }
@@ -91,6 +95,7 @@ PRODUCTS = IndexSpec(
         "min_green_level": KEYWORD,
         "min_green_level_rank": INTEGER,
         "active": BOOLEAN,
+        "purposes": KEYWORD,
         "created_at": DATE,
         "name_suggest": COMPLETION,
     },

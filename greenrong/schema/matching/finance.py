@@ -47,9 +47,12 @@ _REASONS = (
     "project, or its synonym, is in the product), TEXT (shared wording), CATEGORY (reserved for "
     "the enterprise's green category), RATE (low rate), AMOUNT_FIT (amount suits the range), "
     "LOCAL_INSTITUTION (institution in the enterprise's prefecture), LOCAL_PRODUCT (a regional "
-    "product for the enterprise's region), GREEN_LEVEL (rewards a valid green level); then, "
-    "with weight 0 and on every match, ELIGIBLE (the hard rules it meets: the rules checked "
-    "for you) and GENERAL (a product open to every green category)."
+    "product for the enterprise's region), GREEN_LEVEL (rewards a valid green level), and, "
+    "when the purpose or project names items of the green bond catalogue, PURPOSE_FIT (the "
+    "product names one of them) or PURPOSE_OPEN (it names no specific technology or use); "
+    "PURPOSE_MISMATCH (weight 0: it is made only for other technologies or uses, so it ranks "
+    "below the others); then, with weight 0 and on every match, ELIGIBLE (the hard rules it "
+    "meets: the rules checked for you) and GENERAL (a product open to every green category)."
 )
 
 _UNCHECKED = (

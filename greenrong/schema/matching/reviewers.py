@@ -6,7 +6,6 @@ from typing import Annotated
 
 import strawberry
 
-from greenrong.domain.matching.reviewers import Reason
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.matching.reasons import MatchReason
 from greenrong.schema.search.types import SearchUnavailable
@@ -15,10 +14,6 @@ REVIEWER_REASON_CODES = (
     "FIELD, DOMAIN_TERM, TEXT, SAME_PREFECTURE (scored), SPECIALTY, NO_CONFLICT, WORKLOAD "
     "(weight 0)"
 )
-
-
-def reasons_of(found: list[Reason]) -> list[MatchReason]:
-    return [MatchReason(code=r.code.value, message=r.message, weight=r.weight) for r in found]
 
 
 @strawberry.type(description="One ranked reviewer for a project.")

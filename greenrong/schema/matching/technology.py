@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.matching.technology import Reason
 from greenrong.resolvers.common import load_one
 from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.reasons import MatchReason
@@ -24,10 +23,6 @@ TECHNOLOGY_REASON_CODES = (
     "DOMAIN, BUDGET and MATURITY (hard rules met, weight 0), DOMAIN_TERM, TEXT, SAME_COUNTY, "
     "SAME_PREFECTURE, RECENT, and for buyers POSTED_NEED, INDUSTRY, DISCLOSED_METRIC, EVALUATION"
 )
-
-
-def reasons_of(found: list[Reason]) -> list[MatchReason]:
-    return [MatchReason(code=r.code.value, message=r.message, weight=r.weight) for r in found]
 
 
 @strawberry.type(description="One ranked technology listing for a need.")
