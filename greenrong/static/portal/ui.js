@@ -37,22 +37,23 @@ export function Link({ href, children, ...rest }) {
 // --- one view, one request -----------------------------------------------------------------
 // Runs a persisted query whenever `key` changes; {loading, data, errors, error}.
 export function useView(name, variables, key, enabled = true) {
-  const [state, setState] = useState({ loading: true });
+  const [state, setState] = useState({ loading: true, key: null });
   useEffect(() => {
     if (!enabled) {
-      setState({ loading: false });
+      setState({ loading: false, key });
       return undefined;
     }
     let live = true;
     setState((previous) => ({ ...previous, loading: true, error: null }));
     gql(name, variables)
-      .then((result) => live && setState({ loading: false, ...result }))
-      .catch((error) => live && setState({ loading: false, error }));
+      .then((result) => live && setState({ loading: false, key, ...result }))
+      .catch((error) => live && setState({ loading: false, key, error }));
     return () => {
       live = false;
     };
   }, [key, enabled]);
-  return state;
+  // until the answer for this key arrives, the view is loading (it may show the last answer)
+  return state.key === key ? state : { ...state, loading: true };
 }
 
 // --- formatting ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 // (when the caller may see them), disclosures, and the carbon account with its report (the
 // enterprise itself, or an institution with the enterprise's consent).
 import { useState } from 'preact/hooks';
-import { gql, openWithCredential, refusal, refusalsUnder } from '../client.js';
+import { gql, openWithCredential, refusal } from '../client.js';
 import {
   day, Failure, Guarded, html, label, LevelBadge, Link, Loading, useRendered, useView, yuan,
 } from '../ui.js';
@@ -52,15 +52,13 @@ function CarbonOnDemand({ enterpriseId }) {
   return html`<${CarbonYears} account=${state.account} enterpriseId=${enterpriseId} />`;
 }
 
-function Demands({ project, errors, path, catalog }) {
-  const refused = refusalsUnder(errors, [...path, 'financingDemands']);
-  const demands = project.financingDemands;
-  if (!demands.edges.length) return null;
+function Demands({ demands, errors, catalog }) {
+  if (!demands.edges.length) return html`<p class="muted">没有您可见的融资需求。</p>`;
   return html`<table class="demands">
-    <thead><tr><th>融资需求</th><th>期限</th><th>用途</th><th>状态</th><th>提交</th></tr></thead>
+    <thead><tr><th>金额</th><th>期限</th><th>项目</th><th>用途</th><th>状态</th><th>提交</th></tr></thead>
     <tbody>${demands.edges.map(({ node }, i) => html`<tr>
-      <td>${yuan(node.amount)}</td><td>${node.termMonths} 个月</td>
-      <td><${Guarded} refused=${refusal(refused, [...path, 'financingDemands', 'edges', i, 'node', 'purpose'])} value=${node.purpose} /></td>
+      <td>${yuan(node.amount)}</td><td>${node.termMonths} 个月</td><td>${node.project?.title ?? '—'}</td>
+      <td><${Guarded} refused=${refusal(errors, ['node', 'financingDemands', 'edges', i, 'node', 'purpose'])} value=${node.purpose} /></td>
       <td>${label(catalog, 'DemandStatus', node.status)}</td><td>${day(node.submittedAt)}</td>
     </tr>`)}</tbody>
   </table>`;
@@ -112,13 +110,17 @@ export function EnterprisePage({ params: [id], viewer, catalog }) {
         </li>`)}</ul>` : html`<p class="muted">暂无入库记录。</p>`}
     </section>
 
-    <section><h2>项目与融资需求</h2>
-      ${!showDemands && html`<p class="muted notice">融资需求不向公众公开，登录后按权限查看。</p>`}
-      ${e.projects.edges.length ? e.projects.edges.map(({ node: p }, i) => html`<div class="project">
-        <h3>${p.title}</h3>
-        <p class="meta">${L('GreenCategory', p.greenCategory)} · 总投资 ${yuan(p.totalInvestment)} · ${L('ProjectStatus', p.status)}</p>
-        ${showDemands && html`<${Demands} project=${p} catalog=${catalog} errors=${errors} path=${['node', 'projects', 'edges', i, 'node']} />`}
-      </div>`) : html`<p class="muted">暂无公开项目。</p>`}
+    <section><h2>项目</h2>
+      ${e.projects.edges.length ? html`<ul class="projects">${e.projects.edges.map(({ node: p }) => html`<li>
+        <strong>${p.title}</strong>
+        <span class="meta">${L('GreenCategory', p.greenCategory)} · 总投资 ${yuan(p.totalInvestment)} · ${L('ProjectStatus', p.status)}</span>
+      </li>`)}</ul>` : html`<p class="muted">暂无项目。</p>`}
+    </section>
+
+    <section><h2>融资需求</h2>
+      ${showDemands
+        ? html`<${Demands} demands=${e.financingDemands} errors=${errors} catalog=${catalog} />`
+        : html`<p class="muted notice" data-no-demands>融资需求不向公众公开，登录后按权限查看。</p>`}
     </section>
 
     <section><h2>环境信息披露</h2>
