@@ -2,7 +2,7 @@
 every request to another host blocked: each page renders without a console error, filters,
 facets, paging, the keyboard and reloads work with their state in the URL, signing in changes
 what is visible, and each view is one persisted-query request. Screenshots of every page land
-in tests/artifacts/portal/ (gitignored)."""
+in tests/artifacts/portal/<backend>/ (gitignored)."""
 
 from __future__ import annotations
 
@@ -27,13 +27,15 @@ from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.seed.demo import seed_demo
+from tests.conftest import BACKEND
 from tests.e2e.conftest import _wait_until_healthy
 from tests.e2e.node import run_node_script
 from tests.factories.access import bearer_token
 
 pytestmark = pytest.mark.e2e
 
-ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "portal"
+#: one directory per backend: `make test` runs both suites at once
+ARTIFACTS = Path(__file__).parents[1] / "artifacts" / "portal" / BACKEND
 SCALE = 0.02
 #: the views the script opens, each of which must be exactly one GraphQL request
 SINGLE_VIEWS = {
