@@ -172,7 +172,7 @@ def test_the_portal_in_a_browser(portal_server: tuple[str, int, Settings, Demo])
                 "screenshots": str(ARTIFACTS),
             }
         ),
-        timeout=120,
+        timeout=180,
     )
 
     (ARTIFACTS / "report.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
