@@ -7,6 +7,7 @@ in tests/artifacts/portal/<backend>/ (gitignored)."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import socket
 import threading
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from sqlalchemy import text
@@ -27,6 +29,7 @@ from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.seed.demo import seed_demo
+from greenrong.schema.portal import hashes
 from tests.conftest import BACKEND
 from tests.e2e.conftest import _wait_until_healthy
 from tests.e2e.node import run_node_script
@@ -62,14 +65,32 @@ class Demo:
     enterprise: uuid.UUID  # granted the institution CONTACT_DETAILS, FINANCING_DEMANDS, …
     institution: uuid.UUID
     unconsented: uuid.UUID  # an enterprise that granted the institution nothing
+    contact_person: str  # the enterprise's
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """An enterprise with a demand that one of the institution's products fits."""
+
+    id: uuid.UUID
     contact_person: str
-    demands: int  # the enterprise's financing demands
+    demands: int
 
 
 def _global_id(type_name: str, key: uuid.UUID) -> str:
-    import base64
-
     return base64.b64encode(f"{type_name}:{key}".encode()).decode()
+
+
+async def _enterprise_row(connection: Any, key: uuid.UUID, sqlite: bool) -> tuple[str, int]:
+    """Its contact person and how many financing demands it has."""
+    params = {"id": key.hex if sqlite else key}
+    contact = await connection.execute(
+        text("SELECT contact_person FROM enterprise WHERE id = :id"), params
+    )
+    demands = await connection.execute(
+        text("SELECT count(*) FROM financing_demand WHERE enterprise_id = :id"), params
+    )
+    return contact.scalar_one(), demands.scalar_one()
 
 
 async def _seed(database_url: str) -> Demo:
@@ -100,21 +121,42 @@ async def _seed(database_url: str) -> Demo:
             unconsented = next(
                 uuid.UUID(str(r[0])) for r in rows if uuid.UUID(str(r[0])) not in granted
             )
-            contact = (
-                await connection.execute(
-                    text("SELECT contact_person FROM enterprise WHERE id = :id"),
-                    {"id": enterprise.hex if "sqlite" in database_url else enterprise},
-                )
-            ).scalar_one()
-            demands = (
-                await connection.execute(
-                    text("SELECT count(*) FROM financing_demand WHERE enterprise_id = :id"),
-                    {"id": enterprise.hex if "sqlite" in database_url else enterprise},
-                )
-            ).scalar_one()
+            contact, _ = await _enterprise_row(connection, enterprise, "sqlite" in database_url)
     finally:
         await engine.dispose()
-    return Demo(enterprise, institution, unconsented, contact, demands)
+    return Demo(enterprise, institution, unconsented, contact)
+
+
+def _applicant(base_url: str, token: str, institution: uuid.UUID, database_url: str) -> Applicant:
+    """The enterprise of the institution's best-matched demand, asked as the portal asks."""
+    extensions = {"persistedQuery": {"version": 1, "sha256Hash": hashes()["FinancingInstitution"]}}
+    answer = httpx.get(
+        f"{base_url}/graphql",
+        params={
+            "operationName": "FinancingInstitution",
+            "variables": json.dumps({"orgId": _global_id("FinancialInstitution", institution)}),
+            "extensions": json.dumps(extensions),
+        },
+        headers={"authorization": f"Bearer {token}"},
+        timeout=30,
+    ).json()
+    matched = next(
+        match["node"]["enterprise"]["id"]
+        for product in answer["data"]["node"]["products"]["edges"]
+        for match in product["node"]["demandMatches"]["edges"]
+    )
+    key = uuid.UUID(base64.b64decode(matched).decode().split(":")[1])
+
+    async def read() -> tuple[str, int]:
+        engine = create_engine(database_url, pool_size=1)
+        try:
+            async with engine.connect() as connection:
+                return await _enterprise_row(connection, key, "sqlite" in database_url)
+        finally:
+            await engine.dispose()
+
+    contact, demands = asyncio.run(read())
+    return Applicant(key, contact, demands)
 
 
 @pytest.fixture
@@ -152,13 +194,18 @@ def portal_server(settings: Settings) -> Iterator[tuple[str, int, Settings, Demo
 def test_the_portal_in_a_browser(portal_server: tuple[str, int, Settings, Demo]) -> None:
     base_url, port, settings, demo = portal_server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    institution_token = bearer_token(settings, Role.INSTITUTION, org_id=demo.institution)
+    applicant = _applicant(
+        base_url, institution_token, demo.institution, settings.effective_database_url
+    )
     tokens = {
-        "institution": bearer_token(settings, Role.INSTITUTION, org_id=demo.institution),
-        "enterprise": bearer_token(settings, Role.ENTERPRISE, org_id=demo.enterprise),
+        "institution": institution_token,
+        "enterprise": bearer_token(settings, Role.ENTERPRISE, org_id=applicant.id),
     }
     ids = {
         "consented": _global_id("Enterprise", demo.enterprise),
         "unconsented": _global_id("Enterprise", demo.unconsented),
+        "applicant": _global_id("Enterprise", applicant.id),
     }
 
     result = run_node_script(
@@ -186,7 +233,7 @@ def test_the_portal_in_a_browser(portal_server: tuple[str, int, Settings, Demo])
     _judge_detail(checks["detailAnonymous"])
     _judge_listings(checks["listings"])
     _judge_institution(checks["institution"], demo)
-    _judge_enterprise(checks["enterprise"], demo)
+    _judge_enterprise(checks["enterprise"], applicant)
     assert checks["crossOrigin"]["origin"] == f"http://localhost:{port}"
     assert checks["crossOrigin"]["total"] >= 1
     assert {r["origin"] for r in result["graphql"]["cross-origin"]} == {base_url}
@@ -281,14 +328,17 @@ def _judge_institution(inst: dict[str, Any], demo: Demo) -> None:
     assert inst["unconsentedRefusal"] == "FORBIDDEN_NO_CONSENT"
     assert inst["products"] >= 1
     assert inst["startButtons"] == inst["matches"]
+    assert inst["started"] == "已发起对接"
     assert inst["signedOut"] == "PUBLIC"
 
 
-def _judge_enterprise(ent: dict[str, Any], demo: Demo) -> None:
+def _judge_enterprise(ent: dict[str, Any], applicant: Applicant) -> None:
     assert ent["viewer"]["role"] == "企业"
-    assert ent["demandRows"] == demo.demands
-    assert ent["contact"] == demo.contact_person
-    assert ent["demands"] == demo.demands
+    assert ent["demandRows"] == min(applicant.demands, 20)
+    assert ent["contact"] == applicant.contact_person
+    assert ent["demands"] == min(applicant.demands, 10)
+    assert ent["productMatches"] >= 1
+    assert ent["reasons"] >= ent["productMatches"]
     assert "已保存" in ent["saved"]
 
 

@@ -3,7 +3,7 @@
 // to a host other than the server's is aborted and recorded.
 //   node portal.mjs '{"base": "http://127.0.0.1:PORT", "crossOrigin": "http://localhost:PORT",
 //                     "tokens": {"institution": "…", "enterprise": "…"},
-//                     "ids": {"consented": "<global id>", "unconsented": "<global id>"},
+//                     "ids": {"consented": …, "unconsented": …, "applicant": <global ids>},
 //                     "screenshots": "<dir>"}'
 // Prints one JSON object on stdout: {checks: {…}, graphql: {page: [request]}, consoleErrors,
 // pageErrors, blocked, error?}. tests/e2e/test_portal_browser.py judges it. Exits 1 only when
@@ -231,15 +231,17 @@ try {
   checks.institution.purposes = await page.locator('.purpose').allInnerTexts();
   checks.institution.startButtons = await page.getByRole('button', { name: '发起对接' }).count();
   await shot(page, 'financing-institution');
+  label = 'start-match';
+  await page.getByRole('button', { name: '发起对接' }).first().click();
+  checks.institution.started = await page.locator('section.product [role=status]').first().innerText();
   await page.getByRole('button', { name: '退出' }).click();
   checks.institution.signedOut = await page.locator('.viewer .role').getAttribute('data-role');
 
   // --- an enterprise ----------------------------------------------------------------------
   checks.enterprise = { viewer: await signIn(page, tokens.enterprise) };
-  await visit(page, `/enterprises/${encodeURIComponent(ids.consented)}`, 'detail-enterprise');
+  await visit(page, `/enterprises/${encodeURIComponent(ids.applicant)}`, 'detail-enterprise');
   checks.enterprise.demandRows = await page.locator('table.demands tbody tr').count();
   checks.enterprise.contact = await page.locator('[data-field=contactPerson]').innerText();
-  checks.enterprise.carbonRows = await page.locator('table.carbon tbody tr').count();
   await shot(page, 'enterprise-owner');
   await visit(page, '/financing', 'financing-enterprise');
   checks.enterprise.demands = await page.locator('section.demand').count();

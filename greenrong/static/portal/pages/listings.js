@@ -220,8 +220,8 @@ export function ListingSearch({ search, viewer, catalog }) {
 }
 
 export function ListingPage({ params: [id], viewer, catalog }) {
-  // buyer matches are for the listing's owner: an enterprise or institution signed in asks
-  // for them; the API answers the owner only
+  // buyer matches are for the listing's owner (and admins): a signed-in enterprise or
+  // institution asks for them, and the page shows them when the listing is its own
   const withBuyers = Boolean(viewer && ['ENTERPRISE', 'INSTITUTION', 'ADMIN'].includes(viewer.role));
   const view = useView('ListingDetail', { id, withBuyers }, `${id}:${withBuyers}`);
   useRendered(!view.loading && (view.data || view.error));
@@ -232,6 +232,7 @@ export function ListingPage({ params: [id], viewer, catalog }) {
   const owner = l.ownerEnterprise ?? l.ownerInstitution;
   const buyers = l.buyerMatches?.edges ?? [];
   const buyersRefused = view.errors.some((e) => (e.path || []).includes('buyerMatches'));
+  const mine = viewer?.role === 'ADMIN' || (viewer?.orgId && viewer.orgId === owner?.id);
   return html`<article class="listing">
     <p class="crumbs"><${Link} href="/listings">技术交易<//> / ${l.title}</p>
     <h1>${l.title}</h1>
@@ -245,7 +246,7 @@ export function ListingPage({ params: [id], viewer, catalog }) {
       <dt>发布方</dt><dd>${l.ownerEnterprise ? html`<${Link} href=${`/enterprises/${encodeURIComponent(l.ownerEnterprise.id)}`}>${owner.name}<//>` : owner?.name}</dd>
     </dl>
     <p class="description">${l.description}</p>
-    ${withBuyers && html`<section><h2>潜在买方</h2>
+    ${withBuyers && mine && html`<section class="buyers"><h2>潜在买方</h2>
       ${buyersRefused ? html`<p class="muted">潜在买方仅对成果发布方可见。</p>`
         : buyers.length ? html`<ol class="matches">${buyers.map((b) => html`<li>
           <strong>${b.node.__typename === 'TechnologyNeed' ? `需求：${b.node.title}` : `企业：${b.node.enterprise?.name}`}</strong>
