@@ -283,6 +283,7 @@ def _judge_directory(d: dict[str, Any]) -> None:
 def _judge_detail(detail: dict[str, Any]) -> None:
     assert detail["demandsTable"] == 0
     assert detail["noDemandsNotice"] == 1
+    assert detail["contact"] == "需企业授权"  # the public is told why, never shown it
     assert detail["sections"] == [
         "绿色认定",
         "入库记录",

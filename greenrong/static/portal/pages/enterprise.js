@@ -75,6 +75,9 @@ export function EnterprisePage({ params: [id], viewer, catalog }) {
   const errors = view.errors;
   const L = (name, value) => label(catalog, name, value);
   const showDemands = viewer && viewer.role !== 'PUBLIC';
+  // the public is never sent contact details (no error: it may not ask); say why they are missing
+  const contactRefusal = (field) => refusal(errors, ['node', field])
+    ?? (viewer ? null : { code: 'FORBIDDEN_NO_CONSENT', message: '联系方式仅企业本身、监管部门及经企业授权的金融机构可见' });
   return html`<article class="enterprise">
     <p class="crumbs"><${Link} href="/enterprises">绿色企业<//> / ${e.name}</p>
     <h1>${e.name} <${LevelBadge} level=${e.greenLevel} catalog=${catalog} /></h1>
@@ -85,8 +88,8 @@ export function EnterprisePage({ params: [id], viewer, catalog }) {
       <dt>规模</dt><dd>${L('EnterpriseSize', e.size)}</dd>
       <dt>绿色产业类别</dt><dd>${L('GreenCategory', e.greenCategory)}</dd>
       <dt>绿色等级有效期</dt><dd>${day(e.greenLevelValidUntil)}</dd>
-      <dt>联系人</dt><dd data-field="contactPerson"><${Guarded} refused=${refusal(errors, ['node', 'contactPerson'])} value=${e.contactPerson} /></dd>
-      <dt>联系电话</dt><dd data-field="contactPhone"><${Guarded} refused=${refusal(errors, ['node', 'contactPhone'])} value=${e.contactPhone} /></dd>
+      <dt>联系人</dt><dd data-field="contactPerson"><${Guarded} refused=${contactRefusal('contactPerson')} value=${e.contactPerson} /></dd>
+      <dt>联系电话</dt><dd data-field="contactPhone"><${Guarded} refused=${contactRefusal('contactPhone')} value=${e.contactPhone} /></dd>
     </dl>
     <p class="description">${e.description}</p>
 
