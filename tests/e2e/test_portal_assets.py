@@ -62,7 +62,9 @@ def test_the_portal_references_only_its_own_files() -> None:
         assert not re.findall(r"https?://", text), source
     index = (PORTAL / "index.html").read_text(encoding="utf-8")
     imports = json.loads(re.search(r'<script type="importmap">(.*?)</script>', index, re.S)[1])
-    for served in imports["imports"].values():
+    preloaded = re.findall(r'<link rel="modulepreload" href="([^"]+)">', index)
+    assert len(preloaded) == 11
+    for served in [*imports["imports"].values(), *preloaded]:
         assert (PORTAL.parent / served.removeprefix("/static/")).is_file(), served
 
 

@@ -217,6 +217,16 @@ try {
   listings.financingAnonymous = await page.locator('[data-explainer]').innerText();
   checks.listings = listings;
 
+  // --- a wrong key: refused, and the visitor stays the public ------------------------------
+  label = 'sign-in-refused';
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.fill('input[name=credential]', 'grk_not_a_key');
+  await page.locator('form.signin button[type=submit]').click();
+  checks.refusedSignIn = { alert: await page.locator('form.signin [role=alert]').innerText() };
+  await page.getByRole('button', { name: '取消' }).click();
+  checks.refusedSignIn.role = await page.locator('.viewer .role').getAttribute('data-role');
+  checks.refusedSignIn.stored = await page.evaluate(() => sessionStorage.length);
+
   // --- an institution --------------------------------------------------------------------
   checks.institution = { viewer: await signIn(page, tokens.institution) };
   await visit(page, `/enterprises/${encodeURIComponent(ids.consented)}`, 'detail-institution');

@@ -1,7 +1,7 @@
 // The portal's shell: header (navigation, sign-in, who the API thinks you are) and the router.
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
-import { forget, reference, signIn, storedViewer } from './client.js';
+import { forget, reference, signIn, storedViewer, warm } from './client.js';
 import { html, Link, label } from './ui.js';
 import { HomePage } from './pages/home.js';
 import { EnterpriseDirectory } from './pages/enterprises.js';
@@ -91,6 +91,9 @@ function App() {
   const [catalog, setCatalog] = useState(null);
   useEffect(() => {
     reference().then(setCatalog);
+    const signedOut = () => setViewer(null);
+    window.addEventListener('portal:signed-out', signedOut);
+    return () => window.removeEventListener('portal:signed-out', signedOut);
   }, []);
   const path = where.split('?')[0];
   let page = html`<p>页面不存在。<${Link} href="/">回到首页<//></p>`;
@@ -98,7 +101,7 @@ function App() {
     const match = path.match(pattern);
     if (match) {
       // keyed by viewer: signing in or out reloads the view with the new credential
-      page = html`<${Page} key=${`${viewer?.keyId ?? viewer?.subject ?? 'public'}`}
+      page = html`<${Page} key=${viewer ? `${viewer.role}:${viewer.orgId}:${viewer.keyId ?? viewer.subject}` : 'public'}
         params=${match.slice(1).map(decodeURIComponent)} search=${where.split('?')[1] ?? ''}
         viewer=${viewer} catalog=${catalog} />`;
       break;
@@ -112,10 +115,11 @@ function App() {
       </nav>
       <${SignIn} viewer=${viewer} onChange=${setViewer} catalog=${catalog} />
     </header>
-    <main id="content">${catalog ? page : html`<p class="loading">加载中…</p>`}</main>
+    <main id="content">${page}</main>
     <footer>数据来自 greenrong GraphQL API · <a href="/graphql">GraphiQL</a></footer>`;
 }
 
+warm();
 const root = document.getElementById('app');
 root.textContent = '';
 render(html`<${App} />`, root);

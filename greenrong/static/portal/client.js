@@ -29,6 +29,11 @@ export function forget() {
   sessionStorage.removeItem(VIEWER_KEY);
 }
 
+// a credential being tried at sign-in is not the stored one
+function isNewCredential(token) {
+  return token !== credential();
+}
+
 function headers(token) {
   const h = { accept: 'application/graphql-response+json, application/json' };
   if (token) h.authorization = `Bearer ${token}`;
@@ -62,6 +67,11 @@ async function send(name, variables, { mutation = false, text = null, token = cr
     response = await fetch(`${API}/graphql?${params}`, { headers: headers(token) });
   }
   if (response.status === 401) {
+    // a credential that no longer works is dropped: the header shows the public again
+    if (!isNewCredential(token)) {
+      forget();
+      window.dispatchEvent(new Event('portal:signed-out'));
+    }
     throw new ApiError('密钥或令牌无效、已过期或已吊销，请重新登录。', 401);
   }
   const body = await response.json().catch(() => null);
@@ -125,4 +135,11 @@ export async function openWithCredential(path) {
   if (!response.ok) throw new ApiError(`报告页返回 HTTP ${response.status}`, response.status);
   const url = URL.createObjectURL(await response.blob());
   window.open(url, '_blank', 'noopener');
+}
+
+// Starts loading what every view needs (document hashes, reference data) at once, in parallel
+// with the page's own view.
+export function warm() {
+  hashes();
+  reference();
 }

@@ -67,7 +67,8 @@ function Demands({ demands, errors, catalog }) {
 export function EnterprisePage({ params: [id], viewer, catalog }) {
   const withCarbon = Boolean(viewer && (CARBON_ROLES.has(viewer.role) || viewer.orgId === id));
   const view = useView('EnterpriseDetail', { id, withCarbon }, `${id}:${withCarbon}`);
-  useRendered(!view.loading && (view.data || view.error));
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   if (view.error) return html`<${Failure} error=${view.error} />`;
   if (view.loading) return html`<${Loading} />`;
   const e = view.data.node;

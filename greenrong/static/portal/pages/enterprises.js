@@ -91,7 +91,8 @@ function Pager({ pageInfo }) {
 export function EnterpriseDirectory({ search, catalog }) {
   const params = new URLSearchParams(search);
   const view = useView('EnterpriseDirectory', directoryVariables(params), search);
-  useRendered(!view.loading && (view.data || view.error));
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   const connection = view.data?.enterprises;
   return html`<section class="directory">
     <h1>绿色企业</h1>

@@ -2,16 +2,29 @@
 // misses; an institution sees its products with the demands that fit them, and starts a match.
 import { useState } from 'preact/hooks';
 import { gql, refusal } from '../client.js';
-import { count, day, Failure, Guarded, html, label, Link, Loading, percent, useRendered, useView, yuan } from '../ui.js';
+import {
+  count, day, Failure, Guarded, html, label, Link, Loading, percent, useRendered, useView, withParams, yuan,
+} from '../ui.js';
+
+// five demands (or products) a view: each brings its ranked matches, the costly part
+function Pager({ search, pageInfo }) {
+  const after = new URLSearchParams(search).get('after');
+  return html`<nav class="pager" aria-label="分页">
+    ${after ? html`<${Link} href=${withParams({ after: null })} rel="first">第一页<//>` : html`<span class="disabled">第一页</span>`}
+    ${pageInfo.hasNextPage ? html`<${Link} href=${withParams({ after: pageInfo.endCursor })} rel="next">下一页<//>` : html`<span class="disabled">下一页</span>`}
+  </nav>`;
+}
 
 function Reasons({ reasons }) {
   return html`<ul class="reasons">${reasons.filter((r) => r.code !== 'ELIGIBLE' && r.code !== 'GENERAL')
     .map((r) => html`<li data-code=${r.code}>${r.message}</li>`)}</ul>`;
 }
 
-function EnterpriseView({ viewer, catalog }) {
-  const view = useView('FinancingEnterprise', { orgId: viewer.orgId }, viewer.orgId);
-  useRendered(!view.loading && (view.data || view.error));
+function EnterpriseView({ viewer, catalog, search }) {
+  const after = new URLSearchParams(search).get('after');
+  const view = useView('FinancingEnterprise', { orgId: viewer.orgId, after }, `${viewer.orgId}:${after}`);
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   if (view.error) return html`<${Failure} error=${view.error} />`;
   if (view.loading) return html`<${Loading} />`;
   const demands = view.data.node?.financingDemands;
@@ -32,7 +45,8 @@ function EnterpriseView({ viewer, catalog }) {
           ${matches.nearMisses?.length > 0 && html`<h3>差一点符合</h3><ul class="near-misses">
             ${matches.nearMisses.map((n) => html`<li><strong>${n.node.name}</strong> · ${n.node.institution?.name}：${n.message}</li>`)}</ul>`}`}
       </section>`;
-    })}`;
+    })}
+    <${Pager} search=${search} pageInfo=${demands.pageInfo} />`;
 }
 
 function StartMatch({ demandId, productId }) {
@@ -52,9 +66,11 @@ function StartMatch({ demandId, productId }) {
     ${state?.problem && html`<span class="failure" role="alert">${state.problem}</span>`}`;
 }
 
-function InstitutionView({ viewer, catalog }) {
-  const view = useView('FinancingInstitution', { orgId: viewer.orgId }, viewer.orgId);
-  useRendered(!view.loading && (view.data || view.error));
+function InstitutionView({ viewer, catalog, search }) {
+  const after = new URLSearchParams(search).get('after');
+  const view = useView('FinancingInstitution', { orgId: viewer.orgId, after }, `${viewer.orgId}:${after}`);
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   if (view.error) return html`<${Failure} error=${view.error} />`;
   if (view.loading) return html`<${Loading} />`;
   const products = view.data.node?.products;
@@ -74,13 +90,14 @@ function InstitutionView({ viewer, catalog }) {
           <${StartMatch} demandId=${m.node.id} productId=${p.id} />
         </li>`;
       })}</ol>
-    </section>`)}`;
+    </section>`)}
+    <${Pager} search=${search} pageInfo=${products.pageInfo} />`;
 }
 
-export function FinancingPage({ viewer, catalog }) {
+export function FinancingPage({ viewer, catalog, search }) {
   let body;
-  if (viewer?.role === 'ENTERPRISE' && viewer.orgId) body = html`<${EnterpriseView} viewer=${viewer} catalog=${catalog} />`;
-  else if (viewer?.role === 'INSTITUTION' && viewer.orgId) body = html`<${InstitutionView} viewer=${viewer} catalog=${catalog} />`;
+  if (viewer?.role === 'ENTERPRISE' && viewer.orgId) body = html`<${EnterpriseView} viewer=${viewer} catalog=${catalog} search=${search} />`;
+  else if (viewer?.role === 'INSTITUTION' && viewer.orgId) body = html`<${InstitutionView} viewer=${viewer} catalog=${catalog} search=${search} />`;
   else body = html`<${Explainer} viewer=${viewer} />`;
   return html`<section class="financing"><h1>融资对接</h1>${body}</section>`;
 }

@@ -80,7 +80,8 @@ function SearchBox() {
 
 export function HomePage({ catalog }) {
   const view = useView('HomePage', {}, 'home');
-  useRendered(!view.loading && (view.data || view.error));
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   return html`<section class="home">
     <h1>绿色金融综合服务平台</h1>
     <${SearchBox} />

@@ -180,7 +180,8 @@ function Pager({ params, pageInfo }) {
 export function ListingSearch({ search, viewer, catalog }) {
   const params = new URLSearchParams(search);
   const view = useView('ListingSearch', searchVariables(params), search);
-  useRendered(!view.loading && (view.data || view.error));
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   const result = view.data?.searchTechnologyListings;
   return html`<section class="listings">
     <h1>技术交易</h1>
@@ -224,7 +225,8 @@ export function ListingPage({ params: [id], viewer, catalog }) {
   // institution asks for them, and the page shows them when the listing is its own
   const withBuyers = Boolean(viewer && ['ENTERPRISE', 'INSTITUTION', 'ADMIN'].includes(viewer.role));
   const view = useView('ListingDetail', { id, withBuyers }, `${id}:${withBuyers}`);
-  useRendered(!view.loading && (view.data || view.error));
+  useRendered(catalog && !view.loading && (view.data || view.error));
+  if (!catalog) return html`<${Loading} />`;
   if (view.error) return html`<${Failure} error=${view.error} />`;
   if (view.loading) return html`<${Loading} />`;
   const l = view.data.node;
