@@ -73,6 +73,7 @@ def create_app(
     from greenrong.resolvers.carbon_page import carbon_report_page
     from greenrong.resolvers.metrics_page import PATH as METRICS_PATH
     from greenrong.resolvers.metrics_page import metrics_page
+    from greenrong.resolvers.portal_page import routes as portal_routes
     from greenrong.schema.kit.body import BodyLimits
     from greenrong.schema.root import schema
     from greenrong.schema.view import GreenrongGraphQL
@@ -137,6 +138,7 @@ def create_app(
             Route(CARBON_REPORT_PATH, carbon_report_page, methods=["GET"]),  # docs/CARBON.md
             *([Route(METRICS_PATH, metrics_page)] if settings.metrics else []),
             Mount("/static", StaticFiles(directory=STATIC_DIR), name="static"),
+            *portal_routes(),  # the web portal at / (docs/ARCHITECTURE.md)
         ],
         lifespan=lifespan,
     )

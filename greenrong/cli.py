@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import sys
 import uuid
@@ -218,6 +219,31 @@ def export_schema(output: Path | None) -> None:
     else:
         output.write_text(sdl, encoding="utf-8")
         click.echo(f"greenrong: schema written to {output}")
+
+
+@main.group()
+def portal() -> None:
+    """The web portal served at / (its GraphQL documents: greenrong/static/portal/queries)."""
+
+
+@portal.command("allowlist")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
+def portal_allowlist(output: Path | None) -> None:
+    """Print an allow-list (GREENRONG_PERSISTED_QUERY_ALLOWLIST) of the portal's documents,
+    every role listing every one of them; add other clients' hashes to it as they need."""
+    from greenrong.schema import portal as portal_documents
+
+    text = json.dumps(portal_documents.allowlist(), indent=2) + "\n"
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"greenrong: portal allow-list written to {output}")
 
 
 # ---- pipeline commands (worker, events): owned by the search pipeline ----

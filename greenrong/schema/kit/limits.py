@@ -20,6 +20,7 @@ from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension
 
 from greenrong.core.config import Settings
+from greenrong.schema import portal
 from greenrong.schema.kit.cost import CostPolicy
 from greenrong.schema.kit.documents import ValidationResults, limit_rules
 from greenrong.schema.kit.persisted import (
@@ -65,6 +66,7 @@ class QueryLimits:
                 store=QueryStore(settings.persisted_query_cache_size),
                 allowlist=load_allowlist(Path(allowlist)) if allowlist else None,
                 shared=shared,
+                pinned=portal.by_hash(),
             ),
             costs=CostPolicy(
                 max_cost=settings.max_query_cost,

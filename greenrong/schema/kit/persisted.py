@@ -28,7 +28,7 @@ import logging
 import re
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -148,9 +148,11 @@ class PersistedQueryPolicy:
     allowlist: AllowList | None = None
     #: the deployment's store behind ``store``, when a broker is configured
     shared: RedisQueries | None = None
+    #: documents known from start-up, never evicted: the web portal's (``schema/portal.py``)
+    pinned: Mapping[str, str] = field(default_factory=dict)
 
     async def get(self, digest: str) -> str | None:
-        query = self.store.get(digest)
+        query = self.pinned.get(digest) or self.store.get(digest)
         if query is None and self.shared is not None:
             query = await self.shared.get(digest)
             if query is not None:
