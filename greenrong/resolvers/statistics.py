@@ -23,7 +23,7 @@ class StatisticsQuery:
             "Platform figures over the rows the caller may see: counts, financing by year,"
             " breakdowns. Anonymous callers get the figures of public rows."
         ),
-        metadata=cost(10),  # a dozen aggregate queries
+        metadata=cost(10),  # priced as when it recomputed (a read of kept figures now)
     )
     async def platform_statistics(self, info: Info) -> PlatformStatistics:
         async with info.context.sessionmaker() as session:
