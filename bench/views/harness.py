@@ -23,12 +23,14 @@ import os
 import pprint
 import secrets
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -104,17 +106,25 @@ def main() -> int:
 
 def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, client_cpu: int) -> int:
     load_before = os.getloadavg()
-    progress("starting a throwaway PostgreSQL (infra/local/pg)")
-    database_url = services.start_postgres()
-    plain_url = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
+    servers = {query: (q.GREENRONG,) if args.sqlite else q.SERVERS[query] for query in args.queries}
+    params: q.Params | None = None
+    if args.sqlite:
+        database_url = f"sqlite+aiosqlite:///{services.workdir / 'greenrong.db'}"
+        plain_url = ""
+        progress(f"greenrong on SQLite: {database_url}")
+    else:
+        progress("starting a throwaway PostgreSQL (infra/local/pg)")
+        database_url = services.start_postgres()
+        plain_url = database_url.replace("postgresql+asyncpg://", "postgresql://", 1)
     env = {"GREENRONG_DATABASE_URL": database_url}
     progress("greenrong migrate")
     _cli(["migrate"], env)
     progress(f"greenrong seed --demo --scale {args.scale:g}")
     _cli(["seed", "--demo", "--scale", f"{args.scale:g}"], env)
-    progress("bench-only SQL (not a migration):\n" + BENCH_SQL)
-    params = asyncio.run(_prepare_database(plain_url))
-    progress("parameters: " + params.describe())
+    if not args.sqlite:
+        progress("bench-only SQL (not a migration):\n" + BENCH_SQL)
+        params = asyncio.run(_prepare_database(plain_url))
+        progress("parameters: " + params.describe())
 
     progress("starting osmem-server (the search engine greenrong needs at start-up)")
     search_url = services.start_osmem(cpus=str(client_cpu), keep=args.keep)
@@ -134,25 +144,46 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
         keep=args.keep,
         jwt_secret=jwt_secret,
     )
-    progress(f"starting PostGraphile v5 (amber, GRAPHILE_ENV=production) on CPU {server_cpu}")
-    postgraphile = services.start_postgraphile(
-        database_url=plain_url, port=pgl_port, cpus=str(server_cpu), keep=args.keep
-    )
+    pids = {q.GREENRONG: greenrong.pid}
+    if any(q.POSTGRAPHILE in names for names in servers.values()):
+        progress(f"starting PostGraphile v5 (amber, GRAPHILE_ENV=production) on CPU {server_cpu}")
+        postgraphile = services.start_postgraphile(
+            database_url=plain_url, port=pgl_port, cpus=str(server_cpu), keep=args.keep
+        )
+        pids[q.POSTGRAPHILE] = postgraphile.pid
     urls = {
         q.GREENRONG: f"http://127.0.0.1:{gr_port}/graphql",
         q.POSTGRAPHILE: f"http://127.0.0.1:{pgl_port}/graphql",
     }
 
     progress("checking that every server and the floor return the same data")
-    floors = asyncio.run(
-        _check_and_measure_floor(
-            plain_url, params, urls, auth, repetitions=args.floor_repetitions, cpu=server_cpu
+    if args.sqlite:
+        floors = asyncio.run(
+            _check_and_measure_sqlite_floor(
+                services.workdir / "greenrong.db",
+                database_url,
+                urls,
+                auth,
+                repetitions=args.floor_repetitions,
+                cpu=server_cpu,
+            )
         )
-    )
+    else:
+        floors = asyncio.run(
+            _check_and_measure_floor(
+                plain_url,
+                params,
+                servers,
+                urls,
+                auth,
+                repetitions=args.floor_repetitions,
+                cpu=server_cpu,
+            )
+        )
 
     results: list[Result] = []
-    for query, servers in q.SERVERS.items():
-        for server in servers:
+    for query, names in servers.items():
+        for server in names:
             body_file = services.workdir / f"{query}.{server}.json"
             body_file.write_bytes(q.body(query, server, params))
             if args.warmup > 0:
@@ -185,15 +216,12 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
             params,
             server_cpu=server_cpu,
             client_cpu=client_cpu,
-            rss={
-                q.GREENRONG: rss_kib(greenrong.pid),
-                q.POSTGRAPHILE: rss_kib(postgraphile.pid),
-            },
+            rss={server: rss_kib(pid) for server, pid in pids.items()},
             served=served,
             load=(load_before, os.getloadavg()),
         )
     )
-    if args.rss_requests > 0:
+    if args.rss_requests > 0 and params is not None:
         bodies = [services.workdir / f"{query}.{q.GREENRONG}.json" for query in ("Q1", "Q2", "Q3")]
         print(
             _soak(
@@ -207,8 +235,8 @@ def _run(args: argparse.Namespace, services: Services, *, server_cpu: int, clien
             )
         )
     if args.keep:
-        sys.stderr.write("".join(f"  {name}: {url}\n" for name, url in urls.items()))
-        sys.stderr.write(f"  PostgreSQL: {plain_url}\n")
+        sys.stderr.write("".join(f"  {name}: {urls[name]}\n" for name in pids))
+        sys.stderr.write(f"  database: {plain_url or database_url}\n")
     return 0
 
 
@@ -226,6 +254,18 @@ def _parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--keep", action="store_true", help="leave the services running")
     parser.add_argument(
+        "--query",
+        action="append",
+        choices=sorted(q.SERVERS),
+        help="run only this query (repeatable; default: all)",
+    )
+    parser.add_argument(
+        "--sqlite",
+        action="store_true",
+        help="greenrong alone on an embedded SQLite database (Q4 only: Q1-Q3's parameters and "
+        "floors, and PostGraphile, are PostgreSQL's)",
+    )
+    parser.add_argument(
         "--rss-requests",
         type=int,
         default=0,
@@ -235,6 +275,9 @@ def _parse_args() -> argparse.Namespace:
     args = parser.parse_args()
     if args.duration < 1 or args.connections < 1 or args.floor_repetitions < 1:
         parser.error("--duration, --connections and --floor-repetitions must be positive")
+    args.queries = tuple(args.query or q.SERVERS)
+    if args.sqlite and set(args.queries) != {"Q4"}:
+        parser.error("--sqlite runs Q4 only: add --query Q4")
     return args
 
 
@@ -293,7 +336,8 @@ def _post(url: str, authorization: str | None, body: bytes) -> dict[str, Any]:
 
 async def _check_and_measure_floor(
     url: str,
-    params: q.Params,
+    params: q.Params | None,
+    servers: dict[str, tuple[str, ...]],
     urls: dict[str, str],
     auth: dict[str, str | None],
     *,
@@ -304,16 +348,18 @@ async def _check_and_measure_floor(
     try:
         floor = floor_module.Floor(conn, params)
         await floor.prepare()
-        for query, servers in q.SERVERS.items():
+        for query, names in servers.items():
             forms = {"raw asyncpg": await floor.query(query)()}
-            for server in servers:
+            if query == "Q4":
+                forms["raw asyncpg, recomputed from the rows"] = await floor.q4_recomputed()
+            for server in names:
                 data = _post(urls[server], auth[server], q.body(query, server, params))
                 forms[server] = q.NORMAL[(query, server)](data)
             _require_equal(query, forms)
             same = q.summary(query, forms[q.GREENRONG])
             progress(f"{query}: same data from {', '.join(forms)}: {same}")
         floors: dict[str, float] = {}
-        for query in q.SERVERS:
+        for query in servers:
             floors[query] = await floor_module.measure(
                 floor, query, repetitions=repetitions, cpu=cpu
             )
@@ -321,6 +367,90 @@ async def _check_and_measure_floor(
         return floors
     finally:
         await conn.close()
+
+
+async def _check_and_measure_sqlite_floor(
+    path: Path,
+    database_url: str,
+    urls: dict[str, str],
+    auth: dict[str, str | None],
+    *,
+    repetitions: int,
+    cpu: int,
+) -> dict[str, float]:
+    """Q4 on SQLite: greenrong's answer against the kept figures read by the stdlib's sqlite3
+    (the floor) and against greenrong's own recomputation from the rows, in-process."""
+    connection = sqlite3.connect(path)
+    try:
+
+        async def kept() -> Any:
+            sql = floor_module.KEPT.replace("$1", "?")
+            rows = connection.execute(sql, (floor_module.REGULATOR_SCOPE,))
+            cents = Decimal("0.01")
+            return floor_module.kept_form(
+                (f, k, n, (Decimal(a) * cents).quantize(cents)) for f, k, n, a in rows
+            )
+
+        forms = {
+            "raw sqlite3": await kept(),
+            "greenrong, recomputed from the rows": await _recomputed_form(database_url),
+            q.GREENRONG: q.NORMAL[("Q4", q.GREENRONG)](
+                _post(urls[q.GREENRONG], auth[q.GREENRONG], q.body("Q4", q.GREENRONG, None))
+            ),
+        }
+        _require_equal("Q4", forms)
+        progress(f"Q4: same data from {', '.join(forms)}: {q.summary('Q4', forms[q.GREENRONG])}")
+        floor = floor_module.Floor(None, None)  # type: ignore[arg-type]
+        floor.q4 = kept  # type: ignore[method-assign]
+        mean = await floor_module.measure(floor, "Q4", repetitions=repetitions, cpu=cpu)
+        progress(f"Q4: raw sqlite3 floor {mean:,.0f} µs per request")
+        return {"Q4": mean}
+    finally:
+        connection.close()
+
+
+async def _recomputed_form(database_url: str) -> Any:
+    from greenrong.core.db import create_engine, create_sessionmaker
+    from greenrong.domain.access.principal import Principal, Role
+    from greenrong.domain.statistics.service import recomputed_statistics
+
+    engine = create_engine(database_url)
+    try:
+        async with create_sessionmaker(engine)() as session:
+            stats = await recomputed_statistics(session, principal=Principal(Role.REGULATOR))
+    finally:
+        await engine.dispose()
+    return floor_module.kept_form(
+        [
+            *(
+                (name, "", n, None)
+                for name, n in (
+                    ("enterprises", stats.enterprise_count),
+                    ("institutions", stats.institution_count),
+                    ("products", stats.product_count),
+                    ("experts", stats.expert_count),
+                    ("listings", stats.listing_count),
+                )
+            ),
+            ("received", "", 1, stats.demand_received_total),
+            ("facilitated", "", 1, stats.financing_facilitated_total),
+            *(
+                ("received_year", str(y.year), y.count, y.amount)
+                for y in stats.demand_received_by_year
+            ),
+            *(
+                ("facilitated_year", str(y.year), y.count, y.amount)
+                for y in stats.financing_facilitated_by_year
+            ),
+            *(
+                ("enterprise_category", c.value, n, None)
+                for c, n in stats.enterprises_by_green_category
+                if n
+            ),
+            *(("expert_title", t.value, n, None) for t, n in stats.experts_by_title if n),
+            *(("disclosure_kind", k.value, n, None) for k, n in stats.disclosures_by_kind if n),
+        ]
+    )
 
 
 def _require_equal(query: str, forms: dict[str, Any]) -> None:
@@ -418,7 +548,7 @@ def _table(
     args: argparse.Namespace,
     results: list[Result],
     floors: dict[str, float],
-    params: q.Params,
+    params: q.Params | None,
     *,
     server_cpu: int,
     client_cpu: int,
@@ -461,7 +591,9 @@ def _table(
     cpu_model = _cpu_model()
     out = [
         f"bench/views/run --scale {args.scale:g} --duration {args.duration} "
-        f"--connections {args.connections}",
+        f"--connections {args.connections}"
+        + "".join(f" --query {query}" for query in args.query or ())
+        + (" --sqlite" if args.sqlite else ""),
         f"servers pinned to CPU {server_cpu}, one process each; wrk -t 1 -c {args.connections} "
         f"on CPU {client_cpu}; {args.warmup} s warm-up per run; PostgreSQL unpinned",
         "",
@@ -470,13 +602,17 @@ def _table(
         *(line(row) for row in rows),
         "",
         f"RSS after the run: greenrong {rss[q.GREENRONG] / 1024:,.0f} MiB "
-        f"(after {served:,} timed requests plus warm-ups), "
-        f"PostGraphile {rss[q.POSTGRAPHILE] / 1024:,.0f} MiB",
+        f"(after {served:,} timed requests plus warm-ups)"
+        + (
+            f", PostGraphile {rss[q.POSTGRAPHILE] / 1024:,.0f} MiB" if q.POSTGRAPHILE in rss else ""
+        ),
         "errors: socket errors + non-2xx + 2xx responses with GraphQL errors (every response "
         "is checked by post.lua)",
-        "floor: the same rows by raw asyncpg in-process, one connection, mean of "
+        f"database: {'SQLite (embedded)' if args.sqlite else 'PostgreSQL'}",
+        f"floor: the same rows by raw {'sqlite3' if args.sqlite else 'asyncpg'} in-process, "
+        "one connection, mean of "
         f"{args.floor_repetitions} sequential runs on CPU {server_cpu} (no HTTP, no JSON)",
-        "data: " + params.describe(),
+        "data: " + (params.describe() if params else "Q4 only (no parameters)"),
         f"machine: {os.cpu_count()} CPUs, {cpu_model}; load average 1 min "
         f"{load[0][0]:.2f} before, {load[1][0]:.2f} after",
     ]

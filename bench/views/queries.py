@@ -155,7 +155,10 @@ def document(query: str, server: str) -> str:
     return (QUERIES_DIR / f"{query.lower()}.{server}.graphql").read_text(encoding="utf-8")
 
 
-def variables(query: str, server: str, params: Params) -> dict[str, Any]:
+def variables(query: str, server: str, params: Params | None) -> dict[str, Any]:
+    if query == "Q4":
+        return {}
+    assert params is not None, f"{query} needs parameters chosen from the data"
     if query == "Q1":
         return {"regions": params.regions}
     if query == "Q2":
@@ -172,7 +175,7 @@ def variables(query: str, server: str, params: Params) -> dict[str, Any]:
     return {}
 
 
-def body(query: str, server: str, params: Params) -> bytes:
+def body(query: str, server: str, params: Params | None) -> bytes:
     payload = {"query": document(query, server), "variables": variables(query, server, params)}
     return json.dumps(payload, ensure_ascii=False).encode()
 

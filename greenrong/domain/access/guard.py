@@ -12,6 +12,9 @@ the caller may not see (``policy.visible_rows``) answers exactly like a missing 
 anything reads its state or version. ``kit.service.create``/``update`` call ``check_write``, and
 ``outbox.service.record_change`` (which every write calls) calls ``audit``, so every mutation,
 including ones added later, is checked and audited in the same transaction as its change.
+
+Every process that writes imports this module, so it also installs the session listener that
+keeps the platform figures with the rows they count (``statistics/upkeep.py``).
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ from greenrong.domain.access.principal import SYSTEM, Principal, Role
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.outbox.models import Operation
+from greenrong.domain.statistics import upkeep as _statistics_upkeep  # noqa: F401 - its listener
 
 _ACTOR = "greenrong.actor"
 #: set while the writes of an allowed party action run (see ``as_party``)

@@ -1,4 +1,6 @@
-"""Every mapped model, imported in one place (for Alembic and for lookups by entity type)."""
+"""Every mapped model, imported in one place (for Alembic and for lookups by entity type), and
+the session listener that keeps the platform figures with the rows they count
+(``statistics/upkeep.py``)."""
 
 from __future__ import annotations
 
@@ -31,6 +33,8 @@ from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners import models as partners_models
 from greenrong.domain.periodic.models import PeriodicRun
 from greenrong.domain.projects.models import Project
+from greenrong.domain.statistics import upkeep as statistics_upkeep
+from greenrong.domain.statistics.models import PlatformFigure
 from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
 
 ENTITIES: dict[str, type[Entity]] = {
@@ -73,5 +77,7 @@ __all__ = [
     "DeadLetter",
     "DisclosureMetricSource",
     "PeriodicRun",
+    "PlatformFigure",
     "partners_models",
+    "statistics_upkeep",
 ]

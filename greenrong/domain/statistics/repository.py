@@ -1,4 +1,4 @@
-"""All SQL of the statistics context: three statements, each a set of grouped aggregates.
+"""All SQL of the statistics context: the figures recomputed from the rows, and the kept ones.
 
 Works on PostgreSQL and SQLite alike:
 - Money sums are typed with the column's own type (``type_=``), so SQLite's scaled integers come
@@ -8,58 +8,59 @@ Works on PostgreSQL and SQLite alike:
   ``±infinity`` is clamped to the calendar Python reads). SQLite stores UTCDateTime values as
   UTC text, whose first four characters are the year.
 
-Every figure aggregates only the rows the caller sees (``rows``: the access policy's row rule of
-each table as a WHERE condition), so a figure never moves with a row the caller may not see
-(docs/SECURITY.md, "Statistics").
+A recomputation aggregates only the rows ``rows`` admits (the access policy's row rule of each
+table as a WHERE condition), so a figure never moves with a row the caller may not see
+(docs/SECURITY.md, "Statistics"). The kept figures (``platform_figure``) are read per scope in
+one statement, changed by one upsert per committing transaction (``upkeep.py``), and rebuilt
+from a recomputation per scope.
+
+The ``*_sync`` functions take the synchronous ``Session`` (the upkeep runs inside SQLAlchemy's
+commit; ``AsyncSession.run_sync`` calls them from async code).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     String,
+    Table,
     case,
     cast,
+    delete,
     extract,
     func,
     literal,
     literal_column,
+    null,
     select,
+    text,
+    tuple_,
     type_coerce,
     union_all,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import QueryableAttribute
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import False_
 from sqlalchemy.sql.functions import FunctionElement
 
-from greenrong.domain.disclosure.models import Disclosure
-from greenrong.domain.enterprises.models import Enterprise
-from greenrong.domain.experts.models import Expert
-from greenrong.domain.finance.models import (
-    DemandStatus,
-    FinancialInstitution,
-    FinancialProduct,
-    FinancingDemand,
-)
-from greenrong.domain.matching.tracked import FinancingMatch, MatchStatus, TechnologyDeal
-from greenrong.domain.technology.models import TechnologyListing
+from greenrong.domain.kit.types import Money
+from greenrong.domain.statistics.figures import PARTS, TOTAL, Key, Part, Tally
+from greenrong.domain.statistics.models import FigureAmount, PlatformFigure
 
-RECEIVED = "received"
-FINANCED = "financed"
-MATCH_FINANCED = "match_financed"
-GREEN_CATEGORY = "green_category"
-EXPERT_TITLE = "expert_title"
-DISCLOSURE_KIND = "disclosure_kind"
+FIGURES: Table = PlatformFigure.__table__  # type: ignore[assignment]
+#: the figure of a scope's marker row, whose key is the scope's fingerprint
+BUILT = "built"
+
+FigureRow = tuple[str, str, int, Decimal | None]  # figure, key, count, amount
 
 
 class utc_year(FunctionElement[int]):  # noqa: N801 - reads as a SQL function
@@ -96,141 +97,157 @@ def _utc_year_postgresql(element: utc_year, compiler: SQLCompiler, **kw: Any) ->
     return compiler.process(cast(extract("year", in_utc), Integer), **kw)
 
 
-@dataclass(frozen=True)
-class Totals:
-    enterprises: int
-    institutions: int
-    products: int
-    experts: int
-    listings: int
-    demand_received: Decimal | None
-    financing_facilitated: Decimal | None
-    matching_services: int
-    match_financed: Decimal | None
-
-
-@dataclass(frozen=True)
-class YearRow:
-    series: str
-    year: int
-    amount: Decimal | None
-    count: int
-
-
-@dataclass(frozen=True)
-class GroupCount:
-    dimension: str
-    key: str
-    count: int
-
-
-#: the caller's rows of a model as a WHERE condition, None for every row
+#: the caller's rows of a model as a WHERE condition: None for every row, ``false()`` for none
 RowScope = Callable[[type[Any]], ColumnElement[bool] | None]
 
 
+def _part_select(part: Part, condition: ColumnElement[bool] | None) -> Select[Any]:
+    model: Any = part.model
+    key: ColumnElement[Any]
+    where: list[ColumnElement[bool]] = [] if condition is None else [condition]
+    if part.key is not None:
+        column = getattr(model, part.key)
+        key = type_coerce(column, String())
+        where.append(column.is_not(None))
+    elif part.year_of is not None:
+        moment = getattr(model, part.year_of)
+        key = cast(utc_year(moment), String())
+        where.append(moment.is_not(None))
+    else:
+        key = literal(TOTAL, String())
+    if part.when is not None:
+        where.append(model.status == part.when)
+    amount: ColumnElement[Any] = cast(null(), Money())
+    if part.amount is not None:
+        column = getattr(model, part.amount)
+        amount = func.sum(column, type_=column.type)
+    statement = (
+        select(literal(part.figure, String()), key, func.count(), amount)
+        .select_from(model)
+        .where(*where)
+    )
+    return statement if part.key is None and part.year_of is None else statement.group_by(key)
+
+
+def figures_statement(rows: RowScope) -> Any:
+    """Every figure over the rows ``rows`` admits, as (figure, key, count, amount) rows; None
+    when it admits no row of any model."""
+    selects = []
+    for part in PARTS:
+        condition = rows(part.model)
+        if isinstance(condition, False_):
+            continue
+        selects.append(_part_select(part, condition))
+    if not selects:
+        return None
+    return selects[0] if len(selects) == 1 else union_all(*selects)
+
+
+def _figure_rows(result: Iterable[Any]) -> list[FigureRow]:
+    return [(figure, key, count, amount) for figure, key, count, amount in result if count]
+
+
+def recompute_sync(session: Session, rows: RowScope) -> list[FigureRow]:
+    statement = figures_statement(rows)
+    return [] if statement is None else _figure_rows(session.execute(statement))
+
+
 class StatisticsRepository:
-    def __init__(self, session: AsyncSession, *, rows: RowScope) -> None:
+    def __init__(self, session: AsyncSession) -> None:
         self.session = session
-        self.rows = rows
 
-    def _seen(self, statement: Select[Any], model: type[Any]) -> Select[Any]:
-        """``statement`` limited to the rows of ``model`` the caller sees."""
-        condition = self.rows(model)
-        return statement if condition is None else statement.where(condition)
+    async def recompute(self, rows: RowScope) -> list[FigureRow]:
+        """The figures over the rows ``rows`` admits, from the rows themselves (one statement,
+        none when it admits nothing)."""
+        statement = figures_statement(rows)
+        if statement is None:
+            return []
+        return _figure_rows(await self.session.execute(statement))
 
-    async def totals(self) -> Totals:
-        """Row counts and the two money totals, in one SELECT of scalar subqueries."""
-
-        def count(model: type[Any]) -> ColumnElement[int]:
-            return self._seen(select(func.count()).select_from(model), model).scalar_subquery()
-
-        def total(column: Any, model: type[Any], *where: ColumnElement[bool]) -> Any:
-            statement = select(func.sum(column, type_=column.type)).where(*where)
-            return self._seen(statement, model).scalar_subquery()
-
-        amount = FinancingDemand.amount
-        financed = FinancingDemand.financed_amount
-        statement = select(
-            count(Enterprise),
-            count(FinancialInstitution),
-            count(FinancialProduct),
-            count(Expert),
-            count(TechnologyListing),
-            total(amount, FinancingDemand),
-            total(financed, FinancingDemand, FinancingDemand.status == DemandStatus.FINANCED),
-            count(FinancingMatch) + count(TechnologyDeal),
-            total(
-                FinancingMatch.amount, FinancingMatch, FinancingMatch.status == MatchStatus.FINANCED
-            ),
+    async def kept(self, scope: str) -> list[FigureRow]:
+        """The kept figures of ``scope``, its ``built`` marker included (one statement)."""
+        table = FIGURES
+        statement = select(table.c.figure, table.c.key, table.c.count, table.c.amount).where(
+            table.c.scope == scope
         )
-        row = (await self.session.execute(statement)).one()
-        return Totals(*row)
+        return [tuple(row) for row in await self.session.execute(statement)]
 
-    async def amounts_by_year(self) -> list[YearRow]:
-        """Demands received by year of submission and financed by year of financing (FINANCED
-        demands without a financed_at count in the total but in no year), and tracked matches
-        financed by the year they closed."""
-        amount = FinancingDemand.amount
-        financed = FinancingDemand.financed_amount
-        submitted_year = utc_year(FinancingDemand.submitted_at)
-        financed_year = utc_year(FinancingDemand.financed_at)
-        received = self._seen(
-            select(
-                literal(RECEIVED, String()).label("series"),
-                submitted_year.label("year"),
-                func.sum(amount, type_=amount.type).label("amount"),
-                func.count().label("count"),
-            ),
-            FinancingDemand,
-        ).group_by(submitted_year)
-        facilitated = self._seen(
-            select(
-                literal(FINANCED, String()),
-                financed_year,
-                func.sum(financed, type_=amount.type),
-                func.count(),
-            ).where(
-                FinancingDemand.status == DemandStatus.FINANCED,
-                FinancingDemand.financed_at.is_not(None),
-            ),
-            FinancingDemand,
-        ).group_by(financed_year)
-        match_year = utc_year(FinancingMatch.closed_at)
-        matched = self._seen(
-            select(
-                literal(MATCH_FINANCED, String()),
-                match_year,
-                func.sum(FinancingMatch.amount, type_=amount.type),
-                func.count(),
-            ).where(
-                FinancingMatch.status == MatchStatus.FINANCED,
-                FinancingMatch.closed_at.is_not(None),
-            ),
-            FinancingMatch,
-        ).group_by(match_year)
-        statement: CompoundSelect[tuple[str, int, Decimal, int]] = union_all(
-            received, facilitated, matched
-        ).order_by("series", "year")
-        rows = await self.session.execute(statement)
-        return [YearRow(*row) for row in rows]
+    async def markers(self) -> set[tuple[str, str]]:
+        """(scope, fingerprint) of every built scope."""
+        table = FIGURES
+        statement = select(table.c.scope, table.c.key).where(table.c.figure == BUILT)
+        return {(scope, key) for scope, key in await self.session.execute(statement)}
 
-    async def group_counts(self) -> list[GroupCount]:
-        """Enterprises by green category, experts by title, disclosures by kind."""
 
-        def by(
-            dimension: str, model: type[Any], column: QueryableAttribute[Any]
-        ) -> Select[tuple[str, str, int]]:
-            counted = select(
-                literal(dimension, String()),
-                type_coerce(column, String()),
-                func.count(),
-            )
-            return self._seen(counted, model).group_by(column)
-
-        statement: CompoundSelect[tuple[str, str, int]] = union_all(
-            by(GREEN_CATEGORY, Enterprise, Enterprise.green_category),
-            by(EXPERT_TITLE, Expert, Expert.title),
-            by(DISCLOSURE_KIND, Disclosure, Disclosure.kind),
+def apply_sync(session: Session, deltas: dict[tuple[str, str, str], Tally]) -> None:
+    """Add ``deltas`` ((scope, figure, key) -> count and amount) to the kept figures, in one
+    upsert whose rows come in key order (so concurrent transactions lock them in the same
+    order), then drop the keys left with no row."""
+    changed = sorted(k for k, t in deltas.items() if t.count or t.amount)
+    if not changed:
+        return
+    table = FIGURES
+    values = [
+        {"scope": s, "figure": f, "key": k, "count": deltas[s, f, k].count,
+         "amount": deltas[s, f, k].amount}
+        for s, f, k in changed
+    ]  # fmt: skip
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.scope, table.c.figure, table.c.key],
+        set_={
+            "count": table.c.count + statement.excluded.count,
+            "amount": table.c.amount + statement.excluded.amount,
+        },
+    )
+    session.execute(statement)
+    session.execute(
+        delete(table).where(
+            table.c.count == 0,
+            tuple_(table.c.scope, table.c.figure, table.c.key).in_(changed),
         )
-        rows = await self.session.execute(statement)
-        return [GroupCount(*row) for row in rows]
+    )
+
+
+def replace_sync(session: Session, scopes: Iterable[tuple[str, str, RowScope]]) -> None:
+    """Rebuild every kept figure: each (scope, fingerprint, rows) recomputed, with its marker.
+
+    On PostgreSQL the table is locked first (SHARE ROW EXCLUSIVE, which the upkeep's upserts
+    wait for): a transaction that changed rows before this recomputation began, and commits
+    after it, adds its deltas once this rebuild has committed; one that committed before it
+    is in the recomputation."""
+    table = FIGURES
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE platform_figure IN SHARE ROW EXCLUSIVE MODE"))
+    session.execute(delete(table))
+    values: list[dict[str, Any]] = []
+    for scope, fingerprint, rows in scopes:
+        figures: dict[Key, Tally] = {}
+        for figure, key, count, amount in recompute_sync(session, rows):
+            tally = figures.setdefault((figure, key), Tally())
+            tally.count += count
+            tally.amount += amount or 0
+        values.extend(
+            {"scope": scope, "figure": f, "key": k, "count": t.count, "amount": t.amount}
+            for (f, k), t in sorted(figures.items())
+        )
+        values.append(
+            {"scope": scope, "figure": BUILT, "key": fingerprint, "count": 0, "amount": 0}
+        )
+    session.execute(table.insert(), values)
+
+
+__all__ = [
+    "BUILT",
+    "FigureAmount",
+    "FigureRow",
+    "RowScope",
+    "StatisticsRepository",
+    "apply_sync",
+    "figures_statement",
+    "recompute_sync",
+    "replace_sync",
+    "utc_year",
+]

@@ -1,84 +1,119 @@
-"""Platform statistics: the report's headline figures, exact, from three SQL statements.
+"""Platform statistics: the report's headline figures, exact, kept as the rows change.
 
 The figures are the caller's: each counts and sums only the rows the caller may see
 (``policy.visible_rows``), so ADMIN and REGULATOR get the platform's figures and the public
 gets the figures of public rows, which no private row moves (docs/SECURITY.md, "Statistics").
+
+``platform_statistics`` reads the kept figures of the caller's scope (one statement, whatever
+the size of the data) and adds, for a caller bound to an organisation, its own rows beyond the
+scope's (``scopes.own_rows``; one more statement over that organisation's rows).
+``recomputed_statistics`` computes the same answer from the rows alone: it is what the kept
+figures must always equal (tests/domain/test_statistics_upkeep.py), and the answer while a scope
+is not built (a database migrated by an older greenrong, or rules changed since).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from decimal import Decimal
-from enum import StrEnum
-from typing import Any, TypeVar
+import logging
+from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import ColumnElement, false, not_
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from greenrong.domain.access import policy
-from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.predicates import Everything, Nothing, sql_condition, to_sql
 from greenrong.domain.access.principal import Principal
-from greenrong.domain.disclosure.models import DisclosureKind
-from greenrong.domain.experts.models import ExpertTitle
 from greenrong.domain.kit.types import utcnow
-from greenrong.domain.reference.vocab import GreenCategory
+from greenrong.domain.statistics import scopes
+from greenrong.domain.statistics.figures import merged, statistics_of
 from greenrong.domain.statistics.repository import (
-    DISCLOSURE_KIND,
-    EXPERT_TITLE,
-    FINANCED,
-    GREEN_CATEGORY,
-    MATCH_FINANCED,
-    RECEIVED,
-    GroupCount,
+    BUILT,
+    RowScope,
     StatisticsRepository,
-    YearRow,
+    replace_sync,
 )
 from greenrong.domain.statistics.types import PlatformStatistics, YearAmount
 
-__all__ = ["PlatformStatistics", "YearAmount", "platform_statistics"]
+__all__ = [
+    "PlatformStatistics",
+    "YearAmount",
+    "platform_statistics",
+    "rebuild",
+    "recomputed_statistics",
+]
 
-ZERO = Decimal("0.00")
-E = TypeVar("E", bound=StrEnum)
+log = logging.getLogger(__name__)
 
 
 async def platform_statistics(session: AsyncSession, *, principal: Principal) -> PlatformStatistics:
     """Counts, money totals, money by UTC year and breakdowns, with every enum member listed,
     over the rows ``principal`` may see."""
+    scope = scopes.SCOPE_OF[principal.role]
+    repository = StatisticsRepository(session)
+    kept = await repository.kept(scope.name)
+    if (BUILT, scope.fingerprint) not in {(figure, key) for figure, key, *_ in kept}:
+        log.warning(
+            "statistics: scope %s is not built for these rules; recomputing (greenrong migrate"
+            " rebuilds it)",
+            scope.name,
+        )
+        return await recomputed_statistics(session, principal=principal)
+    own = await repository.recompute(_own_rows(principal))
+    return statistics_of(merged((row for row in kept if row[0] != BUILT), own))
+
+
+async def recomputed_statistics(
+    session: AsyncSession, *, principal: Principal
+) -> PlatformStatistics:
+    """``platform_statistics`` from the rows themselves (one statement over every table)."""
     now = utcnow()
 
     def rows(model: type[Any]) -> ColumnElement[bool] | None:
         return to_sql(model, policy.visible_rows(principal, model.entity_type), now=now)
 
-    repository = StatisticsRepository(session, rows=rows)
-    totals = await repository.totals()
-    years = await repository.amounts_by_year()
-    groups = await repository.group_counts()
-    return PlatformStatistics(
-        enterprise_count=totals.enterprises,
-        institution_count=totals.institutions,
-        product_count=totals.products,
-        expert_count=totals.experts,
-        listing_count=totals.listings,
-        demand_received_total=totals.demand_received or ZERO,
-        financing_facilitated_total=totals.financing_facilitated or ZERO,
-        demand_received_by_year=_series(years, RECEIVED),
-        financing_facilitated_by_year=_series(years, FINANCED),
-        enterprises_by_green_category=_every(GreenCategory, groups, GREEN_CATEGORY),
-        experts_by_title=_every(ExpertTitle, groups, EXPERT_TITLE),
-        disclosures_by_kind=_every(DisclosureKind, groups, DISCLOSURE_KIND),
-        matching_service_count=totals.matching_services,
-        match_financed_total=totals.match_financed or ZERO,
-        match_financed_by_year=_series(years, MATCH_FINANCED),
-    )
+    return statistics_of(merged(await StatisticsRepository(session).recompute(rows)))
 
 
-def _series(rows: Iterable[YearRow], series: str) -> list[YearAmount]:
-    return sorted(
-        (YearAmount(r.year, r.amount or ZERO, r.count) for r in rows if r.series == series),
-        key=lambda y: y.year,
-    )
+def _own_rows(principal: Principal) -> RowScope:
+    now = utcnow()
+    scope = scopes.SCOPE_OF[principal.role]
+
+    def rows(model: type[Any]) -> ColumnElement[bool] | None:
+        own = scopes.own_rows(principal, model.entity_type)
+        if isinstance(own, Nothing):
+            return false()
+        base = scope.rows[model.entity_type]
+        condition = sql_condition(model, own, now)
+        if isinstance(base, Nothing):
+            return condition
+        return condition & not_(sql_condition(model, base, now))
+
+    return rows
 
 
-def _every(enum: type[E], rows: Iterable[GroupCount], dimension: str) -> list[tuple[E, int]]:
-    counts = {r.key: r.count for r in rows if r.dimension == dimension}
-    return [(member, counts.get(member.value, 0)) for member in enum]
+def _base_rows(scope: scopes.Scope) -> RowScope:
+    now = utcnow()
+
+    def rows(model: type[Any]) -> ColumnElement[bool] | None:
+        base = scope.rows[model.entity_type]
+        if isinstance(base, Everything):
+            return None
+        return sql_condition(model, base, now)
+
+    return rows
+
+
+def rebuild_sync(session: Session) -> None:
+    """Recompute every scope's kept figures (in the caller's transaction)."""
+    replace_sync(session, ((s.name, s.fingerprint, _base_rows(s)) for s in scopes.SCOPES))
+
+
+async def rebuild(session: AsyncSession) -> None:
+    await session.run_sync(rebuild_sync)
+
+
+async def built(session: AsyncSession) -> bool:
+    """Whether every scope is built for the rules of this code."""
+    markers = await StatisticsRepository(session).markers()
+    return all((s.name, s.fingerprint) in markers for s in scopes.SCOPES)
