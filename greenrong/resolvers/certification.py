@@ -23,12 +23,10 @@ from greenrong.domain.certification.rubric import CertificationSubject, current,
 from greenrong.domain.certification.scoring import Answer, ConsolidationRule
 from greenrong.domain.kit.clock import today
 from greenrong.resolvers.common import (
-    child_connection,
-    list_query,
     load_one,
     mutate,
-    root_connection,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.certification.inputs import (
     AssignCertificationReviewersInput,
     CertificationOrderArg,
@@ -57,7 +55,6 @@ from greenrong.schema.certification.payloads import (
 from greenrong.schema.certification.types import Certification, Rubric
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import expect_global_id
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 _STEP = strawberry.argument(description="The step's input, with the version you read.")
 _TYPE = "Certification"
@@ -76,27 +73,6 @@ def _optional_id(global_id: str | None, type_name: str, field: str) -> uuid.UUID
 
 
 # --- fields on Enterprise and Project ------------------------------------------------------------
-
-
-async def certifications_of(
-    info: Info,
-    parent: object,
-    parent_id: uuid.UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    where: object,
-    order_by: Sequence[object] | None,
-) -> Connection[Certification]:
-    query = list_query(
-        info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-    )
-    column = CertificationRow.project_id if parent == "Project" else CertificationRow.enterprise_id
-    return await child_connection(
-        info, CERTIFICATIONS, column, parent_id, query, Certification.from_row
-    )
 
 
 async def current_certification(
@@ -139,25 +115,15 @@ class CertificationQuery:
     ) -> Certification | None:
         return await load_one(info, CertificationRow, _id(id), Certification.from_row)
 
-    @strawberry.field(
+    certifications = root_list(
+        CERTIFICATIONS,
+        Certification,
         description="Certifications the caller may see, filtered, ordered and paged: everything "
         "for regulators and admins, its own for an enterprise, its assignments for an expert, "
-        "issued certificates for everyone else."
+        "issued certificates for everyone else.",
+        where=CertificationWhereArg,
+        order_by=CertificationOrderArg,
     )
-    async def certifications(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: CertificationWhereArg = None,
-        order_by: CertificationOrderArg = None,
-    ) -> Connection[Certification]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, CERTIFICATIONS, query, Certification.from_row)
 
     @strawberry.field(
         description="A certification rubric: the newest of its kind, or the version asked for. "

@@ -17,6 +17,7 @@ import strawberry
 
 from greenrong.domain.access.certification import details_visible
 from greenrong.domain.access.principal import Role
+from greenrong.domain.certification.models import Certification as CertificationRow
 from greenrong.domain.certification.models import (
     CertificationAction,
     CertificationReviewStatus,
@@ -33,15 +34,12 @@ from greenrong.domain.certification.repository import (
 from greenrong.domain.certification.rubric import CertificationSubject, rubric
 from greenrong.domain.certification.rubric import Rubric as RubricData
 from greenrong.domain.certification.scoring import Attainment, ConsolidationRule
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.experts.models import Expert as ExpertRow
-from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
-from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.access.enums import Role as _RoleEnum  # noqa: F401  (registered there)
 from greenrong.schema.certification import enums as _enums  # noqa: F401  (registers them)
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.kit.relay import Node, RowBacked
 
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
@@ -249,13 +247,11 @@ class CertificationReview(Node, RowBacked):
             for code, value in sorted(self.scores_data.items())
         ]
 
-    @strawberry.field(description="The reviewing expert.")
-    async def expert(
-        self, info: Info
-    ) -> Annotated[Expert, strawberry.lazy("greenrong.schema.experts.types")] | None:
-        from greenrong.schema.experts.types import Expert
-
-        return await load_one(info, ExpertRow, self.expert_id, Expert.from_row)
+    expert = to_one(
+        ReviewRow.expert_id,
+        Annotated["Expert", strawberry.lazy("greenrong.schema.experts.types")],
+        description="The reviewing expert.",
+    )
 
 
 @strawberry.type(description="One detail of a history step.")
@@ -330,27 +326,21 @@ class Certification(Node, RowBacked):
     async def _visible(self, info: Info) -> bool:
         return await _details(info, self.enterprise_id, self.pk)
 
-    @strawberry.field(description="The enterprise certified, or the project's owner.")
-    async def enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="The project certified; null for an enterprise certification.")
-    async def project(
-        self, info: Info
-    ) -> Annotated[Project, strawberry.lazy("greenrong.schema.projects.types")] | None:
-        from greenrong.schema.projects.types import Project
-
-        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
-
-    @strawberry.field(description="The certification this cycle renews, if any.")
-    async def renews(self, info: Info) -> Certification | None:
-        from greenrong.domain.certification.models import Certification as CertificationRow
-
-        return await load_one(info, CertificationRow, self.renews_id, Certification.from_row)
+    enterprise = to_one(
+        CertificationRow.enterprise_id,
+        Annotated["Enterprise", strawberry.lazy("greenrong.schema.enterprises.types")],
+        description="The enterprise certified, or the project's owner.",
+    )
+    project = to_one(
+        CertificationRow.project_id,
+        Annotated["Project", strawberry.lazy("greenrong.schema.projects.types")],
+        description="The project certified; null for an enterprise certification.",
+    )
+    renews = to_one(
+        CertificationRow.renews_id,
+        Annotated["Certification", strawberry.lazy(__name__)],
+        description="The certification this cycle renews, if any.",
+    )
 
     @strawberry.field(
         description="Pre-score of the self-assessment; null for callers without access to details."
@@ -430,37 +420,16 @@ class Certification(Node, RowBacked):
             ],
         )
 
-    @strawberry.field(
+    reviews = child_list(
+        REVIEWS,
+        ReviewRow.certification_id,
+        CertificationReview,
         description="Its reviews: an expert sees only its own, the owner all of its own, "
-        "regulators and admins all."
+        "regulators and admins all.",
     )
-    async def reviews(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[CertificationReview]:
-        query = list_query(
-            info, where=None, order_by=None, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, REVIEWS, ReviewRow.certification_id, self.pk, query, CertificationReview.from_row
-        )
-
-    @strawberry.field(description="Every step so far, oldest first (who, when, what).")
-    async def history(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[CertificationEvent]:
-        query = list_query(
-            info, where=None, order_by=None, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, HISTORY, EventRow.certification_id, self.pk, query, CertificationEvent.from_row
-        )
+    history = child_list(
+        HISTORY,
+        EventRow.certification_id,
+        CertificationEvent,
+        description="Every step so far, oldest first (who, when, what).",
+    )
