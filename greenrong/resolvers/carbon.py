@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.carbon import benefits, disclosures, industrial, repository, service
@@ -62,7 +63,7 @@ from greenrong.schema.carbon.types import (
 )
 from greenrong.schema.disclosure.payloads import DisclosureSuccess
 from greenrong.schema.disclosure.types import Disclosure
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.kit.errors import MutationError
 from greenrong.schema.kit.ids import expect_global_id, to_global_id
 
@@ -90,17 +91,22 @@ async def _for_enterprise(
     return await mutate(info, lambda s: action(s, pk), wrap)
 
 
-async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
-    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+class MetricSources(DataLoader[uuid.UUID, list[DisclosureMetricSource]]):
+    """Per disclosure id: the calculation lines its metrics were filled from (one statement)."""
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
-        async with info.context.sessionmaker() as session:
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
+        async with self.sessionmaker() as session:
             found = await repository.metric_sources_of(session, ids)
         return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
 
-    loader = info.context.loaders.keyed(("carbon", "disclosure_metric_sources"), load)
-    result: list[DisclosureMetricSource] = await loader.load(disclosure_id)
-    return result
+
+async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
+    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+    return await info.context.loaders.get(MetricSources, info.context).load(disclosure_id)
 
 
 @asynccontextmanager

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.certification import service
@@ -53,7 +54,7 @@ from greenrong.schema.certification.payloads import (
     UpdateSelfAssessmentPayload,
 )
 from greenrong.schema.certification.types import Certification, Rubric
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.kit.ids import expect_global_id
 
 _STEP = strawberry.argument(description="The step's input, with the version you read.")
@@ -79,24 +80,32 @@ async def current_certification(
     info: Info, subject_type: CertificationSubject, subject_id: uuid.UUID
 ) -> Certification | None:
     """The subject's issued certificate (one statement per batch of subjects)."""
-    context = info.context
+    loader = info.context.loaders.get(CurrentCertificates, info.context, subject_type)
+    row = await loader.load(subject_id)
+    return None if row is None else Certification.from_row(row)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
-        async with context.sessionmaker() as session:
-            if subject_type is CertificationSubject.PROJECT:
+
+class CurrentCertificates(DataLoader[uuid.UUID, CertificationRow | None]):
+    """Per enterprise (or project) id: its issued certificate in force, as the caller may see
+    it, or None (one statement per batch)."""
+
+    def __init__(self, context: Context, subject_type: CertificationSubject) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+        self.scope = context.loaders.scope
+        self.subject_type = subject_type
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
+        async with self.sessionmaker() as session:
+            if self.subject_type is CertificationSubject.PROJECT:
                 found = await issued_for(
-                    session, project_ids=ids, scope=context.loaders.scope(CertificationRow)
+                    session, project_ids=ids, scope=self.scope(CertificationRow)
                 )
             else:
                 found = await issued_for(
-                    session, enterprise_ids=ids, scope=context.loaders.scope(CertificationRow)
+                    session, enterprise_ids=ids, scope=self.scope(CertificationRow)
                 )
         return [found.get(i) for i in ids]
-
-    row = await context.loaders.keyed(("current_certification", subject_type), load).load(
-        subject_id
-    )
-    return None if row is None else Certification.from_row(row)
 
 
 # --- root fields ---------------------------------------------------------------------------------

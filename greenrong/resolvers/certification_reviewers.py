@@ -15,6 +15,8 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
+from strawberry.dataloader import DataLoader
+
 from greenrong.domain.certification.service import open_load
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
@@ -26,7 +28,7 @@ from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
@@ -66,10 +68,21 @@ async def enterprise_reviewer_matches(
     info: Info, enterprise_id: uuid.UUID, first: int
 ) -> ReviewerMatches:
     size = checked_first(info, first)
-    context = info.context
-    limit = context.settings.review_open_limit
+    loader = info.context.loaders.get(EnterpriseReviewerMatchesLoader, info.context, size)
+    return await loader.load(enterprise_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+
+class EnterpriseReviewerMatchesLoader(DataLoader[uuid.UUID, ReviewerMatches]):
+    """Per enterprise id: its ranked certification reviewers, ``size`` at most."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.context = context
+        self.size = size
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+        context, size = self.context, self.size
+        limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:
             found = await listing.fetch_by_ids(session, EnterpriseRow, list(ids))
             busy = await experts_at_limit(session, limit=limit)
@@ -113,8 +126,3 @@ async def enterprise_reviewer_matches(
                 )
             answers.append(ReviewerMatchConnection(edges=edges))
         return answers
-
-    result: ReviewerMatches = await context.loaders.keyed(
-        ("enterprise_reviewer_matches", size), load
-    ).load(enterprise_id)
-    return result

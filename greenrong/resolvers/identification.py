@@ -10,6 +10,7 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
+from strawberry.dataloader import DataLoader
 
 from greenrong.core.errors import ValidationFailed
 from greenrong.domain.identification import repository, service
@@ -39,7 +40,7 @@ from greenrong.schema.identification.types import (
     ProjectGreenIdentification,
     statistics_of,
 )
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.kit.cost import cost
 from greenrong.schema.kit.errors import ValidationError, to_error
 from greenrong.schema.kit.ids import expect_global_id
@@ -170,27 +171,38 @@ async def project_identification(
 ) -> ProjectGreenIdentification | None:
     """Project.greenIdentification: the newest suggestion of every project on the page in one
     statement (a DataLoader)."""
-    context = info.context
+    return await info.context.loaders.get(LatestIdentifications, info.context).load(project_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
-        async with context.sessionmaker() as session:
+
+class LatestIdentifications(DataLoader[uuid.UUID, ProjectGreenIdentification | None]):
+    """Per project id: its newest identification, or None (one statement per batch)."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
+        async with self.sessionmaker() as session:
             found = await repository.latest_for_projects(session, ids)
         return [None if i not in found else ProjectGreenIdentification(row=found[i]) for i in ids]
-
-    result: ProjectGreenIdentification | None = await context.loaders.keyed(
-        ("green_identification",), load
-    ).load(project_id)
-    return result
 
 
 async def corrections_of(
     info: Info, identification_id: uuid.UUID
 ) -> list[GreenIdentificationCorrection]:
     """The corrections of every identification on the page in one statement (a DataLoader)."""
-    context = info.context
+    return await info.context.loaders.get(Corrections, info.context).load(identification_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[list[GreenIdentificationCorrection]]:
-        async with context.sessionmaker() as session:
+
+class Corrections(DataLoader[uuid.UUID, list[GreenIdentificationCorrection]]):
+    """Per identification id: its corrections, oldest first (one statement per batch)."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+
+    async def _load(self, ids: Sequence[uuid.UUID]) -> list[list[GreenIdentificationCorrection]]:
+        async with self.sessionmaker() as session:
             rows = await repository.corrections_for(session, ids)
         by_id: dict[uuid.UUID, list[GreenIdentificationCorrection]] = defaultdict(list)
         for row in rows:
@@ -204,8 +216,3 @@ async def corrections_of(
                 )
             )
         return [by_id.get(i, []) for i in ids]
-
-    result: list[GreenIdentificationCorrection] = await context.loaders.keyed(
-        ("green_identification_corrections",), load
-    ).load(identification_id)
-    return result

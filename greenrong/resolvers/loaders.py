@@ -3,7 +3,8 @@ concurrently never share an ``AsyncSession``.
 
 Three generic loaders cover every relation: rows by id, a page of children per parent, and the
 number of children per parent. Loaders for nested pages are keyed by the page's arguments, so
-siblings asking for the same page are batched into one statement.
+siblings asking for the same page are batched into one statement. A one-off relation has its
+own small loader class (``get``).
 
 Loaders live for one request, so they carry its caller: every statement they run is limited to
 the rows the access policy lets that caller see (``scope``). A row the caller may not see
@@ -13,8 +14,8 @@ loads as missing (``None``), exactly like a row that does not exist.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
@@ -29,6 +30,10 @@ from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, Page
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
+
+C = TypeVar("C")
+P = ParamSpec("P")
+L = TypeVar("L", bound=DataLoader[Any, Any])
 
 
 def row_scope(principal: Principal, model: type[Entity]) -> ColumnElement[bool] | None:
@@ -132,10 +137,29 @@ class Loaders:
 
         return self._get(("consented", scope), load)
 
-    def keyed(self, key: Any, load: Any) -> DataLoader[Any, Any]:
-        """A loader whose batch function lives with its relation (the matching fields),
-        memoised for this request under ``key``."""
-        return self._get(key, load)
+    def get(
+        self,
+        kind: Callable[Concatenate[C, P], L],
+        context: C,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> L:
+        """The request's loader of class ``kind`` for these arguments, made on first use as
+        ``kind(context, *args, **kwargs)``.
+
+        A one-off relation (matching, current certificate, identification, …) is one small
+        ``DataLoader`` subclass with typed keys and results, next to the field it serves
+        (the shape of Phoenix's ``server/api/dataloaders``). The class and its arguments are
+        the memo key, so a loader's batch function is always its class's: two fields cannot
+        share a loader by a key that happens to match. ``context`` (the request's) is not part
+        of the key: there is one per request, as there is one ``Loaders``.
+        """
+        key = (kind, args, tuple(sorted(kwargs.items())))
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = kind(context, *args, **kwargs)
+        return cast(L, loader)
 
     def _get(self, key: Any, load: Any) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
+from strawberry.dataloader import DataLoader
 
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
@@ -19,7 +20,7 @@ from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
@@ -32,10 +33,21 @@ ReviewerMatches = ReviewerMatchConnection | SearchUnavailable
 
 async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> ReviewerMatches:
     size = checked_first(info, first)
-    context = info.context
-    limit = context.settings.review_open_limit
+    loader = info.context.loaders.get(ReviewerMatchesLoader, info.context, size)
+    return await loader.load(project_id)
 
-    async def load(project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+
+class ReviewerMatchesLoader(DataLoader[uuid.UUID, ReviewerMatches]):
+    """Per project id: its ranked reviewers, ``size`` at most (one search per batch)."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.context = context
+        self.size = size
+
+    async def _load(self, project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+        context, size = self.context, self.size
+        limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:
             rows = await session.execute(
                 select(ProjectRow, EnterpriseRow.name)
@@ -85,8 +97,3 @@ async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> Rev
                 )
             answers.append(ReviewerMatchConnection(edges=edges))
         return answers
-
-    result: ReviewerMatches = await context.loaders.keyed(("reviewer_matches", size), load).load(
-        project_id
-    )
-    return result

@@ -13,6 +13,8 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+from strawberry.dataloader import DataLoader
+
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.types import utcnow
@@ -21,7 +23,7 @@ from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.matching.technology import (
     BuyerMatchConnection,
     BuyerMatchEdge,
@@ -45,10 +47,20 @@ def checked_first(info: Info, first: int) -> int:
 
 async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> ListingMatches:
     size = checked_first(info, first)
-    context = info.context
-    loaders = context.loaders
+    return await info.context.loaders.get(ListingMatchesLoader, info.context, size).load(need_id)
 
-    async def load(need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+
+class ListingMatchesLoader(DataLoader[uuid.UUID, ListingMatches]):
+    """Per need id: its ranked listings, ``size`` at most (one search, one statement a batch)."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.context = context
+        self.size = size
+
+    async def _load(self, need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+        context, size = self.context, self.size
+        loaders = context.loaders
         async with context.sessionmaker() as session:
             needs = await listing.fetch_by_ids(session, NeedRow, need_ids)
         found = [needs[i] for i in need_ids if i in needs]
@@ -84,15 +96,22 @@ async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> Listing
             answers.append(TechnologyListingMatchConnection(edges=edges))
         return answers
 
-    result: ListingMatches = await loaders.keyed(("listing_matches", size), load).load(need_id)
-    return result
-
 
 async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerMatchConnection:
     size = checked_first(info, first)
-    context = info.context
+    return await info.context.loaders.get(BuyerMatchesLoader, info.context, size).load(listing_id)
 
-    async def load(listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+
+class BuyerMatchesLoader(DataLoader[uuid.UUID, BuyerMatchConnection]):
+    """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch)."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(load_fn=self._load)
+        self.context = context
+        self.size = size
+
+    async def _load(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+        context, size = self.context, self.size
         async with context.sessionmaker() as session:
             listings = await listing.fetch_by_ids(session, ListingRow, listing_ids)
             found = await rules.buyer_matches(
@@ -103,11 +122,6 @@ async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerM
                 now=utcnow(),
             )
         return [_buyers(found.get(i, [])) for i in listing_ids]
-
-    result: BuyerMatchConnection = await context.loaders.keyed(("buyer_matches", size), load).load(
-        listing_id
-    )
-    return result
 
 
 def _buyers(matches: list[rules.BuyerMatch]) -> BuyerMatchConnection:

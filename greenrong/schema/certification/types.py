@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
+from strawberry.dataloader import DataLoader
 
 from greenrong.domain.access.certification import details_visible
 from greenrong.domain.access.principal import Role
@@ -38,7 +39,7 @@ from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.access.enums import Role as _RoleEnum  # noqa: F401  (registered there)
 from greenrong.schema.certification import enums as _enums  # noqa: F401  (registers them)
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.kit.relay import Node, RowBacked
 
 if TYPE_CHECKING:
@@ -47,33 +48,41 @@ if TYPE_CHECKING:
     from greenrong.schema.projects.types import Project
 
 
-async def _details(info: Info, owner_id: uuid.UUID, certification_id: uuid.UUID) -> bool:
-    principal = info.context.principal
-    reviewer = False
-    if principal.role == Role.EXPERT and principal.org_id is not None:
-        expert_id = principal.org_id
-        context = info.context
+class ReviewedBy(DataLoader[uuid.UUID, bool]):
+    """Per certification id: whether the expert ``expert_id`` reviews it (one statement)."""
 
-        async def load(ids: list[uuid.UUID]) -> list[bool]:
-            async with context.sessionmaker() as session:
-                found = await reviewed_by(session, expert_id, ids)
-            return [i in found for i in ids]
+    def __init__(self, context: Context, expert_id: uuid.UUID) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+        self.expert_id = expert_id
 
-        loader = context.loaders.keyed(("certification_reviewer", expert_id), load)
-        reviewer = bool(await loader.load(certification_id))
-    return details_visible(principal, owner_id, reviewer)
+    async def _load(self, ids: list[uuid.UUID]) -> list[bool]:
+        async with self.sessionmaker() as session:
+            found = await reviewed_by(session, self.expert_id, ids)
+        return [i in found for i in ids]
 
 
-def _submitted_reviews(info: Info) -> Any:
+class SubmittedReviews(DataLoader[uuid.UUID, list[ReviewRow]]):
     """Submitted reviews per certification id, every round, one statement per batch."""
-    context = info.context
 
-    async def load(ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
-        async with context.sessionmaker() as session:
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self._load)
+        self.sessionmaker = context.sessionmaker
+
+    async def _load(self, ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
+        async with self.sessionmaker() as session:
             rows = await submitted_reviews(session, ids)
         return [rows.get(i, []) for i in ids]
 
-    return context.loaders.keyed(("certification_submitted_reviews",), load)
+
+async def _details(info: Info, owner_id: uuid.UUID, certification_id: uuid.UUID) -> bool:
+    context = info.context
+    principal = context.principal
+    reviewer = False
+    if principal.role == Role.EXPERT and principal.org_id is not None:
+        loader = context.loaders.get(ReviewedBy, context, principal.org_id)
+        reviewer = await loader.load(certification_id)
+    return details_visible(principal, owner_id, reviewer)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -397,7 +406,7 @@ class Certification(Node, RowBacked):
             return None
         row = self.row
         scoring = rubric(row.subject_type, row.rubric_version)
-        reviews = await _submitted_reviews(info).load(row.id)
+        reviews = await info.context.loaders.get(SubmittedReviews, info.context).load(row.id)
         submitted = [r for r in reviews if r.round == row.review_round]
         return CertificationExplanation(
             rubric_version=row.rubric_version,
