@@ -13,7 +13,6 @@ from typing import Annotated, TypeVar
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from greenrong.domain.access.guard import bind_actor
 from greenrong.domain.carbon import benefits, disclosures, industrial, repository, service
@@ -24,6 +23,7 @@ from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
 from greenrong.domain.carbon.report import carbon_report
 from greenrong.resolvers.carbon_page import page_path
 from greenrong.resolvers.common import mutate
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
     FillDisclosureFromCalculationsInput,
@@ -63,7 +63,7 @@ from greenrong.schema.carbon.types import (
 )
 from greenrong.schema.disclosure.payloads import DisclosureSuccess
 from greenrong.schema.disclosure.types import Disclosure
-from greenrong.schema.kit.context import Context, Info
+from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.errors import MutationError
 from greenrong.schema.kit.ids import expect_global_id, to_global_id
 
@@ -91,15 +91,11 @@ async def _for_enterprise(
     return await mutate(info, lambda s: action(s, pk), wrap)
 
 
-class MetricSources(DataLoader[uuid.UUID, list[DisclosureMetricSource]]):
+class MetricSources(RequestLoader[uuid.UUID, list[DisclosureMetricSource]]):
     """Per disclosure id: the calculation lines its metrics were filled from (one statement)."""
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
+        async with self.context.sessionmaker() as session:
             found = await repository.metric_sources_of(session, ids)
         return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
 

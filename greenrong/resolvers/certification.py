@@ -14,7 +14,6 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.certification import service
@@ -27,6 +26,7 @@ from greenrong.resolvers.common import (
     load_one,
     mutate,
 )
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.resolvers.relations import root_list
 from greenrong.schema.certification.inputs import (
     AssignCertificationReviewersInput,
@@ -85,25 +85,23 @@ async def current_certification(
     return None if row is None else Certification.from_row(row)
 
 
-class CurrentCertificates(DataLoader[uuid.UUID, CertificationRow | None]):
+class CurrentCertificates(RequestLoader[uuid.UUID, CertificationRow | None]):
     """Per enterprise (or project) id: its issued certificate in force, as the caller may see
     it, or None (one statement per batch)."""
 
     def __init__(self, context: Context, subject_type: CertificationSubject) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-        self.scope = context.loaders.scope
+        super().__init__(context)
         self.subject_type = subject_type
 
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
+        async with self.context.sessionmaker() as session:
             if self.subject_type is CertificationSubject.PROJECT:
                 found = await issued_for(
-                    session, project_ids=ids, scope=self.scope(CertificationRow)
+                    session, project_ids=ids, scope=self.context.loaders.scope(CertificationRow)
                 )
             else:
                 found = await issued_for(
-                    session, enterprise_ids=ids, scope=self.scope(CertificationRow)
+                    session, enterprise_ids=ids, scope=self.context.loaders.scope(CertificationRow)
                 )
         return [found.get(i) for i in ids]
 

@@ -15,8 +15,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 
-from strawberry.dataloader import DataLoader
-
 from greenrong.domain.certification.service import open_load
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
@@ -26,6 +24,7 @@ from greenrong.domain.matching.reviewers import Reason, ReasonCode, experts_at_l
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Context, Info
@@ -72,15 +71,14 @@ async def enterprise_reviewer_matches(
     return await loader.load(enterprise_id)
 
 
-class EnterpriseReviewerMatchesLoader(DataLoader[uuid.UUID, ReviewerMatches]):
+class EnterpriseReviewerMatchesLoader(RequestLoader[uuid.UUID, ReviewerMatches]):
     """Per enterprise id: its ranked certification reviewers, ``size`` at most."""
 
     def __init__(self, context: Context, size: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.context = context
+        super().__init__(context)
         self.size = size
 
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
         context, size = self.context, self.size
         limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:

@@ -10,7 +10,6 @@ from typing import Annotated
 
 import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
-from strawberry.dataloader import DataLoader
 
 from greenrong.core.errors import ValidationFailed
 from greenrong.domain.identification import repository, service
@@ -19,6 +18,7 @@ from greenrong.domain.identification.service import IdentifyRequest
 from greenrong.indexers.catalogue.engine import identify
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.resolvers.common import mutate
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.identification.inputs import (
     AcceptGreenIdentificationInput,
     CorrectGreenIdentificationInput,
@@ -40,7 +40,7 @@ from greenrong.schema.identification.types import (
     ProjectGreenIdentification,
     statistics_of,
 )
-from greenrong.schema.kit.context import Context, Info
+from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.cost import cost
 from greenrong.schema.kit.errors import ValidationError, to_error
 from greenrong.schema.kit.ids import expect_global_id
@@ -174,15 +174,11 @@ async def project_identification(
     return await info.context.loaders.get(LatestIdentifications, info.context).load(project_id)
 
 
-class LatestIdentifications(DataLoader[uuid.UUID, ProjectGreenIdentification | None]):
+class LatestIdentifications(RequestLoader[uuid.UUID, ProjectGreenIdentification | None]):
     """Per project id: its newest identification, or None (one statement per batch)."""
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
+        async with self.context.sessionmaker() as session:
             found = await repository.latest_for_projects(session, ids)
         return [None if i not in found else ProjectGreenIdentification(row=found[i]) for i in ids]
 
@@ -194,15 +190,13 @@ async def corrections_of(
     return await info.context.loaders.get(Corrections, info.context).load(identification_id)
 
 
-class Corrections(DataLoader[uuid.UUID, list[GreenIdentificationCorrection]]):
+class Corrections(RequestLoader[uuid.UUID, list[GreenIdentificationCorrection]]):
     """Per identification id: its corrections, oldest first (one statement per batch)."""
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-
-    async def _load(self, ids: Sequence[uuid.UUID]) -> list[list[GreenIdentificationCorrection]]:
-        async with self.sessionmaker() as session:
+    async def load_batch(
+        self, ids: Sequence[uuid.UUID]
+    ) -> list[list[GreenIdentificationCorrection]]:
+        async with self.context.sessionmaker() as session:
             rows = await repository.corrections_for(session, ids)
         by_id: dict[uuid.UUID, list[GreenIdentificationCorrection]] = defaultdict(list)
         for row in rows:

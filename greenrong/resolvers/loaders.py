@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
-from typing import Any, Concatenate, ParamSpec, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
@@ -31,6 +31,11 @@ from greenrong.domain.kit.listing import Listing, ListQuery, Page
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
 
+if TYPE_CHECKING:
+    from greenrong.schema.kit.context import Context
+
+K = TypeVar("K")
+V = TypeVar("V")
 C = TypeVar("C")
 P = ParamSpec("P")
 L = TypeVar("L", bound=DataLoader[Any, Any])
@@ -47,6 +52,19 @@ def field_scope(
     """The rows of ``model`` whose column ``field`` the principal may read, as a WHERE
     condition (None: every row), as of now: the field rule ``listing`` filters with."""
     return to_sql(model, policy.readable_rows(principal, model.entity_type, field), now=utcnow())
+
+
+class RequestLoader(DataLoader[K, V]):
+    """The loader of one one-off relation: ``load_batch`` answers the keys in their order (``None``
+    or ``[]`` for a miss). ``Loaders.get`` makes it once per request with the request's
+    ``context``; a subclass with parameters takes them after ``context``."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self.load_batch)
+        self.context = context
+
+    async def load_batch(self, keys: list[K]) -> list[V]:
+        raise NotImplementedError
 
 
 class Loaders:
@@ -149,7 +167,7 @@ class Loaders:
         ``kind(context, *args, **kwargs)``.
 
         A one-off relation (matching, current certificate, identification, …) is one small
-        ``DataLoader`` subclass with typed keys and results, next to the field it serves
+        ``RequestLoader`` subclass with typed keys and results, next to the field it serves
         (the shape of Phoenix's ``server/api/dataloaders``). The class and its arguments are
         the memo key, so a loader's batch function is always its class's: two fields cannot
         share a loader by a key that happens to match. ``context`` (the request's) is not part

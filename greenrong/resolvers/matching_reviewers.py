@@ -9,7 +9,6 @@ import uuid
 from collections.abc import Sequence
 
 from sqlalchemy import select
-from strawberry.dataloader import DataLoader
 
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
@@ -18,6 +17,7 @@ from greenrong.domain.matching import reviewers as rules
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Context, Info
@@ -37,15 +37,14 @@ async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> Rev
     return await loader.load(project_id)
 
 
-class ReviewerMatchesLoader(DataLoader[uuid.UUID, ReviewerMatches]):
+class ReviewerMatchesLoader(RequestLoader[uuid.UUID, ReviewerMatches]):
     """Per project id: its ranked reviewers, ``size`` at most (one search per batch)."""
 
     def __init__(self, context: Context, size: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.context = context
+        super().__init__(context)
         self.size = size
 
-    async def _load(self, project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+    async def load_batch(self, project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
         context, size = self.context, self.size
         limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:

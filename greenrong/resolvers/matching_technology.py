@@ -13,8 +13,6 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
-from strawberry.dataloader import DataLoader
-
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.types import utcnow
@@ -23,6 +21,7 @@ from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.matching.technology import (
     BuyerMatchConnection,
@@ -50,15 +49,14 @@ async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> Listing
     return await info.context.loaders.get(ListingMatchesLoader, info.context, size).load(need_id)
 
 
-class ListingMatchesLoader(DataLoader[uuid.UUID, ListingMatches]):
+class ListingMatchesLoader(RequestLoader[uuid.UUID, ListingMatches]):
     """Per need id: its ranked listings, ``size`` at most (one search, one statement a batch)."""
 
     def __init__(self, context: Context, size: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.context = context
+        super().__init__(context)
         self.size = size
 
-    async def _load(self, need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+    async def load_batch(self, need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
         context, size = self.context, self.size
         loaders = context.loaders
         async with context.sessionmaker() as session:
@@ -102,15 +100,14 @@ async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerM
     return await info.context.loaders.get(BuyerMatchesLoader, info.context, size).load(listing_id)
 
 
-class BuyerMatchesLoader(DataLoader[uuid.UUID, BuyerMatchConnection]):
+class BuyerMatchesLoader(RequestLoader[uuid.UUID, BuyerMatchConnection]):
     """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch)."""
 
     def __init__(self, context: Context, size: int) -> None:
-        super().__init__(load_fn=self._load)
-        self.context = context
+        super().__init__(context)
         self.size = size
 
-    async def _load(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+    async def load_batch(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
         context, size = self.context, self.size
         async with context.sessionmaker() as session:
             listings = await listing.fetch_by_ids(session, ListingRow, listing_ids)

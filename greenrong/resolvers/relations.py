@@ -140,29 +140,8 @@ def child_list(
     order_by: Any = None,
 ) -> Any:
     """A page of ``listing`` rows whose foreign key ``parent`` is our id, as ``node``s."""
-    annotation, node_type = _target(node)
     relation = Relation(Shape.CHILDREN, listing=listing, column=parent)
-
-    async def resolve(
-        root: Any,
-        info: Info,
-        first: int | None = None,
-        after: str | None = None,
-        last: int | None = None,
-        before: str | None = None,
-        where: Any = None,
-        order_by: Any = None,
-    ) -> Any:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        of = relation.listing_now()
-        return await child_connection(info, of, parent, root.pk, query, node_type().from_row)
-
-    _sign(resolve, _list_parameters(where, order_by), Connection[annotation])  # type: ignore[valid-type]
-    return strawberry.field(
-        resolver=resolve, description=description, metadata={RELATION: relation}
-    )
+    return _list_field(relation, node, description, where, order_by)
 
 
 def root_list(
@@ -174,7 +153,14 @@ def root_list(
     order_by: Any = None,
 ) -> Any:
     """A root connection over ``listing``, as ``node``s, as the caller may see them."""
+    return _list_field(Relation(Shape.ROOT, listing=listing), node, description, where, order_by)
+
+
+def _list_field(
+    relation: Relation, node: Any, description: str, where_type: Any, order_type: Any
+) -> Any:
     annotation, node_type = _target(node)
+    parent = relation.column
 
     async def resolve(
         root: Any,
@@ -189,13 +175,14 @@ def root_list(
         query = list_query(
             info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
         )
-        return await root_connection(info, listing, query, node_type().from_row)
+        of, to_node = relation.listing_now(), node_type().from_row
+        if parent is None:
+            return await root_connection(info, of, query, to_node)
+        return await child_connection(info, of, parent, root.pk, query, to_node)
 
-    _sign(resolve, _list_parameters(where, order_by), Connection[annotation])  # type: ignore[valid-type]
+    _sign(resolve, _list_parameters(where_type, order_type), Connection[annotation])  # type: ignore[valid-type]
     return strawberry.field(
-        resolver=resolve,
-        description=description,
-        metadata={RELATION: Relation(Shape.ROOT, listing=listing)},
+        resolver=resolve, description=description, metadata={RELATION: relation}
     )
 
 

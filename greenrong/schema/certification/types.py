@@ -14,7 +14,6 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from greenrong.domain.access.certification import details_visible
 from greenrong.domain.access.principal import Role
@@ -36,6 +35,7 @@ from greenrong.domain.certification.rubric import CertificationSubject, rubric
 from greenrong.domain.certification.rubric import Rubric as RubricData
 from greenrong.domain.certification.scoring import Attainment, ConsolidationRule
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.access.enums import Role as _RoleEnum  # noqa: F401  (registered there)
 from greenrong.schema.certification import enums as _enums  # noqa: F401  (registers them)
@@ -48,29 +48,24 @@ if TYPE_CHECKING:
     from greenrong.schema.projects.types import Project
 
 
-class ReviewedBy(DataLoader[uuid.UUID, bool]):
+class ReviewedBy(RequestLoader[uuid.UUID, bool]):
     """Per certification id: whether the expert ``expert_id`` reviews it (one statement)."""
 
     def __init__(self, context: Context, expert_id: uuid.UUID) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
+        super().__init__(context)
         self.expert_id = expert_id
 
-    async def _load(self, ids: list[uuid.UUID]) -> list[bool]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[bool]:
+        async with self.context.sessionmaker() as session:
             found = await reviewed_by(session, self.expert_id, ids)
         return [i in found for i in ids]
 
 
-class SubmittedReviews(DataLoader[uuid.UUID, list[ReviewRow]]):
+class SubmittedReviews(RequestLoader[uuid.UUID, list[ReviewRow]]):
     """Submitted reviews per certification id, every round, one statement per batch."""
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-
-    async def _load(self, ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
+        async with self.context.sessionmaker() as session:
             rows = await submitted_reviews(session, ids)
         return [rows.get(i, []) for i in ids]
 

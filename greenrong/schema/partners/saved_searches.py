@@ -8,14 +8,14 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import strawberry
-from strawberry.dataloader import DataLoader
 
 from greenrong.domain.partners.models import ListingAlert as ListingAlertRow
 from greenrong.domain.partners.models import SavedSearch as SavedSearchRow
 from greenrong.domain.partners.models import SavedSearchStatus
 from greenrong.domain.partners.saved_searches import alert_counts, encode_alert_cursor
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
-from greenrong.schema.kit.context import Context, Info
+from greenrong.resolvers.loaders import RequestLoader
+from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.enums import register
 from greenrong.schema.kit.errors import (
     ConflictError,
@@ -38,15 +38,11 @@ register(
 )
 
 
-class AlertCounts(DataLoader[uuid.UUID, int]):
+class AlertCounts(RequestLoader[uuid.UUID, int]):
     """How many alerts each saved search raised, by its id (one statement per batch)."""
 
-    def __init__(self, context: Context) -> None:
-        super().__init__(load_fn=self._load)
-        self.sessionmaker = context.sessionmaker
-
-    async def _load(self, ids: list[uuid.UUID]) -> list[int]:
-        async with self.sessionmaker() as session:
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[int]:
+        async with self.context.sessionmaker() as session:
             counts = await alert_counts(session, ids)
         return [counts[i] for i in ids]
 
