@@ -24,10 +24,10 @@ from greenrong.domain.matching.reviewers import Reason, ReasonCode, experts_at_l
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
-from greenrong.resolvers.loaders import RequestLoader
+from greenrong.resolvers.loaders import SizedLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
-from greenrong.schema.kit.context import Context, Info
+from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
@@ -71,12 +71,8 @@ async def enterprise_reviewer_matches(
     return await loader.load(enterprise_id)
 
 
-class EnterpriseReviewerMatchesLoader(RequestLoader[uuid.UUID, ReviewerMatches]):
+class EnterpriseReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
     """Per enterprise id: its ranked certification reviewers, ``size`` at most."""
-
-    def __init__(self, context: Context, size: int) -> None:
-        super().__init__(context)
-        self.size = size
 
     async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
         context, size = self.context, self.size

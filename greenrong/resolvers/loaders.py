@@ -67,6 +67,15 @@ class RequestLoader(DataLoader[K, V]):
         raise NotImplementedError
 
 
+class SizedLoader(RequestLoader[K, V]):
+    """A ``RequestLoader`` of at most ``size`` items per key (a matching field's ``first``):
+    one loader per size."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(context)
+        self.size = size
+
+
 class Loaders:
     def __init__(
         self,

@@ -17,10 +17,10 @@ from greenrong.domain.matching import reviewers as rules
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
-from greenrong.resolvers.loaders import RequestLoader
+from greenrong.resolvers.loaders import SizedLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
-from greenrong.schema.kit.context import Context, Info
+from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.reviewers import (
     ReviewerMatchConnection,
     ReviewerMatchEdge,
@@ -37,12 +37,8 @@ async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> Rev
     return await loader.load(project_id)
 
 
-class ReviewerMatchesLoader(RequestLoader[uuid.UUID, ReviewerMatches]):
+class ReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
     """Per project id: its ranked reviewers, ``size`` at most (one search per batch)."""
-
-    def __init__(self, context: Context, size: int) -> None:
-        super().__init__(context)
-        self.size = size
 
     async def load_batch(self, project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
         context, size = self.context, self.size

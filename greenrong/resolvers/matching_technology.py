@@ -21,8 +21,8 @@ from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
-from greenrong.resolvers.loaders import RequestLoader
-from greenrong.schema.kit.context import Context, Info
+from greenrong.resolvers.loaders import SizedLoader
+from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.technology import (
     BuyerMatchConnection,
     BuyerMatchEdge,
@@ -49,12 +49,8 @@ async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> Listing
     return await info.context.loaders.get(ListingMatchesLoader, info.context, size).load(need_id)
 
 
-class ListingMatchesLoader(RequestLoader[uuid.UUID, ListingMatches]):
+class ListingMatchesLoader(SizedLoader[uuid.UUID, ListingMatches]):
     """Per need id: its ranked listings, ``size`` at most (one search, one statement a batch)."""
-
-    def __init__(self, context: Context, size: int) -> None:
-        super().__init__(context)
-        self.size = size
 
     async def load_batch(self, need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
         context, size = self.context, self.size
@@ -100,12 +96,8 @@ async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerM
     return await info.context.loaders.get(BuyerMatchesLoader, info.context, size).load(listing_id)
 
 
-class BuyerMatchesLoader(RequestLoader[uuid.UUID, BuyerMatchConnection]):
+class BuyerMatchesLoader(SizedLoader[uuid.UUID, BuyerMatchConnection]):
     """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch)."""
-
-    def __init__(self, context: Context, size: int) -> None:
-        super().__init__(context)
-        self.size = size
 
     async def load_batch(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
         context, size = self.context, self.size
