@@ -70,6 +70,7 @@ class Relation:
         return self.listing if isinstance(self.listing, Listing) else None
 
     def listing_now(self) -> Listing[Any]:
+        """The listing to read now (built now, when it is built per call)."""
         listing = self.listing
         if listing is None:
             raise TypeError(f"a {self.shape.value} relation has no listing")
@@ -84,8 +85,8 @@ def relation_of(field_definition: Any) -> Relation | None:
 
 
 def relations(schema: GraphQLSchema) -> Iterator[tuple[str, str, Relation]]:
-    """(type name, field name, relation) of every relation field of a built schema, in
-    schema order: what the differential test walks."""
+    """(type name, field name, relation) of every relation field of a built schema, by type
+    name and then in the type's field order: what the differential test walks."""
     for name, type_ in sorted(schema.type_map.items()):
         if not isinstance(type_, GraphQLObjectType) or name.startswith("__"):
             continue
