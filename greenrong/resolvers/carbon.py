@@ -23,6 +23,7 @@ from greenrong.domain.carbon.models import CarbonLedgerEntry as EntryRow
 from greenrong.domain.carbon.report import carbon_report
 from greenrong.resolvers.carbon_page import page_path
 from greenrong.resolvers.common import mutate
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.carbon.inputs import (
     CarbonAccountInput,
     FillDisclosureFromCalculationsInput,
@@ -90,17 +91,18 @@ async def _for_enterprise(
     return await mutate(info, lambda s: action(s, pk), wrap)
 
 
-async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
-    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+class MetricSources(RequestLoader[uuid.UUID, list[DisclosureMetricSource]]):
+    """Per disclosure id: the calculation lines its metrics were filled from (one statement)."""
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
-        async with info.context.sessionmaker() as session:
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
+        async with self.context.sessionmaker() as session:
             found = await repository.metric_sources_of(session, ids)
         return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
 
-    loader = info.context.loaders.keyed(("carbon", "disclosure_metric_sources"), load)
-    result: list[DisclosureMetricSource] = await loader.load(disclosure_id)
-    return result
+
+async def metric_sources(info: Info, disclosure_id: uuid.UUID) -> list[DisclosureMetricSource]:
+    """``Disclosure.metricSources``: one statement per request for every disclosure asked."""
+    return await info.context.loaders.get(MetricSources, info.context).load(disclosure_id)
 
 
 @asynccontextmanager

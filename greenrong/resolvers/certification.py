@@ -23,12 +23,11 @@ from greenrong.domain.certification.rubric import CertificationSubject, current,
 from greenrong.domain.certification.scoring import Answer, ConsolidationRule
 from greenrong.domain.kit.clock import today
 from greenrong.resolvers.common import (
-    child_connection,
-    list_query,
     load_one,
     mutate,
-    root_connection,
 )
+from greenrong.resolvers.loaders import RequestLoader
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.certification.inputs import (
     AssignCertificationReviewersInput,
     CertificationOrderArg,
@@ -55,9 +54,8 @@ from greenrong.schema.certification.payloads import (
     UpdateSelfAssessmentPayload,
 )
 from greenrong.schema.certification.types import Certification, Rubric
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.kit.ids import expect_global_id
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 _STEP = strawberry.argument(description="The step's input, with the version you read.")
 _TYPE = "Certification"
@@ -78,49 +76,34 @@ def _optional_id(global_id: str | None, type_name: str, field: str) -> uuid.UUID
 # --- fields on Enterprise and Project ------------------------------------------------------------
 
 
-async def certifications_of(
-    info: Info,
-    parent: object,
-    parent_id: uuid.UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    where: object,
-    order_by: Sequence[object] | None,
-) -> Connection[Certification]:
-    query = list_query(
-        info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-    )
-    column = CertificationRow.project_id if parent == "Project" else CertificationRow.enterprise_id
-    return await child_connection(
-        info, CERTIFICATIONS, column, parent_id, query, Certification.from_row
-    )
-
-
 async def current_certification(
     info: Info, subject_type: CertificationSubject, subject_id: uuid.UUID
 ) -> Certification | None:
     """The subject's issued certificate (one statement per batch of subjects)."""
-    context = info.context
+    loader = info.context.loaders.get(CurrentCertificates, info.context, subject_type)
+    row = await loader.load(subject_id)
+    return None if row is None else Certification.from_row(row)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
-        async with context.sessionmaker() as session:
-            if subject_type is CertificationSubject.PROJECT:
+
+class CurrentCertificates(RequestLoader[uuid.UUID, CertificationRow | None]):
+    """Per enterprise (or project) id: its issued certificate in force, as the caller may see
+    it, or None (one statement per batch)."""
+
+    def __init__(self, context: Context, subject_type: CertificationSubject) -> None:
+        super().__init__(context)
+        self.subject_type = subject_type
+
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
+        async with self.context.sessionmaker() as session:
+            if self.subject_type is CertificationSubject.PROJECT:
                 found = await issued_for(
-                    session, project_ids=ids, scope=context.loaders.scope(CertificationRow)
+                    session, project_ids=ids, scope=self.context.loaders.scope(CertificationRow)
                 )
             else:
                 found = await issued_for(
-                    session, enterprise_ids=ids, scope=context.loaders.scope(CertificationRow)
+                    session, enterprise_ids=ids, scope=self.context.loaders.scope(CertificationRow)
                 )
         return [found.get(i) for i in ids]
-
-    row = await context.loaders.keyed(("current_certification", subject_type), load).load(
-        subject_id
-    )
-    return None if row is None else Certification.from_row(row)
 
 
 # --- root fields ---------------------------------------------------------------------------------
@@ -139,25 +122,15 @@ class CertificationQuery:
     ) -> Certification | None:
         return await load_one(info, CertificationRow, _id(id), Certification.from_row)
 
-    @strawberry.field(
+    certifications = root_list(
+        CERTIFICATIONS,
+        Certification,
         description="Certifications the caller may see, filtered, ordered and paged: everything "
         "for regulators and admins, its own for an enterprise, its assignments for an expert, "
-        "issued certificates for everyone else."
+        "issued certificates for everyone else.",
+        where=CertificationWhereArg,
+        order_by=CertificationOrderArg,
     )
-    async def certifications(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: CertificationWhereArg = None,
-        order_by: CertificationOrderArg = None,
-    ) -> Connection[Certification]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, CERTIFICATIONS, query, Certification.from_row)
 
     @strawberry.field(
         description="A certification rubric: the newest of its kind, or the version asked for. "

@@ -25,6 +25,7 @@ from greenrong.domain.matching.reviewers import ReasonCode, experts_at_limit
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
+from greenrong.resolvers.loaders import SizedLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Info
@@ -67,10 +68,16 @@ async def enterprise_reviewer_matches(
     info: Info, enterprise_id: uuid.UUID, first: int
 ) -> ReviewerMatches:
     size = checked_first(info, first)
-    context = info.context
-    limit = context.settings.review_open_limit
+    loader = info.context.loaders.get(EnterpriseReviewerMatchesLoader, info.context, size)
+    return await loader.load(enterprise_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+
+class EnterpriseReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
+    """Per enterprise id: its ranked certification reviewers, ``size`` at most."""
+
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+        context, size = self.context, self.size
+        limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:
             found = await listing.fetch_by_ids(session, EnterpriseRow, list(ids))
             busy = await experts_at_limit(session, limit=limit)
@@ -114,8 +121,3 @@ async def enterprise_reviewer_matches(
                 )
             answers.append(ReviewerMatchConnection(edges=edges))
         return answers
-
-    result: ReviewerMatches = await context.loaders.keyed(
-        ("enterprise_reviewer_matches", size), load
-    ).load(enterprise_id)
-    return result

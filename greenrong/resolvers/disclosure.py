@@ -10,11 +10,10 @@ from greenrong.domain.disclosure import service
 from greenrong.domain.disclosure.repository import DISCLOSURES
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.disclosure.inputs import (
     CreateDisclosureInput,
     DisclosureOrderArg,
@@ -28,7 +27,6 @@ from greenrong.schema.disclosure.payloads import (
 )
 from greenrong.schema.disclosure.types import Disclosure
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 
 def disclosure_values(data: CreateDisclosureInput | UpdateDisclosureInput) -> dict[str, Any]:
@@ -45,21 +43,13 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read disclosure.")
 class DisclosureQuery:
-    @strawberry.field(description="Disclosures, filtered, ordered and paged.")
-    async def disclosures(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DisclosureWhereArg = None,
-        order_by: DisclosureOrderArg = None,
-    ) -> Connection[Disclosure]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, DISCLOSURES, query, Disclosure.from_row)
+    disclosures = root_list(
+        DISCLOSURES,
+        Disclosure,
+        description="Disclosures, filtered, ordered and paged.",
+        where=DisclosureWhereArg,
+        order_by=DisclosureOrderArg,
+    )
 
 
 @strawberry.type(description="Change disclosure.")

@@ -10,11 +10,10 @@ from greenrong.domain.enterprises import service
 from greenrong.domain.enterprises.repository import ENTERPRISES
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.enterprises.inputs import (
     CreateEnterpriseInput,
     EnterpriseOrderArg,
@@ -28,7 +27,6 @@ from greenrong.schema.enterprises.payloads import (
 )
 from greenrong.schema.enterprises.types import Enterprise
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 _NEW = strawberry.argument(description="The new record.")
 _CHANGES = strawberry.argument(description="The changes, with the version you read.")
@@ -36,21 +34,13 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read enterprises.")
 class EnterpriseQuery:
-    @strawberry.field(description="Enterprises, filtered, ordered and paged.")
-    async def enterprises(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: EnterpriseWhereArg = None,
-        order_by: EnterpriseOrderArg = None,
-    ) -> Connection[Enterprise]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, ENTERPRISES, query, Enterprise.from_row)
+    enterprises = root_list(
+        ENTERPRISES,
+        Enterprise,
+        description="Enterprises, filtered, ordered and paged.",
+        where=EnterpriseWhereArg,
+        order_by=EnterpriseOrderArg,
+    )
 
 
 @strawberry.type(description="Change enterprises.")

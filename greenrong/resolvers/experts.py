@@ -10,11 +10,10 @@ from greenrong.domain.experts import service
 from greenrong.domain.experts.repository import EXPERTS
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.experts.inputs import (
     CreateExpertInput,
     ExpertOrderArg,
@@ -28,7 +27,6 @@ from greenrong.schema.experts.payloads import (
 )
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 _NEW = strawberry.argument(description="The new record.")
 _CHANGES = strawberry.argument(description="The changes, with the version you read.")
@@ -36,21 +34,13 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read experts.")
 class ExpertQuery:
-    @strawberry.field(description="Experts, filtered, ordered and paged.")
-    async def experts(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ExpertWhereArg = None,
-        order_by: ExpertOrderArg = None,
-    ) -> Connection[Expert]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, EXPERTS, query, Expert.from_row)
+    experts = root_list(
+        EXPERTS,
+        Expert,
+        description="Experts, filtered, ordered and paged.",
+        where=ExpertWhereArg,
+        order_by=ExpertOrderArg,
+    )
 
 
 @strawberry.type(description="Change experts.")

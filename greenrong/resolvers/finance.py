@@ -10,11 +10,10 @@ from greenrong.domain.finance import service
 from greenrong.domain.finance.repository import DEMANDS, INSTITUTIONS, PRODUCTS
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.finance.inputs import (
     CreateDemandInput,
     CreateInstitutionInput,
@@ -42,7 +41,6 @@ from greenrong.schema.finance.payloads import (
 )
 from greenrong.schema.finance.types import FinancialInstitution, FinancialProduct, FinancingDemand
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 _NEW = strawberry.argument(description="The new record.")
 _CHANGES = strawberry.argument(description="The changes, with the version you read.")
@@ -50,53 +48,29 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read finance.")
 class FinanceQuery:
-    @strawberry.field(description="Financial institutions, filtered, ordered and paged.")
-    async def financial_institutions(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: InstitutionWhereArg = None,
-        order_by: InstitutionOrderArg = None,
-    ) -> Connection[FinancialInstitution]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, INSTITUTIONS, query, FinancialInstitution.from_row)
+    financial_institutions = root_list(
+        INSTITUTIONS,
+        FinancialInstitution,
+        description="Financial institutions, filtered, ordered and paged.",
+        where=InstitutionWhereArg,
+        order_by=InstitutionOrderArg,
+    )
 
-    @strawberry.field(description="Financial products, filtered, ordered and paged.")
-    async def financial_products(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ProductWhereArg = None,
-        order_by: ProductOrderArg = None,
-    ) -> Connection[FinancialProduct]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, PRODUCTS, query, FinancialProduct.from_row)
+    financial_products = root_list(
+        PRODUCTS,
+        FinancialProduct,
+        description="Financial products, filtered, ordered and paged.",
+        where=ProductWhereArg,
+        order_by=ProductOrderArg,
+    )
 
-    @strawberry.field(description="Financing demands, filtered, ordered and paged.")
-    async def financing_demands(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DemandWhereArg = None,
-        order_by: DemandOrderArg = None,
-    ) -> Connection[FinancingDemand]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, DEMANDS, query, FinancingDemand.from_row)
+    financing_demands = root_list(
+        DEMANDS,
+        FinancingDemand,
+        description="Financing demands, filtered, ordered and paged.",
+        where=DemandWhereArg,
+        order_by=DemandOrderArg,
+    )
 
 
 @strawberry.type(description="Change finance.")

@@ -18,6 +18,7 @@ from greenrong.domain.identification.service import IdentifyRequest
 from greenrong.indexers.catalogue.engine import identify
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.resolvers.common import mutate
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.identification.inputs import (
     AcceptGreenIdentificationInput,
     CorrectGreenIdentificationInput,
@@ -170,27 +171,32 @@ async def project_identification(
 ) -> ProjectGreenIdentification | None:
     """Project.greenIdentification: the newest suggestion of every project on the page in one
     statement (a DataLoader)."""
-    context = info.context
+    return await info.context.loaders.get(LatestIdentifications, info.context).load(project_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
-        async with context.sessionmaker() as session:
+
+class LatestIdentifications(RequestLoader[uuid.UUID, ProjectGreenIdentification | None]):
+    """Per project id: its newest identification, or None (one statement per batch)."""
+
+    async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
+        async with self.context.sessionmaker() as session:
             found = await repository.latest_for_projects(session, ids)
         return [None if i not in found else ProjectGreenIdentification(row=found[i]) for i in ids]
-
-    result: ProjectGreenIdentification | None = await context.loaders.keyed(
-        ("green_identification",), load
-    ).load(project_id)
-    return result
 
 
 async def corrections_of(
     info: Info, identification_id: uuid.UUID
 ) -> list[GreenIdentificationCorrection]:
     """The corrections of every identification on the page in one statement (a DataLoader)."""
-    context = info.context
+    return await info.context.loaders.get(Corrections, info.context).load(identification_id)
 
-    async def load(ids: Sequence[uuid.UUID]) -> list[list[GreenIdentificationCorrection]]:
-        async with context.sessionmaker() as session:
+
+class Corrections(RequestLoader[uuid.UUID, list[GreenIdentificationCorrection]]):
+    """Per identification id: its corrections, oldest first (one statement per batch)."""
+
+    async def load_batch(
+        self, ids: Sequence[uuid.UUID]
+    ) -> list[list[GreenIdentificationCorrection]]:
+        async with self.context.sessionmaker() as session:
             rows = await repository.corrections_for(session, ids)
         by_id: dict[uuid.UUID, list[GreenIdentificationCorrection]] = defaultdict(list)
         for row in rows:
@@ -204,8 +210,3 @@ async def corrections_of(
                 )
             )
         return [by_id.get(i, []) for i in ids]
-
-    result: list[GreenIdentificationCorrection] = await context.loaders.keyed(
-        ("green_identification_corrections",), load
-    ).load(identification_id)
-    return result

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import datetime
-import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
-from sqlalchemy.orm import InstrumentedAttribute
 
 from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries import cultivation, service
@@ -18,7 +16,7 @@ from greenrong.domain.libraries.models import Library, RecommendationStatus
 from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
 from greenrong.domain.libraries.repository import RECOMMENDATIONS, memberships
 from greenrong.domain.libraries.statistics import library_statistics
-from greenrong.resolvers.common import child_connection, list_query, mutate, root_connection
+from greenrong.resolvers.common import list_query, mutate, root_connection
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import expect_global_id, from_global_id
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last
@@ -56,27 +54,6 @@ def _membership(row: MembershipRow) -> LibraryMembershipSuccess:
 
 def _recommendation(row: RecommendationRow) -> CultivationRecommendationSuccess:
     return CultivationRecommendationSuccess(recommendation=CultivationRecommendation.from_row(row))
-
-
-async def memberships_of(
-    info: Info,
-    parent: InstrumentedAttribute[Any],
-    parent_id: uuid.UUID,
-    *,
-    first: int | None,
-    after: str | None,
-    last: int | None,
-    before: str | None,
-    where: Any,
-    order_by: Any,
-) -> Connection[LibraryMembership]:
-    """``Enterprise.libraryMemberships`` / ``Project.libraryMemberships``: one batch per level."""
-    query = list_query(
-        info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-    )
-    return await child_connection(
-        info, memberships(today()), parent, parent_id, query, LibraryMembership.from_row
-    )
 
 
 async def library_counts(info: Info, on: datetime.date | None) -> list[LibraryCount]:

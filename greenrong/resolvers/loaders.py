@@ -3,7 +3,8 @@ concurrently never share an ``AsyncSession``.
 
 Three generic loaders cover every relation: rows by id, a page of children per parent, and the
 number of children per parent. Loaders for nested pages are keyed by the page's arguments, so
-siblings asking for the same page are batched into one statement.
+siblings asking for the same page are batched into one statement. A one-off relation has its
+own small loader class (``get``).
 
 Loaders live for one request, so they carry its caller: every statement they run is limited to
 the rows the access policy lets that caller see (``scope``). A row the caller may not see
@@ -13,8 +14,8 @@ loads as missing (``None``), exactly like a row that does not exist.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import InstrumentedAttribute
@@ -30,6 +31,15 @@ from greenrong.domain.kit.listing import Listing, ListQuery, Page
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.types import utcnow
 
+if TYPE_CHECKING:
+    from greenrong.schema.kit.context import Context
+
+K = TypeVar("K")
+V = TypeVar("V")
+C = TypeVar("C")
+P = ParamSpec("P")
+L = TypeVar("L", bound=DataLoader[Any, Any])
+
 
 def row_scope(principal: Principal, model: type[Entity]) -> ColumnElement[bool] | None:
     """The principal's rows of ``model`` as a WHERE condition (None: every row), as of now."""
@@ -42,6 +52,28 @@ def field_scope(
     """The rows of ``model`` whose column ``field`` the principal may read, as a WHERE
     condition (None: every row), as of now: the field rule ``listing`` filters with."""
     return to_sql(model, policy.readable_rows(principal, model.entity_type, field), now=utcnow())
+
+
+class RequestLoader(DataLoader[K, V]):
+    """The loader of one one-off relation: ``load_batch`` answers the keys in their order (``None``
+    or ``[]`` for a miss). ``Loaders.get`` makes it once per request with the request's
+    ``context``; a subclass with parameters takes them after ``context``."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__(load_fn=self.load_batch)
+        self.context = context
+
+    async def load_batch(self, keys: list[K]) -> list[V]:
+        raise NotImplementedError
+
+
+class SizedLoader(RequestLoader[K, V]):
+    """A ``RequestLoader`` of at most ``size`` items per key (a matching field's ``first``):
+    one loader per size."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(context)
+        self.size = size
 
 
 class Loaders:
@@ -132,10 +164,29 @@ class Loaders:
 
         return self._get(("consented", scope), load)
 
-    def keyed(self, key: Any, load: Any) -> DataLoader[Any, Any]:
-        """A loader whose batch function lives with its relation (the matching fields),
-        memoised for this request under ``key``."""
-        return self._get(key, load)
+    def get(
+        self,
+        kind: Callable[Concatenate[C, P], L],
+        context: C,
+        /,
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> L:
+        """The request's loader of class ``kind`` for these arguments, made on first use as
+        ``kind(context, *args, **kwargs)``.
+
+        A one-off relation (matching, current certificate, identification, …) is one small
+        ``RequestLoader`` subclass with typed keys and results, next to the field it serves
+        (the shape of Phoenix's ``server/api/dataloaders``). The class and its arguments are
+        the memo key, so a loader's batch function is always its class's: two fields cannot
+        share a loader by a key that happens to match. ``context`` (the request's) is not part
+        of the key: there is one per request, as there is one ``Loaders``.
+        """
+        key = (kind, args, tuple(sorted(kwargs.items())))
+        loader = self._loaders.get(key)
+        if loader is None:
+            loader = self._loaders[key] = kind(context, *args, **kwargs)
+        return cast(L, loader)
 
     def _get(self, key: Any, load: Any) -> DataLoader[Any, Any]:
         loader = self._loaders.get(key)

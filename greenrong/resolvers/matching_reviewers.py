@@ -17,6 +17,7 @@ from greenrong.domain.matching import reviewers as rules
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts
+from greenrong.resolvers.loaders import SizedLoader
 from greenrong.resolvers.matching_technology import checked_first
 from greenrong.schema.experts.types import Expert
 from greenrong.schema.kit.context import Info
@@ -32,10 +33,16 @@ ReviewerMatches = ReviewerMatchConnection | SearchUnavailable
 
 async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> ReviewerMatches:
     size = checked_first(info, first)
-    context = info.context
-    limit = context.settings.review_open_limit
+    loader = info.context.loaders.get(ReviewerMatchesLoader, info.context, size)
+    return await loader.load(project_id)
 
-    async def load(project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+
+class ReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
+    """Per project id: its ranked reviewers, ``size`` at most (one search per batch)."""
+
+    async def load_batch(self, project_ids: Sequence[uuid.UUID]) -> list[ReviewerMatches]:
+        context, size = self.context, self.size
+        limit = context.settings.review_open_limit
         async with context.sessionmaker() as session:
             rows = await session.execute(
                 select(ProjectRow, EnterpriseRow.name)
@@ -85,8 +92,3 @@ async def reviewer_matches(info: Info, project_id: uuid.UUID, first: int) -> Rev
                 )
             answers.append(ReviewerMatchConnection(edges=edges))
         return answers
-
-    result: ReviewerMatches = await context.loaders.keyed(("reviewer_matches", size), load).load(
-        project_id
-    )
-    return result

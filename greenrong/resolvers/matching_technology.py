@@ -21,6 +21,7 @@ from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
+from greenrong.resolvers.loaders import SizedLoader
 from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.reasons import reasons_of
 from greenrong.schema.matching.technology import (
@@ -45,10 +46,15 @@ def checked_first(info: Info, first: int) -> int:
 
 async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> ListingMatches:
     size = checked_first(info, first)
-    context = info.context
-    loaders = context.loaders
+    return await info.context.loaders.get(ListingMatchesLoader, info.context, size).load(need_id)
 
-    async def load(need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+
+class ListingMatchesLoader(SizedLoader[uuid.UUID, ListingMatches]):
+    """Per need id: its ranked listings, ``size`` at most (one search, one statement a batch)."""
+
+    async def load_batch(self, need_ids: Sequence[uuid.UUID]) -> list[ListingMatches]:
+        context, size = self.context, self.size
+        loaders = context.loaders
         async with context.sessionmaker() as session:
             needs = await listing.fetch_by_ids(session, NeedRow, need_ids)
         found = [needs[i] for i in need_ids if i in needs]
@@ -84,15 +90,17 @@ async def listing_matches(info: Info, need_id: uuid.UUID, first: int) -> Listing
             answers.append(TechnologyListingMatchConnection(edges=edges))
         return answers
 
-    result: ListingMatches = await loaders.keyed(("listing_matches", size), load).load(need_id)
-    return result
-
 
 async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerMatchConnection:
     size = checked_first(info, first)
-    context = info.context
+    return await info.context.loaders.get(BuyerMatchesLoader, info.context, size).load(listing_id)
 
-    async def load(listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+
+class BuyerMatchesLoader(SizedLoader[uuid.UUID, BuyerMatchConnection]):
+    """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch)."""
+
+    async def load_batch(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
+        context, size = self.context, self.size
         async with context.sessionmaker() as session:
             listings = await listing.fetch_by_ids(session, ListingRow, listing_ids)
             found = await rules.buyer_matches(
@@ -103,11 +111,6 @@ async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerM
                 now=utcnow(),
             )
         return [_buyers(found.get(i, [])) for i in listing_ids]
-
-    result: BuyerMatchConnection = await context.loaders.keyed(("buyer_matches", size), load).load(
-        listing_id
-    )
-    return result
 
 
 def _buyers(matches: list[rules.BuyerMatch]) -> BuyerMatchConnection:

@@ -10,13 +10,11 @@ from greenrong.domain.projects import service
 from greenrong.domain.projects.repository import PROJECTS
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 from greenrong.schema.projects.inputs import (
     CreateProjectInput,
     ProjectOrderArg,
@@ -36,21 +34,13 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read projects.")
 class ProjectQuery:
-    @strawberry.field(description="Projects, filtered, ordered and paged.")
-    async def projects(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ProjectWhereArg = None,
-        order_by: ProjectOrderArg = None,
-    ) -> Connection[Project]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, PROJECTS, query, Project.from_row)
+    projects = root_list(
+        PROJECTS,
+        Project,
+        description="Projects, filtered, ordered and paged.",
+        where=ProjectWhereArg,
+        order_by=ProjectOrderArg,
+    )
 
 
 @strawberry.type(description="Change projects.")

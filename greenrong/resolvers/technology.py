@@ -10,13 +10,11 @@ from greenrong.domain.technology import service
 from greenrong.domain.technology.repository import LISTINGS, NEEDS
 from greenrong.resolvers.common import (
     input_values,
-    list_query,
     mutate,
-    root_connection,
     update_args,
 )
+from greenrong.resolvers.relations import root_list
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 from greenrong.schema.technology.inputs import (
     CreateListingInput,
     CreateNeedInput,
@@ -43,37 +41,21 @@ _CHANGES = strawberry.argument(description="The changes, with the version you re
 
 @strawberry.type(description="Read technology.")
 class TechnologyQuery:
-    @strawberry.field(description="Technology listings, filtered, ordered and paged.")
-    async def technology_listings(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ListingWhereArg = None,
-        order_by: ListingOrderArg = None,
-    ) -> Connection[TechnologyListing]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, LISTINGS, query, TechnologyListing.from_row)
+    technology_listings = root_list(
+        LISTINGS,
+        TechnologyListing,
+        description="Technology listings, filtered, ordered and paged.",
+        where=ListingWhereArg,
+        order_by=ListingOrderArg,
+    )
 
-    @strawberry.field(description="Technology needs, filtered, ordered and paged.")
-    async def technology_needs(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: NeedWhereArg = None,
-        order_by: NeedOrderArg = None,
-    ) -> Connection[TechnologyNeed]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await root_connection(info, NEEDS, query, TechnologyNeed.from_row)
+    technology_needs = root_list(
+        NEEDS,
+        TechnologyNeed,
+        description="Technology needs, filtered, ordered and paged.",
+        where=NeedWhereArg,
+        order_by=NeedOrderArg,
+    )
 
 
 @strawberry.type(description="Change technology.")

@@ -28,7 +28,7 @@ import graphql
 from hypothesis import strategies as st
 from hypothesis_graphql import mutations, nodes, queries
 
-from greenrong.resolvers.compiled.plan import ROOT_LISTS
+from greenrong.resolvers.relations import root_lists
 
 #: operation kinds, as counted in the report
 QUERY, MUTATION, RAW = "query", "mutation", "raw"
@@ -359,7 +359,7 @@ def operations(schema: graphql.GraphQLSchema, pool: Pool) -> st.SearchStrategy[O
         for kind, fields in by_field.items()
     }
     # and half the queries read a root list, which the compiled path answers on PostgreSQL
-    lists = sorted(set(ROOT_LISTS) & set(by_field[QUERY]))
+    lists = sorted(set(root_lists(schema)) & set(by_field[QUERY]))
     documents[QUERY] = documents[QUERY] | st.sampled_from(lists).flatmap(
         by_field[QUERY].__getitem__
     )
@@ -377,7 +377,7 @@ def operations(schema: graphql.GraphQLSchema, pool: Pool) -> st.SearchStrategy[O
         assert isinstance(operation, graphql.OperationDefinitionNode)
         first = operation.selection_set.selections[0]
         root = first.name.value if isinstance(first, graphql.FieldNode) else "?"
-        if root in ROOT_LISTS and draw(st.booleans()):
+        if root in lists and draw(st.booleans()):
             # half the time without the other page arguments, which random values mostly
             # make an error: the rest reaches the compiled path with a chance of rows
             assert isinstance(first, graphql.FieldNode)

@@ -7,7 +7,7 @@ time through httpx's ASGI transport: no socket, nothing leaves the process.
 A response is a defect when it is an HTTP 5xx (or the app raised), when an error is the masked
 ``INTERNAL`` one, or when an error's message shows the machinery behind it (a driver or SQL
 message that was never masked). On PostgreSQL each query of a root list
-(``compiled.plan.ROOT_LISTS``) that answered data is sent once more: the compiled path
+(``resolvers.relations.root_lists``) that answered data is sent once more: the compiled path
 answered it the first time, and a prepared operation may answer it the second, so the two
 answers must hold the same data and errors. (Other roots
 may change between two sends: the feed, deliveries and search are written in the background.)
@@ -45,7 +45,7 @@ from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
 from greenrong.domain.partners.models import WebhookAttempt
 from greenrong.domain.seed.demo import seed_demo
-from greenrong.resolvers.compiled.plan import ROOT_LISTS
+from greenrong.resolvers.relations import root_lists
 from tests.factories.access import bearer_token
 from tests.factories.entities import credit_code
 from tests.fuzz.operations import QUERY, Operation, Pool, harvest
@@ -309,7 +309,7 @@ class Target:
         if (
             self.postgresql
             and operation.kind == QUERY
-            and operation.root in ROOT_LISTS
+            and operation.root in root_lists(self.app.state.graphql.schema._schema)
             and status == 200
             and isinstance(body, dict)
             and body.get("data") is not None

@@ -10,40 +10,61 @@ compiled path never runs, and the bodies are compared all the same.
 
 from __future__ import annotations
 
+import itertools
 import json
 import uuid
 from collections.abc import AsyncIterator
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 from starlette.applications import Starlette
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.domain.access.principal import Role
-from greenrong.domain.disclosure.models import DisclosureStatus
-from greenrong.domain.finance.models import DemandStatus
+from greenrong.domain.certification.models import Certification, CertificationStatus
+from greenrong.domain.disclosure.models import DisclosureKind, DisclosureStatus
+from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.finance.models import DemandStatus, FinancingDemand
+from greenrong.domain.kit.registry import ENTITIES
+from greenrong.domain.libraries.models import (
+    CultivationRecommendation,
+    Library,
+    LibraryMembership,
+    MembershipSource,
+    RecommendationStatus,
+)
+from greenrong.domain.matching.tracked import FinancingMatch, TechnologyDeal
+from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenLevel
-from greenrong.domain.technology.models import ListingStatus, NeedStatus
+from greenrong.domain.technology.models import (
+    ListingStatus,
+    NeedStatus,
+    TechnologyListing,
+    TechnologyNeed,
+)
+from greenrong.resolvers.relations import Shape, relations
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.access import auth_headers
+from tests.factories.certification import issued
 from tests.factories.entities import (
     create_demand,
     create_disclosure,
     create_enterprise,
+    create_expert,
     create_institution,
     create_listing,
     create_need,
     create_product,
     create_project,
 )
-from tests.perf.corpus import CORPUS
+from tests.perf.corpus import CORPUS, View, _none
 
 
 @dataclass
@@ -230,6 +251,186 @@ async def test_every_view_answers_the_same_on_both_paths(
             if took_prepared != (attempt == "prepared" and on_postgresql and view.compiles):
                 differences.append(f"{view.name} ({attempt}): prepared path taken: {took_prepared}")
     assert not differences, "\n".join(differences)
+
+
+# ---------------------------------------------------------------- every declared relation
+
+NODE_PAGE = "totalCount pageInfo { hasNextPage endCursor } edges { cursor node { id } }"
+
+
+async def seed_every_parent(sessionmaker: Any, seeded: Seeded) -> None:
+    """Beside ``seed``'s rows, one of every other type with relations, each relation filled:
+    an issued enterprise certification (reviews, history) and its renewal in progress, a
+    project certification, a library membership with the cultivation recommendation that
+    opened it, an institution's disclosure, a financing match and a technology deal."""
+    async with sessionmaker.begin() as session:
+        experts = [
+            (await create_expert(session, name=name, affiliation="西南交通大学")).id
+            for name in ("李环保", "王低碳")
+        ]
+        enterprise = await session.get(Enterprise, seeded.enterprise_id)
+        project = await session.scalar(
+            select(Project).where(Project.enterprise_id == seeded.enterprise_id).limit(1)
+        )
+        assert enterprise is not None
+        assert project is not None
+        first = await issued(session, experts=experts, enterprise_id=enterprise.id)
+        session.add(
+            Certification(
+                subject_type=first.subject_type,
+                status=CertificationStatus.DRAFT,
+                rubric_version=first.rubric_version,
+                green_category=first.green_category,
+                enterprise_id=enterprise.id,
+                renews_id=first.id,
+            )
+        )
+        await issued(session, experts=experts, project_id=project.id)
+        membership = LibraryMembership(
+            library=Library.CULTIVATION,
+            subject_type="Project",
+            project_id=project.id,
+            source=MembershipSource.RECOMMENDATION,
+            reason="主管部门推荐，入绿色培育库",
+            since=date(2026, 1, 5),
+            department="四川省生态环境厅",
+        )
+        session.add(membership)
+        await session.flush()
+        session.add(
+            CultivationRecommendation(
+                project_id=project.id,
+                department="四川省生态环境厅",
+                recommended_by="regulator-1",
+                reason="减排效益显著",
+                status=RecommendationStatus.ACCEPTED,
+                membership_id=membership.id,
+            )
+        )
+        demand = await session.scalar(
+            select(FinancingDemand).where(FinancingDemand.product_id.is_not(None)).limit(1)
+        )
+        listing = await session.scalar(
+            select(TechnologyListing).where(TechnologyListing.owner_enterprise_id.is_not(None))
+        )
+        need = await session.scalar(select(TechnologyNeed).limit(1))
+        assert demand is not None
+        assert listing is not None
+        assert need is not None
+        assert demand.product_id is not None
+        await create_disclosure(
+            session,
+            subject_enterprise_id=None,
+            subject_institution_id=seeded.institution_id,
+            kind=DisclosureKind.FI_ENVIRONMENTAL,
+            title="四川银行2021年度环境信息披露报告",
+        )
+        session.add(FinancingMatch(demand_id=demand.id, product_id=demand.product_id))
+        session.add(
+            TechnologyDeal(listing_id=listing.id, need_id=need.id, enterprise_id=need.enterprise_id)
+        )
+
+
+async def relation_views(app: Starlette, sessionmaker: Any) -> list[View]:
+    """One view per relation field the schema declares (``resolvers/relations.py``): a root
+    list's first page, or ``node(id:)`` of a parent whose relation holds rows, reading the
+    relation's page or row. Every one of them compiles, but for lists whose listing is built
+    per call."""
+    schema = app.state.graphql.schema._schema
+    views: list[View] = []
+    async with sessionmaker() as session:
+        for type_name, field, relation in relations(schema):
+            if relation.shape is Shape.ROOT:
+                query = f"{{ {field}(first: 3) {{ {NODE_PAGE} }} }}"
+                views.append(View(f"{field}", query, _none, relation.static_listing is not None))
+                continue
+            model, column = ENTITIES[type_name], relation.column
+            assert column is not None
+            if relation.shape is Shape.TO_ONE:
+                holder = select(model.id).where(column.is_not(None))
+                selection = f"{field} {{ __typename id }}"
+            else:
+                holder = select(column).where(column.is_not(None))
+                selection = f"{field}(first: 3) {{ {NODE_PAGE} }}"
+            parent = await session.scalar(
+                holder.order_by(model.id if relation.shape is Shape.TO_ONE else column).limit(1)
+            )
+            assert parent is not None, f"seed_every_parent: no {type_name} with a {field}"
+            query = (
+                f"query($id: ID!) {{ node(id: $id) {{ ... on {type_name} {{ id {selection} }} }} }}"
+            )
+            gid = to_global_id(type_name, parent)
+            views.append(
+                View(
+                    f"{type_name}.{field}",
+                    query,
+                    lambda _, gid=gid: {"id": gid},
+                    compiles=relation.shape is Shape.TO_ONE or relation.static_listing is not None,
+                )
+            )
+    return views
+
+
+async def test_every_relation_answers_the_same_on_both_paths(
+    app: Starlette, resolver_app: Starlette, settings: Settings, sessionmaker: Any
+) -> None:
+    """Every relation of the schema, found by walking it, not listed by hand: a relation
+    declared with ``to_one``/``child_list``/``root_list`` is covered as soon as it exists,
+    for every kind of caller."""
+    # given
+    seeded = await seed(sessionmaker)
+    await seed_every_parent(sessionmaker, seeded)
+    callers = {
+        "admin": auth_headers(settings),
+        "anonymous": {},
+        "enterprise": auth_headers(settings, Role.ENTERPRISE, org_id=seeded.enterprise_id),
+        "institution": auth_headers(settings, Role.INSTITUTION, org_id=seeded.institution_id),
+    }
+    on_postgresql = app.state.resources.engine.dialect.name == "postgresql"
+    statements = _statements(app)
+    views = await relation_views(app, sessionmaker)
+
+    async def post(application: Starlette, view: View, headers: dict[str, str]) -> str:
+        transport = httpx.ASGITransport(app=application)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://testserver", headers=headers
+        ) as http:
+            response = await http.post(
+                "/graphql", json={"query": view.query, "variables": view.variables(seeded)}
+            )
+        body = json.loads(response.content)
+        body.get("extensions", {}).get("queryCost", {}).pop("remaining", None)
+        return f"{response.status_code} {json.dumps(body, ensure_ascii=False)}"
+
+    # when / then: the resolver path, then the compiled path, then the prepared operation
+    differences: list[str] = []
+    for (caller, headers), view in itertools.product(callers.items(), views):
+        expected = await post(resolver_app, view, headers)
+        if '"INTERNAL"' in expected or not expected.startswith("200 "):
+            differences.append(f"{view.name} as {caller}: resolver path: {expected}")
+        for attempt in ("compiled", "prepared"):
+            statements.clear()
+            token = _counting.set(True)
+            actual = await post(app, view, headers)
+            _counting.reset(token)
+            if actual != expected:
+                differences.append(
+                    f"{view.name} as {caller}:\n  resolver: {expected}\n  {attempt}: {actual}"
+                )
+            if on_postgresql and view.compiles and len(statements) != 1:
+                differences.append(
+                    f"{view.name} as {caller} ({attempt}): expected the compiled path, ran "
+                    f"{len(statements)} statements"
+                )
+    assert not differences, "\n".join(differences)
+    assert {v.name for v in views} >= {
+        "enterprises",
+        "Enterprise.projects",
+        "Project.enterprise",
+        "Certification.renews",
+        "CultivationRecommendation.membership",
+        "TechnologyDeal.buyer",
+    }
 
 
 def test_the_corpus_covers_the_bench_and_both_paths() -> None:

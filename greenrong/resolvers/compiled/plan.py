@@ -3,10 +3,14 @@
 The plan holds only what the SQL needs: for each object, which columns become which response
 keys and how each value is written (so the bytes equal what strawberry would write), and for
 each relation, the same ``Listing``/``ListQuery`` the resolver would pass to the loaders.
+Which fields are relations, and of what, the planner reads off the schema: the ``Relation``
+that ``to_one``/``child_list``/``root_list`` (``resolvers/relations.py``) put in each relation
+field's metadata, so a relation is declared once for both paths.
 
 The planner is deliberately narrow. It says ``None`` for anything it cannot express exactly:
 
-- a field with a resolver that is not a known relation (computed fields, search, matching,
+- a field with a resolver that is not a relation declared through ``resolvers/relations.py``
+  (computed fields, search, matching,
   statistics, region/industry from reference data), a field with a field extension (the access
   policy's guarded fields) or with permission classes;
 - backwards paging (``last``/``before``), and cursors of lists ordered by a column whose cursor
@@ -51,21 +55,12 @@ from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.types.arguments import convert_arguments
 
 from greenrong.core.errors import DomainError
-from greenrong.domain.disclosure.models import Disclosure
-from greenrong.domain.disclosure.repository import DISCLOSURES
-from greenrong.domain.enterprises.repository import ENTERPRISES
-from greenrong.domain.experts.repository import EXPERTS
-from greenrong.domain.finance.models import FinancialProduct, FinancingDemand
-from greenrong.domain.finance.repository import DEMANDS, INSTITUTIONS, PRODUCTS
 from greenrong.domain.kit.listing import Listing, ListQuery, cursor_columns, page_select
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.registry import ENTITIES
 from greenrong.domain.kit.types import ScaledDecimal, UTCDateTime
-from greenrong.domain.projects.models import Project
-from greenrong.domain.projects.repository import PROJECTS
-from greenrong.domain.technology.models import TechnologyListing, TechnologyNeed
-from greenrong.domain.technology.repository import LISTINGS, NEEDS
 from greenrong.resolvers.common import list_query
+from greenrong.resolvers.relations import Relation, Shape, relation_of
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import RowBacked
@@ -76,47 +71,6 @@ _DEFINITION = "strawberry-definition"  # where strawberry keeps its definition o
 _MAX_KEYS = 50
 
 # ------------------------------------------------------------------ what the plan knows
-
-#: root fields that are exactly ``root_connection(info, LISTING, list_query(...), T.from_row)``
-ROOT_LISTS: dict[str, Listing[Any]] = {
-    "enterprises": ENTERPRISES,
-    "projects": PROJECTS,
-    "financialInstitutions": INSTITUTIONS,
-    "financialProducts": PRODUCTS,
-    "financingDemands": DEMANDS,
-    "experts": EXPERTS,
-    "technologyListings": LISTINGS,
-    "technologyNeeds": NEEDS,
-    "disclosures": DISCLOSURES,
-}
-
-#: (type, field) -> the child list and its foreign key to the parent: fields that are exactly
-#: ``child_connection(info, LISTING, FK, self.pk, list_query(...), T.from_row)``
-CHILD_LISTS: dict[tuple[str, str], tuple[Listing[Any], InstrumentedAttribute[Any]]] = {
-    ("Enterprise", "projects"): (PROJECTS, Project.enterprise_id),
-    ("Enterprise", "financingDemands"): (DEMANDS, FinancingDemand.enterprise_id),
-    ("Enterprise", "technologyListings"): (LISTINGS, TechnologyListing.owner_enterprise_id),
-    ("Enterprise", "technologyNeeds"): (NEEDS, TechnologyNeed.enterprise_id),
-    ("Enterprise", "disclosures"): (DISCLOSURES, Disclosure.subject_enterprise_id),
-    ("Project", "financingDemands"): (DEMANDS, FinancingDemand.project_id),
-    ("FinancialInstitution", "products"): (PRODUCTS, FinancialProduct.institution_id),
-    ("FinancialProduct", "financingDemands"): (DEMANDS, FinancingDemand.product_id),
-}
-
-#: (type, field) -> the parent's column holding the target's id: fields that are exactly
-#: ``load_one(info, TargetRow, self.<column>, Target.from_row)``
-TO_ONE: dict[tuple[str, str], str] = {
-    ("Project", "enterprise"): "enterprise_id",
-    ("FinancingDemand", "enterprise"): "enterprise_id",
-    ("FinancingDemand", "project"): "project_id",
-    ("FinancingDemand", "product"): "product_id",
-    ("FinancialProduct", "institution"): "institution_id",
-    ("TechnologyListing", "ownerEnterprise"): "owner_enterprise_id",
-    ("TechnologyListing", "ownerInstitution"): "owner_institution_id",
-    ("TechnologyNeed", "enterprise"): "enterprise_id",
-    ("Disclosure", "subjectEnterprise"): "subject_enterprise_id",
-    ("Disclosure", "subjectInstitution"): "subject_institution_id",
-}
 
 
 class CursorValue(Enum):
@@ -332,8 +286,9 @@ class Planner:
         name = node.name.value
         if name == "node":
             return self._node(field, node)
-        listing = ROOT_LISTS.get(name)
-        if listing is None:
+        relation = relation_of(field.extensions[_DEFINITION])
+        listing = None if relation is None else relation.static_listing
+        if relation is None or relation.shape is not Shape.ROOT or listing is None:
             raise NotCompiled
         query = self._list_query(field, node, listing)
         connection = self._connection(_named(field.type), node.selection_set, listing, query)
@@ -505,19 +460,9 @@ class Planner:
             definition = field.extensions[_DEFINITION]
             if definition.extensions or definition.permission_classes:
                 raise NotCompiled  # guarded fields and any other per-field rule
-            if (type_.name, name) in CHILD_LISTS and node.selection_set is not None:
-                listing, parent = CHILD_LISTS[(type_.name, name)]
-                query = self._list_query(field, node, listing)
-                connection = self._connection(
-                    _named(field.type), node.selection_set, listing, query
-                )
-                parts.append(Children(key, listing, parent, query, connection))
-            elif (type_.name, name) in TO_ONE and node.selection_set is not None:
-                target = _named(field.type)
-                if not isinstance(target, GraphQLObjectType):
-                    raise NotCompiled
-                target_plan = self._object(target, node.selection_set)
-                parts.append(ToOne(key, TO_ONE[(type_.name, name)], target_plan))
+            relation = relation_of(definition)
+            if relation is not None and node.selection_set is not None:
+                parts.append(self._relation(key, field, node, model, relation))
             elif node.arguments or node.selection_set is not None:
                 raise NotCompiled
             elif name == "id":
@@ -528,6 +473,30 @@ class Planner:
             else:
                 raise NotCompiled  # computed field
         return ObjectPlan(model, _at_most_max(parts))
+
+    def _relation(
+        self,
+        key: str,
+        field: GraphQLField,
+        node: FieldNode,
+        model: type[Entity],
+        relation: Relation,
+    ) -> ToOne | Children:
+        """A relation field of an object of ``model``, as its resolver would read it."""
+        if node.selection_set is None:
+            raise NotCompiled
+        column = relation.column
+        if relation.shape is Shape.TO_ONE and column is not None and column.class_ is model:
+            target = _named(field.type)
+            if not isinstance(target, GraphQLObjectType):
+                raise NotCompiled
+            return ToOne(key, column.key, self._object(target, node.selection_set))
+        listing = relation.static_listing
+        if relation.shape is Shape.CHILDREN and column is not None and listing is not None:
+            query = self._list_query(field, node, listing)
+            connection = self._connection(_named(field.type), node.selection_set, listing, query)
+            return Children(key, listing, column, query, connection)
+        raise NotCompiled  # a list built per call (its plan would outlive it), or a mismatch
 
 
 # ------------------------------------------------------------------ helpers

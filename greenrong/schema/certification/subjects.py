@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from greenrong.domain.certification.models import Certification as CertificationRow
+from greenrong.domain.certification.repository import CERTIFICATIONS
 from greenrong.domain.certification.rubric import CertificationSubject
 from greenrong.domain.reference.vocab import GreenLevel
+from greenrong.resolvers.relations import child_list
 from greenrong.schema.certification.inputs import CertificationOrderArg, CertificationWhereArg
 from greenrong.schema.certification.types import Certification
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 if TYPE_CHECKING:
     from greenrong.schema.matching.reviewers import ReviewerMatchResult
@@ -26,33 +28,15 @@ class EnterpriseCertificationFields:
         pk: uuid.UUID
         row: Any
 
-    @strawberry.field(
+    certifications = child_list(
+        CERTIFICATIONS,
+        CertificationRow.enterprise_id,
+        Certification,
         description="Its certifications (its own and its projects'), oldest first, as the "
-        "caller may see them."
+        "caller may see them.",
+        where=CertificationWhereArg,
+        order_by=CertificationOrderArg,
     )
-    async def certifications(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: CertificationWhereArg = None,
-        order_by: CertificationOrderArg = None,
-    ) -> Connection[Certification]:
-        from greenrong.resolvers.certification import certifications_of
-
-        return await certifications_of(
-            info,
-            "Enterprise",
-            self.pk,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            where=where,
-            order_by=order_by,
-        )
 
     @strawberry.field(
         description="Experts to review its certification, best first: field and specialties "
@@ -94,30 +78,14 @@ class ProjectCertificationFields:
         until: datetime.date | None = self.row.green_level_valid_until
         return until
 
-    @strawberry.field(description="Its certifications, oldest first, as the caller may see them.")
-    async def certifications(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: CertificationWhereArg = None,
-        order_by: CertificationOrderArg = None,
-    ) -> Connection[Certification]:
-        from greenrong.resolvers.certification import certifications_of
-
-        return await certifications_of(
-            info,
-            "Project",
-            self.pk,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            where=where,
-            order_by=order_by,
-        )
+    certifications = child_list(
+        CERTIFICATIONS,
+        CertificationRow.project_id,
+        Certification,
+        description="Its certifications, oldest first, as the caller may see them.",
+        where=CertificationWhereArg,
+        order_by=CertificationOrderArg,
+    )
 
     @strawberry.field(description="Its issued project certificate in force; null if none.")
     async def current_certification(self, info: Info) -> Certification | None:

@@ -17,6 +17,7 @@ import strawberry
 
 from greenrong.domain.access.certification import details_visible
 from greenrong.domain.access.principal import Role
+from greenrong.domain.certification.models import Certification as CertificationRow
 from greenrong.domain.certification.models import (
     CertificationAction,
     CertificationReviewStatus,
@@ -33,15 +34,13 @@ from greenrong.domain.certification.repository import (
 from greenrong.domain.certification.rubric import CertificationSubject, rubric
 from greenrong.domain.certification.rubric import Rubric as RubricData
 from greenrong.domain.certification.scoring import Attainment, ConsolidationRule
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.experts.models import Expert as ExpertRow
-from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
-from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.resolvers.loaders import RequestLoader
+from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.access.enums import Role as _RoleEnum  # noqa: F401  (registered there)
 from greenrong.schema.certification import enums as _enums  # noqa: F401  (registers them)
-from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.kit.context import Context, Info
+from greenrong.schema.kit.relay import Node, RowBacked
 
 if TYPE_CHECKING:
     from greenrong.schema.enterprises.types import Enterprise
@@ -49,33 +48,36 @@ if TYPE_CHECKING:
     from greenrong.schema.projects.types import Project
 
 
-async def _details(info: Info, owner_id: uuid.UUID, certification_id: uuid.UUID) -> bool:
-    principal = info.context.principal
-    reviewer = False
-    if principal.role == Role.EXPERT and principal.org_id is not None:
-        expert_id = principal.org_id
-        context = info.context
+class ReviewedBy(RequestLoader[uuid.UUID, bool]):
+    """Per certification id: whether the expert ``expert_id`` reviews it (one statement)."""
 
-        async def load(ids: list[uuid.UUID]) -> list[bool]:
-            async with context.sessionmaker() as session:
-                found = await reviewed_by(session, expert_id, ids)
-            return [i in found for i in ids]
+    def __init__(self, context: Context, expert_id: uuid.UUID) -> None:
+        super().__init__(context)
+        self.expert_id = expert_id
 
-        loader = context.loaders.keyed(("certification_reviewer", expert_id), load)
-        reviewer = bool(await loader.load(certification_id))
-    return details_visible(principal, owner_id, reviewer)
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[bool]:
+        async with self.context.sessionmaker() as session:
+            found = await reviewed_by(session, self.expert_id, ids)
+        return [i in found for i in ids]
 
 
-def _submitted_reviews(info: Info) -> Any:
+class SubmittedReviews(RequestLoader[uuid.UUID, list[ReviewRow]]):
     """Submitted reviews per certification id, every round, one statement per batch."""
-    context = info.context
 
-    async def load(ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
-        async with context.sessionmaker() as session:
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
+        async with self.context.sessionmaker() as session:
             rows = await submitted_reviews(session, ids)
         return [rows.get(i, []) for i in ids]
 
-    return context.loaders.keyed(("certification_submitted_reviews",), load)
+
+async def _details(info: Info, owner_id: uuid.UUID, certification_id: uuid.UUID) -> bool:
+    context = info.context
+    principal = context.principal
+    reviewer = False
+    if principal.role == Role.EXPERT and principal.org_id is not None:
+        loader = context.loaders.get(ReviewedBy, context, principal.org_id)
+        reviewer = await loader.load(certification_id)
+    return details_visible(principal, owner_id, reviewer)
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -249,13 +251,11 @@ class CertificationReview(Node, RowBacked):
             for code, value in sorted(self.scores_data.items())
         ]
 
-    @strawberry.field(description="The reviewing expert.")
-    async def expert(
-        self, info: Info
-    ) -> Annotated[Expert, strawberry.lazy("greenrong.schema.experts.types")] | None:
-        from greenrong.schema.experts.types import Expert
-
-        return await load_one(info, ExpertRow, self.expert_id, Expert.from_row)
+    expert = to_one(
+        ReviewRow.expert_id,
+        Annotated["Expert", strawberry.lazy("greenrong.schema.experts.types")],
+        description="The reviewing expert.",
+    )
 
 
 @strawberry.type(description="One detail of a history step.")
@@ -330,27 +330,21 @@ class Certification(Node, RowBacked):
     async def _visible(self, info: Info) -> bool:
         return await _details(info, self.enterprise_id, self.pk)
 
-    @strawberry.field(description="The enterprise certified, or the project's owner.")
-    async def enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="The project certified; null for an enterprise certification.")
-    async def project(
-        self, info: Info
-    ) -> Annotated[Project, strawberry.lazy("greenrong.schema.projects.types")] | None:
-        from greenrong.schema.projects.types import Project
-
-        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
-
-    @strawberry.field(description="The certification this cycle renews, if any.")
-    async def renews(self, info: Info) -> Certification | None:
-        from greenrong.domain.certification.models import Certification as CertificationRow
-
-        return await load_one(info, CertificationRow, self.renews_id, Certification.from_row)
+    enterprise = to_one(
+        CertificationRow.enterprise_id,
+        Annotated["Enterprise", strawberry.lazy("greenrong.schema.enterprises.types")],
+        description="The enterprise certified, or the project's owner.",
+    )
+    project = to_one(
+        CertificationRow.project_id,
+        Annotated["Project", strawberry.lazy("greenrong.schema.projects.types")],
+        description="The project certified; null for an enterprise certification.",
+    )
+    renews = to_one(
+        CertificationRow.renews_id,
+        Annotated["Certification", strawberry.lazy(__name__)],
+        description="The certification this cycle renews, if any.",
+    )
 
     @strawberry.field(
         description="Pre-score of the self-assessment; null for callers without access to details."
@@ -407,7 +401,7 @@ class Certification(Node, RowBacked):
             return None
         row = self.row
         scoring = rubric(row.subject_type, row.rubric_version)
-        reviews = await _submitted_reviews(info).load(row.id)
+        reviews = await info.context.loaders.get(SubmittedReviews, info.context).load(row.id)
         submitted = [r for r in reviews if r.round == row.review_round]
         return CertificationExplanation(
             rubric_version=row.rubric_version,
@@ -430,37 +424,16 @@ class Certification(Node, RowBacked):
             ],
         )
 
-    @strawberry.field(
+    reviews = child_list(
+        REVIEWS,
+        ReviewRow.certification_id,
+        CertificationReview,
         description="Its reviews: an expert sees only its own, the owner all of its own, "
-        "regulators and admins all."
+        "regulators and admins all.",
     )
-    async def reviews(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[CertificationReview]:
-        query = list_query(
-            info, where=None, order_by=None, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, REVIEWS, ReviewRow.certification_id, self.pk, query, CertificationReview.from_row
-        )
-
-    @strawberry.field(description="Every step so far, oldest first (who, when, what).")
-    async def history(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-    ) -> Connection[CertificationEvent]:
-        query = list_query(
-            info, where=None, order_by=None, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, HISTORY, EventRow.certification_id, self.pk, query, CertificationEvent.from_row
-        )
+    history = child_list(
+        HISTORY,
+        EventRow.certification_id,
+        CertificationEvent,
+        description="Every step so far, oldest first (who, when, what).",
+    )

@@ -6,10 +6,9 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar
 
 import strawberry
 
+from greenrong.domain.disclosure.models import Disclosure as DisclosureRow
 from greenrong.domain.disclosure.models import DisclosureKind, DisclosureMetric, DisclosureStatus
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.finance.models import FinancialInstitution as InstitutionRow
-from greenrong.resolvers.common import load_one
+from greenrong.resolvers.relations import to_one
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import Node, RowBacked
 
@@ -48,23 +47,16 @@ class Disclosure(Node, RowBacked):
             for k, v in sorted(self.metrics_map.items())
         ]
 
-    @strawberry.field(description="The enterprise it is about, if any.")
-    async def subject_enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.subject_enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="The institution it is about, if any.")
-    async def subject_institution(
-        self, info: Info
-    ) -> Annotated[FinancialInstitution, strawberry.lazy("greenrong.schema.finance.types")] | None:
-        from greenrong.schema.finance.types import FinancialInstitution
-
-        return await load_one(
-            info, InstitutionRow, self.subject_institution_id, FinancialInstitution.from_row
-        )
+    subject_enterprise = to_one(
+        DisclosureRow.subject_enterprise_id,
+        Annotated["Enterprise", strawberry.lazy("greenrong.schema.enterprises.types")],
+        description="The enterprise it is about, if any.",
+    )
+    subject_institution = to_one(
+        DisclosureRow.subject_institution_id,
+        Annotated["FinancialInstitution", strawberry.lazy("greenrong.schema.finance.types")],
+        description="The institution it is about, if any.",
+    )
 
     @strawberry.field(
         description="Which calculation lines (and factor versions) the metrics filled from "

@@ -10,19 +10,21 @@ from greenrong.domain.disclosure.repository import DISCLOSURES
 from greenrong.domain.enterprises.models import EnterpriseSize
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
 from greenrong.domain.finance.repository import DEMANDS
+from greenrong.domain.kit.clock import today
+from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
+from greenrong.domain.libraries.repository import memberships
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.domain.projects.repository import PROJECTS
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.domain.technology.repository import LISTINGS, NEEDS
-from greenrong.resolvers.common import child_connection, list_query
+from greenrong.resolvers.relations import child_list
 from greenrong.schema.certification.subjects import EnterpriseCertificationFields
 from greenrong.schema.disclosure.inputs import DisclosureOrderArg, DisclosureWhereArg
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
-from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.guard import guarded
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.kit.relay import Node, RowBacked
 from greenrong.schema.libraries.inputs import LibraryMemberOrderArg, LibraryMemberWhereArg
 from greenrong.schema.projects.inputs import ProjectOrderArg, ProjectWhereArg
 from greenrong.schema.reference.types import Industry, Region, industry_of, region_of
@@ -44,6 +46,7 @@ _PROJECT = strawberry.lazy("greenrong.schema.projects.types")
 _FINANCE = strawberry.lazy("greenrong.schema.finance.types")
 _TECH = strawberry.lazy("greenrong.schema.technology.types")
 _DISCLOSURE = strawberry.lazy("greenrong.schema.disclosure.types")
+_LIBRARIES = strawberry.lazy("greenrong.schema.libraries.types")
 
 
 @strawberry.type(description="A company on the platform; a 绿色企业 when it holds a green level.")
@@ -86,143 +89,52 @@ class Enterprise(Node, RowBacked, EnterpriseCertificationFields):
     def industry(self) -> Industry:
         return industry_of(self.industry_section, self.industry_division)
 
-    @strawberry.field(description="Projects the enterprise owns.")
-    async def projects(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ProjectWhereArg = None,
-        order_by: ProjectOrderArg = None,
-    ) -> Connection[Annotated[Project, _PROJECT]]:
-        from greenrong.schema.projects.types import Project
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, PROJECTS, ProjectRow.enterprise_id, self.pk, query, Project.from_row
-        )
-
-    @strawberry.field(description="Financing demands the enterprise submitted.")
-    async def financing_demands(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DemandWhereArg = None,
-        order_by: DemandOrderArg = None,
-    ) -> Connection[Annotated[FinancingDemand, _FINANCE]]:
-        from greenrong.schema.finance.types import FinancingDemand
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, DEMANDS, DemandRow.enterprise_id, self.pk, query, FinancingDemand.from_row
-        )
-
-    @strawberry.field(description="Technology listings the enterprise offers.")
-    async def technology_listings(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ListingWhereArg = None,
-        order_by: ListingOrderArg = None,
-    ) -> Connection[Annotated[TechnologyListing, _TECH]]:
-        from greenrong.schema.technology.types import TechnologyListing
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info,
-            LISTINGS,
-            ListingRow.owner_enterprise_id,
-            self.pk,
-            query,
-            TechnologyListing.from_row,
-        )
-
-    @strawberry.field(description="Technology needs the enterprise published.")
-    async def technology_needs(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: NeedWhereArg = None,
-        order_by: NeedOrderArg = None,
-    ) -> Connection[Annotated[TechnologyNeed, _TECH]]:
-        from greenrong.schema.technology.types import TechnologyNeed
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, NEEDS, NeedRow.enterprise_id, self.pk, query, TechnologyNeed.from_row
-        )
-
-    @strawberry.field(description="Disclosures about the enterprise.")
-    async def disclosures(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DisclosureWhereArg = None,
-        order_by: DisclosureOrderArg = None,
-    ) -> Connection[Annotated[Disclosure, _DISCLOSURE]]:
-        from greenrong.schema.disclosure.types import Disclosure
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info,
-            DISCLOSURES,
-            DisclosureRow.subject_enterprise_id,
-            self.pk,
-            query,
-            Disclosure.from_row,
-        )
-
-    @strawberry.field(
-        description="Its library memberships (入库记录), current and past; "
-        "`where: {open: {eq: true}}` for the current ones."
+    projects = child_list(
+        PROJECTS,
+        ProjectRow.enterprise_id,
+        Annotated["Project", _PROJECT],
+        description="Projects the enterprise owns.",
+        where=ProjectWhereArg,
+        order_by=ProjectOrderArg,
     )
-    async def library_memberships(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: LibraryMemberWhereArg = None,
-        order_by: LibraryMemberOrderArg = None,
-    ) -> Connection[
-        Annotated[LibraryMembership, strawberry.lazy("greenrong.schema.libraries.types")]
-    ]:
-        from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
-        from greenrong.resolvers.libraries import memberships_of
-
-        return await memberships_of(
-            info,
-            MembershipRow.enterprise_id,
-            self.pk,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            where=where,
-            order_by=order_by,
-        )
+    financing_demands = child_list(
+        DEMANDS,
+        DemandRow.enterprise_id,
+        Annotated["FinancingDemand", _FINANCE],
+        description="Financing demands the enterprise submitted.",
+        where=DemandWhereArg,
+        order_by=DemandOrderArg,
+    )
+    technology_listings = child_list(
+        LISTINGS,
+        ListingRow.owner_enterprise_id,
+        Annotated["TechnologyListing", _TECH],
+        description="Technology listings the enterprise offers.",
+        where=ListingWhereArg,
+        order_by=ListingOrderArg,
+    )
+    technology_needs = child_list(
+        NEEDS,
+        NeedRow.enterprise_id,
+        Annotated["TechnologyNeed", _TECH],
+        description="Technology needs the enterprise published.",
+        where=NeedWhereArg,
+        order_by=NeedOrderArg,
+    )
+    disclosures = child_list(
+        DISCLOSURES,
+        DisclosureRow.subject_enterprise_id,
+        Annotated["Disclosure", _DISCLOSURE],
+        description="Disclosures about the enterprise.",
+        where=DisclosureWhereArg,
+        order_by=DisclosureOrderArg,
+    )
+    library_memberships = child_list(
+        lambda: memberships(today()),  # `open` is as of today
+        MembershipRow.enterprise_id,
+        Annotated["LibraryMembership", _LIBRARIES],
+        description="Its library memberships (入库记录), current and past; "
+        "`where: {open: {eq: true}}` for the current ones.",
+        where=LibraryMemberWhereArg,
+        order_by=LibraryMemberOrderArg,
+    )

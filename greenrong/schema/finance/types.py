@@ -7,15 +7,11 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import (
     Collateral,
     DemandStatus,
     InstitutionKind,
     ProductKind,
-)
-from greenrong.domain.finance.models import (
-    FinancialInstitution as InstitutionRow,
 )
 from greenrong.domain.finance.models import (
     FinancialProduct as ProductRow,
@@ -24,9 +20,8 @@ from greenrong.domain.finance.models import (
     FinancingDemand as DemandRow,
 )
 from greenrong.domain.finance.repository import DEMANDS, PRODUCTS
-from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
-from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.finance.inputs import (
     DemandOrderArg,
     DemandWhereArg,
@@ -35,7 +30,7 @@ from greenrong.schema.finance.inputs import (
 )
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.guard import guarded
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.kit.relay import Node, RowBacked
 from greenrong.schema.reference.types import Region, region_of
 
 if TYPE_CHECKING:
@@ -64,23 +59,14 @@ class FinancialInstitution(Node, RowBacked):
     def region(self) -> Region | None:
         return region_of(self.region_code)
 
-    @strawberry.field(description="Products the institution offers.")
-    async def products(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: ProductWhereArg = None,
-        order_by: ProductOrderArg = None,
-    ) -> Connection[FinancialProduct]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, PRODUCTS, ProductRow.institution_id, self.pk, query, FinancialProduct.from_row
-        )
+    products = child_list(
+        PRODUCTS,
+        ProductRow.institution_id,
+        Annotated["FinancialProduct", strawberry.lazy(__name__)],
+        description="Products the institution offers.",
+        where=ProductWhereArg,
+        order_by=ProductOrderArg,
+    )
 
 
 @strawberry.type(description="A green financial product (贷款, 债券, 保险…).")
@@ -114,29 +100,19 @@ class FinancialProduct(Node, RowBacked):
     updated_at: datetime.datetime = strawberry.field(description=_UPDATED)
     version: int = strawberry.field(description=_VERSION)
 
-    @strawberry.field(description="The institution that offers it.")
-    async def institution(self, info: Info) -> FinancialInstitution | None:
-        return await load_one(
-            info, InstitutionRow, self.institution_id, FinancialInstitution.from_row
-        )
-
-    @strawberry.field(description="Demands this product financed.")
-    async def financing_demands(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DemandWhereArg = None,
-        order_by: DemandOrderArg = None,
-    ) -> Connection[FinancingDemand]:
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, DEMANDS, DemandRow.product_id, self.pk, query, FinancingDemand.from_row
-        )
+    institution = to_one(
+        ProductRow.institution_id,
+        FinancialInstitution,
+        description="The institution that offers it.",
+    )
+    financing_demands = child_list(
+        DEMANDS,
+        DemandRow.product_id,
+        Annotated["FinancingDemand", strawberry.lazy(__name__)],
+        description="Demands this product financed.",
+        where=DemandWhereArg,
+        order_by=DemandOrderArg,
+    )
 
     @strawberry.field(
         description="Open financing demands this product fits under every eligibility rule, "
@@ -189,25 +165,19 @@ class FinancingDemand(Node, RowBacked):
     updated_at: datetime.datetime = strawberry.field(description=_UPDATED)
     version: int = strawberry.field(description=_VERSION)
 
-    @strawberry.field(description="The enterprise seeking financing.")
-    async def enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="The project it finances, if any.")
-    async def project(
-        self, info: Info
-    ) -> Annotated[Project, strawberry.lazy("greenrong.schema.projects.types")] | None:
-        from greenrong.schema.projects.types import Project
-
-        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
-
-    @strawberry.field(description="The product that financed it, if any.")
-    async def product(self, info: Info) -> FinancialProduct | None:
-        return await load_one(info, ProductRow, self.product_id, FinancialProduct.from_row)
+    enterprise = to_one(
+        DemandRow.enterprise_id,
+        Annotated["Enterprise", strawberry.lazy("greenrong.schema.enterprises.types")],
+        description="The enterprise seeking financing.",
+    )
+    project = to_one(
+        DemandRow.project_id,
+        Annotated["Project", strawberry.lazy("greenrong.schema.projects.types")],
+        description="The project it finances, if any.",
+    )
+    product = to_one(
+        DemandRow.product_id, FinancialProduct, description="The product that financed it, if any."
+    )
 
     @strawberry.field(
         description="Financial products this demand is eligible for, ranked by fit with the "

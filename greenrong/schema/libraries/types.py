@@ -8,8 +8,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.kit.clock import today
+from greenrong.domain.libraries.models import (
+    CultivationRecommendation as RecommendationRow,
+)
 from greenrong.domain.libraries.models import (
     Library,
     MembershipSource,
@@ -23,9 +25,7 @@ from greenrong.domain.libraries.models import (
 from greenrong.domain.libraries.reference import strands
 from greenrong.domain.libraries.service import is_open
 from greenrong.domain.projects.models import ClimateType
-from greenrong.domain.projects.models import Project as ProjectRow
-from greenrong.resolvers.common import load_one
-from greenrong.schema.kit.context import Info
+from greenrong.resolvers.relations import to_one
 from greenrong.schema.kit.ids import to_global_id
 from greenrong.schema.kit.relay import Node, RowBacked
 
@@ -117,19 +117,16 @@ class LibraryMembership(Node, RowBacked):
             if c in known
         ]
 
-    @strawberry.field(description="The enterprise, for an enterprise library.")
-    async def enterprise(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(
-        description="The project, for a project library (null if you may not see it)."
+    enterprise = to_one(
+        MembershipRow.enterprise_id,
+        Annotated["Enterprise", _ENTERPRISE],
+        description="The enterprise, for an enterprise library.",
     )
-    async def project(self, info: Info) -> Annotated[Project, _PROJECT] | None:
-        from greenrong.schema.projects.types import Project
-
-        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
+    project = to_one(
+        MembershipRow.project_id,
+        Annotated["Project", _PROJECT],
+        description="The project, for a project library (null if you may not see it).",
+    )
 
 
 @strawberry.type(
@@ -158,12 +155,13 @@ class CultivationRecommendation(Node, RowBacked):
     project_id: strawberry.Private[uuid.UUID]
     membership_id: strawberry.Private[uuid.UUID | None]
 
-    @strawberry.field(description="The recommended project (null if you may not see it).")
-    async def project(self, info: Info) -> Annotated[Project, _PROJECT] | None:
-        from greenrong.schema.projects.types import Project
-
-        return await load_one(info, ProjectRow, self.project_id, Project.from_row)
-
-    @strawberry.field(description="The membership an acceptance opened; null otherwise.")
-    async def membership(self, info: Info) -> LibraryMembership | None:
-        return await load_one(info, MembershipRow, self.membership_id, LibraryMembership.from_row)
+    project = to_one(
+        RecommendationRow.project_id,
+        Annotated["Project", _PROJECT],
+        description="The recommended project (null if you may not see it).",
+    )
+    membership = to_one(
+        RecommendationRow.membership_id,
+        LibraryMembership,
+        description="The membership an acceptance opened; null otherwise.",
+    )

@@ -9,14 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.finance.models import FinancialProduct as ProductRow
-from greenrong.domain.finance.models import FinancingDemand as DemandRow
 from greenrong.domain.matching.tracked import DealStatus, MatchStatus
-from greenrong.domain.technology.models import TechnologyListing as ListingRow
-from greenrong.domain.technology.models import TechnologyNeed as NeedRow
-from greenrong.resolvers.common import load_one
-from greenrong.schema.kit.context import Info
+from greenrong.domain.matching.tracked import FinancingMatch as MatchRow
+from greenrong.domain.matching.tracked import TechnologyDeal as DealRow
+from greenrong.resolvers.relations import to_one
 from greenrong.schema.kit.errors import (
     ConflictError,
     ForbiddenError,
@@ -58,17 +54,16 @@ class FinancingMatch(Node, RowBacked):
     )
     version: int = strawberry.field(description="Edit version; pass it back when updating.")
 
-    @strawberry.field(description="The financing demand.")
-    async def demand(self, info: Info) -> Annotated[FinancingDemand, _FINANCE] | None:
-        from greenrong.schema.finance.types import FinancingDemand
-
-        return await load_one(info, DemandRow, self.demand_id, FinancingDemand.from_row)
-
-    @strawberry.field(description="The financial product.")
-    async def product(self, info: Info) -> Annotated[FinancialProduct, _FINANCE] | None:
-        from greenrong.schema.finance.types import FinancialProduct
-
-        return await load_one(info, ProductRow, self.product_id, FinancialProduct.from_row)
+    demand = to_one(
+        MatchRow.demand_id,
+        Annotated["FinancingDemand", _FINANCE],
+        description="The financing demand.",
+    )
+    product = to_one(
+        MatchRow.product_id,
+        Annotated["FinancialProduct", _FINANCE],
+        description="The financial product.",
+    )
 
 
 @strawberry.type(description="A technology listing and a buyer in talks (技术对接).")
@@ -91,23 +86,21 @@ class TechnologyDeal(Node, RowBacked):
     )
     version: int = strawberry.field(description="Edit version; pass it back when updating.")
 
-    @strawberry.field(description="The technology listing.")
-    async def listing(self, info: Info) -> Annotated[TechnologyListing, _TECHNOLOGY] | None:
-        from greenrong.schema.technology.types import TechnologyListing
-
-        return await load_one(info, ListingRow, self.listing_id, TechnologyListing.from_row)
-
-    @strawberry.field(description="The buyer's posted need; null for an enterprise lead.")
-    async def need(self, info: Info) -> Annotated[TechnologyNeed, _TECHNOLOGY] | None:
-        from greenrong.schema.technology.types import TechnologyNeed
-
-        return await load_one(info, NeedRow, self.need_id, TechnologyNeed.from_row)
-
-    @strawberry.field(description="The buying enterprise.")
-    async def buyer(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
+    listing = to_one(
+        DealRow.listing_id,
+        Annotated["TechnologyListing", _TECHNOLOGY],
+        description="The technology listing.",
+    )
+    need = to_one(
+        DealRow.need_id,
+        Annotated["TechnologyNeed", _TECHNOLOGY],
+        description="The buyer's posted need; null for an enterprise lead.",
+    )
+    buyer = to_one(
+        DealRow.enterprise_id,
+        Annotated["Enterprise", _ENTERPRISE],
+        description="The buying enterprise.",
+    )
 
 
 # --- inputs -------------------------------------------------------------------------------------

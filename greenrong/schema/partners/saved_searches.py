@@ -14,6 +14,7 @@ from greenrong.domain.partners.models import SavedSearch as SavedSearchRow
 from greenrong.domain.partners.models import SavedSearchStatus
 from greenrong.domain.partners.saved_searches import alert_counts, encode_alert_cursor
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.enums import register
 from greenrong.schema.kit.errors import (
@@ -35,6 +36,15 @@ register(
         "PAUSED": "not matched: no alerts until it is resumed",
     },
 )
+
+
+class AlertCounts(RequestLoader[uuid.UUID, int]):
+    """How many alerts each saved search raised, by its id (one statement per batch)."""
+
+    async def load_batch(self, ids: list[uuid.UUID]) -> list[int]:
+        async with self.context.sessionmaker() as session:
+            counts = await alert_counts(session, ids)
+        return [counts[i] for i in ids]
 
 
 @strawberry.type(
@@ -59,17 +69,7 @@ class SavedSearch:
 
     @strawberry.field(description="How many alerts it raised so far.")
     async def alert_count(self, info: Info) -> int:
-        sessionmaker = info.context.sessionmaker
-
-        async def load(ids: list[uuid.UUID]) -> list[int]:
-            async with sessionmaker() as session:
-                counts = await alert_counts(session, ids)
-            return [counts[i] for i in ids]
-
-        count: int = await info.context.loaders.keyed(("saved_search.alert_count",), load).load(
-            self.pk
-        )
-        return count
+        return await info.context.loaders.get(AlertCounts, info.context).load(self.pk)
 
     @classmethod
     def from_row(cls, row: SavedSearchRow) -> SavedSearch:

@@ -7,16 +7,19 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
 from greenrong.domain.finance.repository import DEMANDS
+from greenrong.domain.kit.clock import today
+from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
+from greenrong.domain.libraries.repository import memberships
 from greenrong.domain.projects.models import ClimateType, ProjectLibrary, ProjectStatus
+from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.domain.reference.vocab import GreenCategory
-from greenrong.resolvers.common import child_connection, list_query, load_one
+from greenrong.resolvers.relations import child_list, to_one
 from greenrong.schema.certification.subjects import ProjectCertificationFields
 from greenrong.schema.finance.inputs import DemandOrderArg, DemandWhereArg
 from greenrong.schema.kit.context import Info
-from greenrong.schema.kit.relay import After, Before, Connection, First, Last, Node, RowBacked
+from greenrong.schema.kit.relay import Node, RowBacked
 from greenrong.schema.libraries.inputs import LibraryMemberOrderArg, LibraryMemberWhereArg
 from greenrong.schema.reference.types import Region, region_of
 
@@ -53,33 +56,19 @@ class Project(Node, RowBacked, ProjectCertificationFields):
     def region(self) -> Region | None:
         return region_of(self.region_code)
 
-    @strawberry.field(description="The enterprise that owns it.")
-    async def enterprise(
-        self, info: Info
-    ) -> Annotated[Enterprise, strawberry.lazy("greenrong.schema.enterprises.types")] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="Financing demands for this project.")
-    async def financing_demands(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: DemandWhereArg = None,
-        order_by: DemandOrderArg = None,
-    ) -> Connection[Annotated[FinancingDemand, strawberry.lazy("greenrong.schema.finance.types")]]:
-        from greenrong.schema.finance.types import FinancingDemand
-
-        query = list_query(
-            info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
-        )
-        return await child_connection(
-            info, DEMANDS, DemandRow.project_id, self.pk, query, FinancingDemand.from_row
-        )
+    enterprise = to_one(
+        ProjectRow.enterprise_id,
+        Annotated["Enterprise", strawberry.lazy("greenrong.schema.enterprises.types")],
+        description="The enterprise that owns it.",
+    )
+    financing_demands = child_list(
+        DEMANDS,
+        DemandRow.project_id,
+        Annotated["FinancingDemand", strawberry.lazy("greenrong.schema.finance.types")],
+        description="Financing demands for this project.",
+        where=DemandWhereArg,
+        order_by=DemandOrderArg,
+    )
 
     @strawberry.field(
         description="Experts to review this project, best first: field and specialties that fit "
@@ -98,36 +87,15 @@ class Project(Node, RowBacked, ProjectCertificationFields):
 
         return await reviewer_matches(info, self.pk, first)
 
-    @strawberry.field(
+    library_memberships = child_list(
+        lambda: memberships(today()),  # `open` is as of today
+        MembershipRow.project_id,
+        Annotated["LibraryMembership", strawberry.lazy("greenrong.schema.libraries.types")],
         description="Its library memberships (入库记录), current and past; "
-        "`where: {open: {eq: true}}` for the current ones."
+        "`where: {open: {eq: true}}` for the current ones.",
+        where=LibraryMemberWhereArg,
+        order_by=LibraryMemberOrderArg,
     )
-    async def library_memberships(
-        self,
-        info: Info,
-        first: First = None,
-        after: After = None,
-        last: Last = None,
-        before: Before = None,
-        where: LibraryMemberWhereArg = None,
-        order_by: LibraryMemberOrderArg = None,
-    ) -> Connection[
-        Annotated[LibraryMembership, strawberry.lazy("greenrong.schema.libraries.types")]
-    ]:
-        from greenrong.domain.libraries.models import LibraryMembership as MembershipRow
-        from greenrong.resolvers.libraries import memberships_of
-
-        return await memberships_of(
-            info,
-            MembershipRow.project_id,
-            self.pk,
-            first=first,
-            after=after,
-            last=last,
-            before=before,
-            where=where,
-            order_by=order_by,
-        )
 
     @strawberry.field(
         description="The green identification engine's newest suggestion for this project "

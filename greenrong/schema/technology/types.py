@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.finance.models import FinancialInstitution as InstitutionRow
 from greenrong.domain.technology.models import (
     ListingStatus,
     NeedStatus,
     TechnologyDomain,
     TradeMode,
 )
-from greenrong.resolvers.common import load_one
+from greenrong.domain.technology.models import TechnologyListing as ListingRow
+from greenrong.domain.technology.models import TechnologyNeed as NeedRow
+from greenrong.resolvers.relations import to_one
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.relay import Node, RowBacked
 from greenrong.schema.reference.types import Region, region_of
@@ -62,21 +62,16 @@ class TechnologyListing(Node, RowBacked):
     def region(self) -> Region | None:
         return region_of(self.region_code)
 
-    @strawberry.field(description="The owner, when it is an enterprise.")
-    async def owner_enterprise(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.owner_enterprise_id, Enterprise.from_row)
-
-    @strawberry.field(description="The owner, when it is a financial institution.")
-    async def owner_institution(
-        self, info: Info
-    ) -> Annotated[FinancialInstitution, _FINANCE] | None:
-        from greenrong.schema.finance.types import FinancialInstitution
-
-        return await load_one(
-            info, InstitutionRow, self.owner_institution_id, FinancialInstitution.from_row
-        )
+    owner_enterprise = to_one(
+        ListingRow.owner_enterprise_id,
+        Annotated["Enterprise", _ENTERPRISE],
+        description="The owner, when it is an enterprise.",
+    )
+    owner_institution = to_one(
+        ListingRow.owner_institution_id,
+        Annotated["FinancialInstitution", _FINANCE],
+        description="The owner, when it is a financial institution.",
+    )
 
     @strawberry.field(
         description="Ranked buyers of this listing (only a PUBLISHED listing has any): open "
@@ -118,11 +113,11 @@ class TechnologyNeed(Node, RowBacked):
     def region(self) -> Region | None:
         return region_of(self.region_code)
 
-    @strawberry.field(description="The buyer enterprise.")
-    async def enterprise(self, info: Info) -> Annotated[Enterprise, _ENTERPRISE] | None:
-        from greenrong.schema.enterprises.types import Enterprise
-
-        return await load_one(info, EnterpriseRow, self.enterprise_id, Enterprise.from_row)
+    enterprise = to_one(
+        NeedRow.enterprise_id,
+        Annotated["Enterprise", _ENTERPRISE],
+        description="The buyer enterprise.",
+    )
 
     @strawberry.field(
         description="Ranked listings for this need (only an OPEN need has any): same domain, "
