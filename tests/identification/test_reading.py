@@ -106,7 +106,7 @@ def _cues() -> dict[str, Any]:
 def test_the_packaged_cues_are_versioned_and_name_their_sources() -> None:
     cues = reading_cues()
 
-    assert cues.version == "2026-12-1"
+    assert cues.version == "2026-12-2"
     assert [r.code for r in cues.specific] == [
         "2.1.1.3",
         "2.1.2.2",
