@@ -111,7 +111,7 @@ def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
     rules between distinct level-4 items of the catalogue."""
 
     def words(section: str, key: str) -> tuple[str, ...]:
-        found = tuple(data[section][key])
+        found = tuple(data.get(section, {}).get(key) or ())
         if not found or not all(isinstance(w, str) and w for w in found):
             raise CatalogueError(f"reading cues: {section}.{key} needs non-empty words")
         return found
