@@ -88,3 +88,73 @@ async def test_an_industrial_parks_central_wastewater_plant_is_the_park_item(gql
 async def test_one_factorys_own_wastewater_plant_stays_the_industry_item(gql) -> None:
     # no park named: the general item keeps its place
     assert await _top(gql, TANNERY_WASTEWATER) == "2.1.2.1"
+
+
+# the second round's shapes: the subject of the text over its side parts
+SEWAGE_WORKS_PIPING_TO_A_PARK = (
+    "宜宾市叙州区某水务公司实施城区第二污水处理厂扩建工程，新增处理规模6万吨/日，采用AAO+高效沉淀"
+    "+反硝化深床滤池工艺，出水达到一级A标准。配套建设污泥低温干化车间和3万吨/日再生水泵站，并铺设"
+    "6公里再生水管道向临港经济开发区工业园区供应冷却用水。项目总投资4.1亿元，建设期20个月，收入来自"
+    "污水处理服务费和再生水费。申请项目贷款3亿元，期限18年。"
+)
+SLAG_PLANT_FED_BY_STEELWORKS = (
+    "江油市某新型建材公司消纳周边钢铁企业产生的高炉矿渣和转炉钢渣，建设年处理50万吨冶金固废综合"
+    "利用项目，总投资2.4亿元。建设钢渣辊压破碎、磁选除铁和立磨粉磨生产线，产品为矿渣微粉和钢渣粉，"
+    "用作商品混凝土掺合料，回收的渣钢返回钢厂。项目建成后每年消纳工业固废50万吨，建设期15个月，"
+    "申请中长期贷款1.5亿元，期限7年。"
+)
+GLASS_FURNACE_WASTE_HEAT = (
+    "眉山市某光伏玻璃企业拟投资5200万元，回收厂内两座日熔化量1000吨的压延玻璃熔窑高温烟气余热，"
+    "新建两台余热锅炉和一套8MW凝汽式汽轮发电机组，配套冷却塔、除盐水系统和厂内10千伏并网接入。"
+    "项目建设期12个月，投运后年发电量约5800万千瓦时，全部由企业自用，年节约标准煤1.8万吨。"
+    "申请固定资产贷款3600万元，期限7年。"
+)
+HIGH_ALTITUDE_SOLAR = (
+    "阿坝州红原县高原光伏基地项目，规划装机容量300MW，总投资13.5亿元。在海拔3600米的退化草地上"
+    "布置双面光伏组件和固定支架，配置组串式逆变器和箱式变压器，新建一座220千伏升压站和30公里送出"
+    "线路，按装机15%、2小时配置储能。项目采用“光伏+生态修复”模式，2025年开工，2026年底全容量"
+    "并网，首年上网电量约5.2亿千瓦时。申请项目贷款10亿元，期限20年。"
+)
+HIGHWAY_CHARGERS = (
+    "四川某交通投资集团在京昆、成南等高速公路沿线20个服务区建设新能源汽车快充站，总投资1.2亿元，"
+    "共安装360千瓦液冷超充桩80个和160千瓦直流快充桩240个，部分服务区配套车棚光伏和储能电池用于"
+    "削峰填谷，接入集团统一的充电运营平台。项目2025年内分三批投运，收入来自充电服务费和停车费。"
+    "申请项目贷款8000万元，期限10年。"
+)
+
+
+async def test_a_sewage_works_piping_reclaimed_water_to_a_park_is_the_municipal_item(gql) -> None:
+    # the park is named only where the reclaimed water goes: not 工业集聚区水污染集中治理
+    result = await _identify(gql, SEWAGE_WORKS_PIPING_TO_A_PARK)
+
+    assert _codes(result) == ["5.3.1.1", "1.5.3.3", "2.1.2.2"]
+
+
+async def test_a_slag_plant_fed_by_steelworks_is_industrial_solid_waste_use(gql) -> None:
+    # 钢铁 names where the slag comes from, not a steel works' retrofit (2.1.1.3)
+    result = await _identify(gql, SLAG_PLANT_FED_BY_STEELWORKS)
+
+    assert _codes(result)[:2] == ["2.3.1.1", "2.1.1.3"]
+
+
+async def test_a_glass_furnaces_waste_heat_plant_is_waste_heat_use(gql) -> None:
+    # the generator set serves the waste-heat boiler: not 汽轮发电机组系统能效提升 (1.1.2.5)
+    result = await _identify(gql, GLASS_FURNACE_WASTE_HEAT)
+
+    assert _codes(result)[:2] == ["1.1.2.3", "1.1.2.5"]
+
+
+async def test_a_solar_base_with_its_installed_capacity_is_solar_not_wind(gql) -> None:
+    # 装机容量 is any power plant's word, not the wind item's
+    result = await _identify(gql, HIGH_ALTITUDE_SOLAR)
+
+    assert _codes(result)[:2] == ["3.2.2.2", "3.2.1.2"]
+    assert "3.2.2.1" not in _codes(result)
+
+
+async def test_highway_chargers_with_rooftop_solar_and_storage_are_charging(gql) -> None:
+    # the solar carports and the batteries are side components of some service areas
+    result = await _identify(gql, HIGHWAY_CHARGERS)
+
+    assert _codes(result)[0] == "5.5.4.1"
+    assert not {"3.2.2.2", "3.2.3.2"} & set(_codes(result))

@@ -14,9 +14,10 @@ from types import ModuleType
 from greenrong.domain.identification.catalogue import catalogue
 
 BENCH = Path(__file__).parents[2] / "bench" / "identification"
-#: SHA-256 of applications_holdout.json as committed before any engine change and measured
-#: once as the baseline; a change to the file is a change of the holdout, not a tuning step
-HOLDOUT_SHA256 = "74d02248c5c92d4ad9c9033038e5eed805c52f2eec062448fe632473e4b9e1f5"
+#: SHA-256 of applications_holdout.json as committed before any engine change of the second
+#: round and measured once as its baseline; a change to the file is a change of the holdout, not
+#: a tuning step (the first round's holdout, burned, is in the tune set as h01–h24)
+HOLDOUT_SHA256 = "b9245e2c6a0b5243849b0aee0144364dd7354a7747d5aa567013caf90ba9969e"
 
 
 @cache
@@ -41,11 +42,13 @@ def test_the_holdout_shares_no_case_with_the_tune_set_and_is_a_third() -> None:
     tune = [c for c in cases if c.set == "application-tune"]
     holdout = [c for c in cases if c.set == "application-holdout"]
 
-    assert len(holdout) == 24
-    assert len(tune) == 48
+    assert len(holdout) == 41
+    assert len(tune) == 72
     assert len(holdout) * 3 >= len(holdout) + len(tune)
     assert not {c.id for c in tune} & {c.id for c in holdout}
     assert not {c.text for c in tune} & {c.text for c in holdout}
+    # the first round's holdout, whose misses were read, is tuning material now
+    assert {f"h{i:02d}" for i in range(1, 25)} <= {c.id for c in tune}
     assert {c.split for c in holdout} == {"application-holdout"}
 
 

@@ -5,6 +5,7 @@ validation. No engine needed."""
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Any
 
 import pytest
@@ -13,13 +14,17 @@ from greenrong.domain.identification.catalogue import CatalogueError, catalogue,
 from greenrong.domain.identification.ranking import EngineHit, adjustment, rank
 from greenrong.domain.identification.reading import (
     Mode,
+    condition_scope,
     emphasis,
+    equipment_cap,
     head,
     making_balance,
     mode,
     parse,
     reading_cues,
+    rule_applies,
 )
+from greenrong.indexers.catalogue.queries import QueryTerm
 
 CEMENT = (
     "广安市某水泥企业拟在现有熟料生产线上建设纯低温余热发电项目，总投资7200万元：新建一套12MW"
@@ -106,7 +111,7 @@ def _cues() -> dict[str, Any]:
 def test_the_packaged_cues_are_versioned_and_name_their_sources() -> None:
     cues = reading_cues()
 
-    assert cues.version == "2026-12-1"
+    assert cues.version == "2026-12-2"
     assert [r.code for r in cues.specific] == [
         "2.1.1.3",
         "2.1.2.2",
@@ -127,6 +132,12 @@ def test_the_packaged_cues_are_versioned_and_name_their_sources() -> None:
         (lambda d: d["specific"][0].update(over=["2.1.1.3"]), "must go before other items"),
         (lambda d: d["specific"][0].update(when=[[]]), "needs its conditions"),
         (lambda d: d["specific"][0].pop("source"), "2.1.1.3 needs its source"),
+        (lambda d: d["specific"][0].update(scope="all"), "scope must be opening or text"),
+        (lambda d: d["equipment"].update(ends=[]), "equipment.ends needs non-empty words"),
+        (
+            lambda d: d["emphasis"].pop("source_markers"),
+            "emphasis.source_markers needs non-empty words",
+        ),
         (lambda d: d["weights"].update(head_term=-1), "weights head_term must be numbers"),
         (lambda d: d["weights"].pop("specific_lift"), "weights specific_lift must be numbers"),
     ],
@@ -137,3 +148,82 @@ def test_a_broken_cue_file_is_refused(broken: Any, message: str) -> None:
 
     with pytest.raises(CatalogueError, match=message):
         parse(data, catalogue())
+
+
+SLAG = (
+    "江油市某新型建材公司利用周边钢铁企业排放的高炉矿渣，建设年处理50万吨冶金固废综合利用项目，"
+    "总投资2.4亿元。建设立磨粉磨生产线，产品为矿渣微粉，用作混凝土掺合料。建设期15个月。"
+)
+SEWAGE = (
+    "宜宾市某水务公司实施城区第二污水处理厂扩建工程，新增处理规模6万吨/日，出水达到一级A标准。"
+    "配套铺设6公里再生水管道向经济开发区工业园区供应冷却用水，建设期20个月。"
+)
+PARK = (
+    "泸州市某白酒产业园区平台公司为园区内42家酿酒及配套企业建设集中式工业污水处理厂一座，设计规模"
+    "3万吨/日，同步建设园区污水收集管网21公里和在线监测系统，建设期两年。"
+)
+
+
+def test_a_narrower_items_conditions_count_only_where_they_qualify_the_subject() -> None:
+    steel, park, black, mine, _ = reading_cues().specific
+
+    # the slag's origin is not the subject: 钢铁 and 高炉 are in a clause naming a source
+    assert condition_scope(SLAG) == "建设年处理50万吨冶金固废综合利用项目 | 总投资2.4亿元"
+    assert rule_applies(steel, SLAG) is False
+    # the park is named only after the opening statement
+    assert rule_applies(park, SEWAGE) is False
+    # 配套企业 are the park's suppliers, not a side component
+    assert rule_applies(park, PARK) is True
+    # 黑臭 counts anywhere: it is the state the works remove, stated as the goal
+    text = "内江市某区实施城区3条河道水环境整治工程，总投资2.4亿元，新建截污干管14公里" + "。" * 40
+    assert rule_applies(black, text + "整治后消除黑臭水体。") is True
+    assert rule_applies(black, text) is False
+    # a short description is all subject
+    assert rule_applies(steel, "利用钢铁企业排放的钢渣生产微粉") is True
+    assert mine.scope == "opening"
+
+
+def test_a_narrower_item_without_its_conditions_never_comes_first() -> None:
+    hits = [
+        EngineHit("2.1.1.3", 30.0, ("钢铁企业", "高炉")),
+        EngineHit("2.3.1.1", 17.0, ("钢渣",)),
+    ]
+
+    ranked = rank(catalogue(), SLAG, hits, size=2)
+
+    # no broader item found: it goes below the best other item by specific_lift (1.1)
+    assert [(c.item.code, c.score) for c in ranked] == [
+        ("2.3.1.1", 17.0),
+        ("2.1.1.3", round(17.0 / 1.1, 6)),
+    ]
+
+
+def test_a_side_component_in_the_opening_statement_stays_a_side_component() -> None:
+    text = (
+        "四川某高速公路公司在20个服务区建设快充站，共安装超充桩80个，部分服务区配套车棚光伏和储能电池，"
+        "接入统一的充电运营平台。项目2025年内分三批投运，收入来自充电服务费。"
+    )
+
+    assert emphasis(text, "超充", head_factor=2.0, incidental_factor=0.6) == 2.0
+    assert emphasis(text, "储能", head_factor=2.0, incidental_factor=0.6) == 0.6
+
+
+def test_a_long_equipment_word_weighs_no_more_than_a_four_character_term() -> None:
+    assert equipment_cap("汽轮发电机组") == 2.0
+    assert equipment_cap("余热锅炉") is None
+    assert QueryTerm("汽轮发电机组", ("汽轮发电机组",)).weight == 2.0
+    assert QueryTerm("余热发电机组", ("余热发电机组",), emphasis=2.0).weight == 4.0
+    assert QueryTerm("纯低温余热", ("纯低温余热",)).weight == 2.5
+
+
+def test_a_generic_word_in_an_items_vocabulary_is_refused() -> None:
+    items = copy.deepcopy(catalogue())
+    wind = items.items["3.2.2.1"]
+    items.items["3.2.2.1"] = dataclasses.replace(wind, terms=(*wind.terms, "装机容量"))
+
+    with pytest.raises(
+        CatalogueError, match=r"3\.2\.2\.1's vocabulary holds generic words: 装机容量"
+    ):
+        parse(_cues(), items)
+    assert "装机容量" not in catalogue().items["3.2.2.1"].terms
+    assert "装机容量" in reading_cues().generic

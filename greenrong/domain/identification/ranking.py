@@ -28,10 +28,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from greenrong.domain.identification.catalogue import Catalogue, CatalogueItem
-from greenrong.domain.identification.reading import Mode, mode, reading_cues
+from greenrong.domain.identification.reading import Mode, mode, reading_cues, rule_applies
 
 #: changes when the ranking rules or the query change (part of the engine version)
-RANKING_VERSION = "2"
+RANKING_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -93,20 +93,26 @@ def adjustment(item: CatalogueItem, text: str, w: RankingWeights = RANKING_WEIGH
 
 def specific_first(text: str, scores: dict[str, float]) -> dict[str, float]:
     """The scores with each narrower item placed against the broader items it narrows: when
-    the text names its conditions, ``specific_lift`` times above the best of them; when it does
-    not, no higher than that best divided by ``specific_lift`` (a cement kiln's 超低排放 is not
-    the steel item's). Items without a rule are unchanged."""
+    the text names its conditions where they count (``reading.rule_applies``: in an
+    application's opening statement, not in a side component or an input's origin),
+    ``specific_lift`` times above the best of them; when it does not, no higher than that best
+    divided by ``specific_lift`` (a cement kiln's 超低排放 is not the steel item's), or, when
+    none of them was found, than the best other item's (a slag plant fed by steel works is not
+    a steel works' retrofit). Items without a rule are unchanged."""
     cues = reading_cues()
     lift = cues.weights.specific_lift
     placed = dict(scores)
     for rule in cues.specific:
-        broader = [scores[c] for c in rule.over if c in scores]
-        if rule.code not in scores or not broader or lift <= 0:
+        if rule.code not in scores or lift <= 0:
             continue
-        if rule.applies(text):
-            placed[rule.code] = max(placed[rule.code], max(broader) * lift)
-        else:
-            placed[rule.code] = min(placed[rule.code], max(broader) / lift)
+        broader = [scores[c] for c in rule.over if c in scores]
+        if rule_applies(rule, text, cues):
+            if broader:
+                placed[rule.code] = max(placed[rule.code], max(broader) * lift)
+            continue
+        others = broader or [s for c, s in scores.items() if c != rule.code]
+        if others:
+            placed[rule.code] = min(placed[rule.code], max(others) / lift)
     return placed
 
 

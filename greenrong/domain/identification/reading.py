@@ -11,7 +11,12 @@ file), validated when loaded. Three readings:
 - ``emphasis``: the factor for a term by where it stands: in the opening statement of the project
   (its subject) it counts more; only in a clause opened by 配套 … (a side component) it counts less;
 - ``specific_rules``: items the catalogue names as narrower cases of others (钢铁企业超低排放改造
-  within 工业脱硫脱硝除尘改造) with the words that make them apply.
+  within 工业脱硫脱硝除尘改造) with the words that make them apply. On an application-style text
+  those words count only where they qualify the subject (``condition_scope``): in the opening
+  statement, outside its side components and outside a clause that names where an input comes
+  from (利用周边钢铁企业排放的钢渣: the slag plant is not a steel works);
+- ``capped``: the weight cap of a long term that names a piece of equipment (汽轮发电机组), so
+  the equipment does not outweigh the process it serves (余热锅炉).
 """
 
 from __future__ import annotations
@@ -45,6 +50,9 @@ class SpecificRule:
     over: tuple[str, ...]
     #: every group must have one of its words in the text
     when: tuple[tuple[str, ...], ...]
+    #: where the words count in an application-style text: ``opening`` (the opening
+    #: statement's own clauses, ``condition_scope``) or ``text`` (anywhere)
+    scope: str = "opening"
 
     def applies(self, text: str) -> bool:
         return all(any(word in text for word in group) for group in self.when)
@@ -62,6 +70,8 @@ class ReadingWeights:
     application_fallback: float
     #: the weight of a full-text match of the opening statement alone, against the fallback's
     head_fallback: float
+    #: the most a term naming a piece of equipment weighs (that of a four-character term)
+    equipment_term: float
 
 
 @dataclass(frozen=True)
@@ -79,8 +89,16 @@ class ReadingCues:
     head_verbs: tuple[str, ...]
     head_names: tuple[str, ...]
     incidental_markers: tuple[str, ...]
+    #: words that contain a marker but open no side component (配套企业: suppliers)
+    incidental_exceptions: tuple[str, ...]
     clause_ends: tuple[str, ...]
+    #: words that make a clause name the origin of an input (排放的, 来自 …), not the subject
+    source_markers: tuple[str, ...]
     specific: tuple[SpecificRule, ...]
+    #: the endings of words that name a piece of equipment (机组, 设备 …)
+    equipment_ends: tuple[str, ...]
+    #: words of any project's size, output or schedule: in no single item's vocabulary
+    generic: tuple[str, ...]
     weights: ReadingWeights
 
 
@@ -93,7 +111,7 @@ def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
     rules between distinct level-4 items of the catalogue."""
 
     def words(section: str, key: str) -> tuple[str, ...]:
-        found = tuple(data[section][key])
+        found = tuple(data.get(section, {}).get(key) or ())
         if not found or not all(isinstance(w, str) and w for w in found):
             raise CatalogueError(f"reading cues: {section}.{key} needs non-empty words")
         return found
@@ -108,7 +126,10 @@ def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
             code=raw["code"],
             over=tuple(raw["over"]),
             when=tuple(tuple(group) for group in raw["when"]),
+            scope=raw.get("scope", "opening"),
         )
+        if rule.scope not in ("opening", "text"):
+            raise CatalogueError(f"reading cues: {rule.code}'s scope must be opening or text")
         for code in (rule.code, *rule.over):
             item = items.get(code)
             if item is None or item.level != 4:
@@ -120,6 +141,13 @@ def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
         if not raw.get("source"):
             raise CatalogueError(f"reading cues: {rule.code} needs its source")
         rules.append(rule)
+    generic = set(words("generic", "words"))
+    for item in items.leaves():
+        held = sorted(generic & set(item.terms))
+        if held:
+            raise CatalogueError(
+                f"reading cues: {item.code}'s vocabulary holds generic words: {', '.join(held)}"
+            )
     return ReadingCues(
         version=data["version"],
         making_strong=words("making", "strong"),
@@ -133,8 +161,12 @@ def parse(data: dict[str, Any], items: Catalogue) -> ReadingCues:
         head_verbs=words("emphasis", "head_verbs"),
         head_names=words("emphasis", "head_names"),
         incidental_markers=words("emphasis", "incidental_markers"),
+        incidental_exceptions=tuple(data["emphasis"].get("incidental_exceptions", ())),
         clause_ends=words("emphasis", "clause_ends"),
+        source_markers=words("emphasis", "source_markers"),
         specific=tuple(rules),
+        equipment_ends=words("equipment", "ends"),
+        generic=words("generic", "words"),
         weights=_weights(data["weights"]),
     )
 
@@ -198,6 +230,8 @@ def incidental_spans(text: str, cues: ReadingCues | None = None) -> list[tuple[i
     ends = [m.start() for m in _alternation(cues.clause_ends).finditer(text)]
     spans: list[tuple[int, int]] = []
     for m in _alternation(cues.incidental_markers).finditer(text):
+        if any(text.startswith(word, m.start()) for word in cues.incidental_exceptions):
+            continue
         i = bisect.bisect_left(ends, m.start())
         spans.append((m.start(), ends[i] if i < len(ends) else len(text)))
     return spans
@@ -233,9 +267,46 @@ def emphasis(
     if len(text) < cues.min_text or not term:
         return 1.0
     opening, mask = _layout(text, cues)
-    if term in opening:
-        return head_factor
     starts = [m.start() for m in re.finditer(re.escape(term), text)]
     if starts and all(mask[s] for s in starts):
+        # a side component stays one in the opening statement (部分服务区配套屋顶光伏)
         return incidental_factor
+    if term in opening:
+        return head_factor
     return 1.0
+
+
+def condition_scope(text: str, cues: ReadingCues | None = None) -> str:
+    """Where a narrower item's conditions count: the whole of a short description; in an
+    application-style text, the clauses of its opening statement (up to the first sentence end)
+    that are neither in a side component nor name where an input comes from (a clause with a
+    source marker), joined by a separator no word contains."""
+    cues = cues or reading_cues()
+    if len(text) < cues.min_text:
+        return text
+    end = min((i for i in (text.find(e) for e in cues.head_ends) if i >= 0), default=len(text))
+    _, mask = _layout(text, cues)
+    ends = [m.start() for m in _alternation(cues.clause_ends).finditer(text[:end])] + [end]
+    kept: list[str] = []
+    start = 0
+    for stop in ends:
+        clause = "".join(c for i, c in enumerate(text[start:stop], start) if not mask[i])
+        if clause and not any(marker in clause for marker in cues.source_markers):
+            kept.append(clause)
+        start = stop + 1
+    return " | ".join(kept)
+
+
+def rule_applies(rule: SpecificRule, text: str, cues: ReadingCues | None = None) -> bool:
+    """Whether the text names the narrower item's conditions where they count
+    (``condition_scope``, or anywhere for a rule whose scope is the whole text)."""
+    return rule.applies(text if rule.scope == "text" else condition_scope(text, cues))
+
+
+def equipment_cap(term: str, cues: ReadingCues | None = None) -> float | None:
+    """The cap of a term's weight when it names a piece of equipment (it ends with one of the
+    equipment endings), else None."""
+    cues = cues or reading_cues()
+    if any(term.endswith(end) for end in cues.equipment_ends):
+        return cues.weights.equipment_term
+    return None

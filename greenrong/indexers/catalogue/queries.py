@@ -32,7 +32,12 @@ from typing import Any
 from greenrong.core.search import SearchEngine
 from greenrong.domain.identification.catalogue import catalogue
 from greenrong.domain.identification.ranking import EngineHit
-from greenrong.domain.identification.reading import emphasis, head, reading_cues
+from greenrong.domain.identification.reading import (
+    emphasis,
+    equipment_cap,
+    head,
+    reading_cues,
+)
 from greenrong.indexers.catalogue.document import CATALOGUE
 from greenrong.indexers.kit.query import _call
 from greenrong.indexers.kit.synonyms import SegmentKind, Synonyms, domain_synonyms
@@ -61,11 +66,16 @@ class QueryTerm:
 
     @property
     def weight(self) -> float:
-        """1 for a two-character term, +0.5 per character more, at most 3; Latin codes 1.5;
-        times its emphasis."""
+        """1 for a two-character term, +0.5 per character more, at most 3 (at most
+        ``equipment_term`` for a word naming a piece of equipment: 汽轮发电机组 does not outweigh
+        余热锅炉); Latin codes 1.5; times its emphasis."""
         if _LATIN.match(self.typed):
             return 1.5 * self.emphasis
-        return min(1 + 0.5 * (len(self.typed) - 2), 3.0) * self.emphasis
+        weight = min(1 + 0.5 * (len(self.typed) - 2), 3.0)
+        cap = equipment_cap(self.typed)
+        if cap is not None:
+            weight = min(weight, cap)
+        return weight * self.emphasis
 
 
 @cache
@@ -159,18 +169,25 @@ def _fallback(text: str, boost: float) -> dict[str, Any]:
     }
 
 
+def _without(text: str, words: tuple[str, ...] | list[str]) -> str:
+    for word in words:
+        text = text.replace(word, " ")
+    return text
+
+
 def build(text: str, *, size: int = ENGINE_SIZE) -> tuple[dict[str, Any], list[QueryTerm]]:
     """The request body, and the terms it looks for."""
     terms = query_terms(text)
     should: list[dict[str, Any]] = [_term_clause(t) for t in terms]
-    fallback = text
-    for word in BOILERPLATE:
-        fallback = fallback.replace(word, " ")
     cues = reading_cues()
     application = len(text) >= cues.min_text
+    # a capped equipment word is not counted again, uncapped, by the bigrams of the fallback
+    capped = [t.typed for t in terms if application and equipment_cap(t.typed) is not None]
+    fallback = _without(text, (*BOILERPLATE, *capped))
     boost = FALLBACK_BOOST * (cues.weights.application_fallback if application else 1.0)
     should.append(_fallback(fallback, boost))
     opening = head(unicodedata.normalize("NFKC", text), cues) if application else ""
+    opening = _without(opening, capped)
     if opening and cues.weights.head_fallback > 0:
         should.append(_fallback(opening, FALLBACK_BOOST * cues.weights.head_fallback))
     body = {
