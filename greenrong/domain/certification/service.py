@@ -24,7 +24,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import as_party, get_visible, principal_of
-from greenrong.domain.access.principal import Principal
 from greenrong.domain.certification import membership, workflow
 from greenrong.domain.certification.models import (
     Certification,
@@ -113,13 +112,6 @@ def _authorize(
     )
 
 
-def _who(principal: Principal) -> str:
-    """The subject of a token (``system`` for trusted code), else the API key."""
-    if principal.subject:
-        return principal.subject
-    return f"key:{principal.key_id}" if principal.key_id else principal.role.value.lower()
-
-
 def _record(
     session: AsyncSession,
     cert: Certification,
@@ -135,7 +127,7 @@ def _record(
         from_status=before,
         to_status=cert.status,
         actor_role=principal.role,
-        actor_subject=_who(principal),
+        actor_subject=principal.actor,
         actor_org_id=principal.org_id,
         at=utcnow(),
         details=dict(details or {}),

@@ -1,6 +1,6 @@
 """Saved searches and their alerts: the rules and all their SQL.
 
-- ``create`` stores a search for its owner (``access.policy.owner_tag``), with the owner's role and
+- ``create`` stores a search for its owner (``Principal.identity``), with the owner's role and
   organisation, so alerts are limited to the listings that owner may see.
 - ``record_matches`` is the alerting step the worker runs after a batch of listings was
   indexed and searched (``workers/alerts.py``): a listing that matches a saved search and was

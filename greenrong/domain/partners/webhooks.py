@@ -171,7 +171,7 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 # --- owners: who receives --------------------------------------------------------------------
 
 #: the owner tag of an endpoint created with an API key, and with a bearer token
-#: (``access.policy.owner_tag``)
+#: (``Principal.identity``)
 KEY_OWNER = "key:"
 TOKEN_OWNER = "sub:"
 #: why an endpoint was disabled when its owner's credential ended
