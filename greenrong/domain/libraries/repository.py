@@ -23,6 +23,7 @@ from greenrong.domain.libraries.models import (
     CultivationRecommendation,
     Library,
     LibraryMembership,
+    RecommendationStatus,
     SubjectType,
 )
 from greenrong.domain.projects.models import Project
@@ -184,3 +185,14 @@ async def projects_with_changed_memberships(session: AsyncSession, on: date) -> 
         .distinct()
     )
     return [project_id for project_id in rows if project_id is not None]
+
+
+async def pending_recommendation(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
+    """The project's recommendation awaiting review, if any."""
+    found: uuid.UUID | None = await session.scalar(
+        select(CultivationRecommendation.id).where(
+            CultivationRecommendation.project_id == project_id,
+            CultivationRecommendation.status == RecommendationStatus.RECOMMENDED,
+        )
+    )
+    return found

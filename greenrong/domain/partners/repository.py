@@ -1,6 +1,7 @@
-"""The partners context's SQL: the change feed's counter and entries, webhook endpoints,
-deliveries and attempts, and saved searches with their matches and alerts. The rules that use
-them live in ``feed.py``, ``webhooks.py`` and ``saved_searches.py``.
+"""The partners context's SQL: the change feed's counter, entries and consumers, webhook
+endpoints, deliveries and attempts, saved searches with their matches and alerts, and the
+export's pages. The rules that use them live in ``feed.py``, ``consumers.py``, ``webhooks.py``,
+``saved_searches.py`` and ``export.py``.
 
 The feed counter and the fan-out row are single rows locked by a no-op ``UPDATE … RETURNING``
 (a row lock on PostgreSQL, the write lock on SQLite): whoever holds it numbers events, or fans
@@ -10,17 +11,19 @@ them out, and the next one waits for its commit.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.kit.models import Entity
+from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners.models import (
     DeliveryStatus,
     EndpointStatus,
+    FeedConsumer,
     FeedCounter,
     FeedEntry,
     ListingAlert,
@@ -452,3 +455,125 @@ async def insert_rows(
     objects, and no driver ``executemany``: asyncpg's stalled on tens of thousands of rows)."""
     for start in range(0, len(rows), CHUNK):
         await session.execute(insert(model).values(list(rows[start : start + CHUNK])))
+
+
+# --- feed consumers ------------------------------------------------------------------------------
+
+
+async def lease_consumer(
+    session: AsyncSession, name: str, *, now: datetime, lease_until: datetime
+) -> int | None:
+    """Lease the consumer unless another run holds it; its position, or None."""
+    position = await session.scalar(
+        update(FeedConsumer)
+        .where(
+            FeedConsumer.name == name,
+            or_(FeedConsumer.leased_until.is_(None), FeedConsumer.leased_until < now),
+        )
+        .values(leased_until=lease_until)
+        .returning(FeedConsumer.position)
+    )
+    return None if position is None else int(position)
+
+
+async def consumer_position(session: AsyncSession, name: str) -> int | None:
+    found = await session.scalar(select(FeedConsumer.position).where(FeedConsumer.name == name))
+    return None if found is None else int(found)
+
+
+async def consumer_positions(session: AsyncSession, names: Sequence[str]) -> dict[str, int]:
+    rows = await session.execute(
+        select(FeedConsumer.name, FeedConsumer.position).where(FeedConsumer.name.in_(list(names)))
+    )
+    return {name: int(at) for name, at in rows.all()}
+
+
+async def move_consumer(session: AsyncSession, name: str, *, after: int, upto: int | None) -> bool:
+    """End the lease of the consumer at position ``after``, moving it to ``upto`` (None: stay);
+    False when the consumer is no longer at ``after``."""
+    values: dict[str, Any] = {"leased_until": None}
+    if upto is not None:
+        values["position"] = upto
+    moved = await session.scalar(
+        update(FeedConsumer)
+        .where(FeedConsumer.name == name, FeedConsumer.position == after)
+        .values(**values)
+        .returning(FeedConsumer.name)
+    )
+    return moved is not None
+
+
+async def events_of_type(
+    session: AsyncSession, entity_type: str, *, after: int, upto: int, limit: int
+) -> list[tuple[int, ChangeEvent]]:
+    """Published ``(position, event)`` of ``entity_type`` in ``after + 1 … upto``."""
+    rows = await session.execute(
+        select(FeedEntry.position, ChangeEvent)
+        .join(ChangeEvent, ChangeEvent.id == FeedEntry.event_id)
+        .where(
+            FeedEntry.entity_type == entity_type,
+            FeedEntry.position > after,
+            FeedEntry.position <= upto,
+        )
+        .order_by(FeedEntry.position)
+        .limit(limit)
+    )
+    return [(int(position), event) for position, event in rows.all()]
+
+
+async def requeued_entities(
+    session: AsyncSession, consumer: str, entity_type: str, *, limit: int
+) -> list[uuid.UUID]:
+    """The entities of the consumer's requeued dead letters, oldest requeue first."""
+    rows = await session.scalars(
+        select(DeadLetter.entity_id)
+        .where(
+            DeadLetter.consumer == consumer,
+            DeadLetter.entity_type == entity_type,
+            DeadLetter.requeued_at.is_not(None),
+        )
+        .order_by(DeadLetter.requeued_at, DeadLetter.id)
+        .limit(limit)
+    )
+    return list(rows)
+
+
+async def consumers_with_requeued(session: AsyncSession, names: Sequence[str]) -> set[str]:
+    rows = await session.scalars(
+        select(DeadLetter.consumer)
+        .where(DeadLetter.consumer.in_(list(names)), DeadLetter.requeued_at.is_not(None))
+        .distinct()
+    )
+    return set(rows)
+
+
+# --- the export ----------------------------------------------------------------------------------
+
+
+def export_statement(model: type[Entity], *, changed_after: int | None) -> Select[Any]:
+    """Every row of ``model`` in id order, or those with a feed event after that position."""
+    statement = select(model).order_by(model.id)
+    if changed_after is not None:
+        changed = (
+            select(ChangeEvent.entity_id)
+            .join(FeedEntry, FeedEntry.event_id == ChangeEvent.id)
+            .where(FeedEntry.position > changed_after, FeedEntry.entity_type == model.entity_type)
+        )
+        statement = statement.where(model.id.in_(changed))
+    return statement
+
+
+async def count_rows(session: AsyncSession, statement: Select[Any]) -> int:
+    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
+    return int(total or 0)
+
+
+async def stream_rows(
+    session: AsyncSession, statement: Select[Any], *, batch: int
+) -> AsyncIterator[Entity]:
+    """The statement's rows, fetched ``batch`` at a time (a server-side cursor on PostgreSQL),
+    each expunged from the session once the caller moves on, so memory stays flat."""
+    result = await session.stream_scalars(statement.execution_options(yield_per=batch))
+    async for row in result:
+        yield row
+        session.expunge(row)
