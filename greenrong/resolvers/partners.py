@@ -11,7 +11,7 @@ from graphql import GraphQLError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, ValidationFailed
-from greenrong.domain.access.policy import owner_tag, require_feed_access, webhook_scope
+from greenrong.domain.access.policy import require_feed_access, webhook_scope
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.partners import feed, webhooks
 from greenrong.domain.partners.live import FeedHub
@@ -231,7 +231,7 @@ class WebhookMutation:
                 url=input.url,
                 entity_types=[t.value for t in input.entity_types],
                 description=input.description,
-                owner=owner_tag(info.context.principal),
+                owner=info.context.principal.identity,
                 principal=info.context.principal,
                 until=None if credential is None else credential.expires_at,
             )

@@ -13,7 +13,6 @@ import strawberry
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, ErrorCode, Forbidden, ValidationFailed
-from greenrong.domain.access.policy import owner_tag
 from greenrong.domain.kit.jsonable import jsonable
 from greenrong.domain.partners import saved_searches
 from greenrong.domain.partners.models import SavedSearch as SavedSearchRow
@@ -45,7 +44,7 @@ T = TypeVar("T")
 
 def _owner(info: Info) -> str:
     """The caller as an owner of saved searches: any authenticated caller; not the public."""
-    owner = owner_tag(info.context.principal)
+    owner = info.context.principal.identity
     if owner is None:
         raise Forbidden("saving searches needs an API key or a token")
     return owner

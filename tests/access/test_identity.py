@@ -30,7 +30,7 @@ from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.keys import create_key, hash_key
 from greenrong.domain.access.models import ApiKey
-from greenrong.domain.access.principal import Role
+from greenrong.domain.access.principal import ANONYMOUS, SYSTEM, Principal, Role
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.access import bearer_token
 
@@ -437,3 +437,13 @@ def test_websocket_connection_init_authenticates(live_server: str, settings: Set
 
 def test_websocket_bad_credentials_close_the_connection(live_server: str) -> None:
     assert _ws_viewer(live_server, {"Authorization": "Bearer grk_revoked-or-unknown"}) == 4403
+
+
+def test_a_principal_has_one_identity() -> None:
+    key_id = uuid.UUID("00000000-0000-4000-8000-000000000007")
+    by_key = Principal(Role.PARTNER, key_id=key_id)
+    by_token = Principal(Role.ENTERPRISE, org_id=uuid.uuid4(), subject="张三")
+    assert (by_key.identity, by_key.actor) == (f"key:{key_id}", f"key:{key_id}")
+    assert (by_token.identity, by_token.actor) == ("sub:张三", "张三")
+    assert (SYSTEM.identity, SYSTEM.actor) == ("sub:system", "system")
+    assert (ANONYMOUS.identity, ANONYMOUS.actor) == (None, "public")

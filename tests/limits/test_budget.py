@@ -71,12 +71,12 @@ def test_the_budget_key_is_the_api_key_then_the_token_subject_then_the_ip() -> N
     request = SimpleNamespace(client=SimpleNamespace(host="198.51.100.4"))
 
     def key(principal: Principal) -> str:
-        return caller_key(SimpleNamespace(principal=principal, request=request))
+        return caller_key(principal, request)
 
     assert key(Principal(Role.PARTNER, key_id=key_id, subject="s")) == f"key:{key_id}"
-    assert key(Principal(Role.ENTERPRISE, subject="user-7")) == "subject:user-7"
+    assert key(Principal(Role.ENTERPRISE, subject="user-7")) == "sub:user-7"
     assert key(Principal(Role.PUBLIC)) == "ip:198.51.100.4"
-    assert caller_key(None) == "ip:unknown"
+    assert caller_key(None, None) == "ip:unknown"
 
 
 async def test_query_cost_tells_what_was_asked_for_and_what_is_left(limited: LimitedApp) -> None:

@@ -14,6 +14,7 @@ import pytest
 
 from greenrong.core.config import Settings
 from greenrong.core.errors import Unauthenticated
+from greenrong.core.lru import LRU
 from greenrong.domain.access.identity import VerifiedTokens
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.schema.kit.cost import OperationCosts, TooDeep, cost_key
@@ -135,3 +136,18 @@ async def test_a_repeated_view_is_priced_by_its_page_size_each_time(
 
     costs = [body["extensions"]["queryCost"] for body in (first, again, larger)]
     assert [cost["requested"] for cost in costs] == [11, 11, 13]  # 1 + n × (edge + node)
+
+
+def test_the_one_lru_forgets_the_least_recently_used_first() -> None:
+    cache: LRU[str, int | None] = LRU(2)
+    cache.put("甲", 1)
+    cache.put("乙", None)
+    assert cache.get("甲") == 1  # now 乙 is the least recently used
+    assert (cache.peek("乙"), "乙" in cache) == (None, True)  # a kept None; peeking uses nothing
+    cache.put("丙", 3)
+    assert ("甲" in cache, "乙" in cache, "丙" in cache, len(cache)) == (True, False, True, 2)
+    assert cache.pop("甲") == 1
+    assert cache.pop("甲") is None
+    assert len(cache) == 1
+    with pytest.raises(ValueError, match="maxsize"):
+        LRU(0)

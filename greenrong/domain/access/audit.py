@@ -8,10 +8,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
+from greenrong.domain.access import repository
 from greenrong.domain.access.models import AuditEntry
 
 
@@ -49,21 +49,11 @@ def decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
 async def entries_of(
     session: AsyncSession, entity_id: uuid.UUID, *, first: int, after: str | None
 ) -> AuditPage:
-    statement = select(AuditEntry).where(AuditEntry.entity_id == entity_id)
-    if after is not None:
-        when, id = decode_cursor(after)
-        statement = statement.where(
-            or_(
-                AuditEntry.occurred_at > when,
-                and_(AuditEntry.occurred_at == when, AuditEntry.id > id),
-            )
-        )
-    statement = statement.order_by(AuditEntry.occurred_at, AuditEntry.id).limit(first + 1)
-    rows = list((await session.scalars(statement)).all())
+    start = None if after is None else decode_cursor(after)
+    rows = await repository.audit_entries(session, entity_id, after=start, limit=first + 1)
     page = rows[:first]
     return AuditPage(page, [encode_cursor(r) for r in page], len(rows) > first)
 
 
 async def count_of(session: AsyncSession, entity_id: uuid.UUID) -> int:
-    statement = select(func.count()).where(AuditEntry.entity_id == entity_id)
-    return int((await session.execute(statement)).scalar_one())
+    return await repository.audit_count(session, entity_id)

@@ -25,11 +25,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenrong.core.errors import NotFound
-from greenrong.domain.access import policy
+from greenrong.domain.access import policy, repository
 from greenrong.domain.access.models import AuditEntry
 from greenrong.domain.access.predicates import to_sql
 from greenrong.domain.access.principal import SYSTEM, Principal, Role
@@ -105,8 +104,7 @@ async def get_visible(session: AsyncSession, model: type[E], id: uuid.UUID) -> E
     )
     if condition is None:
         return await session.get(model, id)
-    row: E | None = await session.scalar(select(model).where(model.id == id, condition))
-    return row
+    return await repository.row_within(session, model, id, condition)
 
 
 async def visible_or_raise(

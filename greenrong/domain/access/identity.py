@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ import jwt
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.core.errors import Unauthenticated
+from greenrong.core.lru import LRU
 from greenrong.domain.access import keys
 from greenrong.domain.access.principal import ANONYMOUS, BOUND_ROLES, Principal, Role
 from greenrong.domain.kit.types import utcnow
@@ -108,20 +108,18 @@ class VerifiedTokens:
     recently used forgotten first. One per app (its settings hold the keys)."""
 
     def __init__(self, maxsize: int = 4096, clock: Callable[[], float] = time.time) -> None:
-        self.maxsize = maxsize
         self._clock = clock
-        self._tokens: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
+        self._tokens: LRU[str, tuple[Principal, float]] = LRU(maxsize)
 
     def get(self, token: str) -> Principal | None:
+        return None if (found := self._remembered(token)) is None else found[0]
+
+    def _remembered(self, token: str) -> tuple[Principal, float] | None:
         found = self._tokens.get(token)
-        if found is None:
+        if found is not None and self._clock() >= found[1]:
+            self._tokens.pop(token)
             return None
-        principal, until = found
-        if self._clock() >= until:
-            del self._tokens[token]
-            return None
-        self._tokens.move_to_end(token)
-        return principal
+        return found
 
     def verify(self, settings: Settings, token: str) -> Principal:
         """The token's Principal, from memory or by ``decode_token``'s checks."""
@@ -129,13 +127,11 @@ class VerifiedTokens:
 
     def verify_until(self, settings: Settings, token: str) -> tuple[Principal, float]:
         """The token's Principal and the time (epoch seconds) until which it is accepted."""
-        if self.get(token) is not None:  # remembered and not expired
-            return self._tokens[token]
-        principal, until = _verify(settings, token)
-        self._tokens[token] = (principal, until)
-        while len(self._tokens) > self.maxsize:
-            self._tokens.popitem(last=False)
-        return principal, until
+        found = self._remembered(token)
+        if found is None:
+            found = _verify(settings, token)
+            self._tokens.put(token, found)
+        return found
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, NotFound, Unauthenticated, ValidationFailed
+from greenrong.domain.access import repository
 from greenrong.domain.access.models import ApiKey
 from greenrong.domain.access.principal import BOUND_ROLES, Principal, Role
 from greenrong.domain.kit.types import utcnow
@@ -80,7 +80,7 @@ async def create_key(
 
 
 async def list_keys(session: AsyncSession) -> list[ApiKey]:
-    return list((await session.scalars(select(ApiKey).order_by(ApiKey.created_at))).all())
+    return await repository.all_keys(session)
 
 
 async def revoke_key(session: AsyncSession, *, id: uuid.UUID) -> ApiKey:
@@ -96,10 +96,7 @@ async def revoke_key(session: AsyncSession, *, id: uuid.UUID) -> ApiKey:
 
 async def ensure_demo_admin(session: AsyncSession) -> NewKey | None:
     """An admin key for the demo, when no admin key exists yet; None otherwise."""
-    existing = await session.scalar(
-        select(ApiKey.id).where(ApiKey.role == Role.ADMIN, ApiKey.revoked_at.is_(None)).limit(1)
-    )
-    if existing is not None:
+    if await repository.has_live_admin_key(session):
         return None
     return await create_key(session, role=Role.ADMIN, name=DEMO_ADMIN_NAME)
 
@@ -119,11 +116,7 @@ def _refuse_dead(revoked_at: datetime | None, expires_at: datetime | None, now: 
 async def check_key(session: AsyncSession, key_id: uuid.UUID, *, now: datetime) -> None:
     """Raise ``Unauthenticated`` unless the key is still valid (one primary-key read): an open
     connection asks this before each operation and message, and every few seconds."""
-    state = (
-        await session.execute(
-            select(ApiKey.revoked_at, ApiKey.expires_at).where(ApiKey.id == key_id)
-        )
-    ).one_or_none()
+    state = await repository.key_state(session, key_id)
     if state is None:
         raise Unauthenticated("unknown API key")
     _refuse_dead(state.revoked_at, state.expires_at, now)
@@ -136,13 +129,7 @@ async def live_keys(
     ids = list(set(key_ids))
     if not ids:
         return {}
-    rows = await session.scalars(
-        select(ApiKey).where(
-            ApiKey.id.in_(ids),
-            ApiKey.revoked_at.is_(None),
-            or_(ApiKey.expires_at.is_(None), ApiKey.expires_at > now),
-        )
-    )
+    rows = await repository.live_keys(session, ids, now=now)
     return {row.id: Principal(role=row.role, org_id=row.org_id, key_id=row.id) for row in rows}
 
 
@@ -151,21 +138,11 @@ async def resolve_key(
 ) -> tuple[Principal, datetime | None]:
     """The caller a key stands for and when the key expires (None: never); ``Unauthenticated``
     if unknown, revoked or expired."""
-    row = await session.scalar(select(ApiKey).where(ApiKey.secret_hash == hash_key(key)))
+    row = await repository.key_by_hash(session, hash_key(key))
     if row is None:
         raise Unauthenticated("unknown API key")
     _refuse_dead(row.revoked_at, row.expires_at, now)
     if row.last_used_at is None or row.last_used_at <= now - LAST_USED_RESOLUTION:
-        # a conditional UPDATE: concurrent requests of one key write once per minute at most
-        await session.execute(
-            update(ApiKey)
-            .where(
-                ApiKey.id == row.id,
-                or_(
-                    ApiKey.last_used_at.is_(None),
-                    ApiKey.last_used_at <= now - LAST_USED_RESOLUTION,
-                ),
-            )
-            .values(last_used_at=now)
-        )
+        # concurrent requests of one key write once per minute at most
+        await repository.mark_key_used(session, row.id, now=now, resolution=LAST_USED_RESOLUTION)
     return Principal(role=row.role, org_id=row.org_id, key_id=row.id), row.expires_at

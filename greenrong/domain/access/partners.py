@@ -23,14 +23,7 @@ def require_feed_access(principal: Principal) -> None:
         raise Forbidden("the change feed and webhooks are for PARTNER, REGULATOR and ADMIN keys")
 
 
-def owner_tag(principal: Principal) -> str | None:
-    """Who owns what this caller creates: its API key, else its token subject."""
-    if principal.key_id is not None:
-        return f"key:{principal.key_id}"
-    return None if principal.subject is None else f"sub:{principal.subject}"
-
-
 def webhook_scope(principal: Principal) -> Scope:
     """ADMIN manages every endpoint; PARTNER and REGULATOR only their own."""
     require_feed_access(principal)
-    return Scope(owner=owner_tag(principal), everything=principal.role == Role.ADMIN)
+    return Scope(owner=principal.identity, everything=principal.role == Role.ADMIN)

@@ -427,7 +427,6 @@ authorize_cultivation = _libraries.authorize_cultivation
 FEED_ROLES = _partners.FEED_ROLES
 may_follow_feed = _partners.may_follow_feed
 require_feed_access = _partners.require_feed_access
-owner_tag = _partners.owner_tag
 webhook_scope = _partners.webhook_scope
 
 
@@ -451,7 +450,6 @@ __all__ = [
     "matchable_demands",
     "may_follow_feed",
     "may_read_audit",
-    "owner_tag",
     "readable_rows",
     "require_feed_access",
     "visible_rows",

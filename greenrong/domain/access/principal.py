@@ -31,6 +31,22 @@ class Principal:
     def is_anonymous(self) -> bool:
         return self.key_id is None and self.subject is None
 
+    @property
+    def identity(self) -> str | None:
+        """Who the caller is, as one stable string: ``key:<id>`` for an API key, else
+        ``sub:<subject>`` for a token's subject; None when anonymous. What the caller creates
+        is owned under it (saved searches, webhook endpoints) and its request budget is kept
+        under it."""
+        if self.key_id is not None:
+            return f"key:{self.key_id}"
+        return None if self.subject is None else f"sub:{self.subject}"
+
+    @property
+    def actor(self) -> str:
+        """How a history entry names the caller for people to read: the token's subject as it
+        is (``system`` for trusted code), else the identity, else the role."""
+        return self.subject or self.identity or self.role.value.lower()
+
 
 ANONYMOUS = Principal(role=Role.PUBLIC)
 

@@ -17,14 +17,13 @@ import uuid
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, NotFound
 from greenrong.domain.carbon import repository
 from greenrong.domain.carbon.calculate import calculate
 from greenrong.domain.carbon.factors import load_factor_set
-from greenrong.domain.carbon.models import CarbonCalculation, CarbonRecalcResult, CarbonRecalcRun
+from greenrong.domain.carbon.models import CarbonRecalcResult, CarbonRecalcRun
 from greenrong.domain.carbon.serialize import request_from_json
 
 R = CarbonRecalcResult
@@ -36,13 +35,7 @@ async def start_run(
     """A new run over every stored calculation (trusted callers only: the CLI). An unknown
     factor set fails here, before any work is handed out."""
     load_factor_set(factor_version)
-    ids = list(
-        await session.scalars(
-            select(CarbonCalculation.id).order_by(
-                CarbonCalculation.created_at, CarbonCalculation.id
-            )
-        )
-    )
+    ids = await repository.calculation_ids(session)
     run = CarbonRecalcRun(factor_version=factor_version, total=len(ids))
     session.add(run)
     await session.flush()
@@ -61,13 +54,7 @@ async def recalculate_chunk(
     run = await session.get(CarbonRecalcRun, run_id)
     if run is None:
         raise NotFound("CarbonRecalcRun", run_id)
-    done = set(
-        await session.scalars(
-            select(R.calculation_id).where(
-                R.run_id == run_id, R.calculation_id.in_(list(calculation_ids))
-            )
-        )
-    )
+    done = await repository.recalculated(session, run_id, calculation_ids)
     todo = [i for i in calculation_ids if i not in done]
     rows = await repository.calculations_by_ids(session, todo)
     for row in rows:
@@ -95,16 +82,9 @@ async def recalculate_chunk(
 
 async def progress(session: AsyncSession, run_id: uuid.UUID) -> int:
     """How many calculations of the run have a result."""
-    count = await session.scalar(select(func.count()).select_from(R).where(R.run_id == run_id))
-    return int(count or 0)
+    return await repository.recalc_result_count(session, run_id)
 
 
 async def changed(session: AsyncSession, run_id: uuid.UUID) -> list[CarbonRecalcResult]:
     """The run's results that differ from the stored total, or could not be computed."""
-    rows = await session.scalars(
-        select(R)
-        .where(R.run_id == run_id)
-        .where((R.new_total.is_(None)) | (R.new_total != R.old_total))
-        .order_by(R.year, R.calculation_id)
-    )
-    return list(rows)
+    return await repository.recalc_changes(session, run_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.access.models import ConsentScope, DataConsent
@@ -14,6 +14,7 @@ from greenrong.domain.carbon.models import (
     CarbonAccount,
     CarbonCalculation,
     CarbonLedgerEntry,
+    CarbonRecalcResult,
     CreditStandard,
     DisclosureMetricSource,
     LedgerKind,
@@ -21,6 +22,7 @@ from greenrong.domain.carbon.models import (
 from greenrong.domain.kit.types import utcnow
 
 E = CarbonLedgerEntry
+R = CarbonRecalcResult
 
 
 async def ledger_consent_granted(
@@ -117,3 +119,43 @@ async def calculations_by_ids(
         )
     }
     return [rows[i] for i in ids if i in rows]
+
+
+async def calculation_ids(session: AsyncSession) -> list[uuid.UUID]:
+    """Every stored calculation's id, oldest first."""
+    rows = await session.scalars(
+        select(CarbonCalculation.id).order_by(CarbonCalculation.created_at, CarbonCalculation.id)
+    )
+    return list(rows)
+
+
+async def recalculated(
+    session: AsyncSession, run_id: uuid.UUID, calculation_ids: Sequence[uuid.UUID]
+) -> set[uuid.UUID]:
+    """Which of those calculations already have a result in the run."""
+    rows = await session.scalars(
+        select(R.calculation_id).where(
+            R.run_id == run_id, R.calculation_id.in_(list(calculation_ids))
+        )
+    )
+    return set(rows)
+
+
+async def recalc_result_count(session: AsyncSession, run_id: uuid.UUID) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(CarbonRecalcResult)
+        .where(CarbonRecalcResult.run_id == run_id)
+    )
+    return int(count or 0)
+
+
+async def recalc_changes(session: AsyncSession, run_id: uuid.UUID) -> list[CarbonRecalcResult]:
+    """The run's results that differ from the stored total or could not be computed, by year."""
+    rows = await session.scalars(
+        select(R)
+        .where(R.run_id == run_id)
+        .where((R.new_total.is_(None)) | (R.new_total != R.old_total))
+        .order_by(R.year, R.calculation_id)
+    )
+    return list(rows)

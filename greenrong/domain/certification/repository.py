@@ -1,11 +1,12 @@
-"""The certification context's lists (filters, orders) and its few specific queries."""
+"""The certification context's lists (filters, orders) and every statement its services run."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from datetime import date
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.certification.models import (
@@ -15,6 +16,8 @@ from greenrong.domain.certification.models import (
     CertificationReviewStatus,
     CertificationStatus,
 )
+from greenrong.domain.certification.rubric import CertificationSubject
+from greenrong.domain.certification.workflow import OPEN
 from greenrong.domain.kit.listing import Kind, Listing, SortKey
 
 C, R, E = Certification, CertificationReview, CertificationEvent
@@ -100,3 +103,64 @@ async def submitted_reviews(
     for review in rows:
         found.setdefault(review.certification_id, []).append(review)
     return found
+
+
+async def open_reviewers(session: AsyncSession, cert: Certification) -> set[uuid.UUID]:
+    """The experts whose review of ``cert``'s current round is still open."""
+    rows = await session.scalars(
+        select(R.expert_id).where(
+            R.certification_id == cert.id,
+            R.round == cert.review_round,
+            R.status == CertificationReviewStatus.OPEN,
+        )
+    )
+    return set(rows)
+
+
+async def reviews_of(
+    session: AsyncSession, cert: Certification, round: int
+) -> list[CertificationReview]:
+    """Every review of ``cert`` in ``round``, in assignment order."""
+    rows = await session.scalars(
+        select(R)
+        .where(R.certification_id == cert.id, R.round == round)
+        .order_by(R.assigned_at, R.id)
+    )
+    return list(rows)
+
+
+async def open_cycle(
+    session: AsyncSession,
+    subject_type: CertificationSubject,
+    enterprise_id: uuid.UUID,
+    project_id: uuid.UUID | None,
+) -> uuid.UUID | None:
+    """A certification of the subject still under way, if any."""
+    query = select(C.id).where(C.subject_type == subject_type, C.status.in_(sorted(OPEN)))
+    if subject_type is CertificationSubject.PROJECT:
+        query = query.where(C.project_id == project_id)
+    else:
+        query = query.where(C.enterprise_id == enterprise_id, C.project_id.is_(None))
+    found: uuid.UUID | None = await session.scalar(query.limit(1))
+    return found
+
+
+async def numbers_taken(session: AsyncSession, prefix: str) -> int:
+    """How many certificate numbers start with ``prefix``. On PostgreSQL a transaction-level
+    advisory lock per prefix is taken first, so that concurrent decisions count in turn."""
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
+    taken = await session.scalar(
+        select(func.count()).select_from(C).where(C.certificate_number.like(f"{prefix}%"))
+    )
+    return int(taken or 0)
+
+
+async def issued_ending_before(session: AsyncSession, on: date) -> list[Certification]:
+    """Issued certificates whose last day is before ``on``, the earliest ending first."""
+    rows = await session.scalars(
+        select(C)
+        .where(C.status == CertificationStatus.ISSUED, C.valid_until < on)
+        .order_by(C.valid_until, C.id)
+    )
+    return list(rows)

@@ -18,14 +18,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import as_party, get_visible, principal_of
-from greenrong.domain.access.principal import Principal
-from greenrong.domain.certification import membership, workflow
+from greenrong.domain.certification import membership, repository, workflow
 from greenrong.domain.certification.models import (
     Certification,
     CertificationAction,
@@ -91,17 +89,6 @@ def rubric_of(cert: Certification) -> Rubric:
 # --- who, and the history ------------------------------------------------------------------------
 
 
-async def _open_reviewers(session: AsyncSession, cert: Certification) -> set[uuid.UUID]:
-    rows = await session.scalars(
-        select(CertificationReview.expert_id).where(
-            CertificationReview.certification_id == cert.id,
-            CertificationReview.round == cert.review_round,
-            CertificationReview.status == CertificationReviewStatus.OPEN,
-        )
-    )
-    return set(rows)
-
-
 def _authorize(
     session: AsyncSession,
     action: CertificationAction,
@@ -111,13 +98,6 @@ def _authorize(
     policy.authorize_certification(
         principal_of(session), action.value, owner_id=owner_id, reviewers=reviewers or set()
     )
-
-
-def _who(principal: Principal) -> str:
-    """The subject of a token (``system`` for trusted code), else the API key."""
-    if principal.subject:
-        return principal.subject
-    return f"key:{principal.key_id}" if principal.key_id else principal.role.value.lower()
 
 
 def _record(
@@ -135,7 +115,7 @@ def _record(
         from_status=before,
         to_status=cert.status,
         actor_role=principal.role,
-        actor_subject=_who(principal),
+        actor_subject=principal.actor,
         actor_org_id=principal.org_id,
         at=utcnow(),
         details=dict(details or {}),
@@ -151,7 +131,7 @@ async def _load(
     certification the caller may not see is ``NotFound`` (like a missing id), one it sees but
     may not move is ``Forbidden``, and only then is the version compared."""
     cert = await service.get_or_raise(session, Certification, id)
-    reviewers = await _open_reviewers(session, cert) if action is A.SCORE else set()
+    reviewers = await repository.open_reviewers(session, cert) if action is A.SCORE else set()
     _authorize(session, action, cert.enterprise_id, reviewers)
     if version is not None and cert.version != version:
         raise StaleVersion(Certification.entity_type, id, version, cert.version)
@@ -173,26 +153,6 @@ async def _change(
 
 
 # --- start ---------------------------------------------------------------------------------------
-
-
-async def _open_cycle(
-    session: AsyncSession,
-    subject_type: CertificationSubject,
-    enterprise_id: uuid.UUID,
-    project_id: uuid.UUID | None,
-) -> uuid.UUID | None:
-    query = select(Certification.id).where(
-        Certification.subject_type == subject_type,
-        Certification.status.in_(sorted(workflow.OPEN)),
-    )
-    if subject_type is CertificationSubject.PROJECT:
-        query = query.where(Certification.project_id == project_id)
-    else:
-        query = query.where(
-            Certification.enterprise_id == enterprise_id, Certification.project_id.is_(None)
-        )
-    found: uuid.UUID | None = await session.scalar(query.limit(1))
-    return found
 
 
 async def start_certification(
@@ -245,7 +205,7 @@ async def start_certification(
     issues.raise_if_any()
     assert owner is not None  # the checks above raised otherwise
     _authorize(session, A.START if renews_id is None else A.RENEW, owner.id)
-    taken = await _open_cycle(session, subject_type, owner.id, project_id)
+    taken = await repository.open_cycle(session, subject_type, owner.id, project_id)
     if taken is not None:
         raise ValidationFailed.one(
             "enterprise_id" if project is None else "project_id",
@@ -498,17 +458,6 @@ async def _open_round(
             await service.create(session, CertificationReview, values, validate=_no_rules)
 
 
-async def reviews_of(
-    session: AsyncSession, cert: Certification, round: int
-) -> list[CertificationReview]:
-    rows = await session.scalars(
-        select(CertificationReview)
-        .where(CertificationReview.certification_id == cert.id, CertificationReview.round == round)
-        .order_by(CertificationReview.assigned_at, CertificationReview.id)
-    )
-    return list(rows)
-
-
 async def score_certification(
     session: AsyncSession,
     *,
@@ -521,10 +470,14 @@ async def score_certification(
     of the round has scored, the certification is REVIEWED. ``expert_id`` is the caller's
     expert binding; a caller without one is refused by the access check (``Forbidden``)."""
     cert = await _load(session, id, None, A.SCORE)
-    reviewers = await _open_reviewers(session, cert)
+    reviewers = await repository.open_reviewers(session, cert)
     workflow.check(A.SCORE, cert.status)
     review = next(
-        (r for r in await reviews_of(session, cert, cert.review_round) if r.expert_id == expert_id),
+        (
+            r
+            for r in await repository.reviews_of(session, cert, cert.review_round)
+            if r.expert_id == expert_id
+        ),
         None,
     )
     if review is None or review.status is not CertificationReviewStatus.OPEN:
@@ -579,7 +532,7 @@ async def consolidate_certification(
     second round for the same reviewers (SECOND_ROUND); otherwise CONSOLIDATED."""
     cert = await _load(session, id, version, A.CONSOLIDATE)
     workflow.check(A.CONSOLIDATE, cert.status)
-    reviews = await reviews_of(session, cert, cert.review_round)
+    reviews = await repository.reviews_of(session, cert, cert.review_round)
     submitted = [r for r in reviews if r.status is CertificationReviewStatus.SUBMITTED]
     result = consolidate(
         rubric_of(cert),
@@ -650,14 +603,8 @@ async def _certificate_number(session: AsyncSession, kind: CertificationSubject,
     committed, instead of both taking the same number and one failing the unique constraint.
     SQLite lets one transaction write at a time anyway."""
     prefix = f"{NUMBER_PREFIX[kind]}-{year}-"
-    if session.get_bind().dialect.name == "postgresql":
-        await session.execute(select(func.pg_advisory_xact_lock(func.hashtext(prefix))))
-    taken = await session.scalar(
-        select(func.count())
-        .select_from(Certification)
-        .where(Certification.certificate_number.like(f"{prefix}%"))
-    )
-    return f"{prefix}{int(taken or 0) + 1:06d}"
+    taken = await repository.numbers_taken(session, prefix)
+    return f"{prefix}{taken + 1:06d}"
 
 
 async def _set_level(
@@ -838,13 +785,7 @@ async def revoke_certification(
 async def expire_due(session: AsyncSession, *, on: date) -> list[Certification]:
     """Expire every issued certificate whose last day is before ``on``: the subject's level drops
     to NONE and its library membership ends. Safe to run twice."""
-    due = list(
-        await session.scalars(
-            select(Certification)
-            .where(Certification.status == S.ISSUED, Certification.valid_until < on)
-            .order_by(Certification.valid_until, Certification.id)
-        )
-    )
+    due = await repository.issued_ending_before(session, on)
     expired: list[Certification] = []
     for cert in due:
         assert cert.valid_until is not None

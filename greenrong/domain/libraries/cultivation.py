@@ -13,7 +13,6 @@ import uuid
 from collections.abc import Mapping
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import (
@@ -28,7 +27,7 @@ from greenrong.domain.access.guard import principal_of
 from greenrong.domain.access.principal import Role
 from greenrong.domain.kit.clock import today
 from greenrong.domain.kit.types import utcnow
-from greenrong.domain.libraries import service
+from greenrong.domain.libraries import repository, service
 from greenrong.domain.libraries.models import (
     CultivationRecommendation,
     Library,
@@ -68,12 +67,7 @@ async def recommend(
             "project_id", ErrorCode.UNKNOWN_REFERENCE, f"Project {project_id} does not exist"
         )
     else:
-        pending = await session.scalar(
-            select(CultivationRecommendation.id).where(
-                CultivationRecommendation.project_id == project_id,
-                CultivationRecommendation.status == RecommendationStatus.RECOMMENDED,
-            )
-        )
+        pending = await repository.pending_recommendation(session, project_id)
         if pending is not None:
             issues.add(
                 "project_id",

@@ -1,4 +1,5 @@
-"""The libraries' SQL: the membership and recommendation listings, and the statistics counts.
+"""The libraries' SQL: the membership and recommendation listings, the statistics counts, and
+the statements of admitting and ending memberships.
 
 The subject's region and green category are filters on the membership list through correlated
 scalar subqueries (the subject is an enterprise or a project, never both: ``ck_…_one_subject``).
@@ -7,12 +8,14 @@ scalar subqueries (the subject is an enterprise or a project, never both: ``ck_�
 
 from __future__ import annotations
 
-from datetime import date
+import uuid
+from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.listing import Kind, Listing, SortKey
@@ -20,6 +23,8 @@ from greenrong.domain.libraries.models import (
     CultivationRecommendation,
     Library,
     LibraryMembership,
+    RecommendationStatus,
+    SubjectType,
 )
 from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenCategory
@@ -97,3 +102,97 @@ async def open_counts(
     for library, green_category, n in rows:
         counts[Library(library)][GreenCategory(green_category)] = int(n)
     return counts
+
+
+def _subject_column(subject_type: SubjectType) -> InstrumentedAttribute[uuid.UUID | None]:
+    return M.enterprise_id if subject_type is SubjectType.ENTERPRISE else M.project_id
+
+
+async def locked_subject(
+    session: AsyncSession, subject_type: SubjectType, subject_id: uuid.UUID
+) -> Enterprise | Project | None:
+    """The subject, locked on PostgreSQL so that two admits of one subject cannot both pass
+    the overlap check (SQLite has one writer anyway)."""
+    if subject_type is SubjectType.ENTERPRISE:
+        query = select(Enterprise).where(Enterprise.id == subject_id).with_for_update()
+        return (await session.scalars(query)).first()
+    rows = await session.scalars(select(Project).where(Project.id == subject_id).with_for_update())
+    return rows.first()
+
+
+async def overlapping(
+    session: AsyncSession,
+    library: Library,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID,
+    since: date,
+    until: date | None,
+) -> LibraryMembership | None:
+    """The subject's earliest membership of ``library`` that overlaps ``since``–``until``."""
+    query = select(M).where(
+        M.library == library,
+        _subject_column(subject_type) == subject_id,
+        or_(M.until.is_(None), M.until >= since),
+    )
+    if until is not None:
+        query = query.where(M.since <= until)
+    rows = await session.scalars(query.order_by(M.since).limit(1))
+    return rows.first()
+
+
+async def unended_membership(
+    session: AsyncSession,
+    library: Library,
+    subject_type: SubjectType,
+    subject_id: uuid.UUID,
+    *,
+    on: date,
+) -> LibraryMembership | None:
+    """The subject's latest membership of ``library`` that holds on ``on`` and was not ended."""
+    rows = await session.scalars(
+        select(M)
+        .where(
+            M.library == library,
+            _subject_column(subject_type) == subject_id,
+            M.ended_reason.is_(None),
+            M.since <= on,
+            or_(M.until.is_(None), M.until >= on),
+        )
+        .order_by(M.since.desc(), M.id)
+        .limit(1)
+    )
+    return rows.first()
+
+
+async def libraries_holding(session: AsyncSession, project_id: uuid.UUID, on: date) -> set[Library]:
+    """The libraries whose membership of the project holds on ``on``."""
+    rows = await session.scalars(
+        select(M.library).where(
+            M.project_id == project_id, M.since <= on, or_(M.until.is_(None), M.until >= on)
+        )
+    )
+    return set(rows)
+
+
+async def projects_with_changed_memberships(session: AsyncSession, on: date) -> list[uuid.UUID]:
+    """Projects with a membership that lapsed before ``on`` or started since the day before."""
+    rows = await session.scalars(
+        select(M.project_id)
+        .where(
+            M.project_id.is_not(None),
+            or_(M.until < on, M.since >= on - timedelta(days=1)),
+        )
+        .distinct()
+    )
+    return [project_id for project_id in rows if project_id is not None]
+
+
+async def pending_recommendation(session: AsyncSession, project_id: uuid.UUID) -> uuid.UUID | None:
+    """The project's recommendation awaiting review, if any."""
+    found: uuid.UUID | None = await session.scalar(
+        select(CultivationRecommendation.id).where(
+            CultivationRecommendation.project_id == project_id,
+            CultivationRecommendation.status == RecommendationStatus.RECOMMENDED,
+        )
+    )
+    return found

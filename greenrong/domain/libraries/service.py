@@ -15,11 +15,9 @@ system principal. A membership the caller may not see is ``NotFound``, like a mi
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date
 
-from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
 
 from greenrong.core.errors import (
     ErrorCode,
@@ -29,8 +27,8 @@ from greenrong.core.errors import (
 )
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import principal_of, visible_or_raise
-from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.clock import today
+from greenrong.domain.libraries import repository
 from greenrong.domain.libraries.models import (
     LIBRARY_SUBJECTS,
     Library,
@@ -70,14 +68,6 @@ def is_open(membership: LibraryMembership, on: date) -> bool:
     return membership.since <= on and (membership.until is None or membership.until >= on)
 
 
-def _subject_column(subject_type: SubjectType) -> InstrumentedAttribute[uuid.UUID | None]:
-    return (
-        LibraryMembership.enterprise_id
-        if subject_type is SubjectType.ENTERPRISE
-        else LibraryMembership.project_id
-    )
-
-
 async def admit(
     session: AsyncSession,
     *,
@@ -113,7 +103,7 @@ async def admit(
             ErrorCode.INVALID,
             f"{library.value} holds {expected.value} subjects, not {subject_type!r}",
         )
-    elif await _subject(session, expected, subject_id) is None:
+    elif await repository.locked_subject(session, expected, subject_id) is None:
         issues.add(
             "subject_id",
             ErrorCode.UNKNOWN_REFERENCE,
@@ -134,7 +124,7 @@ async def admit(
     elif department is not None:
         issues.add("department", ErrorCode.INVALID, "only a CULTIVATION membership has one")
     if not issues.issues:
-        clash = await _overlapping(session, library, expected, subject_id, since, until)
+        clash = await repository.overlapping(session, library, expected, subject_id, since, until)
         if clash is not None:
             period = f"{clash.since}–{clash.until or '…'}"
             issues.add(
@@ -180,20 +170,9 @@ async def end(
     check_text(issues, "reason", reason, required=True)
     issues.raise_if_any()
     subject_type = LIBRARY_SUBJECTS[library]
-    column = _subject_column(subject_type)
-    rows = await session.scalars(
-        select(LibraryMembership)
-        .where(
-            LibraryMembership.library == library,
-            column == subject_id,
-            LibraryMembership.ended_reason.is_(None),
-            LibraryMembership.since <= on,
-            or_(LibraryMembership.until.is_(None), LibraryMembership.until >= on),
-        )
-        .order_by(LibraryMembership.since.desc(), LibraryMembership.id)
-        .limit(1)
+    membership = await repository.unended_membership(
+        session, library, subject_type, subject_id, on=on
     )
-    membership = rows.first()
     if membership is None:
         return None
     membership.until = on
@@ -206,14 +185,7 @@ async def end(
 
 async def open_libraries(session: AsyncSession, project_id: uuid.UUID, on: date) -> list[str]:
     """The libraries whose membership of the project holds on ``on``, in ``Library`` order."""
-    rows = await session.scalars(
-        select(LibraryMembership.library).where(
-            LibraryMembership.project_id == project_id,
-            LibraryMembership.since <= on,
-            or_(LibraryMembership.until.is_(None), LibraryMembership.until >= on),
-        )
-    )
-    held = set(rows)
+    held = await repository.libraries_holding(session, project_id, on)
     return [lib.value for lib in Library if lib in held]
 
 
@@ -229,38 +201,6 @@ async def sync_project_libraries(
         project.libraries = libraries
         await record_change(session, project, Operation.UPDATE)
     return project
-
-
-async def _subject(
-    session: AsyncSession, subject_type: SubjectType, subject_id: uuid.UUID
-) -> Enterprise | Project | None:
-    # lock the subject on PostgreSQL, so two admits of one subject cannot both pass the
-    # overlap check (SQLite has one writer anyway)
-    if subject_type is SubjectType.ENTERPRISE:
-        query = select(Enterprise).where(Enterprise.id == subject_id).with_for_update()
-        return (await session.scalars(query)).first()
-    rows = await session.scalars(select(Project).where(Project.id == subject_id).with_for_update())
-    return rows.first()
-
-
-async def _overlapping(
-    session: AsyncSession,
-    library: Library,
-    subject_type: SubjectType,
-    subject_id: uuid.UUID,
-    since: date,
-    until: date | None,
-) -> LibraryMembership | None:
-    column = _subject_column(subject_type)
-    query = select(LibraryMembership).where(
-        LibraryMembership.library == library,
-        column == subject_id,
-        or_(LibraryMembership.until.is_(None), LibraryMembership.until >= since),
-    )
-    if until is not None:
-        query = query.where(LibraryMembership.since <= until)
-    rows = await session.scalars(query.order_by(LibraryMembership.since).limit(1))
-    return rows.first()
 
 
 def check_text(
@@ -407,18 +347,8 @@ async def refresh_project_libraries(session: AsyncSession, *, on: date) -> int:
     """Bring ``Project.libraries`` up to day ``on`` for memberships that lapsed by the calendar
     (their ``until`` passed without an ``end`` call) or started after they were admitted;
     returns how many projects changed. ``greenrong libraries refresh`` runs it (daily)."""
-    rows = await session.scalars(
-        select(LibraryMembership.project_id)
-        .where(
-            LibraryMembership.project_id.is_not(None),
-            or_(LibraryMembership.until < on, LibraryMembership.since >= on - timedelta(days=1)),
-        )
-        .distinct()
-    )
     changed = 0
-    for project_id in list(rows):
-        if project_id is None:  # pragma: no cover - filtered above
-            continue
+    for project_id in await repository.projects_with_changed_memberships(session, on):
         project = await session.get(Project, project_id)
         before = list(project.libraries or []) if project is not None else []
         after = await sync_project_libraries(session, project_id, on=on)

@@ -14,12 +14,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
-from greenrong.domain.partners import feed
-from greenrong.domain.partners.models import FeedConsumer, FeedEntry
+from greenrong.domain.outbox.models import ChangeEvent
+from greenrong.domain.partners import feed, repository
 
 
 @dataclass(frozen=True)
@@ -44,24 +42,15 @@ async def claim(
     session: AsyncSession, name: str, *, now: datetime, lease_until: datetime
 ) -> int | None:
     """Lease the consumer; its position, or None while another run holds it."""
-    position = await session.scalar(
-        update(FeedConsumer)
-        .where(
-            FeedConsumer.name == name,
-            or_(FeedConsumer.leased_until.is_(None), FeedConsumer.leased_until < now),
-        )
-        .values(leased_until=lease_until)
-        .returning(FeedConsumer.position)
-    )
-    return None if position is None else int(position)
+    return await repository.lease_consumer(session, name, now=now, lease_until=lease_until)
 
 
 async def position(session: AsyncSession, name: str) -> int:
     """The consumer's position (a cheap read, no lock); RuntimeError if it was never set up."""
-    found = await session.scalar(select(FeedConsumer.position).where(FeedConsumer.name == name))
+    found = await repository.consumer_position(session, name)
     if found is None:
         raise RuntimeError(f"feed consumer {name!r} is missing (run `greenrong migrate`)")
-    return int(found)
+    return found
 
 
 async def pending(
@@ -70,64 +59,28 @@ async def pending(
     """Up to ``limit`` published events of ``entity_type`` after ``after``; the batch ends at
     the feed's head when there are fewer (events of other types are passed over with it)."""
     head = await feed.head(session)
-    rows = (
-        await session.execute(
-            select(FeedEntry.position, ChangeEvent)
-            .join(ChangeEvent, ChangeEvent.id == FeedEntry.event_id)
-            .where(
-                FeedEntry.entity_type == entity_type,
-                FeedEntry.position > after,
-                FeedEntry.position <= head,
-            )
-            .order_by(FeedEntry.position)
-            .limit(limit)
-        )
-    ).all()
-    upto = head if len(rows) < limit else int(rows[-1][0])
-    requeued = await session.scalars(
-        select(DeadLetter.entity_id)
-        .where(
-            DeadLetter.consumer == name,
-            DeadLetter.entity_type == entity_type,
-            DeadLetter.requeued_at.is_not(None),
-        )
-        .order_by(DeadLetter.requeued_at, DeadLetter.id)
-        .limit(limit)
+    rows = await repository.events_of_type(
+        session, entity_type, after=after, upto=head, limit=limit
     )
-    return Batch(after, max(upto, after), [event for _, event in rows], list(requeued))
+    upto = head if len(rows) < limit else rows[-1][0]
+    requeued = await repository.requeued_entities(session, name, entity_type, limit=limit)
+    return Batch(after, max(upto, after), [event for _, event in rows], requeued)
 
 
 async def finish(session: AsyncSession, name: str, *, after: int, upto: int) -> bool:
     """Move the position from ``after`` to ``upto`` and end the lease; False (nothing moved)
     when the consumer is no longer where this run found it."""
-    moved = await session.scalar(
-        update(FeedConsumer)
-        .where(FeedConsumer.name == name, FeedConsumer.position == after)
-        .values(position=upto, leased_until=None)
-        .returning(FeedConsumer.name)
-    )
-    return moved is not None
+    return await repository.move_consumer(session, name, after=after, upto=upto)
 
 
 async def release(session: AsyncSession, name: str, *, after: int) -> None:
     """End this run's lease without moving (a retryable failure: the batch comes again)."""
-    await session.execute(
-        update(FeedConsumer)
-        .where(FeedConsumer.name == name, FeedConsumer.position == after)
-        .values(leased_until=None)
-    )
+    await repository.move_consumer(session, name, after=after, upto=None)
 
 
 async def behind(session: AsyncSession, names: Sequence[str]) -> list[str]:
     """Which of these consumers have published events left to handle (or requeued ones)."""
     head = await feed.head(session)
-    rows = await session.execute(
-        select(FeedConsumer.name, FeedConsumer.position).where(FeedConsumer.name.in_(list(names)))
-    )
-    late = {name for name, at in rows.all() if at < head}
-    requeued = await session.scalars(
-        select(DeadLetter.consumer)
-        .where(DeadLetter.consumer.in_(list(names)), DeadLetter.requeued_at.is_not(None))
-        .distinct()
-    )
-    return sorted(late | set(requeued))
+    positions = await repository.consumer_positions(session, names)
+    late = {name for name, at in positions.items() if at < head}
+    return sorted(late | await repository.consumers_with_requeued(session, names))

@@ -17,15 +17,13 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.kit.jsonable import jsonable
 from greenrong.domain.kit.models import Entity
-from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.outbox.service import entity_payload
-from greenrong.domain.partners import feed
-from greenrong.domain.partners.models import FeedEntry
+from greenrong.domain.partners import feed, repository
 
 FORMATS = ("ndjson", "csv")
 
@@ -43,17 +41,10 @@ async def plan(session: AsyncSession, model: type[Entity], *, since: str | None 
     """The export of ``model``: all rows, or with ``since`` (a feed cursor) only those changed
     after it. Read the feed head first (see the module's docstring)."""
     head = await feed.head(session)
-    statement = select(model).order_by(model.id)
-    if since is not None:
-        after = feed.decode_cursor(since, argument="since")
-        changed = (
-            select(ChangeEvent.entity_id)
-            .join(FeedEntry, FeedEntry.event_id == ChangeEvent.id)
-            .where(FeedEntry.position > after, FeedEntry.entity_type == model.entity_type)
-        )
-        statement = statement.where(model.id.in_(changed))
-    total = await session.scalar(select(func.count()).select_from(statement.subquery()))
-    return Snapshot(statement, int(total or 0), feed.encode_cursor(head))
+    after = None if since is None else feed.decode_cursor(since, argument="since")
+    statement = repository.export_statement(model, changed_after=after)
+    total = await repository.count_rows(session, statement)
+    return Snapshot(statement, total, feed.encode_cursor(head))
 
 
 def columns(model: type[Entity]) -> list[str]:
@@ -65,10 +56,8 @@ async def rows(
 ) -> AsyncIterator[dict[str, Any]]:
     """The snapshot's rows as JSON-safe dicts, fetched ``batch`` at a time (server-side cursor
     on PostgreSQL), so memory stays flat whatever the table size."""
-    result = await session.stream_scalars(snapshot.statement.execution_options(yield_per=batch))
-    async for row in result:
+    async for row in repository.stream_rows(session, snapshot.statement, batch=batch):
         yield entity_payload(row)
-        session.expunge(row)
 
 
 def encode(fmt: str, record: dict[str, Any], fields: Sequence[str]) -> str:

@@ -24,16 +24,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
 from greenrong.domain.outbox.models import ChangeEvent
-from greenrong.domain.partners.models import FeedCounter, FeedEntry
+from greenrong.domain.partners import repository
 
-#: the counter row's id
-COUNTER_ID = 1
 _CURSOR_TAG = "feed"
 
 
@@ -74,64 +71,29 @@ async def publish(session: AsyncSession, *, limit: int, now: datetime) -> tuple[
 
     Hold no other lock while calling this; the caller commits right after.
     """
-    last = await session.scalar(
-        update(FeedCounter)
-        .where(FeedCounter.id == COUNTER_ID)
-        .values(last_position=FeedCounter.last_position)
-        .returning(FeedCounter.last_position)
-    )
+    last = await repository.lock_feed_counter(session)
     if last is None:
         raise RuntimeError("the feed_counter row is missing (run `greenrong migrate`)")
-    pending = (
-        (
-            await session.execute(
-                select(FeedEntry.event_id)
-                .join(ChangeEvent, ChangeEvent.id == FeedEntry.event_id)
-                .where(FeedEntry.position.is_(None))
-                .order_by(ChangeEvent.occurred_at, ChangeEvent.id)
-                .limit(limit)
-            )
-        )
-        .scalars()
-        .all()
-    )
+    pending = await repository.unnumbered_events(session, limit=limit)
     if not pending:
         return last + 1, last
-    await session.execute(
-        update(FeedEntry),
-        [
-            {"event_id": event_id, "position": last + n, "published_at": now}
-            for n, event_id in enumerate(pending, start=1)
-        ],
-    )
-    await session.execute(
-        update(FeedCounter)
-        .where(FeedCounter.id == COUNTER_ID)
-        .values(last_position=last + len(pending))
-    )
+    await repository.number_events(session, pending, first=last + 1, now=now)
     return last + 1, last + len(pending)
 
 
 async def has_unpublished(session: AsyncSession) -> bool:
     """Whether any committed event waits for a position (a cheap read, no lock)."""
-    found = await session.scalar(
-        select(FeedEntry.event_id).where(FeedEntry.position.is_(None)).limit(1)
-    )
-    return found is not None
+    return await repository.has_unnumbered(session)
 
 
 async def head(session: AsyncSession) -> int:
     """The last published position (0 when nothing was published)."""
-    last = await session.scalar(
-        select(FeedCounter.last_position).where(FeedCounter.id == COUNTER_ID)
-    )
-    return int(last or 0)
+    return await repository.feed_head(session)
 
 
 async def unpublished_count(session: AsyncSession) -> int:
     """Committed events that have no position yet."""
-    statement = select(func.count()).where(FeedEntry.position.is_(None))
-    return int(await session.scalar(statement) or 0)
+    return await repository.unnumbered_count(session)
 
 
 async def read(
@@ -142,14 +104,5 @@ async def read(
     entity_types: Sequence[str] | None = None,
 ) -> list[FeedItem]:
     """Published events after position ``after``, in position order, at most ``limit``."""
-    statement = (
-        select(FeedEntry.position, ChangeEvent)
-        .join(ChangeEvent, ChangeEvent.id == FeedEntry.event_id)
-        .where(FeedEntry.position > after)
-        .order_by(FeedEntry.position)
-        .limit(limit)
-    )
-    if entity_types:
-        statement = statement.where(FeedEntry.entity_type.in_(list(entity_types)))
-    rows = (await session.execute(statement)).all()
-    return [FeedItem(int(position), event) for position, event in rows]
+    rows = await repository.feed_rows(session, after=after, limit=limit, entity_types=entity_types)
+    return [FeedItem(position, event) for position, event in rows]

@@ -171,7 +171,7 @@ class SavedSearch(Base):
     __tablename__ = "saved_search"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    #: who saved it: its API key or token subject (``access.policy.owner_tag``)
+    #: who saved it: its API key or token subject (``Principal.identity``)
     owner: Mapped[str] = mapped_column(String(200))
     #: the owner's role and organisation when saving: alerts see only what they let it see
     owner_role: Mapped[str] = mapped_column(String(20))

@@ -1,6 +1,6 @@
-"""Saved searches and their alerts: the rules and all their SQL.
+"""Saved searches and their alerts: the rules (their SQL is in ``repository.py``).
 
-- ``create`` stores a search for its owner (``access.policy.owner_tag``), with the owner's role and
+- ``create`` stores a search for its owner (``Principal.identity``), with the owner's role and
   organisation, so alerts are limited to the listings that owner may see.
 - ``record_matches`` is the alerting step the worker runs after a batch of listings was
   indexed and searched (``workers/alerts.py``): a listing that matches a saved search and was
@@ -22,22 +22,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound, ValidationFailed
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.kit.jsonable import pack_cursor, unpack_cursor
-from greenrong.domain.partners import feed
+from greenrong.domain.partners import feed, repository
 from greenrong.domain.partners.models import (
     DeliveryStatus,
-    EndpointStatus,
     ListingAlert,
     SavedSearch,
     SavedSearchMatch,
     SavedSearchStatus,
     WebhookDelivery,
-    WebhookEndpoint,
 )
 from greenrong.domain.technology.models import TechnologyListing
 
@@ -131,13 +128,7 @@ async def set_status(
 async def delete_own(session: AsyncSession, saved_search_id: uuid.UUID, *, owner: str) -> None:
     """Delete a saved search with its matches, alerts and their webhook deliveries."""
     row = await get_own(session, saved_search_id, owner=owner)
-    alert_ids = select(ListingAlert.id).where(ListingAlert.saved_search_id == row.id)
-    await session.execute(delete(WebhookDelivery).where(WebhookDelivery.alert_id.in_(alert_ids)))
-    await session.execute(delete(ListingAlert).where(ListingAlert.saved_search_id == row.id))
-    await session.execute(
-        delete(SavedSearchMatch).where(SavedSearchMatch.saved_search_id == row.id)
-    )
-    await session.delete(row)
+    await repository.delete_saved_search(session, row)
     await session.flush()
 
 
@@ -167,34 +158,19 @@ async def page(
     session: AsyncSession, *, owner: str, first: int, after: str | None
 ) -> SavedSearchPage:
     """The owner's saved searches, newest first, ``first`` after the cursor ``after``."""
-    statement = select(SavedSearch).where(SavedSearch.owner == owner)
-    if after is not None:
-        created_at, id = _decode_page_cursor(after)
-        statement = statement.where(
-            or_(
-                SavedSearch.created_at < created_at,
-                and_(SavedSearch.created_at == created_at, SavedSearch.id < id),
-            )
-        )
-    statement = statement.order_by(SavedSearch.created_at.desc(), SavedSearch.id.desc())
-    rows = list(await session.scalars(statement.limit(first + 1)))
+    before = None if after is None else _decode_page_cursor(after)
+    rows = await repository.saved_searches_of(session, owner, before=before, limit=first + 1)
     kept = rows[:first]
     return SavedSearchPage(kept, [_page_cursor(r) for r in kept], len(rows) > first)
 
 
 async def count(session: AsyncSession, *, owner: str) -> int:
-    statement = select(func.count()).select_from(SavedSearch).where(SavedSearch.owner == owner)
-    return int(await session.scalar(statement) or 0)
+    return await repository.saved_search_count(session, owner)
 
 
 async def alert_counts(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
     """How many alerts each saved search raised (0 for none), in one statement."""
-    statement = (
-        select(ListingAlert.saved_search_id, func.count())
-        .where(ListingAlert.saved_search_id.in_(list(ids)))
-        .group_by(ListingAlert.saved_search_id)
-    )
-    found = {sid: int(n) for sid, n in (await session.execute(statement)).all()}
+    found = await repository.alert_counts(session, ids)
     return {i: found.get(i, 0) for i in ids}
 
 
@@ -224,13 +200,7 @@ async def alerts_after(
     session: AsyncSession, saved_search_id: uuid.UUID, *, after: int, limit: int
 ) -> list[ListingAlert]:
     """A saved search's alerts after ``seq`` ``after``, in ``seq`` order."""
-    statement = (
-        select(ListingAlert)
-        .where(ListingAlert.saved_search_id == saved_search_id, ListingAlert.seq > after)
-        .order_by(ListingAlert.seq)
-        .limit(limit)
-    )
-    return list(await session.scalars(statement))
+    return await repository.alerts_after(session, saved_search_id, after=after, limit=limit)
 
 
 # --- matching (the worker's side) -----------------------------------------------------------
@@ -241,12 +211,7 @@ async def active_chunk(
 ) -> list[SavedSearch]:
     """Up to ``limit`` active listing searches after ``after_id``, in id order (the worker
     walks all of them in chunks, one msearch per chunk)."""
-    statement = select(SavedSearch).where(
-        SavedSearch.status == SavedSearchStatus.ACTIVE, SavedSearch.entity_type == LISTING
-    )
-    if after_id is not None:
-        statement = statement.where(SavedSearch.id > after_id)
-    return list(await session.scalars(statement.order_by(SavedSearch.id).limit(limit)))
+    return await repository.active_saved_searches(session, LISTING, after_id=after_id, limit=limit)
 
 
 async def record_matches(
@@ -264,41 +229,19 @@ async def record_matches(
     if not checked or not searched:
         return []
     hits = sorted(s for s, found in matched.items() if found & set(checked))
-    if hits:  # lock the saved searches that may alert, in id order (no deadlocks): a no-op
-        # UPDATE takes row locks on PostgreSQL and the write lock on SQLite
-        for chunk in _chunks(hits, 500):
-            await session.execute(
-                update(SavedSearch)
-                .where(SavedSearch.id.in_(chunk))
-                .values(
-                    last_alert_seq=SavedSearch.last_alert_seq,
-                    updated_at=SavedSearch.updated_at,
-                )
-                .execution_options(synchronize_session=False)
-            )
-    existing: set[tuple[uuid.UUID, uuid.UUID]] = set()
-    for chunk in _chunks(searched, 500):
-        rows = await session.execute(
-            select(SavedSearchMatch.saved_search_id, SavedSearchMatch.listing_id).where(
-                SavedSearchMatch.saved_search_id.in_(chunk),
-                SavedSearchMatch.listing_id.in_(checked),
-            )
-        )
-        existing.update((s, listing) for s, listing in rows.all())
+    if hits:  # lock the saved searches that may alert, in id order (no deadlocks)
+        await repository.lock_saved_searches(session, hits)
+    existing = await repository.matches_among(session, searched, checked)
     in_batch = set(checked)
     now_matching = {(s, listing) for s, found in matched.items() for listing in found & in_batch}
     left = existing - now_matching
     entered = sorted(now_matching - existing)
     for s, listing in sorted(left):
-        await session.execute(
-            delete(SavedSearchMatch).where(
-                SavedSearchMatch.saved_search_id == s, SavedSearchMatch.listing_id == listing
-            )
-        )
+        await repository.delete_match(session, s, listing)
     if not entered:
         await session.flush()
         return []
-    await _insert_rows(
+    await repository.insert_rows(
         session,
         SavedSearchMatch,
         [
@@ -306,21 +249,13 @@ async def record_matches(
             for s, listing in entered
         ],
     )
-    version_rows = await session.execute(
-        select(TechnologyListing.id, TechnologyListing.version).where(
-            TechnologyListing.id.in_(sorted({listing for _, listing in entered}))
-        )
+    versions = await repository.listing_versions(
+        session, sorted({listing for _, listing in entered})
     )
-    versions: dict[uuid.UUID, int] = {i: int(v) for i, v in version_rows.all()}
     per_search: dict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
     for s, listing in entered:
         per_search[s].append(listing)
-    last_seq: dict[uuid.UUID, int] = {}
-    for chunk in _chunks(sorted(per_search), 500):  # read under the lock taken above
-        rows = await session.execute(
-            select(SavedSearch.id, SavedSearch.last_alert_seq).where(SavedSearch.id.in_(chunk))
-        )
-        last_seq.update((i, int(seq)) for i, seq in rows.all())
+    last_seq = await repository.last_alert_seqs(session, sorted(per_search))  # under the lock
     alerts: list[ListingAlert] = []
     for s, listings in sorted(per_search.items()):
         first = last_seq[s] + 1
@@ -336,17 +271,8 @@ async def record_matches(
             for n, listing in enumerate(listings)
         ]
     numbered = {s: last_seq[s] + len(listings) for s, listings in per_search.items()}
-    for chunk in _chunks(sorted(numbered), 500):
-        await session.execute(
-            update(SavedSearch)
-            .where(SavedSearch.id.in_(chunk))
-            .values(
-                last_alert_seq=case({s: numbered[s] for s in chunk}, value=SavedSearch.id),
-                updated_at=now,
-            )
-            .execution_options(synchronize_session=False)
-        )
-    await _insert_rows(
+    await repository.set_last_alert_seqs(session, numbered, now=now)
+    await repository.insert_rows(
         session,
         ListingAlert,
         [
@@ -371,18 +297,8 @@ async def _deliveries(
     """One pending webhook delivery per alert and per enabled endpoint of its owner that takes
     technology listings (its ``entityTypes`` is empty or lists them)."""
     search_ids = sorted({a.saved_search_id for a in alerts})
-    owner_rows = await session.execute(
-        select(SavedSearch.id, SavedSearch.owner).where(SavedSearch.id.in_(search_ids))
-    )
-    owners: dict[uuid.UUID, str] = {i: o for i, o in owner_rows.all()}
-    endpoints = list(
-        await session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.status == EndpointStatus.ENABLED,
-                WebhookEndpoint.owner.in_(sorted(set(owners.values()))),
-            )
-        )
-    )
+    owners = await repository.saved_search_owners(session, search_ids)
+    endpoints = await repository.enabled_endpoints(session, owners=sorted(set(owners.values())))
     if not endpoints:
         return
     position = await feed.head(session)
@@ -404,16 +320,3 @@ async def _deliveries(
         if not endpoint.entity_types or LISTING in endpoint.entity_types
     )
     await session.flush()
-
-
-async def _insert_rows(
-    session: AsyncSession, model: type[Any], rows: Sequence[dict[str, Any]]
-) -> None:
-    """Insert many rows as multi-row ``INSERT … VALUES`` statements of 500 rows (no ORM
-    objects, and no driver ``executemany``: asyncpg's stalled on tens of thousands of rows)."""
-    for start in range(0, len(rows), 500):
-        await session.execute(insert(model).values(list(rows[start : start + 500])))
-
-
-def _chunks(items: Sequence[uuid.UUID], size: int) -> list[list[uuid.UUID]]:
-    return [list(items[i : i + size]) for i in range(0, len(items), size)]

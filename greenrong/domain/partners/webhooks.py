@@ -1,4 +1,4 @@
-"""Webhook endpoints and deliveries: the rules and all their SQL.
+"""Webhook endpoints and deliveries: the rules (their SQL is in ``repository.py``).
 
 - An endpoint is created with a fresh secret, shown once. ``rotate_secret`` puts a new secret
   first and keeps signing with the old one too until ``previous_secrets_until``.
@@ -25,7 +25,6 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, NotFound
@@ -33,7 +32,7 @@ from greenrong.domain.access import keys, policy
 from greenrong.domain.access.predicates import to_sql
 from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.outbox.models import ChangeEvent
-from greenrong.domain.partners import feed, signing
+from greenrong.domain.partners import feed, repository, signing
 from greenrong.domain.partners.models import (
     DeliveryStatus,
     EndpointStatus,
@@ -42,10 +41,8 @@ from greenrong.domain.partners.models import (
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
-    WebhookFanout,
 )
 
-FANOUT_ID = 1
 #: the longest error text kept per attempt
 ERROR_LIMIT = 500
 
@@ -137,10 +134,7 @@ async def get_endpoint(
 
 
 async def list_endpoints(session: AsyncSession, *, scope: Scope) -> list[WebhookEndpoint]:
-    statement = select(WebhookEndpoint).order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-    if not scope.everything:
-        statement = statement.where(WebhookEndpoint.owner == scope.owner)
-    return list(await session.scalars(statement))
+    return await repository.endpoints(session, owner=None if scope.everything else scope.owner)
 
 
 async def rotate_secret(
@@ -171,7 +165,7 @@ def signing_secrets(endpoint: WebhookEndpoint, now: datetime) -> list[str]:
 # --- owners: who receives --------------------------------------------------------------------
 
 #: the owner tag of an endpoint created with an API key, and with a bearer token
-#: (``access.policy.owner_tag``)
+#: (``Principal.identity``)
 KEY_OWNER = "key:"
 TOKEN_OWNER = "sub:"
 #: why an endpoint was disabled when its owner's credential ended
@@ -230,27 +224,15 @@ async def owners(
 
 
 async def _disable(session: AsyncSession, endpoint_ids: Sequence[uuid.UUID], reason: str) -> None:
-    if endpoint_ids:
-        await session.execute(
-            update(WebhookEndpoint)
-            .where(WebhookEndpoint.id.in_(list(endpoint_ids)))
-            .values(status=EndpointStatus.DISABLED, disabled_reason=reason)
-            .execution_options(synchronize_session=False)
-        )
+    await repository.set_endpoints_status(
+        session, endpoint_ids, EndpointStatus.DISABLED, reason=reason
+    )
 
 
 async def orphans(session: AsyncSession, *, now: datetime) -> list[uuid.UUID]:
     """Enabled endpoints whose owner may no longer receive (a cheap read, no lock)."""
-    enabled = list(
-        await session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.status == EndpointStatus.ENABLED,
-                or_(
-                    WebhookEndpoint.owner.startswith(KEY_OWNER),
-                    WebhookEndpoint.owner_until <= now,
-                ),
-            )
-        )
+    enabled = await repository.enabled_endpoints_owned_by_keys_or_ending(
+        session, key_prefix=KEY_OWNER, now=now
     )
     known = await owners(session, enabled, now=now)
     return [e.id for e in enabled if not known.receives(e)]
@@ -261,27 +243,12 @@ async def disable_orphans(
 ) -> int:
     """Disable those endpoints whose owner still may not receive (checked again under this
     transaction), and fail their pending deliveries unsent. Returns how many were disabled."""
-    rows = list(
-        await session.scalars(
-            select(WebhookEndpoint).where(
-                WebhookEndpoint.id.in_(list(endpoint_ids)),
-                WebhookEndpoint.status == EndpointStatus.ENABLED,
-            )
-        )
-    )
+    rows = await repository.enabled_endpoints(session, ids=endpoint_ids)
     known = await owners(session, rows, now=now)
     gone = [e.id for e in rows if not known.receives(e)]
     await _disable(session, gone, OWNER_GONE)
     if gone:
-        await session.execute(
-            update(WebhookDelivery)
-            .where(
-                WebhookDelivery.endpoint_id.in_(gone),
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-            )
-            .values(status=DeliveryStatus.FAILED, finished_at=now, next_attempt_at=None)
-            .execution_options(synchronize_session=False)
-        )
+        await repository.fail_pending_deliveries(session, gone, now=now)
     await session.flush()
     return len(gone)
 
@@ -292,22 +259,13 @@ async def disable_orphans(
 async def fan_out(session: AsyncSession, *, limit: int, now: datetime) -> list[uuid.UUID]:
     """Create the deliveries of up to ``limit`` published events not fanned out yet. Returns
     the new deliveries' ids (due now). The caller commits."""
-    last = await session.scalar(
-        update(WebhookFanout)
-        .where(WebhookFanout.id == FANOUT_ID)
-        .values(last_position=WebhookFanout.last_position)
-        .returning(WebhookFanout.last_position)
-    )
+    last = await repository.lock_fanout(session)
     if last is None:
         raise RuntimeError("the webhook_fanout row is missing (run `greenrong migrate`)")
     items = await feed.read(session, after=last, limit=limit)
     if not items:
         return []
-    enabled = list(
-        await session.scalars(
-            select(WebhookEndpoint).where(WebhookEndpoint.status == EndpointStatus.ENABLED)
-        )
-    )
+    enabled = await repository.enabled_endpoints(session)
     known = await owners(session, enabled, now=now)
     endpoints = [e for e in enabled if known.receives(e)]
     await _disable(session, [e.id for e in enabled if not known.receives(e)], OWNER_GONE)
@@ -328,21 +286,14 @@ async def fan_out(session: AsyncSession, *, limit: int, now: datetime) -> list[u
         if endpoint.created_at <= item.event.occurred_at
     ]
     session.add_all(deliveries)
-    await session.execute(
-        update(WebhookFanout)
-        .where(WebhookFanout.id == FANOUT_ID)
-        .values(last_position=items[-1].position)
-    )
+    await repository.move_fanout(session, items[-1].position)
     await session.flush()
     return [d.id for d in deliveries]
 
 
 async def fan_out_pending(session: AsyncSession) -> bool:
     """Whether the feed has events not fanned out yet (a cheap read, no lock)."""
-    done = await session.scalar(
-        select(WebhookFanout.last_position).where(WebhookFanout.id == FANOUT_ID)
-    )
-    return await feed.head(session) > (done or 0)
+    return await feed.head(session) > await repository.fanout_position(session)
 
 
 async def claim_due(
@@ -350,35 +301,14 @@ async def claim_due(
 ) -> list[uuid.UUID]:
     """Lease up to ``limit`` due pending deliveries, oldest first: nobody else sends them
     before ``lease_until`` (a sender that dies mid-request is retried after it)."""
-    due = (
-        select(WebhookDelivery.id)
-        .where(
-            WebhookDelivery.status == DeliveryStatus.PENDING,
-            WebhookDelivery.next_attempt_at <= now,
-        )
-        .order_by(WebhookDelivery.next_attempt_at, WebhookDelivery.position)
-        .limit(limit)
+    return await repository.lease_due_deliveries(
+        session, now=now, lease_until=lease_until, limit=limit
     )
-    if session.get_bind().dialect.name == "postgresql":
-        due = due.with_for_update(skip_locked=True)
-    result = await session.execute(
-        update(WebhookDelivery)
-        .where(WebhookDelivery.id.in_(due.scalar_subquery()))
-        .values(next_attempt_at=lease_until)
-        .returning(WebhookDelivery.id)
-        .execution_options(synchronize_session=False)
-    )
-    return list(result.scalars().all())
 
 
 async def next_due_at(session: AsyncSession) -> datetime | None:
     """When the earliest pending delivery is due."""
-    return await session.scalar(
-        select(WebhookDelivery.next_attempt_at)
-        .where(WebhookDelivery.status == DeliveryStatus.PENDING)
-        .order_by(WebhookDelivery.next_attempt_at)
-        .limit(1)
-    )
+    return await repository.next_due_at(session)
 
 
 @dataclass(frozen=True)
@@ -498,11 +428,9 @@ async def _owner_sees_listing(
             return False
         principal = owner_principal(saved)
     predicate = policy.visible_rows(principal, TechnologyListing.entity_type)
-    statement = select(TechnologyListing.id).where(TechnologyListing.id == alert.listing_id)
-    scope = to_sql(TechnologyListing, predicate, now=now)
-    if scope is not None:
-        statement = statement.where(scope)
-    return await session.scalar(statement) is not None
+    return await repository.listing_visible(
+        session, alert.listing_id, to_sql(TechnologyListing, predicate, now=now)
+    )
 
 
 async def record_attempt(
@@ -541,15 +469,11 @@ async def record_attempt(
             delivery.status = DeliveryStatus.FAILED
             delivery.finished_at = attempted_at
             delivery.next_attempt_at = None
-            await session.execute(
-                update(WebhookEndpoint)
-                .where(WebhookEndpoint.id == delivery.endpoint_id)
-                .values(
-                    status=EndpointStatus.DISABLED,
-                    disabled_reason=f"delivery {delivery.id} failed for "
-                    f"{backoff.window_seconds:g} s; last error: {error[:200]}",
-                )
-                .execution_options(synchronize_session=False)
+            await _disable(
+                session,
+                [delivery.endpoint_id],
+                f"delivery {delivery.id} failed for "
+                f"{backoff.window_seconds:g} s; last error: {error[:200]}",
             )
         else:
             delivery.next_attempt_at = retry_at
@@ -572,11 +496,8 @@ async def redeliver(
     delivery.next_attempt_at = now
     delivery.finished_at = None
     delivery.created_at = now
-    await session.execute(
-        update(WebhookEndpoint)
-        .where(WebhookEndpoint.id == delivery.endpoint_id)
-        .values(status=EndpointStatus.ENABLED, disabled_reason=None)
-        .execution_options(synchronize_session=False)
+    await repository.set_endpoints_status(
+        session, [delivery.endpoint_id], EndpointStatus.ENABLED, reason=None
     )
     await session.flush()
     return delivery
@@ -587,30 +508,14 @@ async def deliveries(
 ) -> list[tuple[WebhookDelivery, list[WebhookAttempt]]]:
     """The endpoint's latest deliveries, newest first, each with its attempts oldest first."""
     await get_endpoint(session, endpoint_id, scope=scope)
-    rows = list(
-        await session.scalars(
-            select(WebhookDelivery)
-            .where(WebhookDelivery.endpoint_id == endpoint_id)
-            .order_by(WebhookDelivery.position.desc(), WebhookDelivery.id)
-            .limit(limit)
-        )
-    )
+    rows = await repository.latest_deliveries(session, endpoint_id, limit=limit)
     attempts: dict[uuid.UUID, list[WebhookAttempt]] = {row.id: [] for row in rows}
     if rows:
-        for attempt in await session.scalars(
-            select(WebhookAttempt)
-            .where(WebhookAttempt.delivery_id.in_(list(attempts)))
-            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
-        ):
+        for attempt in await repository.attempts_of(session, list(attempts)):
             attempts[attempt.delivery_id].append(attempt)
     return [(row, attempts[row.id]) for row in rows]
 
 
 async def attempts_of(session: AsyncSession, delivery_id: uuid.UUID) -> list[WebhookAttempt]:
     """A delivery's attempts, oldest first."""
-    statement = (
-        select(WebhookAttempt)
-        .where(WebhookAttempt.delivery_id == delivery_id)
-        .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
-    )
-    return list(await session.scalars(statement))
+    return await repository.attempts_of(session, [delivery_id])

@@ -17,14 +17,13 @@ the node to tell a reused ``id()`` apart.
 
 from __future__ import annotations
 
-from collections import OrderedDict
-from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 import orjson
 from graphql import OperationDefinitionNode
 
+from greenrong.core.lru import LRU
 from greenrong.domain.access.predicates import AllOf, AnyOf, Everything, FieldIn, Nothing, Predicate
 from greenrong.resolvers.compiled.driver import DriverStatement
 from greenrong.resolvers.compiled.plan import (
@@ -37,29 +36,8 @@ from greenrong.resolvers.compiled.plan import (
     ToOne,
 )
 
-K = TypeVar("K", bound=Hashable)
-V = TypeVar("V")
-
 #: views kept (each a plan and at most a few statements)
 SIZE = 512
-
-
-class LRU(Generic[K, V]):
-    def __init__(self, maxsize: int = SIZE) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[K, V] = OrderedDict()
-
-    def get(self, key: K) -> V | None:
-        value = self._items.get(key)
-        if value is not None:
-            self._items.move_to_end(key)
-        return value
-
-    def put(self, key: K, value: V) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.maxsize:
-            self._items.popitem(last=False)
 
 
 @dataclass(frozen=True)

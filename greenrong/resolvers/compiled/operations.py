@@ -55,10 +55,11 @@ from graphql.execution.values import get_variable_values
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.config import Settings
+from greenrong.core.lru import LRU
 from greenrong.domain.access import policy
 from greenrong.domain.access.predicates import Predicate
 from greenrong.domain.access.principal import Principal
-from greenrong.resolvers.compiled.cache import LRU, CompiledViews, PlanKey, Planned
+from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, Planned
 from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
 from greenrong.resolvers.compiled.sql import Compiler
 from greenrong.resolvers.loaders import field_scope, row_scope
@@ -104,14 +105,6 @@ class CompiledRoots:
         if len(set(keys)) != len(keys) or sorted(keys) != sorted(self.answered):
             return None
         return Prepared(operation, self.fragments, tuple(keys))
-
-
-@dataclass(frozen=True)
-class _Caller:
-    """What ``caller_key`` reads: whose budget the request spends."""
-
-    principal: Principal
-    request: Any
 
 
 class PreparedOperations:
@@ -198,7 +191,7 @@ class PreparedOperations:
                 default_page_size=self.costs.default_page_size,
             )
 
-        caller = caller_key(_Caller(principal, request))
+        caller = caller_key(principal, request)
         charge = await self.costs.charge(caller, query, operation_name, variables, compute)
         if charge.refused is not None:
             return None  # refused: the normal path refuses it too, with its headers

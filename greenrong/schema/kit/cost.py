@@ -36,7 +36,6 @@ retry-after hint. ``extensions.queryCost`` tells clients what they asked for and
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,6 +73,7 @@ from starlette.responses import Response
 from strawberry.extensions import SchemaExtension
 
 from greenrong.core.errors import ErrorCode
+from greenrong.core.lru import LRU
 from greenrong.domain.access.principal import Principal
 from greenrong.schema.kit.ratelimit import Budgets
 from greenrong.schema.kit.refusal import refusal
@@ -354,35 +354,29 @@ class OperationCosts:
     the least recently used forgotten first."""
 
     def __init__(self, maxsize: int = 512) -> None:
-        self.maxsize = maxsize
-        self._costs: OrderedDict[CostKey, int | None] = OrderedDict()
+        self._costs: LRU[CostKey, int | None] = LRU(maxsize)
 
     def price(self, key: CostKey, compute: Callable[[], int]) -> int:
         """The remembered cost, else ``compute()``'s (``TooDeep`` is remembered and raised)."""
         if key in self._costs:
-            self._costs.move_to_end(key)
-            known = self._costs[key]
+            known = self._costs.get(key)
         else:
             try:
                 known = compute()
             except TooDeep:
                 known = None
-            self._costs[key] = known
-            while len(self._costs) > self.maxsize:
-                self._costs.popitem(last=False)
+            self._costs.put(key, known)
         if known is None:
             raise TooDeep
         return known
 
 
-def caller_key(context: object) -> str:
-    """Whose budget an operation spends: the API key, else the token subject, else the IP."""
-    principal = getattr(context, "principal", None)
-    if isinstance(principal, Principal) and principal.key_id is not None:
-        return f"key:{principal.key_id}"
-    if isinstance(principal, Principal) and principal.subject:
-        return f"subject:{principal.subject}"
-    client = getattr(getattr(context, "request", None), "client", None)
+def caller_key(principal: Principal | None, request: object) -> str:
+    """Whose budget an operation spends: the caller's identity (its API key, else its token
+    subject), else the client's IP."""
+    if principal is not None and principal.identity is not None:
+        return principal.identity
+    client = getattr(request, "client", None)
     return f"ip:{getattr(client, 'host', None) or 'unknown'}"
 
 
@@ -506,7 +500,10 @@ class QueryCost(SchemaExtension):
             )
 
         charge = await policy.charge(
-            caller_key(context.context),
+            caller_key(
+                getattr(context.context, "principal", None),
+                getattr(context.context, "request", None),
+            ),
             context.query,
             context.operation_name,
             context.variables,

@@ -21,12 +21,13 @@ never by an extension instance.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterator
 
 from graphql import GraphQLError
 from graphql.validation import ASTValidationRule
 from strawberry.extensions import SchemaExtension, max_aliases, query_depth_limiter
+
+from greenrong.core.lru import LRU
 
 #: distinct documents kept; a public endpoint can send any text, so the caches are bounded
 DOCUMENTS = 512
@@ -45,20 +46,13 @@ class ValidationResults:
     """Validation errors by query text (an empty list: valid), least recently used evicted."""
 
     def __init__(self, maxsize: int = DOCUMENTS) -> None:
-        self.maxsize = maxsize
-        self._results: OrderedDict[str, list[GraphQLError]] = OrderedDict()
+        self._results: LRU[str, list[GraphQLError]] = LRU(maxsize)
 
     def get(self, query: str) -> list[GraphQLError] | None:
-        errors = self._results.get(query)
-        if errors is not None:
-            self._results.move_to_end(query)
-        return errors
+        return self._results.get(query)
 
     def put(self, query: str, errors: list[GraphQLError]) -> None:
-        self._results[query] = errors
-        self._results.move_to_end(query)
-        while len(self._results) > self.maxsize:
-            self._results.popitem(last=False)
+        self._results.put(query, errors)
 
 
 class ValidatedDocuments(SchemaExtension):

@@ -26,7 +26,6 @@ import hashlib
 import json
 import logging
 import re
-from collections import OrderedDict
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +34,7 @@ from typing import Any
 from strawberry.extensions import SchemaExtension
 
 from greenrong.core.errors import ErrorCode
+from greenrong.core.lru import LRU
 from greenrong.domain.access.principal import Role
 from greenrong.schema.kit.refusal import refusal
 
@@ -56,22 +56,16 @@ class QueryStore:
         if max_size < 1:
             raise ValueError("max_size must be at least 1")
         self.max_size = max_size
-        self._queries: OrderedDict[str, str] = OrderedDict()
+        self._queries: LRU[str, str] = LRU(max_size)
 
     def __len__(self) -> int:
         return len(self._queries)
 
     def get(self, digest: str) -> str | None:
-        query = self._queries.get(digest)
-        if query is not None:
-            self._queries.move_to_end(digest)
-        return query
+        return self._queries.get(digest)
 
     def put(self, digest: str, query: str) -> None:
-        self._queries[digest] = query
-        self._queries.move_to_end(digest)
-        while len(self._queries) > self.max_size:
-            self._queries.popitem(last=False)
+        self._queries.put(digest, query)
 
 
 class RedisQueries:

@@ -22,10 +22,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from greenrong.core.lru import LRU
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +62,11 @@ class TokenBuckets:
         self.max_keys = max_keys
         self._clock = clock
         #: key -> (points, when they were counted)
-        self._buckets: OrderedDict[str, tuple[float, float]] = OrderedDict()
+        self._buckets: LRU[str, tuple[float, float]] = LRU(max_keys)
 
     def _level(self, key: str) -> tuple[float, float]:
         now = self._clock()
-        points, since = self._buckets.get(key, (float(self.capacity), now))
+        points, since = self._buckets.peek(key) or (float(self.capacity), now)
         return min(float(self.capacity), points + (now - since) * self.rate), now
 
     def remaining(self, key: str) -> int:
@@ -78,18 +79,14 @@ class TokenBuckets:
         allowed = cost <= points
         if allowed:
             points -= cost
-        self._buckets[key] = (points, now)
-        self._buckets.move_to_end(key)
-        while len(self._buckets) > self.max_keys:
-            self._buckets.popitem(last=False)
+        self._buckets.put(key, (points, now))
         retry_after = 0 if allowed else max(1, math.ceil((cost - points) / self.rate))
         return Take(allowed=allowed, remaining=math.floor(points), retry_after=retry_after)
 
     def give_back(self, key: str, cost: int) -> None:
         """Return ``cost`` points taken from the key's bucket (never above its capacity)."""
         points, now = self._level(key)
-        self._buckets[key] = (min(float(self.capacity), points + cost), now)
-        self._buckets.move_to_end(key)
+        self._buckets.put(key, (min(float(self.capacity), points + cost), now))
 
 
 class Budgets(Protocol):
