@@ -6,7 +6,7 @@ The same experts query (``indexers/matching/reviewers.py``) and the same rules
 and description as the text, its green category and region. Conflicts of interest are judged
 against the enterprise's own name; the open-review load counts project review assignments and
 open certification reviews together, by the one load rule that ``Project.reviewerMatches``
-also uses (``matching.reviewers.experts_at_limit`` and ``open_reviews``). One DataLoader
+also uses (``matching.repository.experts_at_limit`` and ``open_reviews``). One DataLoader
 batch per request and ``first``.
 """
 
@@ -21,7 +21,8 @@ from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.kit import listing
 from greenrong.domain.matching import reviewers as rules
 from greenrong.domain.matching.kit import Reason
-from greenrong.domain.matching.reviewers import ReasonCode, experts_at_limit
+from greenrong.domain.matching.repository import experts_at_limit
+from greenrong.domain.matching.reviewers import ReasonCode
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.reviewers import ReviewerQuery, rank_experts

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.kit import listing
+from greenrong.domain.matching import repository
 from greenrong.domain.matching import reviewers as rules
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
@@ -50,7 +51,7 @@ class ReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
                 .where(ProjectRow.id.in_(list(project_ids)))
             )
             queries = {p.id: ReviewerQuery(p, owner) for p, owner in rows}
-            busy = await rules.experts_at_limit(session, limit=limit)
+            busy = await repository.experts_at_limit(session, limit=limit)
         asked = [queries[i] for i in project_ids if i in queries]
         try:
             ranked = await rank_experts(context.search, asked, excluded=busy, size=size)
@@ -63,7 +64,7 @@ class ReviewerMatchesLoader(SizedLoader[uuid.UUID, ReviewerMatches]):
             experts = await listing.fetch_by_ids(
                 session, ExpertRow, list(ids), scope=context.loaders.scope(ExpertRow)
             )
-            held = await rules.open_reviews(session, experts)
+            held = await repository.open_reviews(session, experts)
         answers: list[ReviewerMatches] = []
         for project_id in project_ids:
             q = queries.get(project_id)

@@ -376,8 +376,8 @@ async def submit_certification(
 
 
 async def open_load(session: AsyncSession, expert_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
-    """Open reviews per expert: the one load rule (``matching.reviewers.open_reviews``)."""
-    from greenrong.domain.matching.reviewers import open_reviews
+    """Open reviews per expert: the one load rule (``matching.repository.open_reviews``)."""
+    from greenrong.domain.matching.repository import open_reviews
 
     return await open_reviews(session, expert_ids)
 

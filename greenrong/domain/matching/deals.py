@@ -28,7 +28,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import (
@@ -44,6 +43,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
 from greenrong.domain.kit import rules, service
 from greenrong.domain.kit.types import utcnow
+from greenrong.domain.matching import repository
 from greenrong.domain.matching.tracked import (
     DealStatus,
     FinancingMatch,
@@ -142,14 +142,12 @@ async def _validate_new_match(session: AsyncSession, values: Mapping[str, Any]) 
         issues.add("product_id", ErrorCode.UNKNOWN_REFERENCE, "the product does not exist")
     elif not product.active:
         issues.add("product_id", ErrorCode.INVALID, "the product is not active")
-    if demand is not None and product is not None:
-        taken = await session.scalar(
-            select(FinancingMatch.id).where(
-                FinancingMatch.demand_id == demand.id, FinancingMatch.product_id == product.id
-            )
-        )
-        if taken is not None:
-            issues.add("product_id", ErrorCode.DUPLICATE, "this demand already has this match")
+    if (
+        demand is not None
+        and product is not None
+        and await repository.match_taken(session, demand_id=demand.id, product_id=product.id)
+    ):
+        issues.add("product_id", ErrorCode.DUPLICATE, "this demand already has this match")
     issues.raise_if_any()
 
 
@@ -231,14 +229,12 @@ async def _validate_new_deal(session: AsyncSession, values: Mapping[str, Any]) -
     buyer = values.get("enterprise_id")
     if listing is not None and buyer is not None and listing.owner_enterprise_id == buyer:
         issues.add("enterprise_id", ErrorCode.INVALID, "the buyer owns the listing")
-    if listing is not None and buyer is not None:
-        taken = await session.scalar(
-            select(TechnologyDeal.id).where(
-                TechnologyDeal.listing_id == listing.id, TechnologyDeal.enterprise_id == buyer
-            )
-        )
-        if taken is not None:
-            issues.add("listing_id", ErrorCode.DUPLICATE, "this buyer already has this deal")
+    if (
+        listing is not None
+        and buyer is not None
+        and await repository.deal_taken(session, listing_id=listing.id, enterprise_id=buyer)
+    ):
+        issues.add("listing_id", ErrorCode.DUPLICATE, "this buyer already has this deal")
     issues.raise_if_any()
 
 

@@ -25,7 +25,6 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import func, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import ErrorCode, IssueCollector, StaleVersion, ValidationFailed
@@ -33,6 +32,7 @@ from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.experts.models import Expert
 from greenrong.domain.kit import service
 from greenrong.domain.kit.types import utcnow
+from greenrong.domain.matching import repository
 from greenrong.domain.matching.kit import Reason, matched_terms, prefecture
 from greenrong.domain.matching.tracked import ReviewAssignment, ReviewStatus
 from greenrong.domain.projects.models import Project
@@ -130,53 +130,6 @@ def conflicted(affiliation: str, owner_name: str) -> bool:
     return len(shorter) >= _MIN_CONTAINED and shorter in longer
 
 
-def _open_work() -> Any:
-    """Every OPEN piece of review work, one row per piece with its ``expert_id``: project
-    review assignments and certification reviews. THE load rule: every reviewer match, project
-    or enterprise, and every assignment counts both against ``open_limit``."""
-    from greenrong.domain.certification.models import (
-        CertificationReview,
-        CertificationReviewStatus,
-    )
-
-    return union_all(
-        select(ReviewAssignment.expert_id.label("expert_id")).where(
-            ReviewAssignment.status == ReviewStatus.OPEN
-        ),
-        select(CertificationReview.expert_id.label("expert_id")).where(
-            CertificationReview.status == CertificationReviewStatus.OPEN
-        ),
-    ).subquery()
-
-
-async def open_reviews(
-    session: AsyncSession, expert_ids: Iterable[uuid.UUID]
-) -> dict[uuid.UUID, int]:
-    """Open review work per expert (``_open_work``); experts without any are left out."""
-    ids = list(expert_ids)
-    if not ids:
-        return {}
-    work = _open_work()
-    rows = await session.execute(
-        select(work.c.expert_id, func.count())
-        .where(work.c.expert_id.in_(ids))
-        .group_by(work.c.expert_id)
-    )
-    return {expert_id: int(count) for expert_id, count in rows}
-
-
-async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
-    """Experts holding ``limit`` or more pieces of open review work (matches leave them out)."""
-    work = _open_work()
-    rows = await session.scalars(
-        select(work.c.expert_id)
-        .group_by(work.c.expert_id)
-        .having(func.count() >= limit)
-        .order_by(work.c.expert_id)
-    )
-    return list(rows)
-
-
 def project_text(project: Project) -> str:
     return f"{project.title} {project.description}"
 
@@ -254,19 +207,14 @@ async def assign_reviewer(
             ErrorCode.INVALID,
             f"conflict of interest: the expert works for {expert.affiliation}, the project owner",
         )
-    held = (await open_reviews(session, [expert.id])).get(expert.id, 0)
+    held = (await repository.open_reviews(session, [expert.id])).get(expert.id, 0)
     if held >= open_limit:
         issues.add(
             "expert_id",
             ErrorCode.OUT_OF_RANGE,
             f"the expert already holds {held} open reviews (the limit is {open_limit})",
         )
-    taken = await session.scalar(
-        select(ReviewAssignment.id).where(
-            ReviewAssignment.project_id == project.id, ReviewAssignment.expert_id == expert.id
-        )
-    )
-    if taken is not None:
+    if await repository.assignment_taken(session, project_id=project.id, expert_id=expert.id):
         issues.add("expert_id", ErrorCode.DUPLICATE, "the expert already reviews this project")
     issues.raise_if_any()
     values = {"project_id": project.id, "expert_id": expert.id, "status": ReviewStatus.OPEN}

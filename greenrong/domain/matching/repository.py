@@ -1,0 +1,102 @@
+"""The SQL of matching's own records: whether a match, deal or review assignment is taken, and
+the open review work per expert (THE load rule). The matchers' candidate queries are in
+``finance_repository.py`` and ``technology.py``."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import func, select, union_all
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from greenrong.domain.matching.tracked import (
+    FinancingMatch,
+    ReviewAssignment,
+    ReviewStatus,
+    TechnologyDeal,
+)
+
+
+async def match_taken(
+    session: AsyncSession, *, demand_id: uuid.UUID, product_id: uuid.UUID
+) -> bool:
+    """Whether the demand already has a match with the product."""
+    found = await session.scalar(
+        select(FinancingMatch.id).where(
+            FinancingMatch.demand_id == demand_id, FinancingMatch.product_id == product_id
+        )
+    )
+    return found is not None
+
+
+async def deal_taken(
+    session: AsyncSession, *, listing_id: uuid.UUID, enterprise_id: uuid.UUID
+) -> bool:
+    """Whether the buyer already has a deal on the listing."""
+    found = await session.scalar(
+        select(TechnologyDeal.id).where(
+            TechnologyDeal.listing_id == listing_id, TechnologyDeal.enterprise_id == enterprise_id
+        )
+    )
+    return found is not None
+
+
+async def assignment_taken(
+    session: AsyncSession, *, project_id: uuid.UUID, expert_id: uuid.UUID
+) -> bool:
+    """Whether the expert already reviews the project."""
+    found = await session.scalar(
+        select(ReviewAssignment.id).where(
+            ReviewAssignment.project_id == project_id, ReviewAssignment.expert_id == expert_id
+        )
+    )
+    return found is not None
+
+
+def _open_work() -> Any:
+    """Every OPEN piece of review work, one row per piece with its ``expert_id``: project
+    review assignments and certification reviews. THE load rule: every reviewer match, project
+    or enterprise, and every assignment counts both against ``open_limit``."""
+    from greenrong.domain.certification.models import (
+        CertificationReview,
+        CertificationReviewStatus,
+    )
+
+    return union_all(
+        select(ReviewAssignment.expert_id.label("expert_id")).where(
+            ReviewAssignment.status == ReviewStatus.OPEN
+        ),
+        select(CertificationReview.expert_id.label("expert_id")).where(
+            CertificationReview.status == CertificationReviewStatus.OPEN
+        ),
+    ).subquery()
+
+
+async def open_reviews(
+    session: AsyncSession, expert_ids: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Open review work per expert (``_open_work``); experts without any are left out."""
+    ids = list(expert_ids)
+    if not ids:
+        return {}
+    work = _open_work()
+    rows = await session.execute(
+        select(work.c.expert_id, func.count())
+        .where(work.c.expert_id.in_(ids))
+        .group_by(work.c.expert_id)
+    )
+    return {expert_id: int(count) for expert_id, count in rows}
+
+
+async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UUID]:
+    """Experts holding ``limit`` or more pieces of open review work (matches leave them out)."""
+    work = _open_work()
+    rows = await session.scalars(
+        select(work.c.expert_id)
+        .group_by(work.c.expert_id)
+        .having(func.count() >= limit)
+        .order_by(work.c.expert_id)
+    )
+    return list(rows)
