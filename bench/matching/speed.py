@@ -172,6 +172,7 @@ async def _measure(
     warmup: int,
 ) -> list[tuple[str, list[float], int]]:
     alias = search.alias(PRODUCTS.name)
+
     def raw_path(bodies: list[dict[str, Any]]) -> Callable[[], Awaitable[int]]:
         cycle = itertools.cycle(bodies)
 
@@ -232,9 +233,7 @@ def _print(
         f"\nproductMatches latency at scale {scale:g}: {products:,} products indexed, "
         f"{demands} open demands cycled, first: {FIRST}\n\n"
     )
-    out.write(
-        f"{'path':<26}{'runs':>6}{'p50 ms':>9}{'p95 ms':>9}{'x raw p50':>11}{'x plain':>9}\n"
-    )
+    out.write(f"{'path':<26}{'runs':>6}{'p50 ms':>9}{'p95 ms':>9}{'x raw p50':>11}{'x plain':>9}\n")
     p50s = [percentile(timings, 50) for _, timings, _ in rows]
     plain = {1: p50s[0], 3: p50s[2]}  # the near-miss rows against the plain row of their kind
     for i, (label, timings, _) in enumerate(rows):

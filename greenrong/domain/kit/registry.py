@@ -26,6 +26,7 @@ from greenrong.domain.identification.models import (
 )
 from greenrong.domain.kit.models import Base, Entity
 from greenrong.domain.libraries.models import CultivationRecommendation, LibraryMembership
+from greenrong.domain.matching.lead_table import TechnologyLead
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners import models as partners_models
@@ -73,5 +74,6 @@ __all__ = [
     "DeadLetter",
     "DisclosureMetricSource",
     "PeriodicRun",
+    "TechnologyLead",
     "partners_models",
 ]
