@@ -24,17 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    ColumnElement,
-    Float,
-    ForeignKey,
-    Index,
-    String,
-    exists,
-    select,
-    union_all,
-)
+from sqlalchemy import JSON, Float, ForeignKey, Index, String, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -44,7 +34,6 @@ from greenrong.domain.technology.models import (
     NeedStatus,
     TechnologyDomain,
     TechnologyListing,
-    TechnologyNeed,
 )
 
 
@@ -108,45 +97,64 @@ def is_county(code: str) -> bool:
     return region is not None and region.level == "county"
 
 
+#: one group's best leads: a range of one of the three indexes, without the enterprises that
+#: posted an open need in the domain (their need is the buyer)
+_GROUP = (
+    "SELECT * FROM (SELECT domain, enterprise_id, score, region_code, reasons"
+    " FROM technology_lead WHERE domain = :domain_{i} AND {where} AND NOT EXISTS ("
+    "SELECT 1 FROM technology_need WHERE technology_need.enterprise_id ="
+    " technology_lead.enterprise_id AND technology_need.domain = :domain_{i}"
+    " AND technology_need.status = :open)"
+    " ORDER BY score DESC, enterprise_id LIMIT :limit_{i}) AS group_{i}"
+)
+_WHERE = {
+    "domain": "1 = 1",
+    "prefecture": "prefecture_code = :value_{i}",
+    "county": "region_code = :value_{i}",
+}
+
+
 async def lead_candidates(
     session: AsyncSession, listings: Sequence[TechnologyListing], *, first: int
 ) -> dict[TechnologyDomain, list[Lead]]:
     """Per domain of ``listings``: the leads that may be among any listing's best ``first``,
     best first (score, then enterprise id); enterprises with an open need in the domain are
-    left out (their need is the buyer). One statement."""
+    left out (their need is the buyer). One statement, written out: it has a part per group,
+    and building that many Core subqueries cost more than reading them."""
     by_domain: dict[TechnologyDomain, list[TechnologyListing]] = {}
     for listing in listings:
         by_domain.setdefault(listing.domain, []).append(listing)
-    parts = []
+    parts: list[str] = []
+    values: dict[str, Any] = {"open": NeedStatus.OPEN.value}
     for domain, batch in by_domain.items():
         owners = {x.owner_enterprise_id for x in batch if x.owner_enterprise_id is not None}
-        limit = first + len(owners)
-        with_need = exists().where(
-            TechnologyNeed.enterprise_id == _T.enterprise_id,
-            TechnologyNeed.domain == domain,
-            TechnologyNeed.status == NeedStatus.OPEN,
-        )
-        prefectures = {prefecture_of(x.region_code) for x in batch} - {None}
+        prefectures = {prefecture_of(x.region_code) for x in batch}
         counties = {x.region_code for x in batch if is_county(x.region_code)}
-        groups: list[ColumnElement[bool]] = [
-            _T.domain == domain,
-            *(_T.prefecture_code == p for p in sorted(p for p in prefectures if p)),
-            *(_T.region_code == c for c in sorted(counties)),
-        ]
-        for group in groups:
-            parts.append(
-                select(_T)
-                .where(_T.domain == domain, group, ~with_need)
-                .order_by(_T.score.desc(), _T.enterprise_id)
-                .limit(limit)
-            )
+        groups: list[tuple[str, str | None]] = [("domain", None)]
+        groups += [("prefecture", p) for p in sorted(p for p in prefectures if p)]
+        groups += [("county", c) for c in sorted(counties)]
+        for kind, value in groups:
+            i = len(parts)
+            parts.append(_GROUP.format(i=i, where=_WHERE[kind].format(i=i)))
+            values |= {f"domain_{i}": domain.value, f"limit_{i}": first + len(owners)}
+            if value is not None:
+                values[f"value_{i}"] = value
     found: dict[TechnologyDomain, list[Lead]] = {d: [] for d in by_domain}
     if not parts:
         return found
-    subqueries = [p.subquery() for p in parts]
-    rows = await session.execute(union_all(*(select(*q.c) for q in subqueries)))
+    statement = (
+        text(" UNION ALL ".join(parts))
+        .bindparams(**values)
+        .columns(
+            _T.__table__.c.domain,
+            _T.__table__.c.enterprise_id,
+            _T.__table__.c.score,
+            _T.__table__.c.region_code,
+            _T.__table__.c.reasons,
+        )
+    )
     seen: set[tuple[TechnologyDomain, uuid.UUID]] = set()
-    for row in rows:
+    for row in await session.execute(statement):
         lead = Lead(
             domain=TechnologyDomain(row.domain),
             enterprise_id=row.enterprise_id,

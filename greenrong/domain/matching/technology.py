@@ -339,14 +339,17 @@ async def buyer_matches(
     # is precomputed (``lead_table.py``), and only the leads that may rank are read
     evidenced = await lead_candidates(session, published, first=first)
     need_terms = {n.id: terms_of(f"{n.title} {n.description}") for n in needs}
+    of_domain: dict[TechnologyDomain, list[TechnologyNeed]] = {d: [] for d in domains}
+    for need in needs:  # a need of another domain fails the DOMAIN rule
+        of_domain[need.domain].append(need)
     for listing in published:
         offered = terms_of(f"{listing.title} {listing.description}")
         ranked = [
             _need_match(listing, need, need_terms[need.id] & offered, now=now, w=w)
-            for need in needs
+            for need in of_domain[listing.domain]
             if not failures(listing, need)
         ]
-        with_need = {n.enterprise_id for n in needs if n.domain is listing.domain}
+        with_need = {n.enterprise_id for n in of_domain[listing.domain]}
         best = sorted(m.score for m in ranked)[-first:] if len(ranked) >= first else []
         for candidate in evidenced[listing.domain]:
             # leads come best first: once even the nearest place cannot lift one into the
