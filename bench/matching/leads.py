@@ -12,6 +12,8 @@ rebuild`` does after the upgrade).
 The published listings by id, in batches of ``--listings`` (20); each row cycles through the
 batches, one call at a time, ``--runs`` timed after ``--warmup``:
 
+- **leads query**: ``lead_table.lead_candidates`` for one batch: the one statement that
+  reads the leads that may rank for any of its listings (what replaced the disclosure scan);
 - **buyer_matches (domain)**: ``technology.buyer_matches`` for one batch, ``first: 10``, in
   one read session: the open needs and the leads that may rank (two statements), the ranking
   and the reasons;
@@ -46,7 +48,7 @@ from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.types import utcnow
-from greenrong.domain.matching.lead_table import TechnologyLead
+from greenrong.domain.matching.lead_table import TechnologyLead, lead_candidates
 from greenrong.domain.matching.leads import rebuild_leads
 from greenrong.domain.matching.technology import buyer_matches
 from greenrong.domain.seed.demo import seed_demo
@@ -139,7 +141,12 @@ async def _measure(
     batches: list[list[TechnologyListing]],
     args: argparse.Namespace,
 ) -> list[tuple[str, list[float], int]]:
-    cycle = itertools.cycle(batches)
+    cycle, lead_cycle = itertools.cycle(batches), itertools.cycle(batches)
+
+    async def leads() -> int:
+        async with sessionmaker() as session:
+            found = await lead_candidates(session, next(lead_cycle), first=FIRST)
+        return sum(len(c) for c in found.values())
 
     async def domain() -> int:
         async with sessionmaker() as session:
@@ -189,6 +196,7 @@ async def _measure(
                 return sum(len(e["node"]["buyerMatches"]["edges"]) for e in edges)
 
             paths = [
+                (f"leads query, {args.listings} listings", leads),
                 (f"buyer_matches, {args.listings} listings", domain),
                 (f"graphql page of {args.listings}", graphql),
             ]

@@ -20,7 +20,9 @@ from tests.factories.entities import (
     create_enterprise,
     create_institution,
     create_product,
+    create_project,
 )
+from tests.factories.statements import count_statements
 from tests.matching.finance_helpers import index_products, names, product_matches
 
 #: per attribute, a value that fits the demand first, then values that break one rule
@@ -71,9 +73,11 @@ async def _catalogue(sessionmaker: Any) -> Any:
                 max_rate=Decimal("0.0600"),
                 **values,
             )
+        project = await create_project(session, enterprise_id=firm.id, title="厂房屋顶分布式光伏")
         return await create_demand(
             session,
             enterprise_id=firm.id,
+            project_id=project.id,
             amount=Decimal("5000000.00"),
             term_months=36,
             max_rate=Decimal("0.0450"),
@@ -113,3 +117,20 @@ async def test_near_misses_are_the_rules_verdicts_best_first(app, sessionmaker, 
     # and a shorter page keeps the best of the same list, in the same order
     assert [m["node"]["name"] for m in best["nearMisses"]] == [m["node"]["name"] for m in found[:4]]
     assert names(best) == names(everything)[:4]
+
+
+async def test_product_matches_take_four_statements_with_or_without_near_misses(
+    app, sessionmaker, gql
+) -> None:
+    # given
+    demand = await _catalogue(sessionmaker)
+    await index_products(app, sessionmaker)
+
+    for near in (False, True):
+        # when
+        with count_statements(app.state.resources.engine) as statements:
+            result = await product_matches(gql, demand.id, first=10, near=near)
+
+        # then: the demand, its enterprise, its project, the ranked and near-miss products
+        assert result["totalCount"] == 7
+        assert len(statements) == 4, statements
