@@ -354,6 +354,24 @@ def libraries_refresh() -> None:
     click.echo(f"greenrong: {asyncio.run(run())} project(s) brought up to date")
 
 
+@main.group()
+def leads() -> None:
+    """The precomputed technology buyer leads (``technology_lead``)."""
+
+
+@leads.command("rebuild")
+def leads_rebuild() -> None:
+    """Recompute every technology buyer lead: after the upgrade that adds them, and after
+    technology_buyers.json or the technology weights change (writes keep them current)."""
+    from greenrong.domain.matching.leads import rebuild_leads
+
+    async def run() -> int:
+        async with _session() as session, session.begin():
+            return await rebuild_leads(session)
+
+    click.echo(f"greenrong: {asyncio.run(run()):,} technology lead(s) rebuilt")
+
+
 @main.command("export")
 @click.option(
     "--entity",

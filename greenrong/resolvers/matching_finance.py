@@ -12,6 +12,7 @@ per-request consent loader as the demand's guarded fields.
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
@@ -61,17 +62,15 @@ async def product_matches(
     demand: DemandRow | None = await loaders.entity(DemandRow).load(demand_id)
     if demand is None:
         raise NotFound("FinancingDemand", demand_id)
-    enterprise: EnterpriseRow | None = await loaders.entity(EnterpriseRow).load(
-        demand.enterprise_id
+    # the enterprise, the project and what the caller may read: side by side, each loader
+    # batch in its own session
+    enterprise, project, withheld = await asyncio.gather(
+        loaders.entity(EnterpriseRow).load(demand.enterprise_id),
+        _project(info, demand),
+        _withheld(info, demand),
     )
     if enterprise is None:
         raise NotFound("Enterprise", demand.enterprise_id)
-    project: ProjectRow | None = (
-        None
-        if demand.project_id is None
-        else await loaders.entity(ProjectRow).load(demand.project_id)
-    )
-    withheld = await _withheld(info, demand)
     b = borrower(demand, enterprise, on=today(), withheld=withheld)
     text = service.demand_text(demand, project, withheld=withheld)
     try:
@@ -115,6 +114,15 @@ async def product_matches(
         near_misses=near_misses,
         unchecked_rules=_in_rule_order(b.unchecked),
     )
+
+
+async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:
+    if demand.project_id is None:
+        return None
+    project: ProjectRow | None = await info.context.loaders.entity(ProjectRow).load(
+        demand.project_id
+    )
+    return project
 
 
 async def _withheld(info: Info, demand: DemandRow) -> frozenset[str]:

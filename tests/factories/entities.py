@@ -24,6 +24,7 @@ from greenrong.domain.finance.models import (
     ProductKind,
 )
 from greenrong.domain.kit.clock import today
+from greenrong.domain.matching.leads import refresh_leads
 from greenrong.domain.projects.models import ClimateType, Project, ProjectStatus
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.domain.technology.models import (
@@ -63,7 +64,9 @@ async def create_enterprise(session: AsyncSession, **overrides: Any) -> Enterpri
     if overrides.get("green_level", GreenLevel.NONE) != GreenLevel.NONE:
         # valid for a year from the platform's today: a fixed date would expire under the tests
         values["green_level_valid_until"] = today() + timedelta(days=365)
-    return await _add(session, Enterprise(**{**values, **overrides}))
+    row = await _add(session, Enterprise(**{**values, **overrides}))
+    await refresh_leads(session, [row.id])  # as the enterprise service does
+    return row
 
 
 async def create_project(
@@ -181,4 +184,6 @@ async def create_disclosure(
         "metrics": {},
         "status": DisclosureStatus.PUBLISHED,
     }
-    return await _add(session, Disclosure(**{**values, **overrides}))
+    row = await _add(session, Disclosure(**{**values, **overrides}))
+    await refresh_leads(session, [row.subject_enterprise_id])  # as the disclosure service does
+    return row

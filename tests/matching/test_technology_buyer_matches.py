@@ -261,6 +261,6 @@ async def test_buyers_of_many_listings_take_a_fixed_number_of_statements(
                  edges { node { __typename } } } } } } }"""
         )
 
-    # then: the page, the listings for the batch, open needs, disclosures, lead enterprises
+    # then: the page, the listings for the batch, open needs, the leads that may rank
     assert "errors" not in body
-    assert len(statements) == 5, statements
+    assert len(statements) == 4, statements

@@ -12,6 +12,7 @@ from greenrong.domain.disclosure.models import Disclosure, DisclosureMetric
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import FinancialInstitution
 from greenrong.domain.kit import rules, service
+from greenrong.domain.matching.leads import refresh_leads
 
 
 async def validate_disclosure(session: AsyncSession, values: Mapping[str, Any]) -> None:
@@ -65,13 +66,18 @@ def _metric(issues: IssueCollector, key: DisclosureMetric, number: Decimal) -> N
 
 
 async def create_disclosure(session: AsyncSession, *, values: Mapping[str, Any]) -> Disclosure:
-    return await service.create(session, Disclosure, values, validate=validate_disclosure)
+    row = await service.create(session, Disclosure, values, validate=validate_disclosure)
+    await refresh_leads(session, [row.subject_enterprise_id])  # its evidence of a lead
+    return row
 
 
 async def update_disclosure(
     session: AsyncSession, *, id: uuid.UUID, version: int, changes: Mapping[str, Any]
 ) -> Disclosure:
-    return await service.update(
+    subject = None  # the subject it had, when the change moves it to another
+    if "subject_enterprise_id" in changes and (before := await session.get(Disclosure, id)):
+        subject = before.subject_enterprise_id
+    row = await service.update(
         session,
         Disclosure,
         id,
@@ -79,6 +85,9 @@ async def update_disclosure(
         changes=changes,
         validate=validate_disclosure,
     )
+    # the evidence of a lead, for the subject it had and the one it has
+    await refresh_leads(session, [subject, row.subject_enterprise_id])
+    return row
 
 
 def _places(number: Decimal) -> int:

@@ -13,6 +13,7 @@ from greenrong.domain.enterprises.credit_code import credit_code_problem
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.enterprises.repository import credit_code_taken
 from greenrong.domain.kit import rules, service
+from greenrong.domain.matching.leads import refresh_leads
 from greenrong.domain.reference.catalog import industry_sections
 from greenrong.domain.reference.vocab import GreenLevel
 
@@ -54,13 +55,15 @@ async def validate_enterprise(session: AsyncSession, values: Mapping[str, Any]) 
 
 
 async def create_enterprise(session: AsyncSession, *, values: Mapping[str, Any]) -> Enterprise:
-    return await service.create(session, Enterprise, values, validate=validate_enterprise)
+    row = await service.create(session, Enterprise, values, validate=validate_enterprise)
+    await refresh_leads(session, [row.id])  # its industry may make it a technology lead
+    return row
 
 
 async def update_enterprise(
     session: AsyncSession, *, id: uuid.UUID, version: int, changes: Mapping[str, Any]
 ) -> Enterprise:
-    return await service.update(
+    row = await service.update(
         session,
         Enterprise,
         id,
@@ -68,3 +71,6 @@ async def update_enterprise(
         changes=changes,
         validate=validate_enterprise,
     )
+    if {"industry_division", "region_code"} & set(changes):
+        await refresh_leads(session, [row.id])
+    return row

@@ -28,6 +28,7 @@ from greenrong.domain.identification.models import (
 )
 from greenrong.domain.kit.models import Base, Entity
 from greenrong.domain.libraries.models import CultivationRecommendation, LibraryMembership
+from greenrong.domain.matching.lead_repository import TechnologyLead
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
 from greenrong.domain.outbox.models import ChangeEvent, DeadLetter
 from greenrong.domain.partners import models as partners_models
@@ -78,6 +79,7 @@ __all__ = [
     "DisclosureMetricSource",
     "PeriodicRun",
     "PlatformFigure",
+    "TechnologyLead",
     "partners_models",
     "statistics_upkeep",
 ]

@@ -37,13 +37,13 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.formatting import money
 from greenrong.domain.matching.kit import Reason, matched_terms, prefecture
+from greenrong.domain.matching.lead_repository import Lead, lead_candidates
 from greenrong.domain.reference.catalog import industry_division_names, regions
 from greenrong.domain.reference.labels import label
 from greenrong.domain.technology.models import (
@@ -303,8 +303,8 @@ async def buyer_matches(
     now: datetime,
     w: TechnologyWeights = TECHNOLOGY_WEIGHTS,
 ) -> dict[uuid.UUID, list[BuyerMatch]]:
-    """The best ``first`` buyers of each listing, in three statements whatever the number of
-    listings: open needs of their domains, candidate lead enterprises, their disclosures."""
+    """The best ``first`` buyers of each listing, in two statements whatever the number of
+    listings: open needs of their domains, and the leads that may rank (``lead_repository``)."""
     published = [x for x in listings if x.status is ListingStatus.PUBLISHED]
     result: dict[uuid.UUID, list[BuyerMatch]] = {x.id: [] for x in listings}
     if not published or first <= 0:
@@ -317,38 +317,31 @@ async def buyer_matches(
             .order_by(TechnologyNeed.created_at.desc(), TechnologyNeed.id)
         )
     )
-    signals = {d: buyer_signals()[d] for d in domains}
-    leads, evidence = await _lead_candidates(session, signals.values())
-    # what makes an enterprise a lead does not depend on the listing, only on its domain
-    evidenced = {
-        d: sorted(
-            (
-                found
-                for e in leads
-                if (found := _lead_evidence(e, evidence.get(e.id), signals[d], d, w)) is not None
-            ),
-            key=lambda lead: (-lead[0], lead[1].id),
-        )
-        for d in domains
-    }
+    # what makes an enterprise a lead does not depend on the listing, only on its domain: it
+    # is precomputed (``lead_repository.py``), and only the leads that may rank are read
+    evidenced = await lead_candidates(session, published, first=first)
     need_terms = {n.id: terms_of(f"{n.title} {n.description}") for n in needs}
+    of_domain: dict[TechnologyDomain, list[TechnologyNeed]] = {d: [] for d in domains}
+    for need in needs:  # a need of another domain fails the DOMAIN rule
+        of_domain[need.domain].append(need)
     for listing in published:
         offered = terms_of(f"{listing.title} {listing.description}")
         ranked = [
             _need_match(listing, need, need_terms[need.id] & offered, now=now, w=w)
-            for need in needs
+            for need in of_domain[listing.domain]
             if not failures(listing, need)
         ]
-        with_need = {n.enterprise_id for n in needs if n.domain is listing.domain}
+        with_need = {n.enterprise_id for n in of_domain[listing.domain]}
         best = sorted(m.score for m in ranked)[-first:] if len(ranked) >= first else []
-        for evidence_score, enterprise, reasons in evidenced[listing.domain]:
+        for candidate in evidenced[listing.domain]:
             # leads come best first: once even the nearest place cannot lift one into the
             # best ``first`` found so far, none that follows can
-            if len(best) >= first and evidence_score + w.same_county < best[0]:
+            if len(best) >= first and candidate.score + w.same_county < best[0]:
                 break
-            if enterprise.id in with_need or enterprise.id == listing.owner_enterprise_id:
+            enterprise_id = candidate.enterprise_id
+            if enterprise_id in with_need or enterprise_id == listing.owner_enterprise_id:
                 continue
-            lead = _lead_match(listing, enterprise, evidence_score, reasons, w)
+            lead = _lead_match(listing, candidate, w)
             ranked.append(lead)
             best = sorted([*best, lead.score])[-first:]
         ranked.sort(key=lambda m: (-m.score, m.key))
@@ -428,73 +421,14 @@ def _lead_evidence(
     return sum(r.weight for r in reasons), enterprise, reasons
 
 
-def _lead_match(
-    listing: TechnologyListing,
-    enterprise: Enterprise,
-    evidence_score: float,
-    reasons: list[Reason],
-    w: TechnologyWeights,
-) -> BuyerMatch:
-    near = region_reason(listing.region_code, enterprise.region_code, w)
+def _lead_match(listing: TechnologyListing, lead: Lead, w: TechnologyWeights) -> BuyerMatch:
+    reasons = [Reason(ReasonCode(r["code"]), r["message"], r["weight"]) for r in lead.reasons]
+    near = region_reason(listing.region_code, lead.region_code, w)
     found = reasons if near is None else [*reasons, near]
-    score = evidence_score + (0.0 if near is None else near.weight)
-    return BuyerMatch(enterprise.id, None, round(score, 6), found, key=f"1{enterprise.id}")
-
-
-async def _lead_candidates(
-    session: AsyncSession, signals: Iterable[DomainSignals]
-) -> tuple[list[Enterprise], dict[uuid.UUID, _Evidence]]:
-    """Enterprises with any of the signals, and the evidence of their published disclosures."""
-    signals = list(signals)
-    divisions = set().union(*(s.divisions for s in signals))
-    metrics = {m.metric for s in signals for m in s.metrics}
-    with_evaluation = any(s.evaluation_below is not None for s in signals)
-    # metrics are JSON; a key is matched in its text, exact because keys never contain quotes
-    text = cast(Disclosure.metrics, String)
-    telling: list[ColumnElement[bool]] = [text.like(f'%"{m}"%') for m in sorted(metrics)]
-    if with_evaluation:
-        telling.append(Disclosure.kind == DisclosureKind.ENVIRONMENTAL_EVALUATION)
-    evidence: dict[uuid.UUID, _Evidence] = {}
-    telling_disclosures = (
-        (
-            Disclosure.subject_enterprise_id.is_not(None),
-            Disclosure.status == DisclosureStatus.PUBLISHED,
-            or_(*telling),
-        )
-        if telling
-        else ()
+    score = lead.score + (0.0 if near is None else near.weight)
+    return BuyerMatch(
+        lead.enterprise_id, None, round(score, 6), found, key=f"1{lead.enterprise_id}"
     )
-    if telling:
-        rows = await session.execute(
-            select(
-                Disclosure.subject_enterprise_id,
-                Disclosure.kind,
-                Disclosure.year,
-                Disclosure.metrics,
-            )
-            .where(*telling_disclosures)
-            .order_by(Disclosure.year, Disclosure.id)
-        )
-        for enterprise_id, kind, year, values in rows:
-            found = evidence.setdefault(enterprise_id, _Evidence())
-            for key, raw in (values or {}).items():
-                if key in metrics:
-                    found.metrics[key] = (year, Decimal(str(raw)))
-            score = (values or {}).get("evaluation_score")
-            if kind is DisclosureKind.ENVIRONMENTAL_EVALUATION and score is not None:
-                found.evaluation = (year, Decimal(str(score)))
-    conditions = []
-    if divisions:
-        conditions.append(Enterprise.industry_division.in_(sorted(divisions)))
-    if evidence:
-        subjects = select(Disclosure.subject_enterprise_id).where(*telling_disclosures)
-        conditions.append(Enterprise.id.in_(subjects))
-    if not conditions:
-        return [], evidence
-    enterprises = list(
-        await session.scalars(select(Enterprise).where(or_(*conditions)).order_by(Enterprise.id))
-    )
-    return enterprises, evidence
 
 
 __all__ = [

@@ -21,11 +21,12 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from greenrong.domain.enterprises.models import Enterprise
+from greenrong.domain.matching.leads import rebuild_leads
 from greenrong.domain.seed.carbon import seed_carbon
 from greenrong.domain.seed.dataset import DemoDataset
 from greenrong.domain.seed.loader import load
 from greenrong.domain.seed.plan import SeedPlan
-from greenrong.domain.seed.report import SeedReport
+from greenrong.domain.seed.report import EntityLoad, SeedReport
 from greenrong.domain.seed.timeline import CUTOFF_DAY
 
 ROWS_PER_BATCH = 2000
@@ -57,7 +58,16 @@ async def seed_demo(
         dataset = DemoDataset(plan, seed, as_of=as_of)
         loads = await load(session, dataset, rows_per_batch=ROWS_PER_BATCH, progress=progress)
         loads += await seed_carbon(session, seed=seed, scale=scale, as_of=as_of)
+        loads += (await _leads(session),)
     return SeedReport(loads=loads, seconds=perf_counter() - started)
+
+
+async def _leads(session: AsyncSession) -> EntityLoad:
+    """The technology leads of the seeded enterprises and disclosures (derived rows, which the
+    writes keep current from now on)."""
+    started = perf_counter()
+    rows = await rebuild_leads(session)
+    return EntityLoad("TechnologyLead", rows, perf_counter() - started)
 
 
 async def _ensure_empty(session: AsyncSession) -> None:

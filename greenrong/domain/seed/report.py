@@ -24,6 +24,7 @@ _LABELS = {
     "CarbonCalculation": "carbon calculations",
     "CarbonLedgerEntry": "carbon ledger entries",
     "DataConsent": "data consents",
+    "TechnologyLead": "technology leads",
 }
 
 

@@ -18,8 +18,14 @@ engine):
 Every weight comes from ``FINANCE_WEIGHTS``. The names that matched (``matched_queries``) are the
 hit's reasons (``finance_scoring.reasons``).
 
-Near misses: one query per rule, with that rule's clause in ``must_not`` and every other rule
-kept, sent together through ``_msearch``: its hits fail exactly that rule.
+Near misses ride on the same query (``body`` with ``near_misses``), so each product is scored
+once: the query keeps the products failing *at most one* near-miss rule (the rules as a
+``should`` with ``minimum_should_match`` one less than their number, ACTIVE still a filter), a
+``post_filter`` of every rule leaves the eligible ones as the hits (and the total), and a
+``filters`` aggregation with one bucket per rule (its clause in ``must_not``: within the query,
+failing it means failing only it) keeps each bucket's best through ``top_hits``, ordered like
+the hits. The buckets are exactly what one query per rule found before (an ``_msearch`` the
+embedded engine ran one query after another), in one pass over the products.
 
 The ``Borrower`` holds only what the caller may read of the demand (``finance_rules.borrower``
 with the policy's withheld fields) and the text without a withheld purpose, so neither the
@@ -30,7 +36,6 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -238,24 +243,32 @@ def functions(b: Borrower, w: FinanceWeights = FINANCE_WEIGHTS) -> list[dict[str
     ]
 
 
+#: the order of hits and of each near-miss bucket
+SORT: list[dict[str, str]] = [{"_score": "desc"}, {"id": "asc"}]
+#: the aggregation that holds the near misses, one bucket per rule
+NEAR_MISSES = "near_misses"
+
+
 def body(
     b: Borrower,
     text: str,
     *,
     size: int,
-    violating: EligibilityRule | None = None,
+    near_misses: int = 0,
     w: FinanceWeights = FINANCE_WEIGHTS,
 ) -> dict[str, Any]:
-    """The request body: eligible products, or with ``violating`` those failing only that
-    rule."""
+    """The request body: the best ``size`` eligible products and how many there are; with
+    ``near_misses`` > 0 also, per rule, the best ``near_misses`` products failing only that
+    rule (the ``NEAR_MISSES`` aggregation), from the same query."""
     rules = eligibility(b)
-    query: dict[str, Any] = {"filter": [c for r, c in rules.items() if r is not violating]}
-    if violating is not None:
-        query["must_not"] = [rules[violating]]
-        if violating is EligibilityRule.KIND:  # insurance is no way to finance a demand
-            query["filter"].append({"terms": {"kind": sorted(k.value for k in FINANCING_KINDS)}})
+    near = near_miss_rules(b) if near_misses > 0 else []
+    query: dict[str, Any] = {"filter": [c for r, c in rules.items() if r not in near]}
+    if len(near) > 1:  # fails at most one of them
+        query["filter"].append(
+            {"bool": {"should": [rules[r] for r in near], "minimum_should_match": len(near) - 1}}
+        )
     query["should"] = scoring(b, text, w)
-    return {
+    found: dict[str, Any] = {
         "query": {
             "function_score": {
                 "query": {"bool": query},
@@ -264,11 +277,30 @@ def body(
                 "boost_mode": "sum",
             }
         },
-        "sort": [{"_score": "desc"}, {"id": "asc"}],
+        "sort": SORT,
         "size": size,
         "track_total_hits": True,
         "_source": False,
     }
+    if near:
+        found["post_filter"] = {"bool": {"filter": [rules[r] for r in near]}}
+        found["aggs"] = {
+            NEAR_MISSES: {
+                "filters": {"filters": {r.value: _failing(r, rules[r]) for r in near}},
+                "aggs": {
+                    "best": {"top_hits": {"size": near_misses, "sort": SORT, "_source": False}}
+                },
+            }
+        }
+    return found
+
+
+def _failing(rule: EligibilityRule, clause: dict[str, Any]) -> dict[str, Any]:
+    """Products failing ``rule`` (among the query's: failing no other)."""
+    failing: dict[str, Any] = {"must_not": [clause]}
+    if rule is EligibilityRule.KIND:  # insurance is no way to finance a demand
+        failing["filter"] = [{"terms": {"kind": sorted(k.value for k in FINANCING_KINDS)}}]
+    return {"bool": failing}
 
 
 def _hits(answer: dict[str, Any]) -> list[ProductHit]:
@@ -304,23 +336,20 @@ async def rank_products(
     w: FinanceWeights = FINANCE_WEIGHTS,
 ) -> ProductRanking:
     """The eligible products for ``b``, best first, and (``near_misses`` > 0) per rule the best
-    products failing only that rule. One ``_msearch`` round trip.
+    products failing only that rule. One search, one pass over the products.
     ``SearchUnavailableError`` when the engine cannot answer."""
     alias = engine.alias(INDEX)
-    searches: list[dict[str, Any]] = [{"index": alias}, body(b, text, size=size, w=w)]
-    rules: Sequence[EligibilityRule] = near_miss_rules(b) if near_misses > 0 else ()
-    for rule in rules:
-        searches += [{"index": alias}, body(b, text, size=near_misses, violating=rule, w=w)]
-    answer = await _call(engine.client.msearch(body=searches))
-    responses = answer["responses"]
-    for response in responses:
-        if "error" in response:
-            raise _failed(response)
-    first = responses[0]
+    request = body(b, text, size=size, near_misses=near_misses, w=w)
+    answer = await _call(engine.client.msearch(body=[{"index": alias}, request]))
+    response = answer["responses"][0]
+    if "error" in response:
+        raise _failed(response)
+    buckets = response.get("aggregations", {}).get(NEAR_MISSES, {}).get("buckets", {})
+    rules = near_miss_rules(b) if near_misses > 0 else []
     return ProductRanking(
-        hits=_hits(first),
-        total=int(first["hits"]["total"]["value"]),
-        near_misses={rule: _hits(r) for rule, r in zip(rules, responses[1:], strict=True)},
+        hits=_hits(response),
+        total=int(response["hits"]["total"]["value"]),
+        near_misses={rule: _hits(buckets[rule.value]["best"]) for rule in rules},
     )
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from greenrong.core.search import SearchEngine
@@ -53,9 +54,11 @@ def domain_terms(text: str, synonyms: Synonyms | None = None) -> list[tuple[str,
     return [(alternatives[0], alternatives) for alternatives in seen.values()]
 
 
+@lru_cache(maxsize=32768)
 def canonical_terms(text: str) -> frozenset[str]:
     """The synonym sets ``text`` mentions, each named by its first term in the file (so 光伏
-    and 太阳能发电 are the same term)."""
+    and 太阳能发电 are the same term). Remembered per text: a listing's buyers compare it with
+    every open need of its domain, whose texts rarely change, and segmenting is the cost."""
     synonyms = domain_synonyms()
     return frozenset(_first_of_set(synonyms, term) for term, _ in domain_terms(text, synonyms))
 
