@@ -9,7 +9,6 @@ from typing import Annotated, Any
 import strawberry
 from sqlalchemy.orm import InstrumentedAttribute
 
-from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries import cultivation, service
 from greenrong.domain.libraries.models import (
     CultivationRecommendation as RecommendationRow,
@@ -75,7 +74,12 @@ async def memberships_of(
         info, where=where, order_by=order_by, first=first, after=after, last=last, before=before
     )
     return await child_connection(
-        info, memberships(today()), parent, parent_id, query, LibraryMembership.from_row
+        info,
+        memberships(info.context.clock.today()),
+        parent,
+        parent_id,
+        query,
+        LibraryMembership.from_row,
     )
 
 
@@ -83,7 +87,7 @@ async def library_counts(info: Info, on: datetime.date | None) -> list[LibraryCo
     """``platformStatistics.libraries``: one grouped statement."""
     async with info.context.sessionmaker() as session:
         figures = await library_statistics(
-            session, on=on or today(), principal=info.context.principal
+            session, on=on or info.context.clock.today(), principal=info.context.principal
         )
     return [
         LibraryCount(
@@ -122,7 +126,7 @@ class LibraryQuery:
         )
         return await root_connection(
             info,
-            memberships(today()),
+            memberships(info.context.clock.today()),
             query,
             LibraryMembership.from_row,
             scope=MembershipRow.library == library,

@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
-from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import (
     Library,
     MembershipSource,
@@ -90,9 +89,9 @@ class LibraryMembership(Node, RowBacked):
         return SubjectType(self.subject_type)
 
     @strawberry.field(description="Whether the membership holds today (China time).")
-    def is_open(self) -> bool:
+    def is_open(self, info: Info) -> bool:
         row: MembershipRow = self.row
-        return is_open(row, today())
+        return is_open(row, info.context.clock.today())
 
     @strawberry.field(
         name="certificationId",
