@@ -300,13 +300,18 @@ async def app(settings: Settings, platform_clock: Clock) -> AsyncIterator[Starle
         yield application
 
 
+def admin_client(app: Starlette, settings: Settings) -> httpx.AsyncClient:
+    """httpx on ``app``, calling as an admin (a signed bearer token)."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=auth_headers(settings)
+    )
+
+
 @pytest.fixture
 async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """httpx on the app, calling as an admin (a signed bearer token); see ``client_as``."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=auth_headers(settings)
-    ) as http:
+    async with admin_client(app, settings) as http:
         yield http
 
 

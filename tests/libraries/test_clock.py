@@ -13,8 +13,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.kit.clock import CHINA, CLOCK, Clock
 from greenrong.domain.libraries.models import Library
-from tests.conftest import DATED_YEARS_AHEAD, years_after
-from tests.factories.access import auth_headers
+from tests.conftest import DATED_YEARS_AHEAD, admin_client, years_after
 from tests.factories.entities import create_enterprise, create_project
 from tests.libraries.helpers import screened
 
@@ -47,7 +46,7 @@ def test_a_dated_case_runs_today_and_two_years_ahead(request: pytest.FixtureRequ
 
 
 async def test_requests_read_the_clock_their_app_was_given(
-    settings: Settings, sessionmaker: SessionMaker
+    settings: Settings, sessionmaker: SessionMaker, client: httpx.AsyncClient
 ) -> None:
     # given: a project screened into the climate-friendly list from ten days after today
     start = CLOCK.today() + timedelta(days=10)
@@ -57,21 +56,13 @@ async def test_requests_read_the_clock_their_app_was_given(
         await screened(session, Library.CLIMATE_FRIENDLY, project.id, start)
     later = Clock()
 
-    # when: one app reads the process clock, another a clock ten days ahead
-    answers = []
+    # when: the test's app reads the process clock; another app a clock ten days ahead
+    bodies = [(await client.post("/graphql", json={"query": OPEN_MEMBERS})).json()]
+    app = create_app(settings, clock=later)
     with later.shifted(timedelta(days=10)):
-        for clock in (CLOCK, later):
-            app = create_app(settings, clock=clock)
-            async with (
-                app.router.lifespan_context(app),
-                httpx.AsyncClient(
-                    transport=httpx.ASGITransport(app=app),
-                    base_url="http://testserver",
-                    headers=auth_headers(settings),
-                ) as client,
-            ):
-                response = await client.post("/graphql", json={"query": OPEN_MEMBERS})
-            answers.append(response.json()["data"]["libraryMembers"])
+        async with app.router.lifespan_context(app), admin_client(app, settings) as other:
+            bodies.append((await other.post("/graphql", json={"query": OPEN_MEMBERS})).json())
+    answers = [body["data"]["libraryMembers"] for body in bodies]
 
     # then: the membership holds only by the later clock
     assert answers == [
