@@ -33,6 +33,7 @@ from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.logging import configure_logging, request_id_var
 from greenrong.core.search import SearchEngine, open_search, stop_embedded
+from greenrong.domain.kit.clock import CLOCK, Clock
 
 log = logging.getLogger(__name__)
 #: connections the process's background loops (relay, publisher, webhooks, feed consumers)
@@ -57,10 +58,12 @@ def create_app(
     serving: bool = False,
     span_exporter: Any = None,
     background_rebuild: bool | None = None,
+    clock: Clock = CLOCK,
 ) -> Starlette:
     """Build the ASGI app. Nothing connects until the lifespan starts. ``serving``: this
     process only serves this app (``greenrong serve``). ``span_exporter``: trace into it
-    (tests), whatever ``tracing_endpoint`` says."""
+    (tests), whatever ``tracing_endpoint`` says. ``clock``: the platform's clock its requests
+    read (``domain/kit/clock.py``)."""
     settings = settings or get_settings()
     provider = tracing.provider_for(settings, span_exporter)
     # a serving process with its own embedded engine answers while it rebuilds the indices;
@@ -97,7 +100,7 @@ def create_app(
                 print(f"greenrong: serving GraphQL on {url} (process {os.getpid()})", flush=True)
             yield
 
-    graphql = GreenrongGraphQL(schema, settings=settings)
+    graphql = GreenrongGraphQL(schema, settings=settings, clock=clock)
 
     async def healthz(_: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})

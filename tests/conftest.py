@@ -5,6 +5,11 @@ The backend comes from the environment (``make test`` runs the suite once per ba
   migrated once per run with ``alembic upgrade head``; every test gets its own copy
   (``CREATE DATABASE … TEMPLATE … STRATEGY FILE_COPY``, about 20 ms) and it is dropped after.
 - otherwise SQLite: one migrated template file, copied for every test.
+
+The platform's clock (``domain/kit/clock.py``) is the ``platform_clock`` fixture, set for every
+test: ``--clock-years-ahead N`` runs the suite N years ahead, and a test marked ``dated`` (one
+whose outcome depends on the day it runs: validity, expiry, memberships, consents) runs twice,
+today and ``DATED_YEARS_AHEAD`` years ahead.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +39,7 @@ from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.search import open_search, stop_embedded
 from greenrong.domain.access.guard import system_sessionmaker
 from greenrong.domain.access.principal import Role
+from greenrong.domain.kit.clock import CLOCK, Clock
 from greenrong.migrations.runner import upgrade
 from tests.factories.access import TEST_JWT_SECRET, auth_headers
 
@@ -41,8 +48,49 @@ BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
 TEMPLATE_DB = f"greenrong_tmpl_{os.getpid()}"
 
 
+#: how far ahead a ``dated`` test runs the second time
+DATED_YEARS_AHEAD = 2
+
+
 def pytest_report_header() -> str:
     return f"greenrong database backend: {BACKEND}"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--clock-years-ahead",
+        type=int,
+        default=0,
+        help="run every test with the platform's clock this many years ahead",
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("dated") is not None:
+        metafunc.parametrize(
+            "platform_clock",
+            [0, DATED_YEARS_AHEAD],
+            ids=["today", f"{DATED_YEARS_AHEAD}y-ahead"],
+            indirect=True,
+        )
+
+
+def years_after(day: date, years: int) -> timedelta:
+    """From ``day`` to the same day ``years`` later (29 February to 28 February)."""
+    try:
+        later = day.replace(year=day.year + years)
+    except ValueError:
+        later = day.replace(year=day.year + years, day=28)
+    return later - day
+
+
+@pytest.fixture(autouse=True)
+def platform_clock(request: pytest.FixtureRequest) -> Iterator[Clock]:
+    """The process clock, moved ``--clock-years-ahead`` (plus a ``dated`` run's years) ahead
+    for the test, and back after it."""
+    years = request.config.getoption("--clock-years-ahead") + getattr(request, "param", 0)
+    with CLOCK.shifted(years_after(CLOCK.today(), years)) as clock:
+        yield clock
 
 
 def _asyncpg_dsn(url: str) -> str:
@@ -246,19 +294,24 @@ def settings(database_url: str, osmem_url: str, tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-async def app(settings: Settings) -> AsyncIterator[Starlette]:
-    application = create_app(settings)
+async def app(settings: Settings, platform_clock: Clock) -> AsyncIterator[Starlette]:
+    application = create_app(settings, clock=platform_clock)
     async with application.router.lifespan_context(application):
         yield application
+
+
+def admin_client(app: Starlette, settings: Settings) -> httpx.AsyncClient:
+    """httpx on ``app``, calling as an admin (a signed bearer token)."""
+    transport = httpx.ASGITransport(app=app)
+    return httpx.AsyncClient(
+        transport=transport, base_url="http://testserver", headers=auth_headers(settings)
+    )
 
 
 @pytest.fixture
 async def client(app: Starlette, settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """httpx on the app, calling as an admin (a signed bearer token); see ``client_as``."""
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(
-        transport=transport, base_url="http://testserver", headers=auth_headers(settings)
-    ) as http:
+    async with admin_client(app, settings) as http:
         yield http
 
 

@@ -1,8 +1,9 @@
 """What ``greenrong reindex`` and ``greenrong index verify`` do, without the command line.
 
-Both open their own database engine and search client from the settings and close them when
-done. In embedded mode (no ``GREENRONG_OPENSEARCH_URL``) that client is an in-memory engine
-started for this run, which stops with it: these commands are meant for a configured cluster.
+Both open their own search client from the settings, and their own database engine unless
+given one (the CLI's), and close what they opened when done. In embedded mode (no
+``GREENRONG_OPENSEARCH_URL``) that client is an in-memory engine started for this run, which
+stops with it: these commands are meant for a configured cluster.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from time import perf_counter
+
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
@@ -23,24 +26,34 @@ Report = Callable[[str], None]
 
 
 @asynccontextmanager
-async def connected(settings: Settings) -> AsyncIterator[tuple[SearchEngine, SessionMaker]]:
-    """The database and the search engine the settings name, closed on exit."""
-    engine = create_engine(settings.effective_database_url)
+async def connected(
+    settings: Settings, engine: AsyncEngine | None = None
+) -> AsyncIterator[tuple[SearchEngine, SessionMaker]]:
+    """The database (``engine``, borrowed, or one of its own) and the search engine the settings
+    name; what it opened is closed on exit."""
+    own = engine is None
+    engine = engine or create_engine(settings.effective_database_url)
     search = open_search(settings)
     try:
         yield search, create_sessionmaker(engine)
     finally:
         await search.close()
-        await engine.dispose()
+        if own:
+            await engine.dispose()
 
 
 async def reindex(
-    settings: Settings, names: Sequence[str], *, report: Report, progress: bool
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    report: Report,
+    progress: bool,
+    engine: AsyncEngine | None = None,
 ) -> int:
     """Rebuild the named indices (all for none) behind their aliases; reports documents and
     seconds per index. Returns the documents written."""
     specs, total = select_indexes(names), 0
-    async with connected(settings) as (search, sessionmaker):
+    async with connected(settings, engine) as (search, sessionmaker):
         for spec in specs:
             started = perf_counter()
             written = await rebuild(search, sessionmaker, spec, progress=progress)
@@ -60,12 +73,17 @@ async def reindex(
 
 
 async def verify_indexes(
-    settings: Settings, names: Sequence[str], *, report: Report, fix: bool
+    settings: Settings,
+    names: Sequence[str],
+    *,
+    report: Report,
+    fix: bool,
+    engine: AsyncEngine | None = None,
 ) -> bool:
     """Compare the named indices (all for none) with their tables and report; with ``fix``,
     repair and check again. True when every index matches its table (after the repair)."""
     specs, clean = select_indexes(names), True
-    async with connected(settings) as (search, sessionmaker):
+    async with connected(settings, engine) as (search, sessionmaker):
         for spec in specs:
             drift = await verify(search, sessionmaker, spec)
             report(("ok     " if drift.clean else "DRIFT  ") + drift.summary())

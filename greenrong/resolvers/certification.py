@@ -21,7 +21,6 @@ from greenrong.domain.certification.models import Certification as Certification
 from greenrong.domain.certification.repository import CERTIFICATIONS, issued_for
 from greenrong.domain.certification.rubric import CertificationSubject, current, rubric
 from greenrong.domain.certification.scoring import Answer, ConsolidationRule
-from greenrong.domain.kit.clock import today
 from greenrong.resolvers.common import (
     load_one,
     mutate,
@@ -305,7 +304,7 @@ class CertificationMutation:
                 version=input.version,
                 approve=input.approve,
                 reasons=input.reasons,
-                on=today(),
+                on=info.context.clock.today(),
                 validity_years=settings.certification_validity_years,
             ),
             _done,
@@ -321,7 +320,9 @@ class CertificationMutation:
     ) -> RenewCertificationPayload:
         return await mutate(
             info,
-            lambda session: service.renew_certification(session, id=_id(input.id), on=today()),
+            lambda session: service.renew_certification(
+                session, id=_id(input.id), on=info.context.clock.today()
+            ),
             _done,
         )
 
@@ -335,7 +336,11 @@ class CertificationMutation:
         return await mutate(
             info,
             lambda session: service.revoke_certification(
-                session, id=_id(input.id), version=input.version, reason=input.reason, on=today()
+                session,
+                id=_id(input.id),
+                version=input.version,
+                reason=input.reason,
+                on=info.context.clock.today(),
             ),
             _done,
         )

@@ -7,7 +7,6 @@ from typing import Annotated
 
 import strawberry
 
-from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries import cultivation, service
 from greenrong.domain.libraries.models import (
     CultivationRecommendation as RecommendationRow,
@@ -60,7 +59,7 @@ async def library_counts(info: Info, on: datetime.date | None) -> list[LibraryCo
     """``platformStatistics.libraries``: one grouped statement."""
     async with info.context.sessionmaker() as session:
         figures = await library_statistics(
-            session, on=on or today(), principal=info.context.principal
+            session, on=on or info.context.clock.today(), principal=info.context.principal
         )
     return [
         LibraryCount(
@@ -99,7 +98,7 @@ class LibraryQuery:
         )
         return await root_connection(
             info,
-            memberships(today()),
+            memberships(info.context.clock.today()),
             query,
             LibraryMembership.from_row,
             scope=MembershipRow.library == library,

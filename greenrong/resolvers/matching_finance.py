@@ -20,7 +20,6 @@ from greenrong.domain.access import policy
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
-from greenrong.domain.kit.clock import today
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower
@@ -71,7 +70,7 @@ async def product_matches(
     )
     if enterprise is None:
         raise NotFound("Enterprise", demand.enterprise_id)
-    b = borrower(demand, enterprise, on=today(), withheld=withheld)
+    b = borrower(demand, enterprise, on=info.context.clock.today(), withheld=withheld)
     text = service.demand_text(demand, project, withheld=withheld)
     try:
         ranking = await rank_products(
@@ -154,7 +153,7 @@ async def demand_matches(info: Info, product_id: uuid.UUID, *, first: int) -> De
             principal=info.context.principal,
             product_id=product_id,
             first=size,
-            on=today(),
+            on=info.context.clock.today(),
             terms=domain_terms,
         )
     return DemandMatchConnection(

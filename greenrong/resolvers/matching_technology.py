@@ -15,7 +15,6 @@ from typing import Any
 
 from greenrong.core.errors import ErrorCode, ValidationFailed
 from greenrong.domain.kit import listing
-from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import technology as rules
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
 from greenrong.domain.technology.models import TechnologyNeed as NeedRow
@@ -69,7 +68,7 @@ class ListingMatchesLoader(SizedLoader[uuid.UUID, ListingMatches]):
             rows = await listing.fetch_by_ids(
                 session, ListingRow, list(ids), scope=loaders.scope(ListingRow)
             )
-        now = utcnow()
+        now = context.clock.now()
         answers: list[ListingMatches] = []
         for need_id in need_ids:
             edges: list[TechnologyListingMatchEdge] = []
@@ -108,7 +107,7 @@ class BuyerMatchesLoader(SizedLoader[uuid.UUID, BuyerMatchConnection]):
                 list(listings.values()),
                 first=size,
                 terms_of=canonical_terms,
-                now=utcnow(),
+                now=context.clock.now(),
             )
         return [_buyers(found.get(i, [])) for i in listing_ids]
 

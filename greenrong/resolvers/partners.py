@@ -12,7 +12,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.core.errors import DomainError, ValidationFailed
 from greenrong.domain.access.policy import require_feed_access, webhook_scope
-from greenrong.domain.kit.types import utcnow
 from greenrong.domain.partners import feed, webhooks
 from greenrong.domain.partners.live import FeedHub
 from greenrong.resolvers.common import write
@@ -259,7 +258,7 @@ class WebhookMutation:
             row, secret = await webhooks.rotate_secret(
                 session,
                 endpoint_id=pk,
-                now=utcnow(),
+                now=info.context.clock.now(),
                 overlap=overlap,
                 scope=webhook_scope(info.context.principal),
             )
@@ -283,7 +282,9 @@ class WebhookMutation:
         async def action(session: AsyncSession) -> WebhookDeliverySuccess:
             pk = expect_global_id(input.delivery_id, "WebhookDelivery", field="deliveryId")
             scope = webhook_scope(info.context.principal)
-            row = await webhooks.redeliver(session, delivery_id=pk, now=utcnow(), scope=scope)
+            row = await webhooks.redeliver(
+                session, delivery_id=pk, now=info.context.clock.now(), scope=scope
+            )
             attempts = await webhooks.attempts_of(session, row.id)
             return WebhookDeliverySuccess(delivery=WebhookDelivery.from_row(row, attempts))
 

@@ -22,7 +22,6 @@ from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.experts.models import Expert as ExpertRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.kit.models import Entity
-from greenrong.domain.kit.types import utcnow
 from greenrong.domain.reference.catalog import regions
 from greenrong.domain.reference.vocab import GreenLevel
 from greenrong.domain.technology.models import TechnologyListing as ListingRow
@@ -258,7 +257,9 @@ async def _access_scope(info: Info, model: type[Entity]) -> tuple[dict[str, Any]
     if needs:
         async with info.context.sessionmaker() as session:
             for need in needs:
-                query = consenting_enterprises(need.institution_id, need.scope, utcnow())
+                query = consenting_enterprises(
+                    need.institution_id, need.scope, info.context.clock.now()
+                )
                 consented[need] = list((await session.scalars(query)).all())
     clause = search_access.to_filter(visible, consented)
     return () if clause is None else (clause,)

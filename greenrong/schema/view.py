@@ -42,6 +42,7 @@ from greenrong.core.errors import ErrorCode, Unauthenticated
 from greenrong.core.logging import request_id_var
 from greenrong.domain.access.identity import VerifiedTokens, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
+from greenrong.domain.kit.clock import CLOCK, Clock
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
@@ -121,13 +122,15 @@ class GreenrongGraphQL(GraphQL[Any, None]):
     #: checked for the connection's whole life (docs/SECURITY.md, "Open connections")
     graphql_transport_ws_handler_class = CheckedTransportWSHandler
 
-    def __init__(self, schema: Any, *, settings: Settings) -> None:
+    def __init__(self, schema: Any, *, settings: Settings, clock: Clock = CLOCK) -> None:
         super().__init__(
             schema,
             graphql_ide="graphiql" if settings.graphiql else None,
             subscription_protocols=[GRAPHQL_TRANSPORT_WS_PROTOCOL],
         )
         self.settings = settings
+        #: the platform's clock, handed to every request's context
+        self.clock = clock
         #: this app's query limits and their state: budgets, APQ store (schema/kit/limits.py)
         self.limits = QueryLimits.from_settings(settings)
         #: verified bearer tokens until they expire (domain/access/identity.py)
@@ -226,6 +229,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             loaders=self._loaders(resources.sessionmaker, principal),
             request_id=request_id_var.get(),
             limits=self.limits,
+            clock=self.clock,
             principal=principal,
             credential=getattr(request.state, "credential", None),
         )

@@ -34,7 +34,7 @@ from greenrong.core.retry import is_retryable
 from greenrong.domain.outbox.repository import Claimed
 from greenrong.workers.alerts import ALERTS
 from greenrong.workers.carbon import QUEUE_NAME as CARBON_QUEUE
-from greenrong.workers.carbon import declare_recalc_actor
+from greenrong.workers.carbon import declare_recalc_actor, send_chunks
 from greenrong.workers.consumers import Consumer, declare_consumer_actor
 from greenrong.workers.identification import IDENTIFICATION
 from greenrong.workers.relay import Dispatch, Relay, release_for_retry, stop_task
@@ -68,6 +68,22 @@ def create_broker(settings: Settings) -> RedisBroker:
 def close_broker(broker: RedisBroker) -> None:
     broker.close()
     broker.client.close()
+
+
+def send_recalc_chunks(
+    settings: Settings, run_id: uuid.UUID, chunks: Sequence[Sequence[uuid.UUID]]
+) -> None:
+    """Send a ``greenrong carbon recalc`` run's chunks as ``carbon.recalculate`` jobs (the
+    sender only declares the actor; ``greenrong worker`` runs it)."""
+    broker = create_broker(settings)
+    try:
+
+        def no_runtime() -> Runtime:
+            raise RuntimeError("the CLI only sends carbon.recalculate jobs")
+
+        send_chunks(declare_recalc_actor(broker, settings, no_runtime), run_id, chunks)
+    finally:
+        close_broker(broker)
 
 
 def declare_actor(

@@ -4,7 +4,8 @@ It takes ids (the run's and the chunk's calculations), re-fetches the rows, and 
 ``domain.carbon.recalc.recalculate_chunk`` in one transaction; a second delivery of the same
 chunk skips what the first stored (``carbon_recalc_result`` is unique per run and calculation,
 so two concurrent deliveries cannot both store one). Without a broker the CLI awaits the same
-``recalculate`` in its own process.
+``recalculate`` in its own process; with one, it sends the chunks (``workers.broker.
+send_recalc_chunks``) and follows the run (``follow_run``).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from greenrong.core.config import Settings
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.guard import bind_system
 from greenrong.domain.carbon import recalc
-from greenrong.workers.runtime import Runtime
+from greenrong.workers.runtime import Runtime, poll_until
 
 ACTOR_NAME = "carbon.recalculate"
 QUEUE_NAME = "carbon"
@@ -68,3 +69,21 @@ def send_chunks(
 ) -> None:
     for chunk in chunks:
         actor.send(str(run_id), [str(i) for i in chunk])
+
+
+async def follow_run(
+    sessionmaker: SessionMaker,
+    run_id: uuid.UUID,
+    total: int,
+    *,
+    give_up_after: float,
+    progress: Callable[[int], object],
+) -> bool:
+    """Wait until the worker has stored a result for each of the run's ``total`` calculations;
+    False when ``give_up_after`` seconds pass first."""
+
+    async def stored() -> int:
+        async with sessionmaker() as session:
+            return await recalc.progress(session, run_id)
+
+    return await poll_until(stored, total, give_up_after=give_up_after, progress=progress)

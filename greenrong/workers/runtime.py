@@ -12,6 +12,7 @@ import asyncio
 import functools
 import logging
 import ssl
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -118,3 +119,26 @@ async def after_ready(ready: asyncio.Event | None, work: Callable[[], Awaitable[
     if ready is not None:
         await ready.wait()
     await work()
+
+
+async def poll_until(
+    probe: Callable[[], Awaitable[int]],
+    target: int,
+    *,
+    give_up_after: float,
+    interval: float = 0.5,
+    progress: Callable[[int], object] = lambda step: None,
+) -> bool:
+    """Wait for work another process does: every ``interval`` seconds ``probe`` counts what is
+    done, until it reaches ``target``; ``progress`` gets each step's increase. False when
+    ``give_up_after`` seconds pass first (the CLI following its jobs in ``greenrong worker``)."""
+    deadline = time.monotonic() + give_up_after
+    done = 0
+    while done < target:
+        if time.monotonic() > deadline:
+            return False
+        await asyncio.sleep(interval)
+        now = await probe()
+        progress(now - done)
+        done = now
+    return True

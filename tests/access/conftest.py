@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +17,7 @@ from greenrong.domain.access.models import AuditEntry, DataConsent
 from greenrong.domain.access.principal import Role
 from greenrong.domain.disclosure.models import DisclosureStatus
 from greenrong.domain.finance.models import DemandStatus
+from greenrong.domain.kit.clock import CLOCK
 from greenrong.domain.outbox.models import ChangeEvent
 from greenrong.domain.technology.models import ListingStatus
 from tests.e2e.conftest import live_server  # noqa: F401  (the WebSocket tests use it)
@@ -114,7 +115,7 @@ async def world(sessionmaker: SessionMaker) -> World:
             enterprise_id=owner.id,
             institution_id=bank.id,
             scopes=["DISCLOSURE_DRAFTS", "FINANCING_DEMANDS", "CONTACT_DETAILS"],
-            expires_at=datetime.now(UTC) + timedelta(days=30),
+            expires_at=CLOCK.now() + timedelta(days=30),
         )
         session.add(consent)
         await session.flush()

@@ -3,13 +3,15 @@ FORBIDDEN_NO_CONSENT error unless consent is valid at that moment."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 
 from greenrong.core.db import SessionMaker
 from greenrong.domain.access.models import DataConsent
+from greenrong.domain.kit.clock import CLOCK
 from greenrong.schema.kit.ids import to_global_id
 from tests.access.conftest import World
 
@@ -26,13 +28,14 @@ DRAFT = """query($id: ID!) { node(id: $id) { ... on Disclosure { title status } 
 
 
 def in_days(days: int) -> str:
-    return (datetime.now(UTC) + timedelta(days=days)).isoformat()
+    return (CLOCK.now() + timedelta(days=days)).isoformat()
 
 
 def gated(body: dict[str, Any]) -> list[tuple[str, str]]:
     return [(e["path"][-1], e["extensions"]["code"]) for e in body.get("errors", [])]
 
 
+@pytest.mark.dated
 async def test_grant_then_revoke_opens_and_closes_the_data_at_once(as_party, world: World) -> None:
     owner, bank = as_party("owner"), as_party("institution_without_consent")
     demand = {"id": to_global_id("FinancingDemand", world.demand)}
@@ -111,6 +114,7 @@ async def test_consent_counts_only_for_its_scopes(as_party, world: World) -> Non
     assert ("purpose", "FORBIDDEN_NO_CONSENT") in gated(body)
 
 
+@pytest.mark.dated
 async def test_an_expired_consent_no_longer_counts(
     as_party, world: World, sessionmaker: SessionMaker
 ) -> None:
@@ -120,7 +124,7 @@ async def test_an_expired_consent_no_longer_counts(
 
     async with sessionmaker.begin() as session:
         await session.execute(
-            update(DataConsent).values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            update(DataConsent).values(expires_at=CLOCK.now() - timedelta(seconds=1))
         )
 
     body = await bank(DEMAND, demand)
@@ -128,6 +132,7 @@ async def test_an_expired_consent_no_longer_counts(
     assert ("purpose", "FORBIDDEN_NO_CONSENT") in gated(body)
 
 
+@pytest.mark.dated
 async def test_a_consent_must_be_complete_and_in_the_future(as_party, world: World) -> None:
     owner = as_party("owner")
     institution = to_global_id("FinancialInstitution", world.other_bank)

@@ -308,6 +308,7 @@ async def test_account_per_year_view(sessionmaker: SessionMaker) -> None:
     )
 
 
+@pytest.mark.dated
 async def test_institutions_read_only_under_valid_consent_and_revocation_stops_at_once(
     sessionmaker: SessionMaker,
 ) -> None:

@@ -110,7 +110,9 @@ async def _world(sessionmaker: Any) -> World:
             rule=ConsolidationRule.MEAN,
             spread_threshold=D(15),
         )
-        done = await issued(session, enterprise_id=subjects[6], experts=experts)
+        done = await issued(
+            session, enterprise_id=subjects[6], experts=experts, on=date(2026, 12, 3)
+        )
     return World(
         firm.id,
         other.id,

@@ -7,6 +7,7 @@ import asyncio
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
@@ -29,6 +30,7 @@ from tests.factories.entities import (
 from tests.matching.finance_helpers import index_products, names, near_misses, product_matches
 
 
+@pytest.mark.dated
 async def test_products_requiring_a_level_stop_matching_after_expiry(
     app, sessionmaker, gql
 ) -> None:
@@ -88,6 +90,7 @@ async def test_products_requiring_a_level_stop_matching_after_expiry(
     assert near_misses(after)["绿色企业专享贷"][0] == "GREEN_LEVEL"
 
 
+@pytest.mark.dated
 def test_the_expire_command_expires_what_is_due_once(database_url: str, monkeypatch) -> None:
     # given
     async def given() -> tuple[object, object]:

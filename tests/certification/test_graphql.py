@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from greenrong.domain.access.principal import Role
@@ -35,6 +36,7 @@ async def _run(caller: Any, name: str, input_type: str, data: dict[str, Any]) ->
     return result
 
 
+@pytest.mark.dated
 async def test_the_whole_path_through_the_api(gql_as, sessionmaker) -> None:
     # given
     async with sessionmaker.begin() as session:

@@ -636,7 +636,9 @@ async def test_a_project_certification_sets_the_project_level_and_its_library(se
             session, enterprise_id=owner.id, title="白龙江流域小水电增效扩容改造"
         )
         experts = await _experts(session)
-        cert = await issued(session, project_id=project.id, experts=experts, share=D("0.6"))
+        cert = await issued(
+            session, project_id=project.id, experts=experts, share=D("0.6"), on=date(2026, 12, 3)
+        )
 
     assert (cert.subject_type, cert.enterprise_id, cert.rubric_version) == (
         CertificationSubject.PROJECT,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import jwt
 
 from greenrong.core.config import Settings
 from greenrong.domain.access.principal import Role
+from greenrong.domain.kit.clock import CLOCK
 
 #: the HS256 secret of the test settings (32+ bytes)
 TEST_JWT_SECRET = "greenrong-test-secret-绿色金融-0123456789abcdef"
@@ -26,7 +27,7 @@ def bearer_token(
     claims: dict[str, object] = {
         "sub": subject,
         "role": role.value,
-        "exp": datetime.now(UTC) + expires_in,
+        "exp": CLOCK.now() + expires_in,
     }
     if org_id is not None:
         claims["org"] = str(org_id)

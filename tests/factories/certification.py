@@ -15,6 +15,7 @@ from greenrong.domain.certification import service
 from greenrong.domain.certification.models import Certification
 from greenrong.domain.certification.rubric import CertificationSubject, Rubric
 from greenrong.domain.certification.scoring import Answer, Attainment, ConsolidationRule
+from greenrong.domain.kit.clock import today
 
 
 def sha256(text: str) -> str:
@@ -95,12 +96,13 @@ async def issued(
     *,
     experts: Sequence[uuid.UUID],
     share: Decimal = Decimal("0.8"),
-    on: date = date(2026, 12, 3),
+    on: date | None = None,
     enterprise_id: uuid.UUID | None = None,
     project_id: uuid.UUID | None = None,
     rubric_version: str | None = None,
 ) -> Certification:
-    """A certificate issued on ``on`` after every reviewer gave ``share`` of every dimension."""
+    """A certificate issued on ``on`` (default: the clock's today) after every reviewer gave
+    ``share`` of every dimension."""
     cert = await submitted(
         session, enterprise_id=enterprise_id, project_id=project_id, rubric_version=rubric_version
     )
@@ -116,5 +118,11 @@ async def issued(
         spread_threshold=Decimal(15),
     )
     return await service.decide_certification(
-        session, id=cert.id, version=cert.version, approve=True, reasons=[], on=on, validity_years=3
+        session,
+        id=cert.id,
+        version=cert.version,
+        approve=True,
+        reasons=[],
+        on=on or today(),
+        validity_years=3,
     )

@@ -233,6 +233,7 @@ async def test_admitting_twice_is_a_duplicate(gql, sessionmaker) -> None:
     assert await counts(sessionmaker) == before
 
 
+@pytest.mark.dated
 @pytest.mark.parametrize(
     ("who", "library", "expected"),
     [

@@ -91,6 +91,7 @@ async def test_certification_admits_an_enterprise_and_ends_it(sessionmaker: Sess
         assert (row.until, row.ended_reason, row.version) == (date(2026, 3, 1), "证书撤销", 2)
 
 
+@pytest.mark.dated
 async def test_project_libraries_follow_open_memberships(sessionmaker: SessionMaker) -> None:
     async with sessionmaker.begin() as session:
         enterprise = await create_enterprise(session)
@@ -206,6 +207,7 @@ async def test_subject_must_fit_the_library(sessionmaker: SessionMaker) -> None:
         assert await session.scalar(select(func.count()).select_from(LibraryMembership)) == 0
 
 
+@pytest.mark.dated
 async def test_refresh_follows_the_calendar(sessionmaker: SessionMaker) -> None:
     async with sessionmaker.begin() as session:
         enterprise = await create_enterprise(session)

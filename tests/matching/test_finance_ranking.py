@@ -5,6 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from greenrong.domain.finance.models import Collateral, DemandStatus
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
 from greenrong.schema.kit.ids import to_global_id
@@ -82,6 +84,7 @@ async def test_products_about_the_purpose_rank_first_synonyms_included(
         assert weights == sorted(weights, reverse=True)
 
 
+@pytest.mark.dated
 async def test_a_local_specialised_cheaper_product_ranks_above_a_distant_generic_one(
     app, sessionmaker, gql
 ) -> None:

@@ -7,6 +7,8 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
 from greenrong.domain.finance.models import Collateral, ProductKind
 from greenrong.domain.kit.clock import today
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
@@ -112,6 +114,7 @@ async def _world(sessionmaker: Any, **demand: Any) -> Any:
         return await create_demand(session, enterprise_id=firm.id, **{**values, **demand})
 
 
+@pytest.mark.dated
 async def test_each_rule_on_both_sides_of_its_boundary(app, sessionmaker, gql) -> None:
     # given
     demand = await _world(sessionmaker)
@@ -131,6 +134,7 @@ async def test_each_rule_on_both_sides_of_its_boundary(app, sessionmaker, gql) -
     assert near_misses(result) == NEAR_MISSES
 
 
+@pytest.mark.dated
 async def test_an_expired_certification_counts_as_no_level(app, sessionmaker, gql) -> None:
     # given a certification that ended yesterday
     demand = await _world(sessionmaker)

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from greenrong.domain.kit.clock import CLOCK
+
 
 class ScaledDecimal(TypeDecorator[Decimal]):
     """A ``Decimal`` with a fixed scale: NUMERIC on PostgreSQL, scaled BIGINT on SQLite."""
@@ -88,4 +90,5 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    """The current instant by the process clock (``kit.clock.CLOCK``), tz-aware UTC."""
+    return CLOCK.now()

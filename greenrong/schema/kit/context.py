@@ -12,6 +12,7 @@ from greenrong.core.db import SessionMaker
 from greenrong.core.search import SearchEngine
 from greenrong.domain.access.identity import Credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
+from greenrong.domain.kit.clock import CLOCK, Clock
 from greenrong.resolvers.loaders import Loaders
 from greenrong.schema.kit.limits import QueryLimits
 
@@ -30,6 +31,8 @@ class Context:
     request_id: str
     #: the query limits of the app serving the request (``schema/kit/limits.py``)
     limits: QueryLimits
+    #: the platform's clock (``domain/kit/clock.py``): resolvers ask it for today and now
+    clock: Clock = CLOCK
     #: who is calling; the access layer sets it from the Authorization header or connection_init
     principal: Principal = field(default=ANONYMOUS)
     #: the caller's credential with its end (a token's ``exp``, a key's expiry); a WebSocket's

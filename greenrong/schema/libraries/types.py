@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from greenrong.domain.kit.clock import today
 from greenrong.domain.libraries.models import (
     CultivationRecommendation as RecommendationRow,
 )
@@ -26,6 +25,7 @@ from greenrong.domain.libraries.reference import strands
 from greenrong.domain.libraries.service import is_open
 from greenrong.domain.projects.models import ClimateType
 from greenrong.resolvers.relations import to_one
+from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.ids import to_global_id
 from greenrong.schema.kit.relay import Node, RowBacked
 
@@ -90,9 +90,9 @@ class LibraryMembership(Node, RowBacked):
         return SubjectType(self.subject_type)
 
     @strawberry.field(description="Whether the membership holds today (China time).")
-    def is_open(self) -> bool:
+    def is_open(self, info: Info) -> bool:
         row: MembershipRow = self.row
-        return is_open(row, today())
+        return is_open(row, info.context.clock.today())
 
     @strawberry.field(
         name="certificationId",
