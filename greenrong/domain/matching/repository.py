@@ -1,11 +1,11 @@
-"""The SQL of matching's own records: whether a match, deal or review assignment is taken, and
-the open review work per expert (THE load rule). The matchers' candidate queries are in
-``finance_repository.py`` and ``technology.py``."""
+"""The SQL of matching: whether a match, deal or review assignment is taken, the open review
+work per expert (THE load rule), and the open technology needs buyer matching ranks. The
+demand candidates are in ``finance_repository.py``, the buyer leads in ``lead_repository.py``."""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from typing import Any
 
 from sqlalchemy import func, select, union_all
@@ -17,6 +17,7 @@ from greenrong.domain.matching.tracked import (
     ReviewStatus,
     TechnologyDeal,
 )
+from greenrong.domain.technology.models import NeedStatus, TechnologyDomain, TechnologyNeed
 
 
 async def match_taken(
@@ -100,3 +101,15 @@ async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UU
         .order_by(work.c.expert_id)
     )
     return list(rows)
+
+
+async def open_needs(
+    session: AsyncSession, domains: Collection[TechnologyDomain]
+) -> list[TechnologyNeed]:
+    """The open technology needs of these domains, newest first."""
+    found = await session.scalars(
+        select(TechnologyNeed)
+        .where(TechnologyNeed.status == NeedStatus.OPEN, TechnologyNeed.domain.in_(domains))
+        .order_by(TechnologyNeed.created_at.desc(), TechnologyNeed.id)
+    )
+    return list(found)

@@ -37,11 +37,11 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.formatting import money
+from greenrong.domain.matching import repository
 from greenrong.domain.matching.kit import Reason, matched_terms, prefecture
 from greenrong.domain.matching.lead_repository import Lead, lead_candidates
 from greenrong.domain.reference.catalog import industry_division_names, regions
@@ -310,13 +310,7 @@ async def buyer_matches(
     if not published or first <= 0:
         return result
     domains = {x.domain for x in published}
-    needs = list(
-        await session.scalars(
-            select(TechnologyNeed)
-            .where(TechnologyNeed.status == NeedStatus.OPEN, TechnologyNeed.domain.in_(domains))
-            .order_by(TechnologyNeed.created_at.desc(), TechnologyNeed.id)
-        )
-    )
+    needs = await repository.open_needs(session, domains)
     # what makes an enterprise a lead does not depend on the listing, only on its domain: it
     # is precomputed (``lead_repository.py``), and only the leads that may rank are read
     evidenced = await lead_candidates(session, published, first=first)
