@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -17,17 +18,21 @@ from greenrong.core.config import Settings
 STARTUP_TIMEOUT_S = 15.0
 
 
-@pytest.fixture
-def live_server(settings: Settings) -> Iterator[str]:
-    """``create_app(settings)`` served by uvicorn in a thread; yields the base URL.
+def bound_socket() -> socket.socket:
+    """A listening socket on a free loopback port (``getsockname()[1]``)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextlib.contextmanager
+def serving(settings: Settings, sock: socket.socket) -> Iterator[str]:
+    """``create_app(settings)`` served by uvicorn in a thread on ``sock``; yields the base URL.
 
     The listening socket is bound before the server starts, so the port cannot be taken in
     between. Shutdown sets ``should_exit`` and waits for the lifespan to close the engine.
     """
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
     config = uvicorn.Config(
         create_app(settings),
         lifespan="on",
@@ -40,7 +45,7 @@ def live_server(settings: Settings) -> Iterator[str]:
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    base_url = f"http://127.0.0.1:{port}"
+    base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
         _wait_until_healthy(base_url, thread)
         yield base_url
@@ -49,6 +54,14 @@ def live_server(settings: Settings) -> Iterator[str]:
         thread.join(timeout=15)
         sock.close()
         assert not thread.is_alive(), "uvicorn did not stop within 15 s"
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[str]:
+    """``create_app(settings)`` served by uvicorn in a thread (``serving``); yields the base
+    URL."""
+    with serving(settings, bound_socket()) as base_url:
+        yield base_url
 
 
 def _wait_until_healthy(base_url: str, thread: threading.Thread) -> None:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -20,10 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from sqlalchemy import text
 
-from greenrong.app import create_app
 from greenrong.core.config import Settings
 from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.domain.access.guard import system_sessionmaker
@@ -31,7 +27,7 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.seed.demo import seed_demo
 from greenrong.schema.portal import hashes
 from tests.conftest import BACKEND
-from tests.e2e.conftest import _wait_until_healthy
+from tests.e2e.conftest import bound_socket, serving
 from tests.e2e.node import run_node_script
 from tests.factories.access import bearer_token
 
@@ -169,32 +165,12 @@ def _applicant(base_url: str, token: str, institution: uuid.UUID, database_url: 
 def portal_server(settings: Settings) -> Iterator[tuple[str, int, Settings, Demo]]:
     """The seeded app under uvicorn on a free port, allowing the browser origin
     http://localhost:<port> (another origin than http://127.0.0.1:<port>) by CORS."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
+    sock = bound_socket()
     port = sock.getsockname()[1]
     settings = settings.model_copy(update={"cors_origins": f"http://localhost:{port}"})
     demo = asyncio.run(_seed(settings.effective_database_url))
-    config = uvicorn.Config(
-        create_app(settings),
-        lifespan="on",
-        log_config=None,
-        log_level="warning",
-        access_log=False,
-        timeout_graceful_shutdown=5,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_healthy(base_url, thread)
+    with serving(settings, sock) as base_url:
         yield base_url, port, settings, demo
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-        assert not thread.is_alive(), "uvicorn did not stop within 15 s"
 
 
 def test_the_portal_in_a_browser(portal_server: tuple[str, int, Settings, Demo]) -> None:

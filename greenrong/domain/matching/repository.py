@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Collection, Iterable
 from typing import Any
 
-from sqlalchemy import func, select, union_all
+from sqlalchemy import ColumnElement, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.matching.tracked import (
@@ -20,40 +20,35 @@ from greenrong.domain.matching.tracked import (
 from greenrong.domain.technology.models import NeedStatus, TechnologyDomain, TechnologyNeed
 
 
+async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
+    """Whether a row meets every condition (the conditions name one table)."""
+    found = await session.scalar(select(literal(1)).where(*conditions).limit(1))
+    return found is not None
+
+
 async def match_taken(
     session: AsyncSession, *, demand_id: uuid.UUID, product_id: uuid.UUID
 ) -> bool:
     """Whether the demand already has a match with the product."""
-    found = await session.scalar(
-        select(FinancingMatch.id).where(
-            FinancingMatch.demand_id == demand_id, FinancingMatch.product_id == product_id
-        )
-    )
-    return found is not None
+    match = FinancingMatch
+    return await _exists(session, match.demand_id == demand_id, match.product_id == product_id)
 
 
 async def deal_taken(
     session: AsyncSession, *, listing_id: uuid.UUID, enterprise_id: uuid.UUID
 ) -> bool:
     """Whether the buyer already has a deal on the listing."""
-    found = await session.scalar(
-        select(TechnologyDeal.id).where(
-            TechnologyDeal.listing_id == listing_id, TechnologyDeal.enterprise_id == enterprise_id
-        )
-    )
-    return found is not None
+    deal = TechnologyDeal
+    buyer = deal.enterprise_id == enterprise_id
+    return await _exists(session, deal.listing_id == listing_id, buyer)
 
 
 async def assignment_taken(
     session: AsyncSession, *, project_id: uuid.UUID, expert_id: uuid.UUID
 ) -> bool:
     """Whether the expert already reviews the project."""
-    found = await session.scalar(
-        select(ReviewAssignment.id).where(
-            ReviewAssignment.project_id == project_id, ReviewAssignment.expert_id == expert_id
-        )
-    )
-    return found is not None
+    review = ReviewAssignment
+    return await _exists(session, review.project_id == project_id, review.expert_id == expert_id)
 
 
 def _open_work() -> Any:
