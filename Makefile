@@ -54,7 +54,7 @@ run: $(STAMP)
 test: $(STAMP)
 	@bash tests/run
 
-## make fuzz: the long schema-fuzzing campaign (tests/fuzz; `make test` runs it for about 40 s):
+## make fuzz: the long schema-fuzzing campaign (tests/fuzz; `make test` runs it for about 25 s):
 ## FUZZ_OPERATIONS operations (default 30000) as anonymous and as admin, on SQLite and on a
 ## throwaway PostgreSQL; prints progress, then operations by kind, errors by code, and each
 ## INTERNAL or 5xx with the shortest operation and variables that caused it

@@ -103,7 +103,8 @@ async def test_seeding_at_scale_1_reproduces_the_reports_figures(
     assert report.summary().endswith(
         " financing demands, 1,910 matching services, 6,000 disclosures, 352 certifications, "
         "704 certification reviews, 2,837 certification history steps, 24 carbon accounts, "
-        "42 carbon calculations, 74 carbon ledger entries, 18 data consents"
+        "42 carbon calculations, 74 carbon ledger entries, 18 data consents, "
+        "9,765 technology leads"
     )
     await _the_readme_s_carbon_example_is_there(sessionmaker)
 

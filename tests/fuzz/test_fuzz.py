@@ -6,7 +6,7 @@ as an anonymous caller and as an admin to the seeded demo data, on the suite's d
 operations answer). The run fails on any masked ``INTERNAL`` error, HTTP 5xx or unmasked
 internal message, and prints each cause once with the shortest operation that showed it.
 
-Budget: ``GREENRONG_TEST_FUZZ_SECONDS`` of sending (40 by default, shared by the callers) or
+Budget: ``GREENRONG_TEST_FUZZ_SECONDS`` of sending (25 by default, shared by the callers) or
 ``GREENRONG_TEST_FUZZ_OPERATIONS`` operations, whichever ends first (0: no limit). ``make
 fuzz`` runs the long campaign (30,000 operations per database).
 """
@@ -28,7 +28,7 @@ from tests.fuzz.operations import Operation, operations
 from tests.fuzz.target import REFUSED, Record, Target
 
 ROLES = ("anonymous", "admin")
-SECONDS = float(os.environ.get("GREENRONG_TEST_FUZZ_SECONDS", "40"))
+SECONDS = float(os.environ.get("GREENRONG_TEST_FUZZ_SECONDS", "25"))
 OPERATIONS = int(os.environ.get("GREENRONG_TEST_FUZZ_OPERATIONS", "0"))
 #: a progress line every this many operations
 PROGRESS = int(os.environ.get("GREENRONG_TEST_FUZZ_PROGRESS", "1000"))

@@ -17,6 +17,7 @@ from greenrong.schema.root import schema
 NOT_THAT_COLUMN = {
     "api_key.prefix": "the server makes a key's prefix; `prefix` is suggest's argument",
     "library_membership.source": "the server sets it; `source` is a carbon activity's",
+    "platform_figure.key": "the server keeps the figures; `key` is an emission factor's key",
 }
 
 
