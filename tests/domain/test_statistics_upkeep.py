@@ -23,7 +23,9 @@ from sqlalchemy import Uuid, bindparam, delete, event, func, select, text, updat
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from greenrong.core.db import SessionMaker
+from greenrong.domain.access import policy
 from greenrong.domain.access.models import ConsentScope, DataConsent
+from greenrong.domain.access.predicates import to_sql
 from greenrong.domain.access.principal import ANONYMOUS, Principal, Role
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise
@@ -33,12 +35,19 @@ from greenrong.domain.finance.models import (
     FinancialProduct,
     FinancingDemand,
 )
+from greenrong.domain.identification import repository as identification_repository
+from greenrong.domain.identification.models import GreenIdentification as Suggestion
+from greenrong.domain.identification.models import GreenIdentificationCorrection as Correction
+from greenrong.domain.identification.models import IdentificationStatus
+from greenrong.domain.identification.repository import Counts
+from greenrong.domain.identification.service import identification_counts
 from greenrong.domain.matching.tracked import (
     DealStatus,
     FinancingMatch,
     MatchStatus,
     TechnologyDeal,
 )
+from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.domain.statistics.models import PlatformFigure
 from greenrong.domain.statistics.repository import BUILT
@@ -58,6 +67,7 @@ from tests.factories.entities import (
     create_institution,
     create_listing,
     create_product,
+    create_project,
 )
 
 CHINA = timezone(timedelta(hours=8))
@@ -102,12 +112,22 @@ async def world(sessionmaker: SessionMaker) -> World:
     return World((a.id, b.id), (bank.id, other_bank.id), expert.id)
 
 
+async def recomputed_identification(session: AsyncSession, caller: Principal) -> Counts:
+    """identificationStatistics counted from the rows the caller sees (the statements the
+    kept figures replaced)."""
+    visible = policy.visible_rows(caller, Project.entity_type)
+    projects = to_sql(Project, visible, now=datetime.now(UTC))
+    return await identification_repository.counts(session, top=5, projects=projects)
+
+
 async def assert_kept_equal_recomputed(sessionmaker: SessionMaker, world: World) -> None:
     async with sessionmaker() as session:
         assert await built(session)  # the kept figures are read, not the recomputation
         for caller in world.callers():
             kept = await platform_statistics(session, principal=caller)
             assert kept == await recomputed_statistics(session, principal=caller), caller
+            identification = await identification_counts(session, principal=caller)
+            assert identification == await recomputed_identification(session, caller), caller
 
 
 # ---- the random changes ---------------------------------------------------------------------
@@ -118,7 +138,11 @@ KINDS = (
     "demand", "demand_change", "demand_delete", "match", "match_change", "match_delete",
     "deal", "deal_delete", "disclosure", "disclosure_status", "disclosure_delete",
     "consent", "consent_revoke", "bulk_demand_status", "text_listing_status",
+    "project", "project_demand", "suggestion", "suggestion_review", "suggestion_delete",
+    "correction_delete",
 )  # fmt: skip
+#: catalogue codes (level 4) a suggestion or a correction names
+CODES = ("1.1.1.1", "1.2.1.1", "3.2.2.1", "5.1.1.1")
 
 operation = st.tuples(
     st.sampled_from(KINDS), st.lists(st.integers(0, 10**6), min_size=6, max_size=6)
@@ -310,6 +334,57 @@ async def apply(session: AsyncSession, world: World, kind: str, r: list[int]) ->
             ).bindparams(bindparam("e", type_=Uuid())),
             {"status": pick(ListingStatus, r[2]).value, "e": enterprise},
         )
+    elif kind == "project":
+        await create_project(session, enterprise_id=enterprise, title=f"屋顶光伏项目{r[0]}",
+                             green_category=pick(GreenCategory, r[2]))  # fmt: skip
+    elif kind == "project_demand" and (ids := await _ids(session, Project)):
+        # an open demand on a project shows the project (and its suggestions) to institutions
+        project = await session.get(Project, pick(ids, r[2]))
+        assert project is not None
+        await create_demand(session, enterprise_id=project.enterprise_id, project_id=project.id,
+                            purpose="光伏项目融资", status=pick(DemandStatus, r[3]))  # fmt: skip
+    elif kind == "suggestion" and (ids := await _ids(session, Project)):
+        project_id = pick(ids, r[2])
+        version = await session.scalar(
+            select(func.coalesce(func.max(Suggestion.project_version), 0) + 1)
+            .where(Suggestion.project_id == project_id)
+        )  # fmt: skip
+        session.add(
+            Suggestion(
+                project_id=project_id,
+                project_version=version,
+                description_hash=f"{r[0]:064x}"[-64:],
+                code=pick((*CODES, None), r[3]),
+                confidence=Decimal("0.8100"),
+                engine_version="catalogue 2021; ranking 1",
+                status=pick(IdentificationStatus, r[4]),
+            )
+        )
+    elif kind == "suggestion_review" and (ids := await _ids(session, Suggestion)):
+        suggestion = await session.get(Suggestion, pick(ids, r[2]))
+        assert suggestion is not None
+        suggestion.status = pick(IdentificationStatus, r[3])
+        if suggestion.status == IdentificationStatus.CORRECTED:
+            session.add(
+                Correction(
+                    identification_id=suggestion.id,
+                    project_id=suggestion.project_id,
+                    from_code=suggestion.code,
+                    to_code=pick(CODES, r[4]),
+                    reason="应归入清洁能源产业",
+                    actor_role=Role.ADMIN,
+                )
+            )
+    elif kind == "suggestion_delete" and (ids := await _ids(session, Suggestion)):
+        suggestion_id = pick(ids, r[2])
+        for correction in await session.scalars(
+            select(Correction).where(Correction.identification_id == suggestion_id)
+        ):
+            await session.delete(correction)
+        await session.flush()
+        await session.delete(await session.get(Suggestion, suggestion_id))
+    elif kind == "correction_delete" and (ids := await _ids(session, Correction)):
+        await session.delete(await session.get(Correction, pick(ids, r[2])))
     await session.flush()
 
 

@@ -53,7 +53,7 @@ from sqlalchemy.sql.elements import False_
 from sqlalchemy.sql.functions import FunctionElement
 
 from greenrong.domain.kit.types import Money
-from greenrong.domain.statistics.figures import PARTS, TOTAL, Key, Part, Tally
+from greenrong.domain.statistics.figures import PAIR, PARTS, TOTAL, Key, Part, Tally
 from greenrong.domain.statistics.models import FigureAmount, PlatformFigure
 
 FIGURES: Table = PlatformFigure.__table__  # type: ignore[assignment]
@@ -113,6 +113,12 @@ def _part_select(part: Part, condition: ColumnElement[bool] | None) -> Select[An
         moment = getattr(model, part.year_of)
         key = cast(utc_year(moment), String())
         where.append(moment.is_not(None))
+    elif part.pair is not None:  # figures.pair_key
+        first, second = (getattr(model, name) for name in part.pair)
+        # inline literals: PostgreSQL matches the GROUP BY to the selected key only when both
+        # are the same text (bound parameters would be numbered apart)
+        empty, between = literal_column("''", String()), literal_column(f"'{PAIR}'", String())
+        key = type_coerce(func.coalesce(first, empty).concat(between).concat(second), String())
     else:
         key = literal(TOTAL, String())
     if part.when is not None:
@@ -126,7 +132,9 @@ def _part_select(part: Part, condition: ColumnElement[bool] | None) -> Select[An
         .select_from(model)
         .where(*where)
     )
-    return statement if part.key is None and part.year_of is None else statement.group_by(key)
+    if part.key is None and part.year_of is None and part.pair is None:
+        return statement
+    return statement.group_by(key)
 
 
 def figures_statement(rows: RowScope) -> Any:
@@ -164,12 +172,15 @@ class StatisticsRepository:
             return []
         return _figure_rows(await self.session.execute(statement))
 
-    async def kept(self, scope: str) -> list[FigureRow]:
-        """The kept figures of ``scope``, its ``built`` marker included (one statement)."""
+    async def kept(self, scope: str, figures: Iterable[str] | None = None) -> list[FigureRow]:
+        """The kept figures of ``scope`` (only ``figures``, when given), its ``built`` marker
+        included (one statement: a range of the primary key)."""
         table = FIGURES
         statement = select(table.c.figure, table.c.key, table.c.count, table.c.amount).where(
             table.c.scope == scope
         )
+        if figures is not None:
+            statement = statement.where(table.c.figure.in_([BUILT, *figures]))
         return [tuple(row) for row in await self.session.execute(statement)]
 
     async def markers(self) -> set[tuple[str, str]]:

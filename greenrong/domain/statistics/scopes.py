@@ -47,7 +47,11 @@ from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.statistics.figures import TRACKED
 
 #: bump when what a figure counts changes (``figures.PARTS``): every kept scope is rebuilt
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
+
+#: rows the policy has no rule of their own for: a caller sees them with their project
+#: (identificationStatistics' suggestions and corrections, ``identification/service.py``)
+SEEN_WITH_PROJECT = frozenset({"GreenIdentification", "GreenIdentificationCorrection"})
 
 
 def shared(predicate: Predicate) -> Predicate:
@@ -63,6 +67,11 @@ def shared(predicate: Predicate) -> Predicate:
 
 
 def base_rows(role: Role, entity_type: str) -> Predicate:
+    if entity_type in SEEN_WITH_PROJECT:
+        base = shared(policy.visible_rows(Principal(role), "Project"))
+        if not isinstance(base, Everything | Nothing):  # a rule on the project's columns
+            raise TypeError(f"{entity_type} rows cannot be kept with a project rule {base!r}")
+        return base
     return shared(policy.visible_rows(Principal(role), entity_type))
 
 
