@@ -20,7 +20,7 @@ commit; ``AsyncSession.run_sync`` calls them from async code).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -183,6 +183,22 @@ class StatisticsRepository:
             statement = statement.where(table.c.figure.in_([BUILT, *figures]))
         return [tuple(row) for row in await self.session.execute(statement)]
 
+    async def kept_below(
+        self, scope: str, *, whole: Iterable[str], below: Mapping[str, str]
+    ) -> list[FigureRow]:
+        """The kept figures of ``scope`` named in ``whole``, and those of each figure in
+        ``below`` whose key sorts before its bound (one statement: ranges of the primary key,
+        as many rows as the keys in them)."""
+        table = FIGURES
+        columns = (table.c.figure, table.c.key, table.c.count, table.c.amount)
+        here = table.c.scope == scope
+        selects = [select(*columns).where(here, table.c.figure.in_(list(whole)))]
+        selects += [
+            select(*columns).where(here, table.c.figure == figure, table.c.key < bound)
+            for figure, bound in below.items()
+        ]
+        return [tuple(row) for row in await self.session.execute(union_all(*selects))]
+
     async def markers(self) -> set[tuple[str, str]]:
         """(scope, fingerprint) of every built scope."""
         table = FIGURES
@@ -222,6 +238,23 @@ def apply_sync(session: Session, deltas: dict[tuple[str, str, str], Tally]) -> N
     )
 
 
+def key_sync(session: Session, figure: str) -> str | None:
+    """The key of ``figure`` in any scope (a figure every built scope holds once, such as a
+    horizon), None when no scope holds it. On PostgreSQL the table is first locked as the
+    upkeep's upserts lock it (ROW EXCLUSIVE), so a rebuild (``replace_sync``) that has begun
+    is waited for and the key read is the one its deltas are then added to."""
+    table = FIGURES
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE platform_figure IN ROW EXCLUSIVE MODE"))
+    return session.scalar(select(table.c.key).where(table.c.figure == figure).limit(1))
+
+
+def put_sync(session: Session, values: list[dict[str, Any]]) -> None:
+    """Insert kept figure rows (scope, figure, key, count, amount) as they are (a rebuild's)."""
+    if values:
+        session.execute(FIGURES.insert(), values)
+
+
 def replace_sync(session: Session, scopes: Iterable[tuple[str, str, RowScope]]) -> None:
     """Rebuild every kept figure: each (scope, fingerprint, rows) recomputed, with its marker.
 
@@ -258,6 +291,8 @@ __all__ = [
     "StatisticsRepository",
     "apply_sync",
     "figures_statement",
+    "key_sync",
+    "put_sync",
     "recompute_sync",
     "replace_sync",
     "utc_year",

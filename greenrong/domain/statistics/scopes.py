@@ -54,6 +54,11 @@ FIGURES_VERSION = 2
 SEEN_WITH_PROJECT = frozenset({"GreenIdentification", "GreenIdentificationCorrection"})
 
 
+#: the entity types whose rows kept figures count: those of ``figures.PARTS``, and the library
+#: memberships (``libraries/figures.py``, kept apart: they count by their subject's category)
+KEPT_TYPES: tuple[str, ...] = (*(model.entity_type for model in TRACKED), "LibraryMembership")
+
+
 def shared(predicate: Predicate) -> Predicate:
     """``predicate`` without the parts that depend on the caller's organisation."""
     match predicate:
@@ -112,12 +117,12 @@ class Scope:
 def _scopes() -> tuple[Scope, ...]:
     groups: dict[tuple[Predicate, ...], list[Role]] = {}
     for role in Role:
-        bases = tuple(base_rows(role, model.entity_type) for model in TRACKED)
+        bases = tuple(base_rows(role, entity_type) for entity_type in KEPT_TYPES)
         groups.setdefault(bases, []).append(role)
     scopes = []
     for bases, roles in groups.items():
         name = ",".join(sorted(roles))
-        rows = {model.entity_type: base for model, base in zip(TRACKED, bases, strict=True)}
+        rows = dict(zip(KEPT_TYPES, bases, strict=True))
         text = f"{FIGURES_VERSION}|{name}|{sorted(rows.items())!r}"
         fingerprint = hashlib.sha256(text.encode()).hexdigest()[:32]
         scopes.append(Scope(name, tuple(roles), rows, fingerprint))
