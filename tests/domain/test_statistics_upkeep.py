@@ -41,6 +41,7 @@ from greenrong.domain.identification.models import GreenIdentificationCorrection
 from greenrong.domain.identification.models import IdentificationStatus
 from greenrong.domain.identification.repository import Counts
 from greenrong.domain.identification.service import identification_counts
+from greenrong.domain.libraries import figures as library_figures
 from greenrong.domain.libraries.models import (
     LIBRARY_SUBJECTS,
     Library,
@@ -66,6 +67,7 @@ from greenrong.domain.statistics.service import (
     built,
     platform_statistics,
     rebuild,
+    rebuild_sync,
     recomputed_statistics,
 )
 from greenrong.domain.statistics.types import YearAmount
@@ -661,3 +663,62 @@ async def test_a_subject_changing_category_moves_its_library_shares_in_its_trans
             Library.GREEN_PROJECT: {GreenCategory.ENERGY_SAVING_ENVIRONMENTAL: 1},
         }
     )
+
+
+async def test_library_figures_kept_from_an_older_horizon_equal_a_recomputation(
+    sessionmaker: SessionMaker, world: World
+) -> None:
+    # given: figures rebuilt 40 days ago (as if no release has rebuilt them since), and
+    # memberships starting and ending around then and today
+    today = datetime.now(UTC).date()
+
+    def rebuild_40_days_ago(session: Any) -> None:
+        rebuild_sync(session)
+        session.execute(delete(PlatformFigure).where(PlatformFigure.figure.like("library_%")))
+        library_figures.rebuild_sync(session, today - timedelta(days=40))
+
+    async with sessionmaker.begin() as session:
+        for n, (since, until) in enumerate(
+            ((-60, None), (-60, -41), (-60, -40), (-40, -1), (-39, 0), (-1, 30), (5, None))
+        ):
+            session.add(
+                LibraryMembership(
+                    library=Library.GREEN_ENTERPRISE, subject_type="Enterprise",
+                    enterprise_id=world.enterprises[n % 2], reason="获评省级绿色工厂",
+                    source=MembershipSource.CERTIFICATION,
+                    since=today + timedelta(days=since),
+                    until=None if until is None else today + timedelta(days=until),
+                )
+            )  # fmt: skip
+    async with sessionmaker.begin() as session:
+        await session.run_sync(rebuild_40_days_ago)
+
+    # when: one ends today, one starts tomorrow
+    async with sessionmaker.begin() as session:
+        ended = today - timedelta(days=41)
+        first = await session.scalar(
+            select(LibraryMembership).where(LibraryMembership.until == ended)
+        )
+        assert first is not None
+        first.until = today  # (-60, -41) becomes (-60, today)
+        session.add(
+            LibraryMembership(
+                library=Library.GREEN_ENTERPRISE, subject_type="Enterprise",
+                enterprise_id=world.enterprises[0], reason="获评省级绿色工厂",
+                source=MembershipSource.SCREENING, since=today + timedelta(days=1),
+            )
+        )  # fmt: skip
+
+    # then: on every day from the horizon on, the kept figures are the recomputation's
+    async with sessionmaker() as session:
+        opened = []
+        for days in range(-45, 45):
+            on = today + timedelta(days=days)
+            kept = await library_statistics(session, on=on, principal=ANONYMOUS)
+            assert kept == await recomputed_library_statistics(
+                session, on=on, principal=ANONYMOUS
+            ), on
+            opened.append(kept[0].count)
+    assert opened[45 - 40] == 4  # the horizon: (-60, None), (-60, -40), (-40, -1), (-60, today)
+    assert opened[45] == 4  # today: (-60, None), (-39, 0), (-1, 30), (-60, today)
+    assert opened[46] == 3  # tomorrow: (-60, None), (-1, 30), the new one
