@@ -6,6 +6,10 @@ One listener on every ``Session`` (installed by importing this module, which
 - after each flush, each inserted, updated or deleted row of a counted model (``figures.TRACKED``)
   adds its contribution minus its previous one to the session's pending deltas, per scope whose
   base rows it is in (``scopes.holds``), from the ORM's attribute history;
+- library memberships count by their subject's green category, which is not theirs: before
+  each flush the memberships it may change (written ones, and those of an enterprise or a
+  project whose category changes or which is deleted) are read and taken out, and after it
+  read again and added back (``libraries/figures.py``, one indexed statement each);
 - at the commit of the outermost transaction (after its last flush), the deltas are added to
   ``platform_figure`` in one upsert: the figures commit, or roll back, with the rows.
 
