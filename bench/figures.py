@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from greenrong.core.db import create_engine, create_sessionmaker
 from greenrong.domain.access import policy
@@ -95,8 +95,11 @@ async def main(url: str, runs: int, suggestions: bool) -> None:
             added = await add_suggestions(sessionmaker)
             print(f"added {added} suggestions in {time.perf_counter() - started:.1f} s")
         async with sessionmaker() as session:
-            enterprise = await session.scalar(select(func.min(Enterprise.id)))
-            institution = await session.scalar(select(func.min(FinancialInstitution.id)))
+            enterprise = await session.scalar(
+                select(Enterprise.id).order_by(Enterprise.id).limit(1)
+            )
+            first = select(FinancialInstitution.id).order_by(FinancialInstitution.id).limit(1)
+            institution = await session.scalar(first)
         callers = {
             "anonymous": ANONYMOUS,
             "enterprise": Principal(Role.ENTERPRISE, org_id=enterprise),
