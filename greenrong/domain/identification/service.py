@@ -14,9 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from greenrong.core.errors import ErrorCode, Forbidden, IssueCollector, NotFound, ValidationFailed
 from greenrong.domain.access import policy
 from greenrong.domain.access.guard import as_party, principal_of
-from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.predicates import Nothing, to_sql
 from greenrong.domain.access.principal import SYSTEM, Principal, Role
-from greenrong.domain.identification import repository
+from greenrong.domain.identification import figures, repository
 from greenrong.domain.identification.catalogue import catalogue
 from greenrong.domain.identification.models import (
     GreenIdentification,
@@ -242,8 +242,16 @@ async def identification_counts(
 ) -> repository.Counts:
     """The review figures over the projects ``principal`` may see (``policy.visible_rows``):
     a private project's suggestion or correction moves no figure of a caller who cannot see
-    the project, so the figures cannot be differenced to learn one (docs/SECURITY.md)."""
-    projects = to_sql(Project, policy.visible_rows(principal, Project.entity_type), now=utcnow())
+    the project, so the figures cannot be differenced to learn one (docs/SECURITY.md).
+    ADMIN and REGULATOR read the kept figures (``figures.py``); a caller who sees no project
+    gets zeros; the others' own projects are counted."""
+    visible = policy.visible_rows(principal, Project.entity_type)
+    if isinstance(visible, Nothing):
+        return figures.NONE
+    kept = await figures.kept_counts(session, principal=principal, top=top)
+    if kept is not None:
+        return kept
+    projects = to_sql(Project, visible, now=utcnow())
     return await repository.counts(session, top=top, projects=projects)
 
 

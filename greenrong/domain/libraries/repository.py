@@ -9,13 +9,14 @@ scalar subqueries (the subject is an enterprise or a project, never both: ``ck_â
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from datetime import date, timedelta
 from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.kit.listing import Kind, Listing, SortKey
@@ -102,6 +103,43 @@ async def open_counts(
     for library, green_category, n in rows:
         counts[Library(library)][GreenCategory(green_category)] = int(n)
     return counts
+
+
+#: what the kept library figures read of a membership (``libraries/figures.py``)
+MemberRow = tuple[str, str, date, date | None, str]  # library, subject type, since, until, category
+
+
+def _member_rows(condition: ColumnElement[bool] | None) -> Any:
+    category = _of_subject(Enterprise.green_category, Project.green_category)
+    statement = select(M.library, M.subject_type, M.since, M.until, category)
+    return statement if condition is None else statement.where(condition)
+
+
+def _member(row: Any) -> MemberRow:
+    library, subject_type, since, until, category = row
+    return (str(library), subject_type, since, until, str(category))
+
+
+def member_rows_sync(
+    session: Session,
+    *,
+    ids: Collection[uuid.UUID] | None = None,
+    enterprise_ids: Collection[uuid.UUID] = (),
+    project_ids: Collection[uuid.UUID] = (),
+) -> list[MemberRow]:
+    """The memberships named by id or by subject, as the kept figures read them (one
+    statement, by indexed columns); every membership when ``ids`` is None."""
+    if ids is None:
+        return [_member(row) for row in session.execute(_member_rows(None))]
+    named = [
+        column.in_(list(values))
+        for column, values in ((M.id, ids), (M.enterprise_id, enterprise_ids),
+                               (M.project_id, project_ids))
+        if values
+    ]  # fmt: skip
+    if not named:
+        return []
+    return [_member(row) for row in session.execute(_member_rows(or_(*named)))]
 
 
 def _subject_column(subject_type: SubjectType) -> InstrumentedAttribute[uuid.UUID | None]:

@@ -9,7 +9,8 @@ report's (green projects 38/20/17/16/7/2, green enterprises 39/21/13/11/10/6); p
 rounding could not give them, because 13 of 84 projects is 15.48 %.
 
 Like every statistic, the figures count only what the caller sees (docs/SECURITY.md,
-"Statistics"): enterprise memberships are public, a project's are seen with the project.
+"Statistics"): enterprise memberships are public, a project's are seen with the project. They
+are kept per scope as the memberships change (``figures.py``).
 """
 
 from __future__ import annotations
@@ -18,16 +19,20 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from sqlalchemy import ColumnElement, not_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.access import policy
-from greenrong.domain.access.predicates import to_sql
+from greenrong.domain.access.predicates import Nothing, sql_condition, to_sql
 from greenrong.domain.access.principal import Principal
 from greenrong.domain.kit.apportion import largest_remainder
 from greenrong.domain.kit.types import utcnow
+from greenrong.domain.libraries import figures
 from greenrong.domain.libraries.models import Library, LibraryMembership
 from greenrong.domain.libraries.repository import open_counts
+from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenCategory
+from greenrong.domain.statistics import scopes
 
 _PLACES = Decimal("0.0001")
 
@@ -70,10 +75,32 @@ def shares(counts: dict[GreenCategory, int]) -> list[CategoryShare]:
 async def library_statistics(
     session: AsyncSession, *, on: date, principal: Principal
 ) -> list[LibraryFigures]:
-    """Every library in ``Library`` order, from one grouped statement, over the memberships
-    ``principal`` sees."""
+    """Every library in ``Library`` order, over the memberships ``principal`` sees: the kept
+    figures of its scope (``figures.py``, one statement) plus, for a caller who sees projects
+    beyond its scope's, the memberships of those projects (one grouped statement over them);
+    one grouped statement over every membership for a day before the kept figures' horizon."""
+    counts = await figures.kept_counts(session, on=on, principal=principal)
+    if counts is None:
+        return await recomputed_library_statistics(session, on=on, principal=principal)
+    if (own := _own_rows(principal)) is not None:
+        for library, of_library in (await open_counts(session, on, seen=own)).items():
+            for category, n in of_library.items():
+                counts[library][category] = counts[library].get(category, 0) + n
+    return _figures(counts)
+
+
+async def recomputed_library_statistics(
+    session: AsyncSession, *, on: date, principal: Principal
+) -> list[LibraryFigures]:
+    """``library_statistics`` from the memberships themselves (one grouped statement over
+    every membership the caller sees): what the kept figures must always equal."""
     rule = policy.visible_rows(principal, LibraryMembership.entity_type)
-    counts = await open_counts(session, on, seen=to_sql(LibraryMembership, rule, now=utcnow()))
+    return _figures(
+        await open_counts(session, on, seen=to_sql(LibraryMembership, rule, now=utcnow()))
+    )
+
+
+def _figures(counts: dict[Library, dict[GreenCategory, int]]) -> list[LibraryFigures]:
     return [
         LibraryFigures(
             library=library,
@@ -82,3 +109,20 @@ async def library_statistics(
         )
         for library in Library
     ]
+
+
+def _own_rows(principal: Principal) -> ColumnElement[bool] | None:
+    """The memberships the caller sees beyond its scope's base rows, as a condition; None for
+    none. Those are project memberships, seen with the project: a caller who sees no project
+    (the public, partners) has none, and no statement is made."""
+    own = scopes.own_rows(principal, LibraryMembership.entity_type)
+    if isinstance(own, Nothing) or isinstance(
+        policy.visible_rows(principal, Project.entity_type), Nothing
+    ):
+        return None
+    now = utcnow()
+    condition = sql_condition(LibraryMembership, own, now)
+    base = scopes.SCOPE_OF[principal.role].rows[LibraryMembership.entity_type]
+    if isinstance(base, Nothing):
+        return condition
+    return condition & not_(sql_condition(LibraryMembership, base, now))

@@ -23,6 +23,10 @@ from greenrong.domain.finance.models import (
     FinancialProduct,
     FinancingDemand,
 )
+from greenrong.domain.identification.models import (
+    GreenIdentification,
+    GreenIdentificationCorrection,
+)
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.matching.tracked import FinancingMatch, MatchStatus, TechnologyDeal
 from greenrong.domain.reference.vocab import GreenCategory
@@ -36,8 +40,9 @@ TOTAL = ""  # the key of a figure that is one total
 @dataclass(frozen=True)
 class Part:
     """One figure's rows of one model: those whose ``status`` is ``when`` (if given), counted
-    per ``key`` (an attribute, never None) or per UTC year of ``year_of`` (rows without one
-    count in no year), with ``amount`` summed (None counts as zero)."""
+    per ``key`` (an attribute, never None), per UTC year of ``year_of`` (rows without one
+    count in no year) or per ``pair`` of attributes (``pair_key``: the first may be None),
+    with ``amount`` summed (None counts as zero)."""
 
     figure: str
     model: type[Entity]
@@ -45,6 +50,7 @@ class Part:
     year_of: str | None = None
     amount: str | None = None
     when: Enum | None = None
+    pair: tuple[str, str] | None = None
 
     def contribution(self, values: Mapping[str, Any]) -> tuple[str, Decimal] | None:
         """The key and amount ``values`` (one row's attributes) add, None when none."""
@@ -61,13 +67,15 @@ class Part:
             if moment is None:
                 return None
             key = str(utc_year(moment))
+        elif self.pair is not None:
+            key = pair_key(values[self.pair[0]], values[self.pair[1]])
         amount = values[self.amount] if self.amount is not None else None
         return key, Decimal(amount) if amount is not None else ZERO
 
     @property
     def attributes(self) -> frozenset[str]:
         named = (self.key, self.year_of, self.amount, "status" if self.when is not None else None)
-        return frozenset(a for a in named if a is not None)
+        return frozenset(a for a in (*named, *(self.pair or ())) if a is not None)
 
 
 PARTS: tuple[Part, ...] = (
@@ -102,10 +110,24 @@ PARTS: tuple[Part, ...] = (
         when=MatchStatus.FINANCED,
     ),
     Part("disclosure_kind", Disclosure, key="kind"),
+    # identificationStatistics: the engine's suggestions on projects by review status, the
+    # reviewers' corrections, and those per (from code, to code)
+    Part("suggestions", GreenIdentification, key="status"),
+    Part("corrections", GreenIdentificationCorrection),
+    Part("correction_pair", GreenIdentificationCorrection, pair=("from_code", "to_code")),
 )
 
 #: the models whose rows the figures count
 TRACKED: tuple[type[Entity], ...] = tuple(dict.fromkeys(part.model for part in PARTS))
+
+
+#: between the codes of a ``pair`` key (never in a code)
+PAIR = "|"
+
+
+def pair_key(first: str | None, second: str) -> str:
+    """A pair's key: ``from|to``, with an empty ``from`` for None (a code is never empty)."""
+    return f"{first or ''}{PAIR}{second}"
 
 
 def utc_year(moment: datetime) -> int:

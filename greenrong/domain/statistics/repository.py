@@ -20,7 +20,7 @@ commit; ``AsyncSession.run_sync`` calls them from async code).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -53,7 +53,7 @@ from sqlalchemy.sql.elements import False_
 from sqlalchemy.sql.functions import FunctionElement
 
 from greenrong.domain.kit.types import Money
-from greenrong.domain.statistics.figures import PARTS, TOTAL, Key, Part, Tally
+from greenrong.domain.statistics.figures import PAIR, PARTS, TOTAL, Key, Part, Tally
 from greenrong.domain.statistics.models import FigureAmount, PlatformFigure
 
 FIGURES: Table = PlatformFigure.__table__  # type: ignore[assignment]
@@ -113,6 +113,12 @@ def _part_select(part: Part, condition: ColumnElement[bool] | None) -> Select[An
         moment = getattr(model, part.year_of)
         key = cast(utc_year(moment), String())
         where.append(moment.is_not(None))
+    elif part.pair is not None:  # figures.pair_key
+        first, second = (getattr(model, name) for name in part.pair)
+        # inline literals: PostgreSQL matches the GROUP BY to the selected key only when both
+        # are the same text (bound parameters would be numbered apart)
+        empty, between = literal_column("''", String()), literal_column(f"'{PAIR}'", String())
+        key = type_coerce(func.coalesce(first, empty).concat(between).concat(second), String())
     else:
         key = literal(TOTAL, String())
     if part.when is not None:
@@ -126,7 +132,9 @@ def _part_select(part: Part, condition: ColumnElement[bool] | None) -> Select[An
         .select_from(model)
         .where(*where)
     )
-    return statement if part.key is None and part.year_of is None else statement.group_by(key)
+    if part.key is None and part.year_of is None and part.pair is None:
+        return statement
+    return statement.group_by(key)
 
 
 def figures_statement(rows: RowScope) -> Any:
@@ -164,13 +172,32 @@ class StatisticsRepository:
             return []
         return _figure_rows(await self.session.execute(statement))
 
-    async def kept(self, scope: str) -> list[FigureRow]:
-        """The kept figures of ``scope``, its ``built`` marker included (one statement)."""
+    async def kept(self, scope: str, figures: Iterable[str] | None = None) -> list[FigureRow]:
+        """The kept figures of ``scope`` (only ``figures``, when given), its ``built`` marker
+        included (one statement: a range of the primary key)."""
         table = FIGURES
         statement = select(table.c.figure, table.c.key, table.c.count, table.c.amount).where(
             table.c.scope == scope
         )
+        if figures is not None:
+            statement = statement.where(table.c.figure.in_([BUILT, *figures]))
         return [tuple(row) for row in await self.session.execute(statement)]
+
+    async def kept_below(
+        self, scope: str, *, whole: Iterable[str], below: Mapping[str, str]
+    ) -> list[FigureRow]:
+        """The kept figures of ``scope`` named in ``whole``, and those of each figure in
+        ``below`` whose key sorts before its bound (one statement: ranges of the primary key,
+        as many rows as the keys in them)."""
+        table = FIGURES
+        columns = (table.c.figure, table.c.key, table.c.count, table.c.amount)
+        here = table.c.scope == scope
+        selects = [select(*columns).where(here, table.c.figure.in_(list(whole)))]
+        selects += [
+            select(*columns).where(here, table.c.figure == figure, table.c.key < bound)
+            for figure, bound in below.items()
+        ]
+        return [tuple(row) for row in await self.session.execute(union_all(*selects))]
 
     async def markers(self) -> set[tuple[str, str]]:
         """(scope, fingerprint) of every built scope."""
@@ -211,6 +238,23 @@ def apply_sync(session: Session, deltas: dict[tuple[str, str, str], Tally]) -> N
     )
 
 
+def key_sync(session: Session, figure: str) -> str | None:
+    """The key of ``figure`` in any scope (a figure every built scope holds once, such as a
+    horizon), None when no scope holds it. On PostgreSQL the table is first locked as the
+    upkeep's upserts lock it (ROW EXCLUSIVE), so a rebuild (``replace_sync``) that has begun
+    is waited for and the key read is the one its deltas are then added to."""
+    table = FIGURES
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("LOCK TABLE platform_figure IN ROW EXCLUSIVE MODE"))
+    return session.scalar(select(table.c.key).where(table.c.figure == figure).limit(1))
+
+
+def put_sync(session: Session, values: list[dict[str, Any]]) -> None:
+    """Insert kept figure rows (scope, figure, key, count, amount) as they are (a rebuild's)."""
+    if values:
+        session.execute(FIGURES.insert(), values)
+
+
 def replace_sync(session: Session, scopes: Iterable[tuple[str, str, RowScope]]) -> None:
     """Rebuild every kept figure: each (scope, fingerprint, rows) recomputed, with its marker.
 
@@ -247,6 +291,8 @@ __all__ = [
     "StatisticsRepository",
     "apply_sync",
     "figures_statement",
+    "key_sync",
+    "put_sync",
     "recompute_sync",
     "replace_sync",
     "utc_year",

@@ -47,7 +47,16 @@ from greenrong.domain.access.principal import Principal, Role
 from greenrong.domain.statistics.figures import TRACKED
 
 #: bump when what a figure counts changes (``figures.PARTS``): every kept scope is rebuilt
-FIGURES_VERSION = 1
+FIGURES_VERSION = 2
+
+#: rows the policy has no rule of their own for: a caller sees them with their project
+#: (identificationStatistics' suggestions and corrections, ``identification/service.py``)
+SEEN_WITH_PROJECT = frozenset({"GreenIdentification", "GreenIdentificationCorrection"})
+
+
+#: the entity types whose rows kept figures count: those of ``figures.PARTS``, and the library
+#: memberships (``libraries/figures.py``, kept apart: they count by their subject's category)
+KEPT_TYPES: tuple[str, ...] = (*(model.entity_type for model in TRACKED), "LibraryMembership")
 
 
 def shared(predicate: Predicate) -> Predicate:
@@ -63,6 +72,11 @@ def shared(predicate: Predicate) -> Predicate:
 
 
 def base_rows(role: Role, entity_type: str) -> Predicate:
+    if entity_type in SEEN_WITH_PROJECT:
+        base = shared(policy.visible_rows(Principal(role), "Project"))
+        if not isinstance(base, Everything | Nothing):  # a rule on the project's columns
+            raise TypeError(f"{entity_type} rows cannot be kept with a project rule {base!r}")
+        return base
     return shared(policy.visible_rows(Principal(role), entity_type))
 
 
@@ -103,12 +117,12 @@ class Scope:
 def _scopes() -> tuple[Scope, ...]:
     groups: dict[tuple[Predicate, ...], list[Role]] = {}
     for role in Role:
-        bases = tuple(base_rows(role, model.entity_type) for model in TRACKED)
+        bases = tuple(base_rows(role, entity_type) for entity_type in KEPT_TYPES)
         groups.setdefault(bases, []).append(role)
     scopes = []
     for bases, roles in groups.items():
         name = ",".join(sorted(roles))
-        rows = {model.entity_type: base for model, base in zip(TRACKED, bases, strict=True)}
+        rows = dict(zip(KEPT_TYPES, bases, strict=True))
         text = f"{FIGURES_VERSION}|{name}|{sorted(rows.items())!r}"
         fingerprint = hashlib.sha256(text.encode()).hexdigest()[:32]
         scopes.append(Scope(name, tuple(roles), rows, fingerprint))

@@ -25,6 +25,7 @@ from greenrong.domain.access import policy
 from greenrong.domain.access.predicates import Everything, Nothing, sql_condition, to_sql
 from greenrong.domain.access.principal import Principal
 from greenrong.domain.kit.types import utcnow
+from greenrong.domain.libraries import figures as library_figures
 from greenrong.domain.statistics import scopes
 from greenrong.domain.statistics.figures import merged, statistics_of
 from greenrong.domain.statistics.repository import (
@@ -105,8 +106,10 @@ def _base_rows(scope: scopes.Scope) -> RowScope:
 
 
 def rebuild_sync(session: Session) -> None:
-    """Recompute every scope's kept figures (in the caller's transaction)."""
+    """Recompute every scope's kept figures (in the caller's transaction), the libraries'
+    with today (UTC) as their horizon."""
     replace_sync(session, ((s.name, s.fingerprint, _base_rows(s)) for s in scopes.SCOPES))
+    library_figures.rebuild_sync(session, utcnow().date())
 
 
 async def rebuild(session: AsyncSession) -> None:
