@@ -76,7 +76,9 @@ def test_a_cursor_round_trips_and_is_bound_to_its_index_and_sort() -> None:
 
 
 def test_a_chinese_run_takes_the_longest_term_at_each_place() -> None:
-    segments = domain_synonyms().segments("开展污水资源化与污水治理，办理碳排放权质押贷款用于地热能")
+    segments = domain_synonyms().segments(
+        "开展污水资源化与污水治理，办理碳排放权质押贷款用于地热能"
+    )
 
     assert segments == [
         Segment(SegmentKind.CJK, ("开展",)),
