@@ -1,8 +1,9 @@
 """Glue for ``FinancingDemand.productMatches`` and ``FinancialProduct.demandMatches``.
 
-Forward: the demand, its enterprise and project come through the DataLoaders; one ``_msearch``
-ranks the products (``indexers/matching/finance.py``); the hits' rows come through the
-DataLoader, and the service checks each again with the Python rules and explains it.
+Forward: the demand, its enterprise and project come through the DataLoaders, and so does the
+ranking (``ProductRankings``: the demands of one request share one ``_msearch``,
+``indexers/matching/finance.py``); the hits' rows come through the DataLoader, and the service
+checks each again with the Python rules and explains it.
 Reverse: one service call (``domain/matching/finance.py``), with the caller.
 
 Both views give the rules only what the caller may read of the demand
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
 from greenrong.domain.access import policy
@@ -26,7 +28,13 @@ from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.matching.kit import Reason
 from greenrong.domain.projects.models import Project as ProjectRow
 from greenrong.indexers.kit.query import SearchUnavailableError
-from greenrong.indexers.matching.finance import domain_terms, rank_products
+from greenrong.indexers.matching.finance import (
+    ProductRanking,
+    RankingRequest,
+    domain_terms,
+    rank_products_many,
+)
+from greenrong.resolvers.loaders import RequestLoader
 from greenrong.schema.finance.types import FinancialProduct, FinancingDemand
 from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.finance import (
@@ -72,14 +80,9 @@ async def product_matches(
         raise NotFound("Enterprise", demand.enterprise_id)
     b = borrower(demand, enterprise, on=info.context.clock.today(), withheld=withheld)
     text = service.demand_text(demand, project, withheld=withheld)
+    request = RankingRequest(b, text, size, size if include_near_misses else 0)
     try:
-        ranking = await rank_products(
-            info.context.search,
-            b,
-            text,
-            size=size,
-            near_misses=size if include_near_misses else 0,
-        )
+        ranking = await loaders.get(ProductRankings, info.context).load(request)
     except SearchUnavailableError as error:
         return SearchUnavailable(code=error.reason, message=error.message)
 
@@ -113,6 +116,15 @@ async def product_matches(
         near_misses=near_misses,
         unchecked_rules=_in_rule_order(b.unchecked),
     )
+
+
+class ProductRankings(RequestLoader[RankingRequest, ProductRanking]):
+    """The rankings of the request's demands (a page of them under ``financingDemands``): one
+    ``_msearch`` a batch, one body per demand; a demand whose search failed gets its error."""
+
+    async def load_batch(self, keys: Sequence[RankingRequest]) -> list[ProductRanking]:
+        rankings = await rank_products_many(self.context.search, keys)
+        return rankings  # type: ignore[return-value]  # the DataLoader raises an error value
 
 
 async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:

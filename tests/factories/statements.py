@@ -1,4 +1,5 @@
-"""Counting the SQL statements that one piece of test code runs, and only those.
+"""Counting the SQL statements (and search round trips) that one piece of test code runs, and
+only those.
 
 The app's background loops (the outbox relay, the feed publisher, the webhook dispatcher) share
 its engine, so an engine-wide listener would also count their polls, at random. A ContextVar set
@@ -35,3 +36,24 @@ def count_statements(engine: AsyncEngine) -> Iterator[list[str]]:
     finally:
         _counting.reset(token)
         event.remove(engine.sync_engine, "before_cursor_execute", record)
+
+
+@contextlib.contextmanager
+def count_msearches(client: Any) -> Iterator[list[int]]:
+    """The ``_msearch`` calls made on the search ``client`` inside the block (by this task and
+    the tasks it starts), each as its number of searches. The call itself goes through."""
+    calls: list[int] = []
+    real = client.msearch
+
+    async def msearch(*args: Any, **kwargs: Any) -> Any:
+        if _counting.get():
+            calls.append(len(kwargs.get("body", args[0] if args else [])) // 2)
+        return await real(*args, **kwargs)
+
+    client.msearch = msearch
+    token = _counting.set(True)
+    try:
+        yield calls
+    finally:
+        _counting.reset(token)
+        del client.msearch

@@ -73,3 +73,21 @@ def test_a_cursor_round_trips_and_is_bound_to_its_index_and_sort() -> None:
         "0b5c",
     ]
     assert "listings" not in cursor  # opaque
+
+
+def test_a_chinese_run_takes_the_longest_term_at_each_place() -> None:
+    segments = domain_synonyms().segments(
+        "开展污水资源化与污水治理，办理碳排放权质押贷款用于地热能"
+    )
+
+    assert segments == [
+        Segment(SegmentKind.CJK, ("开展",)),
+        Segment(SegmentKind.SYNONYM, ("污水资源化", "中水回用", "再生水利用")),
+        Segment(SegmentKind.CJK, ("与",)),
+        Segment(SegmentKind.SYNONYM, ("污水", "废水")),
+        Segment(SegmentKind.CJK, ("治理",)),
+        Segment(SegmentKind.CJK, ("办理",)),
+        Segment(SegmentKind.SYNONYM, ("碳排放权质押", "碳质押")),
+        Segment(SegmentKind.CJK, ("贷款用于",)),
+        Segment(SegmentKind.SYNONYM, ("地热能", "地热")),
+    ]

@@ -90,7 +90,7 @@ async def demand_matches(
         for pair in policy.consents_deciding(principal, "FinancingDemand", demand)
     }
     granted = await valid_consents(session, principal, needed)
-    scored: list[tuple[float, FinancingDemand, list[Reason], frozenset[EligibilityRule]]] = []
+    scored: list[tuple[float, FinancingDemand, Borrower, set[str]]] = []
     for demand, enterprise, project in candidates:
         withheld = policy.withheld_fields(
             principal,
@@ -110,12 +110,18 @@ async def demand_matches(
             text=text,
             w=w,
         )
-        why = reasons(b, product, names, w)
-        scored.append((python_score(b, product, names, w), demand, why, b.unchecked))
+        scored.append((python_score(b, product, names, w), demand, b, names))
     scored.sort(key=lambda item: (-item[0], item[1].submitted_at, item[1].id))
+    # explained only where shown: the reasons of the page, not of every demand that fits
     return [
-        DemandMatch(demand=demand, score=score, rank=rank, reasons=why, unchecked=unchecked)
-        for rank, (score, demand, why, unchecked) in enumerate(scored[:first], start=1)
+        DemandMatch(
+            demand=demand,
+            score=score,
+            rank=rank,
+            reasons=reasons(b, product, names, w),
+            unchecked=b.unchecked,
+        )
+        for rank, (score, demand, b, names) in enumerate(scored[:first], start=1)
     ], len(scored)
 
 

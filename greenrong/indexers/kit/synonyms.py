@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 #: a Latin word (letters, digits and the joiners of codes like CO2 or PM2.5), or a run of CJK
@@ -43,9 +43,21 @@ class Synonyms:
 
     sets: tuple[tuple[str, ...], ...]
 
-    @property
+    # Both are built once per instance: a tuple does not keep its hash, so a cache keyed on
+    # ``sets`` would hash the whole file again at every lookup (several per character of a text).
+    @cached_property
     def _index(self) -> dict[str, tuple[str, ...]]:
-        return _index_of(self.sets)
+        return {term.lower(): group for group in self.sets for term in group}
+
+    @cached_property
+    def _starts(self) -> dict[str, tuple[int, ...]]:
+        """The first two characters of each Chinese term -> the lengths of the terms that
+        begin with them, longest first: one lookup per character finds where a term may start."""
+        starts: dict[str, set[int]] = {}
+        for term in self._index:
+            if len(term) > 1 and not _LATIN.match(term):
+                starts.setdefault(term[:2], set()).add(len(term))
+        return {start: tuple(sorted(lengths, reverse=True)) for start, lengths in starts.items()}
 
     def alternatives(self, term: str) -> tuple[str, ...]:
         """``term`` first, then the other terms of its set (just ``term`` when it has none)."""
@@ -67,15 +79,15 @@ class Synonyms:
         return segments
 
     def _split_cjk(self, run: str) -> list[Segment]:
-        longest = _longest_cjk(self.sets)
+        starts, index = self._starts, self._index
         segments: list[Segment] = []
         pending, i = "", 0
         while i < len(run):
             match = next(
                 (
                     run[i : i + n]
-                    for n in range(min(longest, len(run) - i), 1, -1)
-                    if run[i : i + n] in self._index
+                    for n in starts.get(run[i : i + 2], ())
+                    if i + n <= len(run) and run[i : i + n] in index
                 ),
                 None,
             )
@@ -91,16 +103,6 @@ class Synonyms:
         if pending:
             segments.append(Segment(SegmentKind.CJK, (pending,)))
         return segments
-
-
-@cache
-def _index_of(sets: tuple[tuple[str, ...], ...]) -> dict[str, tuple[str, ...]]:
-    return {term.lower(): group for group in sets for term in group}
-
-
-@cache
-def _longest_cjk(sets: tuple[tuple[str, ...], ...]) -> int:
-    return max((len(t) for group in sets for t in group if not _LATIN.match(t)), default=0)
 
 
 @cache

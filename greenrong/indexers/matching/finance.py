@@ -27,6 +27,9 @@ failing it means failing only it) keeps each bucket's best through ``top_hits``,
 the hits. The buckets are exactly what one query per rule found before (an ``_msearch`` the
 embedded engine ran one query after another), in one pass over the products.
 
+Several demands (a page of them, ``FinancingDemand.productMatches`` under a list) are ranked in
+one ``_msearch`` (``rank_products_many``), one request body each.
+
 The ``Borrower`` holds only what the caller may read of the demand (``finance_rules.borrower``
 with the policy's withheld fields) and the text without a withheld purpose, so neither the
 filters, the scores nor the near misses depend on a value the caller cannot see.
@@ -36,6 +39,7 @@ from __future__ import annotations
 
 import math
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -326,6 +330,16 @@ def near_miss_rules(b: Borrower) -> list[EligibilityRule]:
     return [r for r in EligibilityRule if r in NEAR_MISS_RULES and r in rules]
 
 
+@dataclass(frozen=True)
+class RankingRequest:
+    """One demand's ranking: what the caller may read of it, its text, and the sizes."""
+
+    borrower: Borrower
+    text: str
+    size: int
+    near_misses: int = 0
+
+
 async def rank_products(
     engine: SearchEngine,
     b: Borrower,
@@ -338,14 +352,42 @@ async def rank_products(
     """The eligible products for ``b``, best first, and (``near_misses`` > 0) per rule the best
     products failing only that rule. One search, one pass over the products.
     ``SearchUnavailableError`` when the engine cannot answer."""
+    (ranking,) = await rank_products_many(engine, [RankingRequest(b, text, size, near_misses)], w=w)
+    if isinstance(ranking, Exception):
+        raise ranking
+    return ranking
+
+
+async def rank_products_many(
+    engine: SearchEngine,
+    requests: Sequence[RankingRequest],
+    *,
+    w: FinanceWeights = FINANCE_WEIGHTS,
+) -> list[ProductRanking | Exception]:
+    """``rank_products`` for several demands in one ``_msearch`` (one round trip to the engine
+    for a page of demands), in the order of ``requests``. A demand whose search failed gets its
+    error (``SearchUnavailableError`` when the engine cannot answer) and the others their
+    rankings; ``SearchUnavailableError`` is raised when the whole request fails."""
+    if not requests:
+        return []
     alias = engine.alias(INDEX)
-    request = body(b, text, size=size, near_misses=near_misses, w=w)
-    answer = await _call(engine.client.msearch(body=[{"index": alias}, request]))
-    response = answer["responses"][0]
+    lines: list[dict[str, Any]] = []
+    for r in requests:
+        lines += [
+            {"index": alias},
+            body(r.borrower, r.text, size=r.size, near_misses=r.near_misses, w=w),
+        ]
+    answer = await _call(engine.client.msearch(body=lines))
+    return [
+        _ranking(r, response) for r, response in zip(requests, answer["responses"], strict=True)
+    ]
+
+
+def _ranking(request: RankingRequest, response: dict[str, Any]) -> ProductRanking | Exception:
     if "error" in response:
-        raise _failed(response)
+        return _failed(response)
     buckets = response.get("aggregations", {}).get(NEAR_MISSES, {}).get("buckets", {})
-    rules = near_miss_rules(b) if near_misses > 0 else []
+    rules = near_miss_rules(request.borrower) if request.near_misses > 0 else []
     return ProductRanking(
         hits=_hits(response),
         total=int(response["hits"]["total"]["value"]),
