@@ -40,7 +40,14 @@ import httpx
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
-from shared import JWT_SECRET, admin_headers, database, percentile, time_paths
+from shared import (
+    JWT_SECRET,
+    admin_headers,
+    database,
+    percentile,
+    time_paths,
+    without_sniffio_lookups,
+)
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
@@ -72,6 +79,7 @@ CURSORS = """query ($first: Int!, $after: String) {
 
 
 def main() -> None:
+    without_sniffio_lookups()
     parser = argparse.ArgumentParser(description="Time buyerMatches for pages of listings.")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--admin-url", help="PostgreSQL admin URL: a fresh database is made")

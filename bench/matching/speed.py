@@ -45,7 +45,15 @@ import httpx
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "search"))
-from shared import JWT_SECRET, admin_headers, database, percentile, rss_kib, time_paths
+from shared import (
+    JWT_SECRET,
+    admin_headers,
+    database,
+    percentile,
+    rss_kib,
+    time_paths,
+    without_sniffio_lookups,
+)
 
 from greenrong.app import create_app
 from greenrong.core.config import Settings
@@ -84,6 +92,7 @@ NEAR = "nearMisses { rule message node { name } }"
 
 
 def main() -> None:
+    without_sniffio_lookups()
     parser = argparse.ArgumentParser(description="Time productMatches against its raw query.")
     where = parser.add_mutually_exclusive_group(required=True)
     where.add_argument("--admin-url", help="PostgreSQL admin URL: a fresh database is made")

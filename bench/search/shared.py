@@ -11,8 +11,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import importlib.util
 import secrets
 import statistics
+import sys
 import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import UTC, datetime, timedelta
@@ -119,3 +121,12 @@ async def time_paths(
 def percentile(values: list[float], q: int) -> float:
     """The q-th percentile (1..99) of the values, inclusive method."""
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
+
+
+def without_sniffio_lookups() -> None:
+    """httpx's ASGITransport tries ``import sniffio`` on every request (to tell trio from
+    asyncio); where it is not installed, each in-process request searched ``sys.path`` for it,
+    a cost of the bench's client that a served request never pays. A ``None`` entry in
+    ``sys.modules`` makes that import fail at once (the same ImportError)."""
+    if "sniffio" not in sys.modules and importlib.util.find_spec("sniffio") is None:
+        sys.modules["sniffio"] = None  # type: ignore[assignment]
