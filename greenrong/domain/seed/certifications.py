@@ -176,6 +176,7 @@ class CertificationSources:
     #: subject id -> its certificate issued by the cut-off, then its renewals, for the memberships
     issued: dict[uuid.UUID, list[_Cycle]] = field(default_factory=dict)
     revoked_cycles: list[_Cycle] = field(default_factory=list)
+    _reviewers: _Reviewers | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.as_of < _CUTOFF_DAY:
@@ -417,7 +418,36 @@ class CertificationSources:
         }
 
     def _generated(self, cycle: _Cycle) -> _Generated:
-        return _generate(cycle, self.experts, random.Random(cycle.id.int))
+        if self._reviewers is None or len(self._reviewers.experts) != len(self.experts):
+            self._reviewers = _Reviewers(self.experts)
+        return _generate(cycle, self._reviewers, random.Random(cycle.id.int))
+
+
+class _Reviewers:
+    """The experts a cycle may draw its reviewers from. A conflict of interest depends on the
+    expert's affiliation only, and the experts share a few dozen affiliations: checking each
+    affiliation once per owner (not each expert per cycle) keeps the seed linear in its scale.
+    A fair pool is the experts list itself, or the same list without the conflicted
+    affiliations, in the same order (so ``rng.sample`` draws the same experts)."""
+
+    def __init__(self, experts: list[tuple[uuid.UUID, str]]) -> None:
+        self.experts = experts
+        self._affiliations = list(dict.fromkeys(affiliation for _, affiliation in experts))
+        self._conflicts: dict[str, frozenset[str]] = {}
+        self._pools: dict[frozenset[str], list[tuple[uuid.UUID, str]]] = {}
+
+    def fair(self, owner_name: str) -> list[tuple[uuid.UUID, str]]:
+        conflicts = self._conflicts.get(owner_name)
+        if conflicts is None:
+            conflicts = frozenset(a for a in self._affiliations if conflicted(a, owner_name))
+            self._conflicts[owner_name] = conflicts
+        if not conflicts:
+            return self.experts
+        pool = self._pools.get(conflicts)
+        if pool is None:
+            pool = [e for e in self.experts if e[1] not in conflicts]
+            self._pools[conflicts] = pool
+        return pool
 
 
 S, A = CertificationStatus, CertificationAction
@@ -464,9 +494,7 @@ def _reviewer_scores(
     return scores
 
 
-def _generate(
-    cycle: _Cycle, experts: list[tuple[uuid.UUID, str]], rng: random.Random
-) -> _Generated:
+def _generate(cycle: _Cycle, reviewers: _Reviewers, rng: random.Random) -> _Generated:
     scoring = rubric(cycle.subject, cycle.rubric_version)
     dims = [(d.code, d.points) for d in scoring.dimensions]
     bands = _BANDS_OF[cycle.rubric_version]
@@ -490,9 +518,9 @@ def _generate(
         }
         for d in scoring.dimensions
     ]
-    fair = [e for e in experts if not conflicted(e[1], cycle.owner_name)]
+    fair = reviewers.fair(cycle.owner_name)
     # tiny scales have fewer than two experts (or fair ones): take who there is
-    pool = fair if len(fair) >= REVIEWERS else experts
+    pool = fair if len(fair) >= REVIEWERS else reviewers.experts
     chosen = rng.sample(pool, min(REVIEWERS, len(pool)))
     times = _times(cycle.start, cycle.end, 8)
     if cycle.outcome is _Outcome.REVOKED and cycle.revoked_on is not None:
