@@ -357,65 +357,23 @@ class CertificationSources:
     def _ordered(self) -> list[_Cycle]:
         return sorted(self.cycles, key=lambda c: (c.end, c.id))
 
-    def certification_rows(self) -> Iterator[Row]:
+    def rows(self, cycles_per_chunk: int) -> Iterator[tuple[list[Row], list[Row], list[Row]]]:
+        """The certifications, their reviews and their history steps, a chunk of certifications
+        at a time (in decision order), each generated once: a chunk's certifications go in
+        before their reviews and steps, and a renewed certificate (decided earlier) before its
+        renewal."""
         numbers: dict[str, int] = {}
-        for cycle in self._ordered():
-            yield self._certification(cycle, numbers)
-
-    def review_rows(self) -> Iterator[Row]:
-        for cycle in self._ordered():
-            yield from self._generated(cycle).reviews
-
-    def event_rows(self) -> Iterator[Row]:
-        for cycle in self._ordered():
-            yield from self._generated(cycle).events
-
-    def _certification(self, cycle: _Cycle, numbers: dict[str, int]) -> Row:
-        made = self._generated(cycle)
-        number = None
-        if cycle.outcome is not _Outcome.REJECTED:
-            prefix = f"{NUMBER_PREFIX[cycle.subject]}-{cycle.first_day.year}-"
-            numbers[prefix] = numbers.get(prefix, 0) + 1
-            number = f"{prefix}{numbers[prefix]:06d}"
-        status = {
-            _Outcome.ISSUED: CertificationStatus.ISSUED,
-            _Outcome.REJECTED: CertificationStatus.REJECTED,
-            _Outcome.REVOKED: CertificationStatus.REVOKED,
-        }[cycle.outcome]
-        ended_on = cycle.revoked_on
-        if cycle.renewed_by is not None:
-            status, ended_on = CertificationStatus.RENEWED, cycle.valid_until
-        elif cycle.expired:
-            status, ended_on = CertificationStatus.EXPIRED, cycle.valid_until
-        last = made.times[-1] if ended_on is not None else cycle.end
-        return entity_columns(cycle.id, cycle.start, last) | {
-            "subject_type": cycle.subject,
-            "enterprise_id": cycle.enterprise_id,
-            "project_id": cycle.project_id,
-            "rubric_version": cycle.rubric_version,
-            "status": status,
-            "green_category": cycle.category,
-            "answers": made.answers,
-            "evidence": made.evidence,
-            "pre_score": made.pre_total,
-            "pre_scores": made.pre_scores,
-            "submitted_at": made.times[2],
-            "review_round": 1,
-            "consolidation_rule": ConsolidationRule.MEAN,
-            "scores": made.scores,
-            "score": made.score,
-            "spread": made.spread,
-            "second_round_flagged": False,
-            "decided_at": cycle.end,
-            "rejection_reasons": made.reasons,
-            "level": cycle.level,
-            "certificate_number": number,
-            "valid_from": None if number is None else cycle.first_day,
-            "valid_until": None if number is None else cycle.valid_until,
-            "ended_on": ended_on,
-            "revocation_reason": made.revocation,
-            "renews_id": None if cycle.renews is None else cycle.renews.id,
-        }
+        ordered = self._ordered()
+        for start in range(0, len(ordered), cycles_per_chunk):
+            certifications: list[Row] = []
+            reviews: list[Row] = []
+            events: list[Row] = []
+            for cycle in ordered[start : start + cycles_per_chunk]:
+                made = self._generated(cycle)
+                certifications.append(_certification(cycle, made, numbers))
+                reviews += made.reviews
+                events += made.events
+            yield certifications, reviews, events
 
     def _generated(self, cycle: _Cycle) -> _Generated:
         if self._reviewers is None or len(self._reviewers.experts) != len(self.experts):
@@ -475,6 +433,54 @@ class _Generated:
     revocation: str | None
     reviews: list[Row]
     events: list[Row]
+
+
+def _certification(cycle: _Cycle, made: _Generated, numbers: dict[str, int]) -> Row:
+    """A certification's row; ``numbers`` counts the certificate numbers given per prefix."""
+    number = None
+    if cycle.outcome is not _Outcome.REJECTED:
+        prefix = f"{NUMBER_PREFIX[cycle.subject]}-{cycle.first_day.year}-"
+        numbers[prefix] = numbers.get(prefix, 0) + 1
+        number = f"{prefix}{numbers[prefix]:06d}"
+    status = {
+        _Outcome.ISSUED: CertificationStatus.ISSUED,
+        _Outcome.REJECTED: CertificationStatus.REJECTED,
+        _Outcome.REVOKED: CertificationStatus.REVOKED,
+    }[cycle.outcome]
+    ended_on = cycle.revoked_on
+    if cycle.renewed_by is not None:
+        status, ended_on = CertificationStatus.RENEWED, cycle.valid_until
+    elif cycle.expired:
+        status, ended_on = CertificationStatus.EXPIRED, cycle.valid_until
+    last = made.times[-1] if ended_on is not None else cycle.end
+    return entity_columns(cycle.id, cycle.start, last) | {
+        "subject_type": cycle.subject,
+        "enterprise_id": cycle.enterprise_id,
+        "project_id": cycle.project_id,
+        "rubric_version": cycle.rubric_version,
+        "status": status,
+        "green_category": cycle.category,
+        "answers": made.answers,
+        "evidence": made.evidence,
+        "pre_score": made.pre_total,
+        "pre_scores": made.pre_scores,
+        "submitted_at": made.times[2],
+        "review_round": 1,
+        "consolidation_rule": ConsolidationRule.MEAN,
+        "scores": made.scores,
+        "score": made.score,
+        "spread": made.spread,
+        "second_round_flagged": False,
+        "decided_at": cycle.end,
+        "rejection_reasons": made.reasons,
+        "level": cycle.level,
+        "certificate_number": number,
+        "valid_from": None if number is None else cycle.first_day,
+        "valid_until": None if number is None else cycle.valid_until,
+        "ended_on": ended_on,
+        "revocation_reason": made.revocation,
+        "renews_id": None if cycle.renews is None else cycle.renews.id,
+    }
 
 
 def _times(start: datetime, end: datetime, n: int) -> list[datetime]:
