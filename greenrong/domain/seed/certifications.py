@@ -176,6 +176,7 @@ class CertificationSources:
     #: subject id -> its certificate issued by the cut-off, then its renewals, for the memberships
     issued: dict[uuid.UUID, list[_Cycle]] = field(default_factory=dict)
     revoked_cycles: list[_Cycle] = field(default_factory=list)
+    _reviewers: _Reviewers | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.as_of < _CUTOFF_DAY:
@@ -356,68 +357,55 @@ class CertificationSources:
     def _ordered(self) -> list[_Cycle]:
         return sorted(self.cycles, key=lambda c: (c.end, c.id))
 
-    def certification_rows(self) -> Iterator[Row]:
+    def rows(self, cycles_per_chunk: int) -> Iterator[tuple[list[Row], list[Row], list[Row]]]:
+        """The certifications, their reviews and their history steps, a chunk of certifications
+        at a time (in decision order), each generated once: a chunk's certifications go in
+        before their reviews and steps, and a renewed certificate (decided earlier) before its
+        renewal."""
         numbers: dict[str, int] = {}
-        for cycle in self._ordered():
-            yield self._certification(cycle, numbers)
-
-    def review_rows(self) -> Iterator[Row]:
-        for cycle in self._ordered():
-            yield from self._generated(cycle).reviews
-
-    def event_rows(self) -> Iterator[Row]:
-        for cycle in self._ordered():
-            yield from self._generated(cycle).events
-
-    def _certification(self, cycle: _Cycle, numbers: dict[str, int]) -> Row:
-        made = self._generated(cycle)
-        number = None
-        if cycle.outcome is not _Outcome.REJECTED:
-            prefix = f"{NUMBER_PREFIX[cycle.subject]}-{cycle.first_day.year}-"
-            numbers[prefix] = numbers.get(prefix, 0) + 1
-            number = f"{prefix}{numbers[prefix]:06d}"
-        status = {
-            _Outcome.ISSUED: CertificationStatus.ISSUED,
-            _Outcome.REJECTED: CertificationStatus.REJECTED,
-            _Outcome.REVOKED: CertificationStatus.REVOKED,
-        }[cycle.outcome]
-        ended_on = cycle.revoked_on
-        if cycle.renewed_by is not None:
-            status, ended_on = CertificationStatus.RENEWED, cycle.valid_until
-        elif cycle.expired:
-            status, ended_on = CertificationStatus.EXPIRED, cycle.valid_until
-        last = made.times[-1] if ended_on is not None else cycle.end
-        return entity_columns(cycle.id, cycle.start, last) | {
-            "subject_type": cycle.subject,
-            "enterprise_id": cycle.enterprise_id,
-            "project_id": cycle.project_id,
-            "rubric_version": cycle.rubric_version,
-            "status": status,
-            "green_category": cycle.category,
-            "answers": made.answers,
-            "evidence": made.evidence,
-            "pre_score": made.pre_total,
-            "pre_scores": made.pre_scores,
-            "submitted_at": made.times[2],
-            "review_round": 1,
-            "consolidation_rule": ConsolidationRule.MEAN,
-            "scores": made.scores,
-            "score": made.score,
-            "spread": made.spread,
-            "second_round_flagged": False,
-            "decided_at": cycle.end,
-            "rejection_reasons": made.reasons,
-            "level": cycle.level,
-            "certificate_number": number,
-            "valid_from": None if number is None else cycle.first_day,
-            "valid_until": None if number is None else cycle.valid_until,
-            "ended_on": ended_on,
-            "revocation_reason": made.revocation,
-            "renews_id": None if cycle.renews is None else cycle.renews.id,
-        }
+        ordered = self._ordered()
+        for start in range(0, len(ordered), cycles_per_chunk):
+            certifications: list[Row] = []
+            reviews: list[Row] = []
+            events: list[Row] = []
+            for cycle in ordered[start : start + cycles_per_chunk]:
+                made = self._generated(cycle)
+                certifications.append(_certification(cycle, made, numbers))
+                reviews += made.reviews
+                events += made.events
+            yield certifications, reviews, events
 
     def _generated(self, cycle: _Cycle) -> _Generated:
-        return _generate(cycle, self.experts, random.Random(cycle.id.int))
+        if self._reviewers is None or len(self._reviewers.experts) != len(self.experts):
+            self._reviewers = _Reviewers(self.experts)
+        return _generate(cycle, self._reviewers, random.Random(cycle.id.int))
+
+
+class _Reviewers:
+    """The experts a cycle may draw its reviewers from. A conflict of interest depends on the
+    expert's affiliation only, and the experts share a few dozen affiliations: checking each
+    affiliation once per owner (not each expert per cycle) keeps the seed linear in its scale.
+    A fair pool is the experts list itself, or the same list without the conflicted
+    affiliations, in the same order (so ``rng.sample`` draws the same experts)."""
+
+    def __init__(self, experts: list[tuple[uuid.UUID, str]]) -> None:
+        self.experts = experts
+        self._affiliations = list(dict.fromkeys(affiliation for _, affiliation in experts))
+        self._conflicts: dict[str, frozenset[str]] = {}
+        self._pools: dict[frozenset[str], list[tuple[uuid.UUID, str]]] = {}
+
+    def fair(self, owner_name: str) -> list[tuple[uuid.UUID, str]]:
+        conflicts = self._conflicts.get(owner_name)
+        if conflicts is None:
+            conflicts = frozenset(a for a in self._affiliations if conflicted(a, owner_name))
+            self._conflicts[owner_name] = conflicts
+        if not conflicts:
+            return self.experts
+        pool = self._pools.get(conflicts)
+        if pool is None:
+            pool = [e for e in self.experts if e[1] not in conflicts]
+            self._pools[conflicts] = pool
+        return pool
 
 
 S, A = CertificationStatus, CertificationAction
@@ -447,6 +435,54 @@ class _Generated:
     events: list[Row]
 
 
+def _certification(cycle: _Cycle, made: _Generated, numbers: dict[str, int]) -> Row:
+    """A certification's row; ``numbers`` counts the certificate numbers given per prefix."""
+    number = None
+    if cycle.outcome is not _Outcome.REJECTED:
+        prefix = f"{NUMBER_PREFIX[cycle.subject]}-{cycle.first_day.year}-"
+        numbers[prefix] = numbers.get(prefix, 0) + 1
+        number = f"{prefix}{numbers[prefix]:06d}"
+    status = {
+        _Outcome.ISSUED: CertificationStatus.ISSUED,
+        _Outcome.REJECTED: CertificationStatus.REJECTED,
+        _Outcome.REVOKED: CertificationStatus.REVOKED,
+    }[cycle.outcome]
+    ended_on = cycle.revoked_on
+    if cycle.renewed_by is not None:
+        status, ended_on = CertificationStatus.RENEWED, cycle.valid_until
+    elif cycle.expired:
+        status, ended_on = CertificationStatus.EXPIRED, cycle.valid_until
+    last = made.times[-1] if ended_on is not None else cycle.end
+    return entity_columns(cycle.id, cycle.start, last) | {
+        "subject_type": cycle.subject,
+        "enterprise_id": cycle.enterprise_id,
+        "project_id": cycle.project_id,
+        "rubric_version": cycle.rubric_version,
+        "status": status,
+        "green_category": cycle.category,
+        "answers": made.answers,
+        "evidence": made.evidence,
+        "pre_score": made.pre_total,
+        "pre_scores": made.pre_scores,
+        "submitted_at": made.times[2],
+        "review_round": 1,
+        "consolidation_rule": ConsolidationRule.MEAN,
+        "scores": made.scores,
+        "score": made.score,
+        "spread": made.spread,
+        "second_round_flagged": False,
+        "decided_at": cycle.end,
+        "rejection_reasons": made.reasons,
+        "level": cycle.level,
+        "certificate_number": number,
+        "valid_from": None if number is None else cycle.first_day,
+        "valid_until": None if number is None else cycle.valid_until,
+        "ended_on": ended_on,
+        "revocation_reason": made.revocation,
+        "renews_id": None if cycle.renews is None else cycle.renews.id,
+    }
+
+
 def _times(start: datetime, end: datetime, n: int) -> list[datetime]:
     """``n`` whole-second instants from ``start`` to ``end``, evenly spread, rising."""
     span = max(int((end - start).total_seconds()), n)
@@ -464,9 +500,7 @@ def _reviewer_scores(
     return scores
 
 
-def _generate(
-    cycle: _Cycle, experts: list[tuple[uuid.UUID, str]], rng: random.Random
-) -> _Generated:
+def _generate(cycle: _Cycle, reviewers: _Reviewers, rng: random.Random) -> _Generated:
     scoring = rubric(cycle.subject, cycle.rubric_version)
     dims = [(d.code, d.points) for d in scoring.dimensions]
     bands = _BANDS_OF[cycle.rubric_version]
@@ -490,9 +524,9 @@ def _generate(
         }
         for d in scoring.dimensions
     ]
-    fair = [e for e in experts if not conflicted(e[1], cycle.owner_name)]
+    fair = reviewers.fair(cycle.owner_name)
     # tiny scales have fewer than two experts (or fair ones): take who there is
-    pool = fair if len(fair) >= REVIEWERS else experts
+    pool = fair if len(fair) >= REVIEWERS else reviewers.experts
     chosen = rng.sample(pool, min(REVIEWERS, len(pool)))
     times = _times(cycle.start, cycle.end, 8)
     if cycle.outcome is _Outcome.REVOKED and cycle.revoked_on is not None:

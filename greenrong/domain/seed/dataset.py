@@ -205,9 +205,11 @@ class DemoDataset:
         )
         yield from _batches(Disclosure, rows, rows_per_batch)
 
-        yield from _batches(Certification, certified.certification_rows(), rows_per_batch)
-        yield from _batches(CertificationReview, certified.review_rows(), rows_per_batch)
-        yield from _batches(CertificationEvent, certified.event_rows(), rows_per_batch)
+        # a chunk of certifications with their reviews and history: each cycle generated once
+        for certifications, reviews, events in certified.rows(rows_per_batch):
+            yield Batch(Certification, certifications)
+            yield from _batches(CertificationReview, iter(reviews), rows_per_batch)
+            yield from _batches(CertificationEvent, iter(events), rows_per_batch)
 
 
 def _batches(model: type[Entity], rows: Iterator[Row], size: int) -> Iterator[Batch]:
