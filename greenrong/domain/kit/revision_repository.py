@@ -1,0 +1,115 @@
+"""Revisions: one counter per named body of kept data, moved in the transaction that changes it.
+
+A process that keeps an answer derived from kept data (the shared answers of
+``schema/kit/answers.py``) remembers the revisions it was computed at, and reads them from the
+database again on every request: one primary-key read. An answer is used again only while
+every revision it names is unchanged. The counter lives in the database, not in a process, so
+a write committed through any process (an API process, a worker, the CLI, the demo seed) is
+seen by every other process's next read, and a transaction that rolls back moves nothing.
+
+A revision only ever goes up. A name never bumped reads 0.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy import BigInteger, String, Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from greenrong.domain.kit.models import Base
+
+
+class DataRevision(Base):
+    __tablename__ = "data_revision"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    value: Mapped[int] = mapped_column(BigInteger)
+
+
+_TABLE: Table = DataRevision.__table__  # type: ignore[assignment]
+
+
+def bump_sync(session: Session, name: str) -> None:
+    """Move ``name`` on, in the session's transaction (the synchronous ``Session``: the figures'
+    upkeep runs inside SQLAlchemy's commit). On PostgreSQL the row stays locked until the
+    transaction ends: call it after the transaction's other writes to the data it names."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(_TABLE).values(name=name, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_TABLE.c.name], set_={"value": _TABLE.c.value + 1}
+    )
+    session.execute(statement)
+
+
+async def read(connection: AsyncConnection, names: Sequence[str]) -> tuple[int, ...]:
+    """The committed revisions of ``names``, in order (0 for a name never bumped)."""
+    if not names:
+        return ()
+    rows = await connection.execute(
+        select(_TABLE.c.name, _TABLE.c.value).where(_TABLE.c.name.in_(names))
+    )
+    values = dict(rows.tuples().all())
+    return tuple(values.get(name, 0) for name in names)
+
+
+class RevisionReader:
+    """Reads committed revisions through one engine, the cheapest way its database allows.
+
+    - PostgreSQL: ``read`` on a pooled connection outside a transaction (no ``BEGIN`` and
+      ``ROLLBACK`` round trips).
+    - SQLite on a file: a read-only stdlib ``sqlite3`` connection of its own, in the caller's
+      thread. The read of a few rows by primary key takes microseconds, where aiosqlite would
+      hand the statement and its fetch to its thread and wait twice. The database is in WAL mode
+      (``core/db.py``), so the read does not wait for writers; its busy timeout is 0, and when
+      SQLite answers busy all the same (a checkpoint being reset), or the connection cannot be
+      opened, the read goes through the engine instead. Autocommit: each read sees the latest
+      commit, and no read transaction is held between reads.
+    - SQLite in memory: through the engine (no other connection sees its data).
+    """
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.engine = engine
+        self._sqlite: sqlite3.Connection | None = None
+        url = engine.url
+        self._sqlite_path = (
+            url.database
+            if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
+            else None
+        )
+        self._statements: dict[tuple[str, ...], str] = {}
+
+    async def read(self, names: Sequence[str]) -> tuple[int, ...]:
+        if self._sqlite_path is not None and names:
+            try:
+                return self._read_sqlite(tuple(names))
+            except sqlite3.Error:
+                self.close()  # opened again by the next read
+        async with self.engine.connect() as connection:
+            if self.engine.dialect.name == "postgresql":
+                await connection.execution_options(isolation_level="AUTOCOMMIT")
+            return await read(connection, names)
+
+    def _read_sqlite(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        if self._sqlite is None:
+            path = Path(str(self._sqlite_path)).resolve()
+            self._sqlite = sqlite3.connect(
+                f"{path.as_uri()}?mode=ro", uri=True, timeout=0, isolation_level=None
+            )
+        sql = self._statements.get(names)
+        if sql is None:
+            marks = ", ".join("?" * len(names))
+            sql = f"SELECT name, value FROM data_revision WHERE name IN ({marks})"
+            self._statements[names] = sql
+        values = dict(self._sqlite.execute(sql, names).fetchall())
+        return tuple(values.get(name, 0) for name in names)
+
+    def close(self) -> None:
+        if self._sqlite is not None:
+            self._sqlite.close()
+            self._sqlite = None
