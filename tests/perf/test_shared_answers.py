@@ -263,3 +263,30 @@ async def _revision(app: Starlette) -> int:
     async with engine.connect() as connection:
         (value,) = await revisions.read(connection, [FIGURES_REVISION])
     return value
+
+
+async def test_a_selection_with_a_resolver_of_its_own_is_never_shared(
+    app: Starlette, settings: Settings, sessionmaker: Any
+) -> None:
+    # given: `libraries` reads the day and the memberships, which no revision follows
+    await _seed(sessionmaker)
+    admin = auth_headers(settings)
+    shared = app.state.graphql.shared
+    with_libraries = {
+        "query": "{ platformStatistics { enterpriseCount libraries { library count } } }"
+    }
+    with_fragment = {
+        "query": """query Figures { platformStatistics { ...Counts } }
+        fragment Counts on PlatformStatistics { enterpriseCount institutionCount }"""
+    }
+
+    # when
+    libraries = [(await _post(app, with_libraries, admin)).json() for _ in range(3)]
+    fragment = [(await _post(app, with_fragment, admin)).json() for _ in range(3)]
+
+    # then: the first never shared, the plain fragment shared at the third request
+    assert shared.answered == 1
+    assert libraries[2]["data"]["platformStatistics"]["enterpriseCount"] == 2
+    assert fragment[2]["data"] == {
+        "platformStatistics": {"enterpriseCount": 2, "institutionCount": 1}
+    }

@@ -13,7 +13,10 @@ function of
   change of the data it reads moves in the same transaction.
 
 An operation whose every root field declares it (a query, plain fields at the root, no
-fragments or directives there) is learnt after the normal path answered it without an error.
+fragments or directives there), and selects under it only plain values of the object it
+returns (no field with a resolver of its own, arguments, an extension or a permission: such a
+field, like ``platformStatistics.libraries``, which reads the day and other tables, may depend
+on what no revision follows), is learnt after the normal path answered it without an error.
 From then on the view (``schema/view.py``), for a plain JSON POST with that text, reads the
 revisions (one statement on a pooled connection, on every request: a write committed by any
 process is seen by the next request of every other) and looks the answer up under (text,
@@ -45,10 +48,18 @@ import orjson
 from graphql import (
     DocumentNode,
     FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
     GraphQLError,
+    GraphQLField,
+    GraphQLNamedType,
+    GraphQLObjectType,
     GraphQLSchema,
+    InlineFragmentNode,
     OperationDefinitionNode,
     OperationType,
+    SelectionSetNode,
+    get_named_type,
     parse,
 )
 
@@ -58,6 +69,8 @@ from greenrong.domain.access.principal import Principal
 SHARED_KEY = "greenrong.shared"
 #: an answer larger than this is not kept (the portal's figures are a few kilobytes)
 MAX_ANSWER_BYTES = 256 * 1024
+#: selections nested deeper than this under a shared root field are not shared
+MAX_DEPTH = 16
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +126,58 @@ def canonical_variables(variables: Mapping[str, Any] | None) -> bytes | None:
         return None
 
 
+def _definition(field: GraphQLField) -> Any:
+    return (field.extensions or {}).get("strawberry-definition")
+
+
+def _plain(
+    selections: SelectionSetNode,
+    parent: GraphQLNamedType,
+    fragments: Mapping[str, FragmentDefinitionNode],
+    depth: int,
+) -> bool:
+    """Whether every field under a shared root field is a plain value of the object the
+    root field returned: no resolver of its own, no arguments, no field extension or
+    permission (a field with a resolver may read what no revision follows: the clock, other
+    tables, the caller). Only object types, so every fragment applies to ``parent``."""
+    if depth > MAX_DEPTH or not isinstance(parent, GraphQLObjectType):
+        return False
+    for selection in selections.selections:
+        if isinstance(selection, FieldNode):
+            if selection.name.value == "__typename":
+                continue
+            field = parent.fields.get(selection.name.value)
+            definition = None if field is None else _definition(field)
+            if (
+                field is None
+                or definition is None
+                or definition.base_resolver is not None
+                or definition.arguments
+                or definition.extensions
+                or definition.permission_classes
+            ):
+                return False
+            if selection.selection_set is not None and not _plain(
+                selection.selection_set, get_named_type(field.type), fragments, depth + 1
+            ):
+                return False
+        elif isinstance(selection, InlineFragmentNode):
+            condition = selection.type_condition
+            if condition is not None and condition.name.value != parent.name:
+                return False
+            if not _plain(selection.selection_set, parent, fragments, depth + 1):
+                return False
+        elif isinstance(selection, FragmentSpreadNode):
+            fragment = fragments.get(selection.name.value)
+            if fragment is None or fragment.type_condition.name.value != parent.name:
+                return False
+            if not _plain(fragment.selection_set, parent, fragments, depth + 1):
+                return False
+        else:
+            return False
+    return True
+
+
 class SharedAnswers:
     """One app's learnt operations and kept answers (bounded, least recently used forgotten
     first)."""
@@ -150,17 +215,23 @@ class SharedAnswers:
         query_type = self.schema.query_type
         if query_type is None:
             return None
+        fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
         declarations: list[SharedAnswer] = []
         for selection in operations[0].selection_set.selections:
             if not isinstance(selection, FieldNode) or selection.directives:
                 return None
             field = query_type.fields.get(selection.name.value)
-            definition = (
-                None if field is None else (field.extensions or {}).get("strawberry-definition")
-            )
-            metadata: Mapping[str, Any] = getattr(definition, "metadata", None) or {}
+            if field is None:
+                return None
+            metadata: Mapping[str, Any] = getattr(_definition(field), "metadata", None) or {}
             declared = metadata.get(SHARED_KEY)
             if not isinstance(declared, SharedAnswer):
+                return None
+            if selection.selection_set is not None and not _plain(
+                selection.selection_set, get_named_type(field.type), fragments, 0
+            ):
                 return None
             declarations.append(declared)
         revisions = tuple(sorted({name for d in declarations for name in d.revisions}))
