@@ -14,6 +14,7 @@ is not built (a database migrated by an older greenrong, or rules changed since)
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -69,6 +70,7 @@ async def platform_statistics(session: AsyncSession, *, principal: Principal) ->
 FIGURES_REVISION = REVISION
 
 
+@functools.lru_cache(maxsize=4096)  # a function of the principal and the code's rules
 def shared_scope(principal: Principal) -> str | None:
     """What the caller's figures are a function of, besides ``FIGURES_REVISION``: its scope
     (name and fingerprint) when it sees no rows of its own beyond the scope's base rows (ADMIN,
