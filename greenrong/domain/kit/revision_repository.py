@@ -58,11 +58,16 @@ async def read(connection: AsyncConnection, names: Sequence[str]) -> tuple[int, 
     return tuple(values.get(name, 0) for name in names)
 
 
+def _in_order(names: tuple[str, ...], rows: Sequence[tuple[str, int]]) -> tuple[int, ...]:
+    values = dict(rows)
+    return tuple(values.get(name, 0) for name in names)
+
+
 class RevisionReader:
     """Reads committed revisions through one engine, the cheapest way its database allows.
 
-    - PostgreSQL: ``read`` on a pooled connection outside a transaction (no ``BEGIN`` and
-      ``ROLLBACK`` round trips).
+    - PostgreSQL: one statement on a pooled connection outside a transaction (no ``BEGIN``
+      and ``ROLLBACK`` round trips), as driver SQL built once (``_sql``).
     - SQLite on a file: a read-only stdlib ``sqlite3`` connection of its own, in the caller's
       thread. The read of a few rows by primary key takes microseconds, where aiosqlite would
       hand the statement and its fetch to its thread and wait twice. The database is in WAL mode
@@ -85,15 +90,32 @@ class RevisionReader:
         self._statements: dict[tuple[str, ...], str] = {}
 
     async def read(self, names: Sequence[str]) -> tuple[int, ...]:
-        if self._sqlite_path is not None and names:
+        if not names:
+            return ()
+        key = tuple(names)
+        if self._sqlite_path is not None:
             try:
-                return self._read_sqlite(tuple(names))
+                return self._read_sqlite(key)
             except sqlite3.Error:
                 self.close()  # opened again by the next read
         async with self.engine.connect() as connection:
             if self.engine.dialect.name == "postgresql":
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
-            return await read(connection, names)
+            result = await connection.exec_driver_sql(self._sql(key))
+            return _in_order(key, result.tuples().all())
+
+    def _sql(self, names: tuple[str, ...]) -> str:
+        """``read``'s statement as the driver takes it, built once per tuple of names: a
+        repeated read skips SQLAlchemy's compilation and parameter expansion. The names are
+        the code's constants, written into the text as literals."""
+        sql = self._statements.get(names)
+        if sql is None:
+            statement = select(_TABLE.c.name, _TABLE.c.value).where(_TABLE.c.name.in_(names))
+            compiled = statement.compile(
+                dialect=self.engine.dialect, compile_kwargs={"literal_binds": True}
+            )
+            sql = self._statements[names] = str(compiled)
+        return sql
 
     def _read_sqlite(self, names: tuple[str, ...]) -> tuple[int, ...]:
         if self._sqlite is None:
@@ -101,13 +123,7 @@ class RevisionReader:
             self._sqlite = sqlite3.connect(
                 f"{path.as_uri()}?mode=ro", uri=True, timeout=0, isolation_level=None
             )
-        sql = self._statements.get(names)
-        if sql is None:
-            marks = ", ".join("?" * len(names))
-            sql = f"SELECT name, value FROM data_revision WHERE name IN ({marks})"
-            self._statements[names] = sql
-        values = dict(self._sqlite.execute(sql, names).fetchall())
-        return tuple(values.get(name, 0) for name in names)
+        return _in_order(names, self._sqlite.execute(self._sql(names)).fetchall())
 
     def close(self) -> None:
         if self._sqlite is not None:
