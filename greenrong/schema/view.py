@@ -16,6 +16,7 @@ Two things on top of strawberry's view:
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,7 @@ from greenrong.schema.kit.cost import caller_key, operation_cost
 from greenrong.schema.kit.limits import QueryLimits
 from greenrong.schema.kit.sockets import CheckedTransportWSHandler
 
+log = logging.getLogger(__name__)
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _JSON_MEDIA_RANGES = {GRAPHQL_RESPONSE_JSON, "application/json", "application/*", "*/*"}
 # strawberry's page loads each asset from a CDN: `src="https://<cdn host>/<package>@<version>/…"`
@@ -244,7 +246,11 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         raw = canonical_variables(variables)
         if share_keys is None or raw is None:
             return None
-        revisions = await self._revisions(request).read(shareable.revisions)
+        try:
+            revisions = await self._revisions(request).read(shareable.revisions)
+        except Exception:  # the normal path runs it and reports its own error
+            log.warning("shared answers: the revision read failed", exc_info=True)
+            return None
         key: AnswerKey = (query, operation_name, raw, share_keys, revisions)
         data = self.shared.get(key)
         if data is None:
