@@ -10,6 +10,7 @@ share one database.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -32,6 +33,7 @@ from tests.factories.entities import (
     create_institution,
     credit_code,
 )
+from tests.factories.statements import count_statements
 
 QUERY = """query Figures {
   platformStatistics {
@@ -290,3 +292,26 @@ async def test_a_selection_with_a_resolver_of_its_own_is_never_shared(
     assert fragment[2]["data"] == {
         "platformStatistics": {"enterpriseCount": 2, "institutionCount": 1}
     }
+
+
+async def test_concurrent_revision_reads_share_one_that_starts_after_them(
+    engine: Any, sessionmaker: Any
+) -> None:
+    # given a reader through the engine (SQLite's own connection stepped aside)
+    reader = revisions.RevisionReader(engine)
+    reader._sqlite_path = None
+    names = [FIGURES_REVISION]
+    before = await reader.read(names)
+
+    # when: eight requests at once, then a committed write, then one more request
+    with count_statements(engine) as statements:
+        together = await asyncio.gather(*(reader.read(names) for _ in range(8)))
+    async with sessionmaker.begin() as session:
+        await create_enterprise(session, name="内江己环保有限公司")
+    after = await reader.read(names)
+
+    # then: one or two reads served the eight (the first batch, and those that came while it
+    # ran), and the request after the write saw it
+    assert together == [before] * 8
+    assert 1 <= len(statements) <= 2
+    assert after == (before[0] + 1,)

@@ -12,6 +12,7 @@ A revision only ever goes up. A name never bumped reads 0.
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,7 +68,8 @@ class RevisionReader:
     """Reads committed revisions through one engine, the cheapest way its database allows.
 
     - PostgreSQL: one statement on a pooled connection outside a transaction (no ``BEGIN``
-      and ``ROLLBACK`` round trips), as driver SQL built once (``_sql``).
+      and ``ROLLBACK`` round trips), as driver SQL built once (``_sql``); concurrent requests
+      share the next read that starts after they arrived (``_joined``).
     - SQLite on a file: a read-only stdlib ``sqlite3`` connection of its own, in the caller's
       thread. The read of a few rows by primary key takes microseconds, where aiosqlite would
       hand the statement and its fetch to its thread and wait twice. The database is in WAL mode
@@ -88,6 +90,9 @@ class RevisionReader:
             else None
         )
         self._statements: dict[tuple[str, ...], str] = {}
+        #: per tuple of names: the read not yet started, and the task that runs the reads
+        self._next: dict[tuple[str, ...], asyncio.Future[tuple[int, ...]]] = {}
+        self._runners: dict[tuple[str, ...], asyncio.Task[None]] = {}
 
     async def read(self, names: Sequence[str]) -> tuple[int, ...]:
         if not names:
@@ -98,11 +103,44 @@ class RevisionReader:
                 return self._read_sqlite(key)
             except sqlite3.Error:
                 self.close()  # opened again by the next read
+        return await self._joined(key)
+
+    async def _joined(self, names: tuple[str, ...]) -> tuple[int, ...]:
+        """The next engine read of ``names`` that starts after this call: requests that
+        arrive while a read is on its way wait for the one after it, and share it. That read
+        begins after each of them arrived, so it sees every write committed before any of them
+        did (a read already under way might not); concurrent requests cost one round trip
+        between them instead of one each."""
+        batch = self._next.get(names)
+        if batch is None:
+            batch = self._next[names] = asyncio.get_running_loop().create_future()
+            if names not in self._runners:
+                runner = asyncio.create_task(self._run(names), name="greenrong-revisions")
+                self._runners[names] = runner
+        return await asyncio.shield(batch)
+
+    async def _run(self, names: tuple[str, ...]) -> None:
+        """Read for each batch in turn until none is waiting."""
+        try:
+            while (batch := self._next.pop(names, None)) is not None:
+                try:
+                    values = await self._read_engine(names)
+                except Exception as error:  # noqa: BLE001 - every waiter gets it
+                    if not batch.done():
+                        batch.set_exception(error)
+                        batch.exception()  # retrieved here too: no "never retrieved" warning
+                else:
+                    if not batch.done():
+                        batch.set_result(values)
+        finally:
+            self._runners.pop(names, None)
+
+    async def _read_engine(self, names: tuple[str, ...]) -> tuple[int, ...]:
         async with self.engine.connect() as connection:
             if self.engine.dialect.name == "postgresql":
                 await connection.execution_options(isolation_level="AUTOCOMMIT")
-            result = await connection.exec_driver_sql(self._sql(key))
-            return _in_order(key, result.tuples().all())
+            result = await connection.exec_driver_sql(self._sql(names))
+            return _in_order(names, result.tuples().all())
 
     def _sql(self, names: tuple[str, ...]) -> str:
         """``read``'s statement as the driver takes it, built once per tuple of names: a
