@@ -201,6 +201,7 @@ async def start_subsystems(
     which write to the indices, start when they are built."""
     stack.callback(tracing.stop, provider)  # last: after every span has ended
     stack.push_async_callback(app.state.graphql.limits.close)  # shared budgets' Redis client
+    stack.callback(app.state.graphql.close)  # its revision reader (schema/kit/answers.py)
     engine = create_engine(
         settings.effective_database_url,
         pool_size=settings.db_pool_size + BACKGROUND_CONNECTIONS,

@@ -44,7 +44,7 @@ _LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.
 REQUEST_SECONDS = Histogram(
     "greenrong_graphql_request_seconds",
     "GraphQL HTTP requests: seconds to answer, by operation name and execution path "
-    "(prepared, compiled or normal); its _count is the number of requests",
+    "(shared, prepared, compiled or normal); its _count is the number of requests",
     ["operation", "path"],
     buckets=_LATENCY_BUCKETS,
 )

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import strawberry
 
-from greenrong.domain.statistics.service import platform_statistics
+from greenrong.domain.statistics.service import (
+    FIGURES_REVISION,
+    platform_statistics,
+    shared_scope,
+)
+from greenrong.schema.kit.answers import shared_answer
 from greenrong.schema.kit.context import Info
 from greenrong.schema.kit.cost import cost
 from greenrong.schema.statistics.types import (
@@ -23,13 +28,20 @@ class StatisticsQuery:
             "Platform figures over the rows the caller may see: counts, financing by year,"
             " breakdowns. Anonymous callers get the figures of public rows."
         ),
-        metadata=cost(10),  # priced as when it recomputed (a read of kept figures now)
+        metadata={
+            **cost(10),  # priced as when it recomputed (a read of kept figures now)
+            # callers of one scope share the answer until a kept figure changes
+            **shared_answer(revisions=(FIGURES_REVISION,), scope=shared_scope),
+        },
     )
     async def platform_statistics(self, info: Info) -> PlatformStatistics:
         async with info.context.sessionmaker() as session:
-            # a read of one or two statements, each its own snapshot under READ COMMITTED
-            # anyway: no BEGIN/ROLLBACK round trips around them
-            await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+            if session.bind.dialect.name == "postgresql":
+                # a read of one or two statements, each its own snapshot under READ COMMITTED
+                # anyway: no BEGIN/ROLLBACK round trips around them (SQLite's driver opens no
+                # transaction for a read, and setting and resetting the level costs two more
+                # trips to its thread)
+                await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
             stats = await platform_statistics(session, principal=info.context.principal)
         return PlatformStatistics(
             enterprise_count=stats.enterprise_count,

@@ -16,6 +16,7 @@ Two things on top of strawberry's view:
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -43,14 +44,18 @@ from greenrong.core.logging import request_id_var
 from greenrong.domain.access.identity import VerifiedTokens, authenticate_credential
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.domain.kit.clock import CLOCK, Clock
+from greenrong.domain.kit.revision_repository import RevisionReader
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
+from greenrong.schema.kit.answers import AnswerKey, SharedAnswers, canonical_variables
 from greenrong.schema.kit.body import error_response
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.cost import caller_key, operation_cost
 from greenrong.schema.kit.limits import QueryLimits
 from greenrong.schema.kit.sockets import CheckedTransportWSHandler
 
+log = logging.getLogger(__name__)
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
 _JSON_MEDIA_RANGES = {GRAPHQL_RESPONSE_JSON, "application/json", "application/*", "*/*"}
 # strawberry's page loads each asset from a CDN: `src="https://<cdn host>/<package>@<version>/…"`
@@ -137,6 +142,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         self.tokens = VerifiedTokens()
         #: views answered wholly by the compiled path, which then skip strawberry
         self.prepared = PreparedOperations(schema._schema, self.limits.costs, VIEWS, settings)
+        #: answers shared by callers of one scope until a revision moves (schema/kit/answers.py)
+        self.shared = SharedAnswers(schema._schema)
+        self._revision_reader: RevisionReader | None = None
         self._graphiql_html = _with_welcome(get_graphql_ide_html("graphiql"))
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
@@ -182,6 +190,13 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             if answered is not None:
                 labels["path"] = "prepared"
                 return answered
+            shared = await self._answer_shared(request, principal, *plain)
+            if isinstance(shared, Response):
+                labels["path"] = "shared"
+                return shared
+            # process_result keeps the answer under this key, or learns the operation
+            request.state.shared_answer = shared
+            request.state.plain_operation = (plain[0], plain[1])
         response = await super().run(request, context, root_value)  # type: ignore[arg-type]
         compiled = getattr(request.state, "graphql_context", None)
         if isinstance(compiled, Context) and compiled.compiled is not None:
@@ -213,6 +228,69 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             metrics.count_error(str((error.get("extensions") or {}).get("code", "")), "request")
         sub_response = await self.get_sub_response(request)
         return self.create_response(answer, sub_response)  # type: ignore[arg-type]
+
+    async def _answer_shared(
+        self,
+        request: Request,
+        principal: Principal,
+        query: str,
+        operation_name: str | None,
+        variables: dict[str, Any] | None,
+    ) -> Response | AnswerKey | None:
+        """A kept shared answer's response; else the key the normal path's answer is to be
+        kept under, or None when it is not to be kept (``schema/kit/answers.py``)."""
+        shareable = self.shared.operation((query, operation_name))
+        if shareable is None:
+            return None
+        share_keys = shareable.share_keys(principal)
+        raw = canonical_variables(variables)
+        if share_keys is None or raw is None:
+            return None
+        try:
+            revisions = await self._revisions(request).read(shareable.revisions)
+        except Exception:  # the normal path runs it and reports its own error
+            log.warning("shared answers: the revision read failed", exc_info=True)
+            return None
+        key: AnswerKey = (query, operation_name, raw, share_keys, revisions)
+        data = self.shared.get(key)
+        if data is None:
+            return key
+
+        def compute() -> int:
+            return operation_cost(
+                self.shared.schema,
+                shareable.document,
+                operation_name,
+                variables=variables,
+                default_page_size=self.limits.costs.default_page_size,
+            )
+
+        caller = caller_key(principal, request)
+        costs = self.limits.costs
+        charge = await costs.charge(caller, query, operation_name, variables, compute)
+        if charge.refused is not None:
+            return None  # the normal path refuses it, with its error and headers
+        self.shared.answered += 1
+        sub_response = await self.get_sub_response(request)
+        answer = {"data": data, "extensions": {"queryCost": charge.report}}
+        return self.create_response(answer, sub_response)  # type: ignore[arg-type]
+
+    def _revisions(self, request: Request) -> RevisionReader:
+        """The revision reader of the app's engine (one per engine: tests start an app's
+        lifespan more than once)."""
+        engine = request.app.state.resources.engine
+        reader = self._revision_reader
+        if reader is None or reader.engine is not engine:
+            if reader is not None:
+                reader.close()
+            reader = self._revision_reader = RevisionReader(engine)
+        return reader
+
+    def close(self) -> None:
+        """What the view holds open beyond the lifespan's engine (its revision reader)."""
+        if self._revision_reader is not None:
+            self._revision_reader.close()
+            self._revision_reader = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -345,12 +423,27 @@ class GreenrongGraphQL(GraphQL[Any, None]):
     ) -> GraphQLHTTPResponse:
         for error in result.errors or ():
             metrics.count_error(str((error.extensions or {}).get("code", "")), "request")
+        if not result.errors and result.data is not None:
+            self._keep_shared(request, result.data)
         response_data = await super().process_result(request, result)
         if is_request_error(result) and prefers_graphql_response_json(
             request.headers.get("accept", "")
         ):
             response_data.pop("data", None)
         return response_data
+
+    def _keep_shared(self, request: Request, data: dict[str, Any]) -> None:
+        """After an error-free normal answer of a plain request: keep it as a shared answer
+        when ``_answer_shared`` gave it a key, else learn whether its operation is shareable."""
+        state = request.state
+        operation = getattr(state, "plain_operation", None)
+        if operation is None:
+            return
+        key = getattr(state, "shared_answer", None)
+        if key is not None:
+            self.shared.keep(key, data)
+        elif not self.shared.known(operation):
+            self.shared.learn(operation)
 
     def create_response(
         self,

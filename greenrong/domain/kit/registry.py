@@ -27,6 +27,7 @@ from greenrong.domain.identification.models import (
     GreenIdentificationCorrection,
 )
 from greenrong.domain.kit.models import Base, Entity
+from greenrong.domain.kit.revision_repository import DataRevision
 from greenrong.domain.libraries.models import CultivationRecommendation, LibraryMembership
 from greenrong.domain.matching.lead_repository import TechnologyLead
 from greenrong.domain.matching.tracked import FinancingMatch, ReviewAssignment, TechnologyDeal
@@ -75,6 +76,7 @@ __all__ = [
     "CarbonRecalcResult",
     "CarbonRecalcRun",
     "ChangeEvent",
+    "DataRevision",
     "DeadLetter",
     "DisclosureMetricSource",
     "PeriodicRun",

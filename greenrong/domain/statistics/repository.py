@@ -52,6 +52,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import False_
 from sqlalchemy.sql.functions import FunctionElement
 
+from greenrong.domain.kit import revision_repository as revisions
 from greenrong.domain.kit.types import Money
 from greenrong.domain.statistics.figures import PAIR, PARTS, TOTAL, Key, Part, Tally
 from greenrong.domain.statistics.models import FigureAmount, PlatformFigure
@@ -59,6 +60,9 @@ from greenrong.domain.statistics.models import FigureAmount, PlatformFigure
 FIGURES: Table = PlatformFigure.__table__  # type: ignore[assignment]
 #: the figure of a scope's marker row, whose key is the scope's fingerprint
 BUILT = "built"
+#: the revision (``kit/revision_repository.py``) that every change of the kept figures moves,
+#: in the same transaction
+REVISION = "platform_figures"
 
 FigureRow = tuple[str, str, int, Decimal | None]  # figure, key, count, amount
 
@@ -236,6 +240,7 @@ def apply_sync(session: Session, deltas: dict[tuple[str, str, str], Tally]) -> N
             tuple_(table.c.scope, table.c.figure, table.c.key).in_(changed),
         )
     )
+    revisions.bump_sync(session, REVISION)  # last: the row stays locked until the commit
 
 
 def key_sync(session: Session, figure: str) -> str | None:
@@ -281,10 +286,12 @@ def replace_sync(session: Session, scopes: Iterable[tuple[str, str, RowScope]]) 
             {"scope": scope, "figure": BUILT, "key": fingerprint, "count": 0, "amount": 0}
         )
     session.execute(table.insert(), values)
+    revisions.bump_sync(session, REVISION)
 
 
 __all__ = [
     "BUILT",
+    "REVISION",
     "FigureAmount",
     "FigureRow",
     "RowScope",

@@ -14,6 +14,7 @@ is not built (a database migrated by an older greenrong, or rules changed since)
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
@@ -27,9 +28,10 @@ from greenrong.domain.access.principal import Principal
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.libraries import figures as library_figures
 from greenrong.domain.statistics import scopes
-from greenrong.domain.statistics.figures import merged, statistics_of
+from greenrong.domain.statistics.figures import TRACKED, merged, statistics_of
 from greenrong.domain.statistics.repository import (
     BUILT,
+    REVISION,
     RowScope,
     StatisticsRepository,
     replace_sync,
@@ -42,6 +44,7 @@ __all__ = [
     "platform_statistics",
     "rebuild",
     "recomputed_statistics",
+    "shared_scope",
 ]
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,24 @@ async def platform_statistics(session: AsyncSession, *, principal: Principal) ->
         return await recomputed_statistics(session, principal=principal)
     own = await repository.recompute(_own_rows(principal))
     return statistics_of(merged((row for row in kept if row[0] != BUILT), own))
+
+
+#: the revision (``kit/revision_repository.py``) that moves with every change of the kept figures
+FIGURES_REVISION = REVISION
+
+
+@functools.lru_cache(maxsize=4096)  # a function of the principal and the code's rules
+def shared_scope(principal: Principal) -> str | None:
+    """What the caller's figures are a function of, besides ``FIGURES_REVISION``: its scope
+    (name and fingerprint) when it sees no rows of its own beyond the scope's base rows (ADMIN,
+    REGULATOR, the public...), so every such caller of the scope gets the same answer; None
+    for a caller bound to an organisation with rows of its own (its answer also reads them,
+    and rules such as consent that no revision follows)."""
+    scope = scopes.SCOPE_OF[principal.role]
+    for model in TRACKED:
+        if not isinstance(scopes.own_rows(principal, model.entity_type), Nothing):
+            return None
+    return f"{scope.name}:{scope.fingerprint}"
 
 
 async def recomputed_statistics(
