@@ -87,6 +87,7 @@ def create_app(
             await start_subsystems(
                 app, settings, stack, provider, background_rebuild=background_rebuild
             )
+            stack.callback(graphql.close)  # its revision reader's own connection, first
             if serving:
                 # what start-up built (schema, mappings, caches) lives as long as the process:
                 # moved out of the collector's reach, a full collection no longer walks it

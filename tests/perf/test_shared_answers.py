@@ -17,7 +17,7 @@ from typing import Any
 
 import httpx
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from starlette.applications import Starlette
 
 from greenrong.app import create_app
@@ -26,6 +26,7 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.finance.models import FinancingDemand
 from greenrong.domain.kit import revision_repository as revisions
 from greenrong.domain.statistics.service import FIGURES_REVISION
+from tests.conftest import BACKEND
 from tests.factories.access import auth_headers
 from tests.factories.entities import (
     create_demand,
@@ -33,7 +34,6 @@ from tests.factories.entities import (
     create_institution,
     credit_code,
 )
-from tests.factories.statements import count_statements
 
 QUERY = """query Figures {
   platformStatistics {
@@ -303,9 +303,11 @@ async def test_concurrent_revision_reads_share_one_that_starts_after_them(
     names = [FIGURES_REVISION]
     before = await reader.read(names)
 
+    reads = reader.reads
+
     # when: eight requests at once, then a committed write, then one more request
-    with count_statements(engine) as statements:
-        together = await asyncio.gather(*(reader.read(names) for _ in range(8)))
+    together = await asyncio.gather(*(reader.read(names) for _ in range(8)))
+    shared = reader.reads - reads
     async with sessionmaker.begin() as session:
         await create_enterprise(session, name="内江己环保有限公司")
     after = await reader.read(names)
@@ -313,5 +315,32 @@ async def test_concurrent_revision_reads_share_one_that_starts_after_them(
     # then: one or two reads served the eight (the first batch, and those that came while it
     # ran), and the request after the write saw it
     assert together == [before] * 8
-    assert 1 <= len(statements) <= 2
+    assert 1 <= shared <= 2
     assert after == (before[0] + 1,)
+    reader.close()
+
+
+@pytest.mark.skipif(BACKEND != "postgresql", reason="PostgreSQL's own reader connection")
+async def test_a_revision_read_outlives_its_connection_being_killed(
+    engine: Any, sessionmaker: Any
+) -> None:
+    # given a reader whose own connection has read once
+    reader = revisions.RevisionReader(engine)
+    names = [FIGURES_REVISION]
+    before = await reader.read(names)
+    pid = reader._pg.get_server_pid() if reader._pg is not None else None
+    assert pid is not None
+
+    # when the server ends that connection, and a write commits
+    async with sessionmaker.begin() as session:
+        await session.execute(select(func.pg_terminate_backend(pid)))
+        await create_enterprise(session, name="遂宁庚环保有限公司")
+    through_pool = await reader.read(names)
+    again = await reader.read(names)
+
+    # then the read after it still answers (through the pool) and sees the write, and the
+    # next one has a connection of its own again
+    assert through_pool == again == (before[0] + 1,)
+    assert reader._pg is not None
+    assert reader._pg.get_server_pid() != pid
+    reader.close()
