@@ -319,13 +319,16 @@ async def buyer_matches(
     now: datetime,
     w: TechnologyWeights = TECHNOLOGY_WEIGHTS,
 ) -> dict[uuid.UUID, list[BuyerMatch]]:
-    """The best ``first`` buyers of each listing, in two statements whatever the number of
+    """The best ``first`` buyers of each listing, in three statements whatever the number of
     listings: the open needs that may be a buyer of one of them (``repository.open_needs``:
-    domain, budget and maturity in SQL), and the leads that may rank (``lead_repository``).
+    domain, budget and maturity in SQL; their columns, not entities), the leads that may rank
+    (``lead_repository``), and the whole rows of the needs that reach a listing's page.
 
     Each need that passes ``failures`` is scored without its reasons (``_NeedScorer``: its terms
     and recency once per call, the place once per pair of regions); only each listing's best
-    ``first`` needs get their reasons (``_need_match``), which are the same numbers."""
+    ``first`` needs get their reasons (``_need_match``), which are the same numbers. A need's
+    terms are not stored: the synonym file belongs to the search layer, and ``terms_of``
+    (``canonical_terms``) remembers them per text across calls."""
     published = [x for x in listings if x.status is ListingStatus.PUBLISHED]
     result: dict[uuid.UUID, list[BuyerMatch]] = {x.id: [] for x in listings}
     if not published or first <= 0:
