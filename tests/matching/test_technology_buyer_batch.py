@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from greenrong.domain.matching import repository
 from greenrong.domain.matching.technology import BuyerMatch, buyer_matches
 from greenrong.domain.technology.models import ListingStatus, NeedStatus
 from greenrong.domain.technology.models import TechnologyDomain as D
@@ -168,7 +169,26 @@ async def test_a_batch_ranks_each_listing_by_its_own_rules_terms_and_place(sessi
         )
 
     # then
-    # then: per listing, its own rules (budget, maturity, owner), terms and place
+    # then: SQL reads only the needs some listing can meet (not 印染废水回用需求, maturity 8 > 7;
+    # not 大气预算不足 or 成熟度要求过高; no closed need, none of another domain)
+    async with sessionmaker() as session:
+        candidates = await repository.open_needs(session, [membrane, sludge, desulphur])
+    assert sorted(n.title for n in candidates) == sorted(
+        [
+            "酿造废水膜处理需求",
+            "预算不足的废水需求",
+            "造纸废水提标改造",
+            "污泥处置需求",
+            "污泥干化处置需求",
+            "钢厂烟气治理需求",
+            "燃煤锅炉脱硝需求",
+            "脱硫脱硝改造需求",
+            "锅炉脱硫需求",
+            "大气治理综合需求",
+            "多年前的大气需求",
+        ]
+    )
+    # per listing, its own rules (budget, maturity, owner), terms and place
     assert found[draft.id] == []
     assert _rows(found[membrane.id], names) == [
         (
