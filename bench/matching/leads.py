@@ -15,8 +15,8 @@ batches, one call at a time, ``--runs`` timed after ``--warmup``:
 - **leads query**: ``lead_repository.lead_candidates`` for one batch: the one statement that
   reads the leads that may rank for any of its listings (what replaced the disclosure scan);
 - **buyer_matches (domain)**: ``technology.buyer_matches`` for one batch, ``first: 10``, in
-  one read session: the open needs and the leads that may rank (two statements), the ranking
-  and the reasons;
+  one read session: the open needs the batch can meet, the leads that may rank and the
+  rows of the needs that reach a page (three statements), the ranking and the reasons;
 - **graphql page**: ``technologyListings(first: N, after: …, where: PUBLISHED) { edges { node {
   title buyerMatches(first: 10) { edges { rank score reasons { code message weight } node {
   __typename } } } } } }`` over the same batches (the page's listings, then one DataLoader

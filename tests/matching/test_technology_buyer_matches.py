@@ -250,10 +250,13 @@ async def test_an_unpublished_listing_has_no_buyers_and_the_owner_is_never_one(
 async def test_buyers_of_many_listings_take_a_fixed_number_of_statements(
     app, sessionmaker, gql
 ) -> None:
-    # given: five listings
+    # given: five listings, and two needs that are buyers of them
     async with sessionmaker.begin() as session:
         for n in range(5):
             await create_listing(session, title=f"废水处理技术{n}", domain=D.WATER)
+        buyer = await create_enterprise(session, name="眉山食品有限公司")
+        for title in ("食品废水处理需求", "养殖废水处理需求"):
+            await create_need(session, enterprise_id=buyer.id, title=title, budget=None)
     # when
     with count_statements(app.state.resources.engine) as statements:
         body = await gql(
@@ -261,6 +264,11 @@ async def test_buyers_of_many_listings_take_a_fixed_number_of_statements(
                  edges { node { __typename } } } } } } }"""
         )
 
-    # then: the page, the listings for the batch, open needs, the leads that may rank
+    # then: the page, the listings for the batch, the open needs that may be buyers (their
+    # ranked columns), the leads that may rank, the needs that reach a page (whole rows)
     assert "errors" not in body
-    assert len(statements) == 4, statements
+    assert len(statements) == 5, statements
+    assert all(
+        len(node["node"]["buyerMatches"]["edges"]) == 2
+        for node in body["data"]["technologyListings"]["edges"]
+    )

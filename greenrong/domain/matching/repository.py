@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, fields
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, literal, select, union_all
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from greenrong.domain.matching.tracked import (
@@ -17,7 +20,12 @@ from greenrong.domain.matching.tracked import (
     ReviewStatus,
     TechnologyDeal,
 )
-from greenrong.domain.technology.models import NeedStatus, TechnologyDomain, TechnologyNeed
+from greenrong.domain.technology.models import (
+    NeedStatus,
+    TechnologyDomain,
+    TechnologyListing,
+    TechnologyNeed,
+)
 
 
 async def _exists(session: AsyncSession, *conditions: ColumnElement[bool]) -> bool:
@@ -98,13 +106,66 @@ async def experts_at_limit(session: AsyncSession, *, limit: int) -> list[uuid.UU
     return list(rows)
 
 
+@dataclass(frozen=True, slots=True)
+class OpenNeed:
+    """What buyer matching ranks an open need by: its rules, its text, its place and age (the
+    whole row is read for the needs that reach a listing's page only, ``needs_by_id``)."""
+
+    id: uuid.UUID
+    enterprise_id: uuid.UUID
+    domain: TechnologyDomain
+    status: NeedStatus
+    budget: Decimal | None
+    min_maturity: int | None
+    region_code: str
+    created_at: datetime
+    title: str
+    description: str
+
+
+_OPEN_NEED = tuple(getattr(TechnologyNeed, f.name) for f in fields(OpenNeed))
+
+
 async def open_needs(
-    session: AsyncSession, domains: Collection[TechnologyDomain]
-) -> list[TechnologyNeed]:
-    """The open technology needs of these domains, newest first."""
-    found = await session.scalars(
-        select(TechnologyNeed)
-        .where(TechnologyNeed.status == NeedStatus.OPEN, TechnologyNeed.domain.in_(domains))
-        .order_by(TechnologyNeed.created_at.desc(), TechnologyNeed.id)
+    session: AsyncSession, listings: Collection[TechnologyListing]
+) -> list[OpenNeed]:
+    """The open technology needs that may be a buyer of at least one of these (published)
+    listings: ``technology.failures``' rules on budget and maturity, in SQL, per domain against
+    the cheapest price and the highest maturity of the batch's listings of that domain. A
+    superset of the needs that pass for some listing (the caller applies ``failures`` per
+    listing); read as columns, not entities, since most of them reach no page."""
+    by_domain: dict[TechnologyDomain, list[TechnologyListing]] = {}
+    for listing in listings:
+        by_domain.setdefault(listing.domain, []).append(listing)
+    if not by_domain:
+        return []
+    per_domain = []
+    for domain, of_domain in sorted(by_domain.items()):
+        conditions = [TechnologyNeed.domain == domain]
+        prices = [x.asking_price for x in of_domain]
+        if None not in prices:  # a listing without a price fits any budget
+            cheapest = min(p for p in prices if p is not None)
+            conditions.append(
+                or_(TechnologyNeed.budget.is_(None), TechnologyNeed.budget >= cheapest)
+            )
+        conditions.append(
+            or_(
+                TechnologyNeed.min_maturity.is_(None),
+                TechnologyNeed.min_maturity <= max(x.maturity for x in of_domain),
+            )
+        )
+        per_domain.append(and_(*conditions))
+    found = await session.execute(
+        select(*_OPEN_NEED).where(TechnologyNeed.status == NeedStatus.OPEN, or_(*per_domain))
     )
-    return list(found)
+    return [OpenNeed(*row) for row in found]
+
+
+async def needs_by_id(
+    session: AsyncSession, ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, TechnologyNeed]:
+    """These technology needs, whole, by id (one statement; none for no ids)."""
+    if not ids:
+        return {}
+    found = await session.scalars(select(TechnologyNeed).where(TechnologyNeed.id.in_(ids)))
+    return {n.id: n for n in found}

@@ -25,6 +25,7 @@ Every number of the ranking is in ``TECHNOLOGY_WEIGHTS``.
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 import uuid
@@ -35,7 +36,7 @@ from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from importlib import resources
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -127,7 +128,22 @@ class ListingRule(StrEnum):
     OWN_LISTING = "OWN_LISTING"
 
 
-def failures(listing: TechnologyListing, need: TechnologyNeed) -> list[ListingRule]:
+class NeedRules(Protocol):
+    """What the hard rules read of a need: a ``TechnologyNeed`` or ``repository.OpenNeed``."""
+
+    @property
+    def enterprise_id(self) -> uuid.UUID: ...
+    @property
+    def domain(self) -> TechnologyDomain: ...
+    @property
+    def status(self) -> NeedStatus: ...
+    @property
+    def budget(self) -> Decimal | None: ...
+    @property
+    def min_maturity(self) -> int | None: ...
+
+
+def failures(listing: TechnologyListing, need: NeedRules) -> list[ListingRule]:
     """The hard rules ``listing`` breaks for ``need``; empty when it may be matched."""
     broken = []
     if listing.status is not ListingStatus.PUBLISHED:
@@ -303,37 +319,60 @@ async def buyer_matches(
     now: datetime,
     w: TechnologyWeights = TECHNOLOGY_WEIGHTS,
 ) -> dict[uuid.UUID, list[BuyerMatch]]:
-    """The best ``first`` buyers of each listing, in two statements whatever the number of
-    listings: open needs of their domains, and the leads that may rank (``lead_repository``)."""
+    """The best ``first`` buyers of each listing, in three statements whatever the number of
+    listings: the open needs that may be a buyer of one of them (``repository.open_needs``:
+    domain, budget and maturity in SQL; their columns, not entities), the leads that may rank
+    (``lead_repository``), and the whole rows of the needs that reach a listing's page.
+
+    Each need that passes ``failures`` is scored without its reasons (``_NeedScorer``: its terms
+    and recency once per call, the place once per pair of regions); only each listing's best
+    ``first`` needs get their reasons (``_need_match``), which are the same numbers. A need's
+    terms are not stored: the synonym file belongs to the search layer, and ``terms_of``
+    (``canonical_terms``) remembers them per text across calls."""
     published = [x for x in listings if x.status is ListingStatus.PUBLISHED]
     result: dict[uuid.UUID, list[BuyerMatch]] = {x.id: [] for x in listings}
     if not published or first <= 0:
         return result
-    domains = {x.domain for x in published}
-    needs = await repository.open_needs(session, domains)
+    needs = await repository.open_needs(session, published)
     # what makes an enterprise a lead does not depend on the listing, only on its domain: it
-    # is precomputed (``lead_repository.py``), and only the leads that may rank are read
+    # is precomputed (``lead_repository.py``), and only the leads that may rank are read; an
+    # enterprise with an open need in the domain is no lead there (the need is the buyer)
     evidenced = await lead_candidates(session, published, first=first)
-    need_terms = {n.id: terms_of(f"{n.title} {n.description}") for n in needs}
-    of_domain: dict[TechnologyDomain, list[TechnologyNeed]] = {d: [] for d in domains}
+    of_domain: dict[TechnologyDomain, list[repository.OpenNeed]] = {x.domain: [] for x in published}
     for need in needs:  # a need of another domain fails the DOMAIN rule
         of_domain[need.domain].append(need)
+    scorer = _NeedScorer(terms_of, now, w)
+    # the best ``first`` needs of each listing by the final order (score, then key): no other
+    # need can reach its page, and its leads only compare with the best ``first`` scores
+    best_needs: dict[uuid.UUID, list[tuple[float, repository.OpenNeed]]] = {}
     for listing in published:
-        offered = terms_of(f"{listing.title} {listing.description}")
-        ranked = [
-            _need_match(listing, need, need_terms[need.id] & offered, now=now, w=w)
+        offered = scorer.listing_terms(listing)
+        scored = [
+            (scorer.score(listing, need, offered), f"0{need.id}", need)
             for need in of_domain[listing.domain]
             if not failures(listing, need)
         ]
-        with_need = {n.enterprise_id for n in of_domain[listing.domain]}
+        best_needs[listing.id] = [
+            (score, need)
+            for score, _, need in heapq.nsmallest(first, scored, key=lambda t: (-t[0], t[1]))
+        ]
+    rows = await repository.needs_by_id(
+        session, {need.id for found in best_needs.values() for _, need in found}
+    )
+    for listing in published:
+        offered = scorer.listing_terms(listing)
+        ranked = [
+            _need_match(listing, rows[need.id], scorer.terms(need) & offered, now=now, w=w)
+            for _, need in best_needs[listing.id]
+            if need.id in rows  # not deleted in between
+        ]
         best = sorted(m.score for m in ranked)[-first:] if len(ranked) >= first else []
         for candidate in evidenced[listing.domain]:
             # leads come best first: once even the nearest place cannot lift one into the
             # best ``first`` found so far, none that follows can
             if len(best) >= first and candidate.score + w.same_county < best[0]:
                 break
-            enterprise_id = candidate.enterprise_id
-            if enterprise_id in with_need or enterprise_id == listing.owner_enterprise_id:
+            if candidate.enterprise_id == listing.owner_enterprise_id:
                 continue
             lead = _lead_match(listing, candidate, w)
             ranked.append(lead)
@@ -341,6 +380,52 @@ async def buyer_matches(
         ranked.sort(key=lambda m: (-m.score, m.key))
         result[listing.id] = ranked[:first]
     return result
+
+
+class _NeedScorer:
+    """A need's score for a listing, as ``_need_match`` computes it (the same weights added in
+    the same order, so the same float), without writing its reasons. Within one call a need's
+    terms and recency are computed once, and the place once per pair of regions."""
+
+    def __init__(self, terms_of: TermsOf, now: datetime, w: TechnologyWeights) -> None:
+        self._terms_of, self._now, self._w = terms_of, now, w
+        self._terms: dict[uuid.UUID, frozenset[str]] = {}
+        self._fresh: dict[uuid.UUID, tuple[float, float]] = {}
+        self._near: dict[tuple[str, str], float | None] = {}
+
+    def listing_terms(self, listing: TechnologyListing) -> frozenset[str]:
+        return self._terms_of(f"{listing.title} {listing.description}")
+
+    def terms(self, need: repository.OpenNeed) -> frozenset[str]:
+        found = self._terms.get(need.id)
+        if found is None:
+            found = self._terms[need.id] = self._terms_of(f"{need.title} {need.description}")
+        return found
+
+    def score(
+        self, listing: TechnologyListing, need: repository.OpenNeed, offered: frozenset[str]
+    ) -> float:
+        w = self._w
+        total = w.posted_need  # the rules' reasons weigh 0.0
+        for _ in self.terms(need) & offered:
+            total += w.domain_term
+        places = (listing.region_code, need.region_code)
+        if places not in self._near:
+            near = region_reason(*places, w)
+            self._near[places] = None if near is None else near.weight
+        weight = self._near[places]
+        if weight is not None:
+            total += weight
+        fresh = self._fresh.get(need.id)
+        if fresh is None:
+            value = recency(need.created_at, self._now, w)
+            # a recency shown as a reason weighs its rounded value; a hidden one its exact value
+            shown = value >= SHOWN_SHARE * w.recency
+            fresh = self._fresh[need.id] = (
+                round(value, 4) if shown else 0.0,
+                0.0 if shown else value,
+            )
+        return round(total + fresh[0] + fresh[1], 6)
 
 
 def _need_match(
@@ -364,7 +449,10 @@ def _need_match(
     fresh = recency(need.created_at, now, w)
     if fresh >= SHOWN_SHARE * w.recency:
         reasons.append(Reason(ReasonCode.RECENT, "近期发布的需求", round(fresh, 4)))
-    score = sum(r.weight for r in reasons) + (0.0 if fresh >= SHOWN_SHARE * w.recency else fresh)
+    score = 0.0
+    for reason in reasons:  # left to right, as ``_NeedScorer.score`` adds (not ``sum``, which
+        score += reason.weight  # compensates from Python 3.12 on)
+    score += 0.0 if fresh >= SHOWN_SHARE * w.recency else fresh
     return BuyerMatch(need.enterprise_id, need, round(score, 6), reasons, key=f"0{need.id}")
 
 
