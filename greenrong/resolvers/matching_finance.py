@@ -23,6 +23,7 @@ from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
 from greenrong.domain.matching import finance as service
+from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.matching.kit import Reason
@@ -62,19 +63,16 @@ def _reasons(found: list[Reason]) -> list[MatchReason]:
 
 
 async def product_matches(
-    info: Info, demand_id: uuid.UUID, *, first: int, include_near_misses: bool
+    info: Info, demand: DemandRow, *, first: int, include_near_misses: bool
 ) -> ProductMatchConnection | SearchUnavailable:
+    """``demand`` is the row its ``FinancingDemand`` was built from: the caller's, loaded
+    within its scope (the node, a page of demands)."""
     size = _size(info, first)
     loaders = info.context.loaders
-    demand: DemandRow | None = await loaders.entity(DemandRow).load(demand_id)
-    if demand is None:
-        raise NotFound("FinancingDemand", demand_id)
-    # the enterprise, the project and what the caller may read: side by side, each loader
-    # batch in its own session
-    enterprise, project, withheld = await asyncio.gather(
-        loaders.entity(EnterpriseRow).load(demand.enterprise_id),
-        _project(info, demand),
-        _withheld(info, demand),
+    # the enterprise and project (one statement for the request's demands) and what the
+    # caller may read, side by side
+    (enterprise, project), withheld = await asyncio.gather(
+        _parties(info, demand), _withheld(info, demand)
     )
     if enterprise is None:
         raise NotFound("Enterprise", demand.enterprise_id)
@@ -127,13 +125,43 @@ class ProductRankings(RequestLoader[RankingRequest, ProductRanking]):
         return rankings  # type: ignore[return-value]  # the DataLoader raises an error value
 
 
-async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:
+Parties = tuple[EnterpriseRow | None, ProjectRow | None]
+
+
+class DemandParties(RequestLoader[tuple[uuid.UUID, uuid.UUID], Parties]):
+    """Enterprises with projects, keyed by (enterprise id, project id): the batch's in one
+    statement (``finance_repository.enterprises_with_projects``, each table within the
+    caller's scope as the row loaders read it), primed into the row loaders, so the demands'
+    ``enterprise`` and ``project`` fields in the same request read them from there."""
+
+    async def load_batch(self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[Parties]:
+        loaders = self.context.loaders
+        async with self.context.sessionmaker() as session:
+            enterprises, projects = await finance_repository.enterprises_with_projects(
+                session,
+                keys,
+                enterprise_scope=loaders.scope(EnterpriseRow),
+                project_scope=loaders.scope(ProjectRow),
+            )
+        loaders.entity(EnterpriseRow).prime_many(enterprises)
+        loaders.entity(ProjectRow).prime_many(projects)
+        # a project the join left out (another enterprise's, or its enterprise hidden): alone
+        left_out = [p for _, p in keys if p not in projects]
+        if left_out:
+            rows = await loaders.entity(ProjectRow).load_many(left_out)
+            projects.update({row.id: row for row in rows if row is not None})
+        return [(enterprises.get(e), projects.get(p)) for e, p in keys]
+
+
+async def _parties(info: Info, demand: DemandRow) -> Parties:
+    loaders = info.context.loaders
     if demand.project_id is None:
-        return None
-    project: ProjectRow | None = await info.context.loaders.entity(ProjectRow).load(
-        demand.project_id
-    )
-    return project
+        enterprise: EnterpriseRow | None = await loaders.entity(EnterpriseRow).load(
+            demand.enterprise_id
+        )
+        return enterprise, None
+    parties = loaders.get(DemandParties, info.context)
+    return await parties.load((demand.enterprise_id, demand.project_id))
 
 
 async def _withheld(info: Info, demand: DemandRow) -> frozenset[str]:
