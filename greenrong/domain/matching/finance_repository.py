@@ -10,13 +10,10 @@ the rate rule is left to Python too, where the caller's withheld fields are know
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
@@ -67,32 +64,3 @@ async def open_demand_candidates(
         statement = statement.where(E.green_level.in_(levels), E.green_level_valid_until >= on)
     rows = await session.execute(statement)
     return [(demand, enterprise, project) for demand, enterprise, project in rows.tuples()]
-
-
-async def enterprises_with_projects(
-    session: AsyncSession,
-    pairs: Sequence[tuple[uuid.UUID, uuid.UUID]],
-    *,
-    enterprise_scope: ColumnElement[bool] | None,
-    project_scope: ColumnElement[bool] | None,
-) -> tuple[dict[uuid.UUID, Enterprise], dict[uuid.UUID, Project]]:
-    """The enterprises and projects of ``pairs`` (enterprise id, project id) in one statement:
-    each table read by id within its scope (the statements the row loaders run, as derived
-    tables, so a scope's subquery never correlates with the other table), then the projects
-    joined to their enterprise. A project of another enterprise than its pair's, or of a
-    hidden enterprise, is not returned: the caller loads it on its own."""
-    enterprises = select(E).where(E.id.in_({e for e, _ in pairs}))
-    if enterprise_scope is not None:
-        enterprises = enterprises.where(enterprise_scope)
-    projects = select(P).where(P.id.in_({p for _, p in pairs}))
-    if project_scope is not None:
-        projects = projects.where(project_scope)
-    e, p = aliased(E, enterprises.subquery()), aliased(P, projects.subquery())
-    rows = await session.execute(select(e, p).outerjoin(p, p.enterprise_id == e.id))
-    found_enterprises: dict[uuid.UUID, Enterprise] = {}
-    found_projects: dict[uuid.UUID, Project] = {}
-    for enterprise, project in rows.tuples():
-        found_enterprises[enterprise.id] = enterprise
-        if project is not None:
-            found_projects[project.id] = project
-    return found_enterprises, found_projects
