@@ -2,7 +2,8 @@
 
 Forward: the demand is the row its ``FinancingDemand`` was built from (the node, a page of
 demands); its enterprise and project come through one loader for the request's demands
-(``DemandParties``: one session, primed into the row loaders), and so does the ranking (``ProductRankings``: the demands of one request share one ``_msearch``,
+(``DemandParties``: one session, primed into the row loaders), and so does the ranking
+(``ProductRankings``: the demands of one request share one ``_msearch``,
 ``indexers/matching/finance.py``); the hits' rows come through the DataLoader, and the service
 checks each again with the Python rules and explains it.
 Reverse: one service call (``domain/matching/finance.py``), with the caller.
@@ -149,7 +150,7 @@ class DemandParties(RequestLoader[tuple[uuid.UUID, uuid.UUID], Parties]):
                 enterprises[enterprise_id] = loaded.result()
         wanted = list(dict.fromkeys(e for e, _ in keys if e not in enterprises))
         project_ids = list(dict.fromkeys(p for _, p in keys))
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             if wanted:
                 found = await listing.fetch_by_ids(
                     session, EnterpriseRow, wanted, scope=loaders.scope(EnterpriseRow)
