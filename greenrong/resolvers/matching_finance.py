@@ -1,8 +1,7 @@
 """Glue for ``FinancingDemand.productMatches`` and ``FinancialProduct.demandMatches``.
 
 Forward: the demand is the row its ``FinancingDemand`` was built from (the node, a page of
-demands); its enterprise and project come through one loader for the request's demands
-(``DemandParties``: one session, primed into the row loaders), and so does the ranking
+demands); its enterprise and project come through the DataLoaders, and so does the ranking
 (``ProductRankings``: the demands of one request share one ``_msearch``,
 ``indexers/matching/finance.py``); the hits' rows come through the DataLoader, and the service
 checks each again with the Python rules and explains it.
@@ -24,7 +23,6 @@ from greenrong.domain.access import policy
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
-from greenrong.domain.kit import listing
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower
@@ -71,10 +69,12 @@ async def product_matches(
     within its scope (the node, a page of demands)."""
     size = _size(info, first)
     loaders = info.context.loaders
-    # the enterprise and project (one session for the request's demands) and what the caller
-    # may read, side by side
-    (enterprise, project), withheld = await asyncio.gather(
-        _parties(info, demand), _withheld(info, demand)
+    # the enterprise, the project and what the caller may read: side by side, each loader
+    # batch (the request's demands') in its own read session, one round trip each
+    enterprise, project, withheld = await asyncio.gather(
+        loaders.entity(EnterpriseRow).load(demand.enterprise_id),
+        _project(info, demand),
+        _withheld(info, demand),
     )
     if enterprise is None:
         raise NotFound("Enterprise", demand.enterprise_id)
@@ -127,52 +127,13 @@ class ProductRankings(RequestLoader[RankingRequest, ProductRanking]):
         return rankings  # type: ignore[return-value]  # the DataLoader raises an error value
 
 
-Parties = tuple[EnterpriseRow | None, ProjectRow | None]
-
-
-class DemandParties(RequestLoader[tuple[uuid.UUID, uuid.UUID], Parties]):
-    """Enterprises with projects, keyed by (enterprise id, project id): the batch's in one
-    session (the enterprises the row loader has not loaded yet, then the projects, each within
-    the caller's scope as the row loaders read them), primed into the row loaders, so the
-    demands' ``enterprise`` and ``project`` fields in the same request read them from there.
-
-    Two statements rather than a join: the scopes' subqueries must not correlate with the
-    other table, and the derived tables that prevent it cost SQLAlchemy more to build than the
-    second statement costs to run."""
-
-    async def load_batch(self, keys: Sequence[tuple[uuid.UUID, uuid.UUID]]) -> list[Parties]:
-        loaders = self.context.loaders
-        enterprise_loader = loaders.entity(EnterpriseRow)
-        enterprises: dict[uuid.UUID, EnterpriseRow | None] = {}
-        for enterprise_id, _ in keys:
-            loaded = enterprise_loader.cache_map.get(enterprise_id)
-            if loaded is not None and loaded.done() and not loaded.exception():
-                enterprises[enterprise_id] = loaded.result()
-        wanted = list(dict.fromkeys(e for e, _ in keys if e not in enterprises))
-        project_ids = list(dict.fromkeys(p for _, p in keys))
-        async with self.read() as session:
-            if wanted:
-                found = await listing.fetch_by_ids(
-                    session, EnterpriseRow, wanted, scope=loaders.scope(EnterpriseRow)
-                )
-                enterprise_loader.prime_many(found)
-                enterprises.update(found)
-            projects = await listing.fetch_by_ids(
-                session, ProjectRow, project_ids, scope=loaders.scope(ProjectRow)
-            )
-        loaders.entity(ProjectRow).prime_many(projects)
-        return [(enterprises.get(e), projects.get(p)) for e, p in keys]
-
-
-async def _parties(info: Info, demand: DemandRow) -> Parties:
-    loaders = info.context.loaders
+async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:
     if demand.project_id is None:
-        enterprise: EnterpriseRow | None = await loaders.entity(EnterpriseRow).load(
-            demand.enterprise_id
-        )
-        return enterprise, None
-    parties = loaders.get(DemandParties, info.context)
-    return await parties.load((demand.enterprise_id, demand.project_id))
+        return None
+    project: ProjectRow | None = await info.context.loaders.entity(ProjectRow).load(
+        demand.project_id
+    )
+    return project
 
 
 async def _withheld(info: Info, demand: DemandRow) -> frozenset[str]:
