@@ -95,7 +95,7 @@ class MetricSources(RequestLoader[uuid.UUID, list[DisclosureMetricSource]]):
     """Per disclosure id: the calculation lines its metrics were filled from (one statement)."""
 
     async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[list[DisclosureMetricSource]]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             found = await repository.metric_sources_of(session, ids)
         return [[DisclosureMetricSource.of(r) for r in found[i]] for i in ids]
 

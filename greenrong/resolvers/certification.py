@@ -93,7 +93,7 @@ class CurrentCertificates(RequestLoader[uuid.UUID, CertificationRow | None]):
         self.subject_type = subject_type
 
     async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[CertificationRow | None]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             if self.subject_type is CertificationSubject.PROJECT:
                 found = await issued_for(
                     session, project_ids=ids, scope=self.context.loaders.scope(CertificationRow)

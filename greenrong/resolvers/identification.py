@@ -178,7 +178,7 @@ class LatestIdentifications(RequestLoader[uuid.UUID, ProjectGreenIdentification 
     """Per project id: its newest identification, or None (one statement per batch)."""
 
     async def load_batch(self, ids: Sequence[uuid.UUID]) -> list[ProjectGreenIdentification | None]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             found = await repository.latest_for_projects(session, ids)
         return [None if i not in found else ProjectGreenIdentification(row=found[i]) for i in ids]
 
@@ -196,7 +196,7 @@ class Corrections(RequestLoader[uuid.UUID, list[GreenIdentificationCorrection]])
     async def load_batch(
         self, ids: Sequence[uuid.UUID]
     ) -> list[list[GreenIdentificationCorrection]]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             rows = await repository.corrections_for(session, ids)
         by_id: dict[uuid.UUID, list[GreenIdentificationCorrection]] = defaultdict(list)
         for row in rows:

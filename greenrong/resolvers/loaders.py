@@ -1,5 +1,7 @@
 """Per-request DataLoaders. Each batch opens its own short read session, so loaders running
-concurrently never share an ``AsyncSession``.
+concurrently never share an ``AsyncSession``. The sessions are read-only
+(``core.db.read_sessionmaker``: on PostgreSQL in AUTOCOMMIT, one round trip a statement);
+``RequestLoader`` subclasses open theirs with ``self.read()``.
 
 Three generic loaders cover every relation: rows by id, a page of children per parent, and the
 number of children per parent. Loaders for nested pages are keyed by the page's arguments, so
@@ -18,10 +20,11 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 from strawberry.dataloader import DataLoader
 
-from greenrong.core.db import SessionMaker
+from greenrong.core.db import SessionMaker, read_sessionmaker
 from greenrong.domain.access import policy
 from greenrong.domain.access.models import ConsentScope
 from greenrong.domain.access.predicates import consenting_enterprises, to_sql
@@ -66,6 +69,10 @@ class RequestLoader(DataLoader[K, V]):
     async def load_batch(self, keys: list[K]) -> list[V]:
         raise NotImplementedError
 
+    def read(self) -> AsyncSession:
+        """A read-only session for a batch (the request's loaders' sessionmaker)."""
+        return self.context.loaders.sessionmaker()
+
 
 class SizedLoader(RequestLoader[K, V]):
     """A ``RequestLoader`` of at most ``size`` items per key (a matching field's ``first``):
@@ -84,7 +91,8 @@ class Loaders:
         max_page_size: int,
         principal: Principal = ANONYMOUS,
     ) -> None:
-        self.sessionmaker = sessionmaker
+        #: read-only sessions (never write through them)
+        self.sessionmaker = read_sessionmaker(sessionmaker)
         self.max_page_size = max_page_size
         self.principal = principal
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}

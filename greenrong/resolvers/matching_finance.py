@@ -1,7 +1,8 @@
 """Glue for ``FinancingDemand.productMatches`` and ``FinancialProduct.demandMatches``.
 
-Forward: the demand, its enterprise and project come through the DataLoaders, and so does the
-ranking (``ProductRankings``: the demands of one request share one ``_msearch``,
+Forward: the demand is the row its ``FinancingDemand`` was built from (the node, a page of
+demands); its enterprise and project come through the DataLoaders, and so does the ranking
+(``ProductRankings``: the demands of one request share one ``_msearch``,
 ``indexers/matching/finance.py``); the hits' rows come through the DataLoader, and the service
 checks each again with the Python rules and explains it.
 Reverse: one service call (``domain/matching/finance.py``), with the caller.
@@ -62,15 +63,14 @@ def _reasons(found: list[Reason]) -> list[MatchReason]:
 
 
 async def product_matches(
-    info: Info, demand_id: uuid.UUID, *, first: int, include_near_misses: bool
+    info: Info, demand: DemandRow, *, first: int, include_near_misses: bool
 ) -> ProductMatchConnection | SearchUnavailable:
+    """``demand`` is the row its ``FinancingDemand`` was built from: the caller's, loaded
+    within its scope (the node, a page of demands)."""
     size = _size(info, first)
     loaders = info.context.loaders
-    demand: DemandRow | None = await loaders.entity(DemandRow).load(demand_id)
-    if demand is None:
-        raise NotFound("FinancingDemand", demand_id)
     # the enterprise, the project and what the caller may read: side by side, each loader
-    # batch in its own session
+    # batch (the request's demands') in its own read session, one round trip each
     enterprise, project, withheld = await asyncio.gather(
         loaders.entity(EnterpriseRow).load(demand.enterprise_id),
         _project(info, demand),

@@ -16,6 +16,7 @@ from tests.factories.entities import (
     create_enterprise,
     create_institution,
     create_product,
+    create_project,
 )
 from tests.factories.statements import count_msearches, count_statements
 from tests.matching.finance_helpers import index_products, product_matches
@@ -144,5 +145,40 @@ async def test_a_longer_page_of_demands_takes_no_more_statements_or_searches(
         counted.append((len(statements), searches))
 
     # then: the enterprise (the node, and the demands' enterprise from the same loader), the
-    # page of demands, the demands by id, the ranked products; one msearch of a search per demand
-    assert counted == [(4, [1]), (4, [3])]
+    # page of demands (the rows the matching starts from), the ranked products; one msearch of
+    # a search per demand
+    assert counted == [(3, [1]), (3, [3])]
+
+
+async def test_a_page_of_demands_with_projects_reads_their_projects_in_one_statement(
+    app, sessionmaker, gql
+) -> None:
+    # given: the three demands, two of them for a project of the firm
+    firm, demands = await _enterprise_with_demands(sessionmaker)
+    async with sessionmaker.begin() as session:
+        for demand, title in zip(
+            demands[:2], ["锦江厂房屋顶光伏电站", "龙泉山风电场二期"], strict=True
+        ):
+            project = await create_project(session, enterprise_id=firm.id, title=title)
+            row = await session.get(FinancingDemand, demand.id)
+            assert row is not None
+            row.project_id = project.id
+    await index_products(app, sessionmaker)
+    alone = [await product_matches(gql, d.id, first=5, near=True) for d in demands]
+
+    # when
+    with count_statements(app.state.resources.engine) as statements:
+        body = await gql(PAGE, {"id": to_global_id("Enterprise", firm.id), "first": 3})
+
+    # then: the enterprise, the page of demands, the two projects (the enterprise is the node's,
+    # not read again), the ranked products; each demand matched as when asked alone
+    assert "errors" not in body, body["errors"]
+    assert len(statements) == 4, statements
+    assert [
+        e["node"]["productMatches"] for e in body["data"]["node"]["financingDemands"]["edges"]
+    ] == alone
+    assert [_short(m)[1] for m in alone] == [
+        ["光伏贷", "风电贷"],
+        ["风电贷", "小微绿色贷", "光伏贷"],
+        ["风电贷"],
+    ]

@@ -131,6 +131,7 @@ async def test_product_matches_take_four_statements_with_or_without_near_misses(
         with count_statements(app.state.resources.engine) as statements:
             result = await product_matches(gql, demand.id, first=10, near=near)
 
-        # then: the demand, its enterprise, its project, the ranked and near-miss products
+        # then: the demand (the node), its enterprise and its project (in one session), the
+        # ranked and near-miss products
         assert result["totalCount"] == 7
         assert len(statements) == 4, statements

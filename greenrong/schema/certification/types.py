@@ -56,7 +56,7 @@ class ReviewedBy(RequestLoader[uuid.UUID, bool]):
         self.expert_id = expert_id
 
     async def load_batch(self, ids: list[uuid.UUID]) -> list[bool]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             found = await reviewed_by(session, self.expert_id, ids)
         return [i in found for i in ids]
 
@@ -65,7 +65,7 @@ class SubmittedReviews(RequestLoader[uuid.UUID, list[ReviewRow]]):
     """Submitted reviews per certification id, every round, one statement per batch."""
 
     async def load_batch(self, ids: list[uuid.UUID]) -> list[list[ReviewRow]]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             rows = await submitted_reviews(session, ids)
         return [rows.get(i, []) for i in ids]
 

@@ -198,5 +198,5 @@ class FinancingDemand(Node, RowBacked):
         from greenrong.resolvers.matching_finance import product_matches
 
         return await product_matches(
-            info, self.pk, first=first, include_near_misses=include_near_misses
+            info, self.row, first=first, include_near_misses=include_near_misses
         )

@@ -42,7 +42,7 @@ class AlertCounts(RequestLoader[uuid.UUID, int]):
     """How many alerts each saved search raised, by its id (one statement per batch)."""
 
     async def load_batch(self, ids: list[uuid.UUID]) -> list[int]:
-        async with self.context.sessionmaker() as session:
+        async with self.read() as session:
             counts = await alert_counts(session, ids)
         return [counts[i] for i in ids]
 
