@@ -115,7 +115,10 @@ def read_sessionmaker(sessionmaker: SessionMaker) -> SessionMaker:
     sessions run in AUTOCOMMIT, so a loader's statement is one round trip instead of three
     (BEGIN, the statement, ROLLBACK); each statement reads the data committed when it starts,
     as under READ COMMITTED. On SQLite the same ``sessionmaker`` (a read opens no transaction
-    there). Never write through it: nothing would roll back. Made once per ``sessionmaker``."""
+    there). Never write through it: nothing would roll back. Made once per ``sessionmaker``;
+    anything else (a test's stand-in) is returned as it is."""
+    if not isinstance(sessionmaker, async_sessionmaker):
+        return sessionmaker
     found = _read_sessionmakers.get(sessionmaker)
     if found is None:
         engine = sessionmaker.kw.get("bind")
