@@ -21,7 +21,7 @@ from greenrong.domain.technology.models import TechnologyNeed as NeedRow
 from greenrong.indexers.kit.query import SearchUnavailableError
 from greenrong.indexers.matching.technology import canonical_terms, rank_listings
 from greenrong.resolvers.loaders import SizedLoader
-from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.context import Context, Info
 from greenrong.schema.matching.reasons import reasons_of
 from greenrong.schema.matching.technology import (
     BuyerMatchConnection,
@@ -90,18 +90,34 @@ class ListingMatchesLoader(SizedLoader[uuid.UUID, ListingMatches]):
         return answers
 
 
-async def buyer_matches(info: Info, listing_id: uuid.UUID, first: int) -> BuyerMatchConnection:
+async def buyer_matches(
+    info: Info, listing_id: uuid.UUID, first: int, row: ListingRow | None = None
+) -> BuyerMatchConnection:
+    """``row``: the listing as the caller's page or node read it in this request, if at hand
+    (its batch does not read it again)."""
     size = checked_first(info, first)
-    return await info.context.loaders.get(BuyerMatchesLoader, info.context, size).load(listing_id)
+    loader = info.context.loaders.get(BuyerMatchesLoader, info.context, size)
+    if row is not None:
+        loader.rows[listing_id] = row
+    return await loader.load(listing_id)
 
 
 class BuyerMatchesLoader(SizedLoader[uuid.UUID, BuyerMatchConnection]):
-    """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch)."""
+    """Per listing id: its ranked buyers, ``size`` at most (the same three statements per batch,
+    and one more for listings whose rows the request has not read yet)."""
+
+    def __init__(self, context: Context, size: int) -> None:
+        super().__init__(context, size)
+        #: listing rows this request has read already, by id
+        self.rows: dict[uuid.UUID, ListingRow] = {}
 
     async def load_batch(self, listing_ids: Sequence[uuid.UUID]) -> list[BuyerMatchConnection]:
         context, size = self.context, self.size
+        listings = {i: self.rows[i] for i in listing_ids if i in self.rows}
         async with context.sessionmaker() as session:
-            listings = await listing.fetch_by_ids(session, ListingRow, listing_ids)
+            missing = [i for i in listing_ids if i not in listings]
+            if missing:
+                listings |= await listing.fetch_by_ids(session, ListingRow, missing)
             found = await rules.buyer_matches(
                 session,
                 list(listings.values()),

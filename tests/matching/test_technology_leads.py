@@ -4,6 +4,7 @@ matches read from them equal a full scan of every lead."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from typing import Any
@@ -249,7 +250,13 @@ async def test_buyers_from_the_table_equal_a_full_scan(sessionmaker: SessionMake
         )
         ids = list(await session.scalars(select(Enterprise.id)))
         every_lead = [
-            Lead(r["domain"], r["enterprise_id"], r["score"], r["region_code"], r["reasons"])
+            Lead(
+                r["domain"],
+                r["enterprise_id"],
+                r["score"],
+                r["region_code"],
+                json.dumps(r["reasons"], ensure_ascii=False),
+            )
             for r in await compute_leads(session, ids)
         ]
         by_domain: dict[Any, int] = defaultdict(int)

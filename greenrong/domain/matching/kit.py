@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
 
 from greenrong.domain.reference.catalog import region_chain, regions
 
@@ -86,7 +87,19 @@ def matched_terms(names: Iterable[str]) -> list[TermMatch]:
 def prefecture(code: str) -> str | None:
     """The prefecture a region lies in (itself for a prefecture); None for the province or an
     unknown code."""
-    return next((r.code for r in region_chain(code) if r.level == "prefecture"), None)
+    return _prefectures().get(code)
+
+
+@cache
+def _prefectures() -> dict[str, str]:
+    """Each known region's prefecture, read once: ranking asks it for every pair it scores."""
+    found = {}
+    for code in regions():
+        chain = region_chain(code)
+        within = next((r.code for r in chain if r.level == "prefecture"), None)
+        if within is not None:
+            found[code] = within
+    return found
 
 
 def region_name(code: str) -> str:

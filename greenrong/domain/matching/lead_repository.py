@@ -19,14 +19,32 @@ whole batch of listings.
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import JSON, Float, ForeignKey, Index, Row, String, delete, insert, select, text
+from sqlalchemy import (
+    JSON,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    Row,
+    String,
+    bindparam,
+    column,
+    delete,
+    insert,
+    select,
+    text,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.sql.elements import BindParameter
+from sqlalchemy.sql.selectable import TextualSelect
 
 from greenrong.domain.disclosure.models import Disclosure, DisclosureKind, DisclosureStatus
 from greenrong.domain.enterprises.models import Enterprise
@@ -80,7 +98,15 @@ class Lead:
     enterprise_id: uuid.UUID
     score: float
     region_code: str
-    reasons: list[dict[str, Any]]
+    #: the reasons' JSON text as stored: most leads read reach no page, and only those that do
+    #: have it decoded (``reasons``)
+    reasons_json: str
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """The evidence's reasons, strongest first: ``{"code", "message", "weight"}`` each."""
+        found: list[dict[str, Any]] = json.loads(self.reasons_json)
+        return found
 
 
 def prefecture_of(code: str) -> str | None:
@@ -102,7 +128,8 @@ def is_county(code: str) -> bool:
 #: one group's best leads: a range of one of the three indexes, without the enterprises that
 #: posted an open need in the domain (their need is the buyer)
 _GROUP = (
-    "SELECT * FROM (SELECT domain, enterprise_id, score, region_code, reasons"
+    "SELECT * FROM (SELECT domain, enterprise_id, score, region_code,"
+    " CAST(reasons AS TEXT) AS reasons"
     " FROM technology_lead WHERE domain = :domain_{i} AND {where} AND NOT EXISTS ("
     "SELECT 1 FROM technology_need WHERE technology_need.enterprise_id ="
     " technology_lead.enterprise_id AND technology_need.domain = :domain_{i}"
@@ -116,17 +143,41 @@ _WHERE = {
 }
 
 
+@lru_cache(maxsize=256)
+def _statement(kinds: tuple[str, ...]) -> TextualSelect:
+    """The statement of these groups (``_WHERE``'s kinds, in order), its values left to the
+    call: the same batch shape is written, parsed and typed once."""
+    parts = [_GROUP.format(i=i, where=_WHERE[kind].format(i=i)) for i, kind in enumerate(kinds)]
+    binds: list[BindParameter[Any]] = [bindparam("open", type_=String)]
+    for i, kind in enumerate(kinds):
+        binds += [bindparam(f"domain_{i}", type_=String), bindparam(f"limit_{i}", type_=Integer)]
+        if kind != "domain":
+            binds.append(bindparam(f"value_{i}", type_=String))
+    return (
+        text(" UNION ALL ".join(parts))
+        .bindparams(*binds)
+        .columns(
+            _T.__table__.c.domain,
+            _T.__table__.c.enterprise_id,
+            _T.__table__.c.score,
+            _T.__table__.c.region_code,
+            column("reasons", String),
+        )
+    )
+
+
 async def lead_candidates(
     session: AsyncSession, listings: Sequence[TechnologyListing], *, first: int
 ) -> dict[TechnologyDomain, list[Lead]]:
     """Per domain of ``listings``: the leads that may be among any listing's best ``first``,
     best first (score, then enterprise id); enterprises with an open need in the domain are
     left out (their need is the buyer). One statement, written out: it has a part per group,
-    and building that many Core subqueries cost more than reading them."""
+    and building that many Core subqueries cost more than reading them; its text is kept per
+    shape of batch (``_statement``)."""
     by_domain: dict[TechnologyDomain, list[TechnologyListing]] = {}
     for listing in listings:
         by_domain.setdefault(listing.domain, []).append(listing)
-    parts: list[str] = []
+    kinds: list[str] = []
     values: dict[str, Any] = {"open": NeedStatus.OPEN.value}
     for domain, batch in by_domain.items():
         owners = {x.owner_enterprise_id for x in batch if x.owner_enterprise_id is not None}
@@ -136,33 +187,22 @@ async def lead_candidates(
         groups += [("prefecture", p) for p in sorted(p for p in prefectures if p)]
         groups += [("county", c) for c in sorted(counties)]
         for kind, value in groups:
-            i = len(parts)
-            parts.append(_GROUP.format(i=i, where=_WHERE[kind].format(i=i)))
+            i = len(kinds)
+            kinds.append(kind)
             values |= {f"domain_{i}": domain.value, f"limit_{i}": first + len(owners)}
             if value is not None:
                 values[f"value_{i}"] = value
     found: dict[TechnologyDomain, list[Lead]] = {d: [] for d in by_domain}
-    if not parts:
+    if not kinds:
         return found
-    statement = (
-        text(" UNION ALL ".join(parts))
-        .bindparams(**values)
-        .columns(
-            _T.__table__.c.domain,
-            _T.__table__.c.enterprise_id,
-            _T.__table__.c.score,
-            _T.__table__.c.region_code,
-            _T.__table__.c.reasons,
-        )
-    )
     seen: set[tuple[TechnologyDomain, uuid.UUID]] = set()
-    for row in await session.execute(statement):
+    for row in await session.execute(_statement(tuple(kinds)), values):
         lead = Lead(
             domain=TechnologyDomain(row.domain),
             enterprise_id=row.enterprise_id,
             score=float(row.score),
             region_code=row.region_code,
-            reasons=list(row.reasons),
+            reasons_json=row.reasons,
         )
         if (lead.domain, lead.enterprise_id) not in seen:
             seen.add((lead.domain, lead.enterprise_id))

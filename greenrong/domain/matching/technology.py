@@ -367,6 +367,7 @@ async def buyer_matches(
             if need.id in rows  # not deleted in between
         ]
         best = sorted(m.score for m in ranked)[-first:] if len(ranked) >= first else []
+        entries: list[tuple[float, str, BuyerMatch | Lead]] = [(m.score, m.key, m) for m in ranked]
         for candidate in evidenced[listing.domain]:
             # leads come best first: once even the nearest place cannot lift one into the
             # best ``first`` found so far, none that follows can
@@ -374,18 +375,22 @@ async def buyer_matches(
                 break
             if candidate.enterprise_id == listing.owner_enterprise_id:
                 continue
-            lead = _lead_match(listing, candidate, w)
-            ranked.append(lead)
-            best = sorted([*best, lead.score])[-first:]
-        ranked.sort(key=lambda m: (-m.score, m.key))
-        result[listing.id] = ranked[:first]
+            score = scorer.lead_score(listing, candidate)
+            entries.append((score, f"1{candidate.enterprise_id}", candidate))
+            best = sorted([*best, score])[-first:]
+        # only the leads that reach the page get their reasons (``_lead_match``: same score)
+        result[listing.id] = [
+            found if isinstance(found, BuyerMatch) else _lead_match(listing, found, w)
+            for _, _, found in heapq.nsmallest(first, entries, key=lambda t: (-t[0], t[1]))
+        ]
     return result
 
 
 class _NeedScorer:
-    """A need's score for a listing, as ``_need_match`` computes it (the same weights added in
-    the same order, so the same float), without writing its reasons. Within one call a need's
-    terms and recency are computed once, and the place once per pair of regions."""
+    """A need's or a lead's score for a listing, as ``_need_match`` and ``_lead_match`` compute
+    it (the same weights added in the same order, so the same float), without writing its
+    reasons. Within one call a need's terms and recency are computed once, and the place once
+    per pair of regions."""
 
     def __init__(self, terms_of: TermsOf, now: datetime, w: TechnologyWeights) -> None:
         self._terms_of, self._now, self._w = terms_of, now, w
@@ -402,6 +407,19 @@ class _NeedScorer:
             found = self._terms[need.id] = self._terms_of(f"{need.title} {need.description}")
         return found
 
+    def near(self, here: str, there: str) -> float | None:
+        """``region_reason``'s weight, once per pair of regions."""
+        places = (here, there)
+        if places not in self._near:
+            near = region_reason(here, there, self._w)
+            self._near[places] = None if near is None else near.weight
+        return self._near[places]
+
+    def lead_score(self, listing: TechnologyListing, lead: Lead) -> float:
+        """A lead's score for a listing, as ``_lead_match`` computes it."""
+        weight = self.near(listing.region_code, lead.region_code)
+        return round(lead.score + (0.0 if weight is None else weight), 6)
+
     def score(
         self, listing: TechnologyListing, need: repository.OpenNeed, offered: frozenset[str]
     ) -> float:
@@ -409,11 +427,7 @@ class _NeedScorer:
         total = w.posted_need  # the rules' reasons weigh 0.0
         for _ in self.terms(need) & offered:
             total += w.domain_term
-        places = (listing.region_code, need.region_code)
-        if places not in self._near:
-            near = region_reason(*places, w)
-            self._near[places] = None if near is None else near.weight
-        weight = self._near[places]
+        weight = self.near(listing.region_code, need.region_code)
         if weight is not None:
             total += weight
         fresh = self._fresh.get(need.id)

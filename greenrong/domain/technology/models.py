@@ -5,7 +5,7 @@ from datetime import date
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from greenrong.domain.kit.models import Entity, enum_column
@@ -94,4 +94,9 @@ class TechnologyNeed(Entity):
         enum_column(NeedStatus, "need_status"), default=NeedStatus.OPEN
     )
 
-    __table_args__ = (CheckConstraint("min_maturity BETWEEN 1 AND 9", name="min_maturity_trl"),)
+    __table_args__ = (
+        CheckConstraint("min_maturity BETWEEN 1 AND 9", name="min_maturity_trl"),
+        # whether an enterprise has an open need in a domain (its need is the buyer, not its
+        # lead: ``lead_repository.lead_candidates`` asks it for every lead it reads)
+        Index("ix_technology_need_buyer", "enterprise_id", "domain", "status"),
+    )

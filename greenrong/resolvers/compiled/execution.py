@@ -20,14 +20,23 @@ extension, which makes the planner decline.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Iterable
 from typing import Any
 
-from graphql import GraphQLObjectType
-from graphql.execution.collect_fields import FieldDetailsList
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    GraphQLResolveInfo,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+)
+from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
 from starlette.requests import Request
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+from strawberry.types.field import StrawberryField
 from strawberry.types.info import Info as StrawberryInfo
 
 from greenrong.core.config import Settings
@@ -48,6 +57,11 @@ DEFAULT_EDGE_LIMITS = EdgeLimits(
 
 
 class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: per selection (by identity): how its plain leaves are read (``_plan``)
+        self._plans: dict[int, tuple[GroupedFieldSet, tuple[PlainKey, ...] | None]] = {}
+
     @classmethod
     def build(
         cls,
@@ -81,6 +95,78 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         )
         return built if refused is None else [refused]
 
+    def execute_fields(
+        self,
+        parent_type: GraphQLObjectType,
+        source_value: Any,
+        path: Path | None,
+        grouped_field_set: GroupedFieldSet,
+        position_context: Any,
+    ) -> Any:
+        if path is not None and self._plain_leaves:
+            plan = self._plan(parent_type, grouped_field_set)
+            values = None if plan is None else _plain_values(plan, parent_type, source_value)
+            if values is not None:
+                return values
+        return super().execute_fields(
+            parent_type, source_value, path, grouped_field_set, position_context
+        )
+
+    def complete_iterable_value(
+        self,
+        item_type: GraphQLOutputType,
+        field_details_list: FieldDetailsList,
+        info: GraphQLResolveInfo[Any],
+        path: Path,
+        items: Iterable[Any],
+        position_context: Any,
+    ) -> Any:
+        """A list of objects made only of plain leaves (a match's reasons) as one loop over its
+        items; any other list, or one with an item the loop cannot answer, as graphql-core
+        completes it."""
+        object_type = get_nullable_type(item_type)
+        if (
+            self._plain_leaves
+            and isinstance(object_type, GraphQLObjectType)
+            and object_type.is_type_of is None
+            and self.get_stream_usage(field_details_list, path) is None
+        ):
+            grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+                object_type, field_details_list
+            )
+            plan = self._plan(object_type, grouped_field_set)
+            items = items if isinstance(items, list) else list(items)
+            if plan is not None and not new_defer_usages:
+                completed = []
+                for item in items:
+                    values = _plain_values(plan, object_type, item)
+                    if values is None:
+                        break
+                    completed.append(values)
+                else:
+                    return completed
+        return super().complete_iterable_value(
+            item_type, field_details_list, info, path, items, position_context
+        )
+
+    def _plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[PlainKey, ...] | None:
+        """``_object_plan``, once per selection of this operation."""
+        kept = self._plans.get(id(grouped_field_set))
+        if kept is None or kept[0] is not grouped_field_set:
+            kept = self._plans[id(grouped_field_set)] = (
+                grouped_field_set,
+                _object_plan(parent_type, grouped_field_set),
+            )
+        return kept[1]
+
+    @property
+    def _plain_leaves(self) -> bool:
+        """Whether plain leaves may skip the resolver: not when a schema extension's ``resolve``
+        hook (a middleware) must see every field."""
+        return self.middleware_manager is None or not self.middleware_manager.middlewares
+
     def execute_field(
         self,
         parent_type: GraphQLObjectType,
@@ -93,6 +179,13 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             compiled = self._compiled(parent_type, field_details_list, path)
             if compiled is not None:
                 return compiled
+        elif self._plain_leaves:
+            plain = _plain_leaf(parent_type, field_details_list[0].node.name.value)
+            if plain is not None:
+                key = field_details_list[0].node.name.value
+                values = _plain_values(((key, *plain),), parent_type, source)
+                if values is not None:
+                    return values[key]
         return super().execute_field(
             parent_type, source, field_details_list, path, position_context
         )
@@ -153,6 +246,83 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             context.compiled = CompiledRoots(self.operation, fragments)
         context.compiled.answered.append(str(path.key))
         return value
+
+
+#: a plain leaf: how to read it (an attribute name, or strawberry's resolver) and its type
+PlainLeaf = tuple[str | None, Any, GraphQLLeafType]
+#: per (type, field name): the field as a plain leaf, or None
+_PLAIN_LEAVES: dict[tuple[GraphQLObjectType, str], PlainLeaf | None] = {}
+
+
+def _plain_leaf(parent_type: GraphQLObjectType, name: str) -> PlainLeaf | None:
+    """A field strawberry resolves by reading an attribute (``is_basic_field``: no resolver and
+    no field extension, so neither ``Guarded`` nor a permission class; strawberry then calls
+    it without resolve info) whose type is a scalar or an enum; None for any other field."""
+    key = (parent_type, name)
+    if key in _PLAIN_LEAVES:
+        return _PLAIN_LEAVES[key]
+    field = parent_type.fields.get(name)
+    definition = None if field is None else field.extensions.get("strawberry-definition")
+    found: PlainLeaf | None = None
+    if (
+        field is not None
+        and isinstance(definition, StrawberryField)
+        and definition.is_basic_field
+        and getattr(field.resolve, "_is_default", False)
+        and not field.args
+    ):
+        of_type = get_nullable_type(field.type)
+        if is_leaf_type(of_type):
+            getter = definition.default_resolver is getattr
+            found = (definition.python_name if getter else None, field.resolve, of_type)
+    _PLAIN_LEAVES[key] = found
+    return found
+
+
+#: one response key of a plain object: its name and how to read it (no leaf: ``__typename``)
+PlainKey = tuple[str, str | None, Any, GraphQLLeafType | None]
+
+
+def _object_plan(
+    parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+) -> tuple[PlainKey, ...] | None:
+    """How to answer these fields of ``parent_type`` when each is a plain leaf or
+    ``__typename``; None when any is not."""
+    plan: list[PlainKey] = []
+    for response_name, field_details_list in grouped_field_set.items():
+        name = field_details_list[0].node.name.value
+        if name == "__typename":
+            plan.append((response_name, None, None, None))
+            continue
+        plain = _plain_leaf(parent_type, name)
+        if plain is None:
+            return None
+        plan.append((response_name, *plain))
+    return tuple(plan)
+
+
+def _plain_values(
+    plan: tuple[PlainKey, ...], parent_type: GraphQLObjectType, source: Any
+) -> dict[str, Any] | None:
+    """The object's values as graphql-core completes them, without the resolve info, the
+    argument coercion and the completion dispatch each field costs; None when a value is null
+    or does not coerce, for the normal path to answer it (and report the error, if any)."""
+    values: dict[str, Any] = {}
+    try:
+        for response_name, attribute, resolve, leaf in plan:
+            if leaf is None:
+                values[response_name] = parent_type.name
+                continue
+            result = resolve(source, None) if attribute is None else getattr(source, attribute)
+            if result is None:
+                return None
+            coerced = leaf.coerce_output_value(result)
+            if coerced is None or coerced is Undefined:
+                return None
+            values[response_name] = coerced
+    except Exception:  # noqa: BLE001 - the normal path raises it again, where it is reported
+        return None
+    return values
 
 
 def _enabled(context: Context) -> bool:

@@ -83,7 +83,7 @@ class TechnologyListing(Node, RowBacked):
     ) -> Annotated[BuyerMatchConnection, _MATCHING]:
         from greenrong.resolvers.matching_technology import buyer_matches
 
-        return await buyer_matches(info, self.pk, first)
+        return await buyer_matches(info, self.pk, first, self.row)
 
 
 @strawberry.type(description="A technology an enterprise wants to buy (技术需求).")
