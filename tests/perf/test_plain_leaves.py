@@ -98,8 +98,6 @@ class Query:
         return ITEMS
 
 
-
-
 FAST = strawberry.Schema(query=Query, execution_context_class=CompiledExecutionContext)
 SLOW = strawberry.Schema(query=Query)
 
