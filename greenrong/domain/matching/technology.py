@@ -326,7 +326,9 @@ async def buyer_matches(
 
     Each need that passes ``failures`` is scored without its reasons (``_NeedScorer``: its terms
     and recency once per call, the place once per pair of regions); only each listing's best
-    ``first`` needs get their reasons (``_need_match``), which are the same numbers. A need's
+    ``first`` needs get their reasons (``_need_match``), which are the same numbers; a lead is
+    scored the same way (``_NeedScorer.lead_score``) and written out with its reasons
+    (``_lead_match``) only when it reaches a listing's page. A need's
     terms are not stored: the synonym file belongs to the search layer, and ``terms_of``
     (``canonical_terms``) remembers them per text across calls."""
     published = [x for x in listings if x.status is ListingStatus.PUBLISHED]
