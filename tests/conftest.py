@@ -274,7 +274,7 @@ class BuiltWorld:
 
     source: str  # a PostgreSQL database name, or a SQLite file
     value: Any
-    search: OsmemServer
+    search: OsmemServer | None  # None: not settled (the run's base serves the test)
 
 
 class Worlds:
@@ -291,10 +291,11 @@ class Worlds:
         self.template_db = template_db
         self.pg_databases = pg_databases
         self.directory = directory
-        self._built: dict[tuple[Builder, date], BuiltWorld] = {}
+        self._built: dict[tuple[Builder, bool, date], BuiltWorld] = {}
 
     def get(self, registration: Registration, clock: Clock) -> BuiltWorld:
-        key = (registration.builder, clock.today())  # one build, wherever it is registered
+        # one build, wherever it is registered
+        key = (registration.builder, registration.settle, clock.today())
         if key not in self._built:
             self._built[key] = self._build(registration, clock)
         return self._built[key]
@@ -308,6 +309,8 @@ class Worlds:
             source = str(self.directory / f"world-{n}.db")
             shutil.copyfile(self.template_db, source)
             url = f"sqlite+aiosqlite:///{source}"
+        if not registration.settle:
+            return BuiltWorld(source, asyncio.run(self._write(registration, url)), None)
         search = OsmemServer.start(japanese=False)
         settings = Settings(
             database_url=url,
@@ -322,6 +325,14 @@ class Worlds:
             stop_embedded(search)
             raise
         return BuiltWorld(source, value, search)
+
+    @staticmethod
+    async def _write(registration: Registration, url: str) -> Any:
+        engine = create_engine(url, pool_size=1)
+        try:
+            return await registration.builder(system_sessionmaker(create_sessionmaker(engine)))
+        finally:
+            await engine.dispose()  # a template must have nobody connected
 
     @staticmethod
     async def _fill(registration: Registration, settings: Settings, clock: Clock) -> Any:
@@ -342,7 +353,8 @@ class Worlds:
 
     def close(self) -> None:
         for built in self._built.values():
-            stop_embedded(built.search)
+            if built.search is not None:
+                stop_embedded(built.search)
             if self.pg_databases is not None:
                 self.pg_databases.release(built.source)
 
@@ -403,7 +415,7 @@ def osmem_clone(
     """A copy-on-write clone of the test search engine's base, or of the world's the test
     starts from (``Worlds``); overrides the osmem plugin's."""
     built = request.node.stash.get(WORLD, None)
-    clone = (built.search if built is not None else osmem_server).clone()
+    clone = (built.search if built and built.search else osmem_server).clone()
     yield clone
     clone.close()
 

@@ -31,7 +31,7 @@ from tests.factories.demo import demo_at_scale_1
 from tests.factories.prebuilt import prebuilt_world
 
 S = CertificationStatus
-demo = prebuilt_world(demo_at_scale_1, __file__, name="demo")
+demo = prebuilt_world(demo_at_scale_1, __file__, name="demo", settle=False)
 
 
 async def test_seeded_certifications_match_the_certified_subjects(

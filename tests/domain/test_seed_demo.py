@@ -78,7 +78,7 @@ REPORT = PlatformStatistics(
 )
 
 #: the demo at scale 1, seeded once a run (``tests/factories/prebuilt.py``)
-demo = prebuilt_world(demo_at_scale_1, __file__, name="demo")
+demo = prebuilt_world(demo_at_scale_1, __file__, name="demo", settle=False)
 
 
 async def test_seeding_at_scale_1_reproduces_the_reports_figures(

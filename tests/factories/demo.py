@@ -1,6 +1,8 @@
 """The demo data at scale 1 as a prebuilt world (``tests/factories/prebuilt.py``): seeded once a
-run and copied for every test that reads it, instead of seeded again by each (about 30 s each
-on a loaded machine)."""
+run and copied for every test that reads its database, instead of seeded again by each (about
+30 s each on a loaded machine). Registered with ``settle=False``: building the indices of 4,000
+rows cost more than the seeds it saved, so a test that serves the demo through an app
+(``tests/libraries/test_seed.py``) seeds it itself, after its app has started."""
 
 from __future__ import annotations
 

@@ -41,6 +41,8 @@ class Registration:
     name: str
     scope: Path  # a directory (a conftest's) or a test module
     builder: Builder
+    #: whether an app runs on the world until its outbox is settled (``tests/conftest.py``)
+    settle: bool = True
 
     def covers(self, request: pytest.FixtureRequest) -> bool:
         path = Path(request.node.path)
@@ -51,12 +53,14 @@ class Registration:
 REGISTRY: list[Registration] = []
 
 
-def prebuilt_world(builder: Builder, file: str, *, name: str = "world") -> Any:
+def prebuilt_world(builder: Builder, file: str, *, name: str = "world", settle: bool = True) -> Any:
     """Register ``builder`` for the tests around ``file`` (a conftest: its directory; a test
-    module: itself) and return the fixture ``name`` that hands a test the builder's value."""
+    module: itself) and return the fixture ``name`` that hands a test the builder's value.
+    ``settle=False``: only the database is built (no app, no indices), for tests that read
+    the database alone; a large world's indices cost more to build than such tests save."""
     origin = Path(file).resolve()
     scope = origin.parent if origin.name == "conftest.py" else origin
-    REGISTRY.append(Registration(name, scope, builder))
+    REGISTRY.append(Registration(name, scope, builder, settle))
 
     @pytest.fixture(name=name)
     def fixture(request: pytest.FixtureRequest, database_url: str) -> Any:

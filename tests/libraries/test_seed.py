@@ -11,11 +11,8 @@ from greenrong.domain.libraries.models import Library, LibraryMembership
 from greenrong.domain.libraries.reference import pboc_sub_areas, strand_problem
 from greenrong.domain.libraries.service import open_libraries
 from greenrong.domain.projects.models import ClimateType, Project
-from greenrong.domain.seed.demo import SeedReport
-from tests.factories.demo import demo_at_scale_1
-from tests.factories.prebuilt import prebuilt_world
+from greenrong.domain.seed.demo import seed_demo
 
-demo = prebuilt_world(demo_at_scale_1, __file__, name="demo")
 STATISTICS = """
 query($on: Date) { platformStatistics { libraries(on: $on) {
   library count byGreenCategory { category count share sharePercent } } } }"""
@@ -34,8 +31,11 @@ ENTERPRISE_SHARES = [39, 11, 13, 10, 21, 6]
 PROJECT_SHARES = [20, 7, 17, 16, 38, 2]
 
 
-async def test_seeded_libraries_reproduce_the_report(gql, sessionmaker, demo: SeedReport) -> None:
-    # when: the demo at scale 1, seeded once a run (``tests/factories/prebuilt.py``): today, and at the report's cut-off
+async def test_seeded_libraries_reproduce_the_report(gql, sessionmaker) -> None:
+    # given
+    await seed_demo(sessionmaker, scale=1, progress=False)
+
+    # when: today, and at the report's cut-off
     now = await gql(STATISTICS, {"on": None})
     cutoff = await gql(STATISTICS, {"on": "2022-05-31"})
 
