@@ -44,6 +44,7 @@ from tests.factories.entities import (
     create_expert,
     create_institution,
 )
+from tests.factories.prebuilt import prebuilt_world
 
 # ------------------------------------------------------------------ what the policy guards
 
@@ -197,8 +198,9 @@ class Rows:
         ]
 
 
-@pytest.fixture
-async def rows(sessionmaker: SessionMaker) -> Rows:
+async def _rows(sessionmaker: SessionMaker) -> Rows:
+    """An owner with a demand, another enterprise, an expert and four banks with different
+    consents; built once a run, without an app (``tests/factories/prebuilt.py``)."""
     async with sessionmaker.begin() as session:
         owner = await create_enterprise(
             session,
@@ -244,6 +246,9 @@ async def rows(sessionmaker: SessionMaker) -> Rows:
         "admin": Principal(Role.ADMIN),
     }
     return Rows(owner.id, demand.id, expert.id, principals)
+
+
+rows = prebuilt_world(_rows, __file__, name="rows", settle=False)
 
 
 def _probe_listing(entity_type: str, field: str, kind: Kind) -> Listing[Any]:
