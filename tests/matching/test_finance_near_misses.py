@@ -119,7 +119,7 @@ async def test_near_misses_are_the_rules_verdicts_best_first(app, sessionmaker, 
     assert names(best) == names(everything)[:4]
 
 
-async def test_product_matches_take_four_statements_with_or_without_near_misses(
+async def test_product_matches_take_two_statements_with_or_without_near_misses(
     app, sessionmaker, gql
 ) -> None:
     # given
@@ -131,7 +131,7 @@ async def test_product_matches_take_four_statements_with_or_without_near_misses(
         with count_statements(app.state.resources.engine) as statements:
             result = await product_matches(gql, demand.id, first=10, near=near)
 
-        # then: the demand (the node), its enterprise and its project (in one session), the
-        # ranked and near-miss products
+        # then: the demand (the node) with its enterprise and its project in one statement,
+        # the ranked and near-miss products in another
         assert result["totalCount"] == 7
-        assert len(statements) == 4, statements
+        assert len(statements) == 2, statements
