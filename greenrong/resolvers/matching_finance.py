@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
 from greenrong.domain.access import policy
@@ -83,14 +85,12 @@ async def product_matches(
     text = service.demand_text(demand, project, withheld=withheld)
     request = RankingRequest(b, text, size, size if include_near_misses else 0)
     try:
-        ranking = await loaders.get(ProductRankings, info.context).load(request)
+        ranked = await loaders.get(ProductRankings, info.context).load(request)
     except SearchUnavailableError as error:
         return SearchUnavailable(code=error.reason, message=error.message)
 
+    ranking, products = ranked.ranking, ranked.products
     near_hits = [(rule, hit) for rule, hits in ranking.near_misses.items() for hit in hits]
-    ids = [hit.id for hit in ranking.hits] + [hit.id for _, hit in near_hits]
-    rows: list[ProductRow | None] = await loaders.entity(ProductRow).load_many(ids)
-    products = {row.id: row for row in rows if row is not None}
     edges = [
         ProductMatchEdge(
             node=FinancialProduct.from_row(m.product),
@@ -119,13 +119,38 @@ async def product_matches(
     )
 
 
-class ProductRankings(RequestLoader[RankingRequest, ProductRanking]):
-    """The rankings of the request's demands (a page of them under ``financingDemands``): one
-    ``_msearch`` a batch, one body per demand; a demand whose search failed gets its error."""
+@dataclass(frozen=True)
+class RankedProducts:
+    ranking: ProductRanking
+    #: the rows of the batch's hits (ranked and near misses) the caller sees, by id
+    products: dict[uuid.UUID, ProductRow]
 
-    async def load_batch(self, keys: Sequence[RankingRequest]) -> list[ProductRanking]:
+
+class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
+    """The rankings of the request's demands (a page of them under ``financingDemands``): one
+    ``_msearch`` a batch, one body per demand, then at once the rows of every hit of the batch
+    (one statement, through the product row loader, in the caller's scope). A demand whose
+    search failed gets its error."""
+
+    async def load_batch(self, keys: Sequence[RankingRequest]) -> list[RankedProducts]:
         rankings = await rank_products_many(self.context.search, keys)
-        return rankings  # type: ignore[return-value]  # the DataLoader raises an error value
+        ids = list(
+            dict.fromkeys(
+                hit.id
+                for ranking in rankings
+                if isinstance(ranking, ProductRanking)
+                for hits in (ranking.hits, *ranking.near_misses.values())
+                for hit in hits
+            )
+        )
+        # through the row loader: a product another batch of the request read is not read again
+        rows = await self.context.loaders.entity(ProductRow).load_many(ids)
+        products = {row.id: row for row in rows if row is not None}
+        found: list[Any] = [  # the DataLoader raises an error value
+            RankedProducts(ranking, products) if isinstance(ranking, ProductRanking) else ranking
+            for ranking in rankings
+        ]
+        return found
 
 
 class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
