@@ -22,9 +22,13 @@ from typing import Any
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
 from greenrong.domain.access import policy
+from greenrong.domain.access.models import ConsentScope
+from greenrong.domain.access.predicates import consenting_enterprises
+from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
@@ -158,21 +162,44 @@ class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
     (``finance_repository.demands_with_parties``, each table within the caller's scope as its
     row loader reads it), primed into the row loaders: ``node(id:)`` asks it for a demand whose
     ``productMatches`` are selected, so the enterprise and project the ranking needs are
-    already there when the field runs (one database round trip before the search, not two)."""
+    already there when the field runs (one database round trip before the search, not two).
+    For an institution, the same statement tells whether each demand's enterprise consents to
+    it (the demand's consent-gated fields), primed into the consent loaders: the values
+    ``Loaders.consented`` would read, as of the same statement."""
 
     async def load_batch(self, keys: Sequence[uuid.UUID]) -> list[DemandRow | None]:
         loaders = self.context.loaders
+        principal = loaders.principal
+        gates: list[tuple[str, ConsentScope]] = []
+        if principal.role == Role.INSTITUTION and principal.org_id is not None:
+            gates = sorted(
+                {
+                    (private.owner, private.scope)
+                    for (kind, _), private in policy.PRIVATE_FIELDS.items()
+                    if kind == DemandRow.entity_type
+                }
+            )
+        now = utcnow()
         async with self.read() as session:
             found = await finance_repository.demands_with_parties(
-                session, keys, scope=loaders.scope_on
+                session,
+                keys,
+                scope=loaders.scope_on,
+                consents=[
+                    (owner, consenting_enterprises(principal.org_id, scope, now))
+                    for owner, scope in gates
+                    if principal.org_id is not None
+                ],
             )
         enterprises, projects = loaders.entity(EnterpriseRow), loaders.entity(ProjectRow)
-        for demand, enterprise, project in found.values():
+        for (demand, enterprise, project), consented in found.values():
             enterprises.prime(demand.enterprise_id, enterprise)
             if demand.project_id is not None:
                 projects.prime(demand.project_id, project)
-        loaders.entity(DemandRow).prime_many({i: parties[0] for i, parties in found.items()})
-        return [found[i][0] if i in found else None for i in keys]
+            for (owner, scope), granted in zip(gates, consented, strict=True):
+                loaders.consented(scope).prime(getattr(demand, owner), granted)
+        loaders.entity(DemandRow).prime_many({i: parties[0] for i, (parties, _) in found.items()})
+        return [found[i][0][0] if i in found else None for i in keys]
 
 
 async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -77,10 +77,16 @@ async def open_demand_candidates(
 
 
 async def demands_with_parties(
-    session: AsyncSession, ids: Sequence[uuid.UUID], *, scope: AliasScope
-) -> dict[uuid.UUID, Parties]:
+    session: AsyncSession,
+    ids: Sequence[uuid.UUID],
+    *,
+    scope: AliasScope,
+    consents: Sequence[tuple[str, Select[Any]]] = (),
+) -> dict[uuid.UUID, tuple[Parties, tuple[bool, ...]]]:
     """The demands ``ids`` the caller sees, each with its enterprise and project in the same
-    statement (a LEFT JOIN each: None where there is none or the caller may not see it).
+    statement (a LEFT JOIN each: None where there is none or the caller may not see it), and
+    per ``consents`` entry (a demand column, the enterprises whose consent is valid) whether
+    the demand's value of that column is among them.
 
     Every table is read under an alias and limited by ``scope(alias, model)``, the caller's
     rows of that model exactly as its row loader reads them: a scope's subqueries name the
@@ -88,7 +94,7 @@ async def demands_with_parties(
     be correlated with this statement's rows."""
     d, e, p = _PARTIES
     statement = (
-        select(d, e, p)
+        select(d, e, p, *(getattr(d, column).in_(query) for column, query in consents))
         .outerjoin(e, and_(e.id == d.enterprise_id, _or_true(scope(e, E))))
         .outerjoin(p, and_(p.id == d.project_id, _or_true(scope(p, P))))
         .where(d.id.in_(list(ids)))
@@ -96,8 +102,11 @@ async def demands_with_parties(
     demand_scope = scope(d, D)
     if demand_scope is not None:
         statement = statement.where(demand_scope)
-    rows = (await session.execute(statement)).tuples()
-    return {demand.id: (demand, enterprise, project) for demand, enterprise, project in rows}
+    rows = (await session.execute(statement)).all()
+    return {
+        row[0].id: ((row[0], row[1], row[2]), tuple(bool(value) for value in row[3:]))
+        for row in rows
+    }
 
 
 def _or_true(condition: ColumnElement[bool] | None) -> ColumnElement[bool]:
