@@ -21,6 +21,7 @@ import shutil
 import threading
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -42,6 +43,7 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.kit.clock import CLOCK, Clock
 from greenrong.migrations.runner import upgrade
 from tests.factories.access import TEST_JWT_SECRET, auth_headers
+from tests.factories.prebuilt import WORLD, Builder, Registration, registration_for
 
 PG_ADMIN_URL = os.environ.get("GREENRONG_TEST_PG_URL", "")
 BACKEND = "postgresql" if PG_ADMIN_URL else "sqlite"
@@ -173,26 +175,35 @@ class PgDatabases:
 
     def __init__(self, template: str) -> None:
         self.template = template
-        self._commands: queue.SimpleQueue[tuple[str, str] | None] = queue.SimpleQueue()
-        self._ready: queue.SimpleQueue[str | BaseException] = queue.SimpleQueue()
+        self._commands: queue.SimpleQueue[tuple[str, str, str] | None] = queue.SimpleQueue()
+        #: the copies ready, per template: the migrated one, or a world's (tests/factories/prebuilt.py)
+        self._ready: dict[str, queue.SimpleQueue[str | BaseException]] = {}
         self._failures: list[BaseException] = []
         self._unused: set[str] = set()
         self._thread = threading.Thread(target=self._run, name="pg-databases", daemon=True)
         self._thread.start()
-        for _ in range(self.AHEAD):
-            self._create()
+        self._start(template)
 
-    def take(self) -> str:
-        """A fresh copy's name (waits while none is ready)."""
-        ready = self._ready.get(timeout=300)
+    def _start(self, template: str) -> queue.SimpleQueue[str | BaseException]:
+        if template not in self._ready:
+            self._ready[template] = queue.SimpleQueue()
+            for _ in range(self.AHEAD):
+                self._create(template)
+        return self._ready[template]
+
+    def take(self, template: str | None = None) -> str:
+        """A fresh copy's name, of the migrated template or of ``template`` (a world's, which
+        nobody may be connected to); waits while none is ready."""
+        template = template or self.template
+        ready = self._start(template).get(timeout=300)
         if isinstance(ready, BaseException):
             raise ready
         self._unused.discard(ready)
-        self._create()
+        self._create(template)
         return ready
 
     def release(self, name: str) -> None:
-        self._commands.put(("drop", name))
+        self._commands.put(("drop", name, ""))
 
     def close(self) -> None:
         """Drop what is left (the copies made ahead), then stop; raises what failed."""
@@ -201,43 +212,47 @@ class PgDatabases:
         if self._failures:
             raise self._failures[0]
 
-    def _create(self) -> None:
-        self._commands.put(("create", f"t_{uuid.uuid4().hex[:16]}"))
+    def _create(self, template: str) -> None:
+        self._commands.put(("create", f"t_{uuid.uuid4().hex[:16]}", template))
 
     def _run(self) -> None:
         loop = asyncio.new_event_loop()
         try:
             connection = loop.run_until_complete(asyncpg.connect(_asyncpg_dsn(PG_ADMIN_URL)))
         except (OSError, asyncpg.PostgresError) as error:
-            self._ready.put(error)
+            self._ready[self.template].put(error)
             self._failures.append(error)
             loop.close()
             return
         try:
             while (command := self._commands.get()) is not None:
-                verb, name = command
-                self._execute(loop, connection, verb, name)
+                self._execute(loop, connection, *command)
             for name in sorted(self._unused):
-                self._execute(loop, connection, "drop", name)
+                self._execute(loop, connection, "drop", name, "")
         finally:
             loop.run_until_complete(connection.close())
             loop.close()
 
     def _execute(
-        self, loop: asyncio.AbstractEventLoop, connection: Any, verb: str, name: str
+        self,
+        loop: asyncio.AbstractEventLoop,
+        connection: Any,
+        verb: str,
+        name: str,
+        template: str,
     ) -> None:
         if verb == "create":
-            sql = f'CREATE DATABASE "{name}" TEMPLATE "{self.template}" STRATEGY FILE_COPY'
+            sql = f'CREATE DATABASE "{name}" TEMPLATE "{template}" STRATEGY FILE_COPY'
         else:
             sql = f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
         try:
             loop.run_until_complete(connection.execute(sql))
         except (OSError, asyncpg.PostgresError) as error:
-            (self._ready.put if verb == "create" else self._failures.append)(error)
+            (self._ready[template].put if verb == "create" else self._failures.append)(error)
             return
         if verb == "create":
             self._unused.add(name)
-            self._ready.put(name)
+            self._ready[template].put(name)
 
 
 @pytest.fixture(scope="session")
@@ -252,18 +267,130 @@ def pg_databases(template_db: str, osmem_server: Any) -> Iterator[PgDatabases | 
     databases.close()
 
 
+@dataclass
+class BuiltWorld:
+    """A registered world, built: the database to copy, the builder's value, and the search
+    engine whose base holds the world's indices (each test searches a clone of it)."""
+
+    source: str  # a PostgreSQL database name, or a SQLite file
+    value: Any
+    search: OsmemServer | None  # None: not settled (the run's base serves the test)
+
+
+class Worlds:
+    """The worlds of ``tests/factories/prebuilt.py``, each built once per run and platform day.
+
+    A world is built as a test would build it with its app running: the builder writes, then
+    an app on the world's database and search engine starts (building the indices from the
+    rows), and runs until the outbox is settled (``tests.pipeline.conftest.settled``). A test's
+    app then starts on a copy of both with nothing left to do, as it would find them had the
+    test written the world itself: the same rows, indices, feed and consumer positions.
+    """
+
+    def __init__(self, template_db: str, pg_databases: PgDatabases | None, directory: Path) -> None:
+        self.template_db = template_db
+        self.pg_databases = pg_databases
+        self.directory = directory
+        self._built: dict[tuple[Builder, bool, date], BuiltWorld] = {}
+
+    def get(self, registration: Registration, clock: Clock) -> BuiltWorld:
+        # one build, wherever it is registered
+        key = (registration.builder, registration.settle, clock.today())
+        if key not in self._built:
+            self._built[key] = self._build(registration, clock)
+        return self._built[key]
+
+    def _build(self, registration: Registration, clock: Clock) -> BuiltWorld:
+        n = len(self._built)
+        if self.pg_databases is not None:
+            source = self.pg_databases.take()
+            url = make_url(PG_ADMIN_URL).set(database=source).render_as_string(False)
+        else:
+            source = str(self.directory / f"world-{n}.db")
+            shutil.copyfile(self.template_db, source)
+            url = f"sqlite+aiosqlite:///{source}"
+        if not registration.settle:
+            return BuiltWorld(source, asyncio.run(self._write(registration, url)), None)
+        search = OsmemServer.start(japanese=False)
+        settings = Settings(
+            database_url=url,
+            data_dir=self.directory / f"var-{n}",
+            opensearch_url=search.url,
+            search_rebuild_progress=False,
+            jwt_secret=TEST_JWT_SECRET,
+        )
+        try:
+            value = asyncio.run(self._fill(registration, settings, clock))
+        except BaseException:
+            stop_embedded(search)
+            raise
+        return BuiltWorld(source, value, search)
+
+    @staticmethod
+    async def _write(registration: Registration, url: str) -> Any:
+        engine = create_engine(url, pool_size=1)
+        try:
+            return await registration.builder(system_sessionmaker(create_sessionmaker(engine)))
+        finally:
+            await engine.dispose()  # a template must have nobody connected
+
+    @staticmethod
+    async def _fill(registration: Registration, settings: Settings, clock: Clock) -> Any:
+        from tests.pipeline.conftest import eventually, settled
+
+        engine = create_engine(settings.effective_database_url, pool_size=1)
+        sessionmaker = system_sessionmaker(create_sessionmaker(engine))
+        try:
+            value = await registration.builder(sessionmaker)
+            application = create_app(settings, clock=clock)
+            async with application.router.lifespan_context(application):
+                await eventually(
+                    lambda: settled(sessionmaker), seconds=60, what="the world's outbox to settle"
+                )
+        finally:
+            await engine.dispose()  # a template must have nobody connected
+        return value
+
+    def close(self) -> None:
+        for built in self._built.values():
+            if built.search is not None:
+                stop_embedded(built.search)
+            if self.pg_databases is not None:
+                self.pg_databases.release(built.source)
+
+
+@pytest.fixture(scope="session")
+def worlds(
+    template_db: str, pg_databases: PgDatabases | None, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Worlds]:
+    built = Worlds(template_db, pg_databases, tmp_path_factory.mktemp("worlds"))
+    yield built
+    built.close()
+
+
 @pytest.fixture
 def database_url(
-    template_db: str, pg_databases: PgDatabases | None, tmp_path: Path
+    request: pytest.FixtureRequest,
+    template_db: str,
+    pg_databases: PgDatabases | None,
+    worlds: Worlds,
+    platform_clock: Clock,
+    tmp_path: Path,
 ) -> Iterator[str]:
-    """A fresh, migrated, empty database for one test."""
+    """A fresh, migrated database for one test: empty, or a copy of the world the test asks
+    for (``tests/factories/prebuilt.py``)."""
+    registration = registration_for(request)
+    source = None
+    if registration is not None:
+        built = request.node.stash[WORLD] = worlds.get(registration, platform_clock)
+        source = built.source
     if pg_databases is not None:
-        name = pg_databases.take()
+        name = pg_databases.take(source)
         yield make_url(PG_ADMIN_URL).set(database=name).render_as_string(False)
         pg_databases.release(name)
     else:
         path = tmp_path / "test.db"
-        shutil.copyfile(template_db, path)
+        shutil.copyfile(source or template_db, path)
         yield f"sqlite+aiosqlite:///{path}"
 
 
@@ -279,6 +406,18 @@ def sessionmaker(engine: AsyncEngine) -> SessionMaker:
     """Sessions for the test's own set-up and checks: trusted code, so each has the system
     principal bound (``access.guard.system_sessionmaker``), as the CLI and workers do."""
     return system_sessionmaker(create_sessionmaker(engine))
+
+
+@pytest.fixture
+def osmem_clone(
+    request: pytest.FixtureRequest, osmem_server: OsmemServer, database_url: str
+) -> Iterator[Any]:
+    """A copy-on-write clone of the test search engine's base, or of the world's the test
+    starts from (``Worlds``); overrides the osmem plugin's."""
+    built = request.node.stash.get(WORLD, None)
+    clone = (built.search if built and built.search else osmem_server).clone()
+    yield clone
+    clone.close()
 
 
 @pytest.fixture

@@ -101,6 +101,11 @@ class Loaders:
         """The caller's rows of ``model`` as a WHERE condition (None: every row), as of now."""
         return row_scope(self.principal, model)
 
+    def scope_on(self, alias: Any, model: type[Entity]) -> ColumnElement[bool] | None:
+        """``scope`` on a statement's alias of ``model`` (``aliased(model)``), for a statement
+        that reads several tables at once."""
+        return to_sql(alias, policy.visible_rows(self.principal, model.entity_type), now=utcnow())
+
     def readable(self, model: type[Entity], field: str) -> ColumnElement[bool] | None:
         """The caller's field rule (``listing.FieldRule``): where it may read ``field``."""
         return field_scope(self.principal, model, field)

@@ -17,13 +17,20 @@ from __future__ import annotations
 import asyncio
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
 from greenrong.core.errors import ErrorCode, NotFound, ValidationFailed
 from greenrong.domain.access import policy
+from greenrong.domain.access.models import ConsentScope
+from greenrong.domain.access.predicates import consenting_enterprises
+from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import finance as service
+from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
 from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.matching.kit import Reason
@@ -82,14 +89,12 @@ async def product_matches(
     text = service.demand_text(demand, project, withheld=withheld)
     request = RankingRequest(b, text, size, size if include_near_misses else 0)
     try:
-        ranking = await loaders.get(ProductRankings, info.context).load(request)
+        ranked = await loaders.get(ProductRankings, info.context).load(request)
     except SearchUnavailableError as error:
         return SearchUnavailable(code=error.reason, message=error.message)
 
+    ranking, products = ranked.ranking, ranked.products
     near_hits = [(rule, hit) for rule, hits in ranking.near_misses.items() for hit in hits]
-    ids = [hit.id for hit in ranking.hits] + [hit.id for _, hit in near_hits]
-    rows: list[ProductRow | None] = await loaders.entity(ProductRow).load_many(ids)
-    products = {row.id: row for row in rows if row is not None}
     edges = [
         ProductMatchEdge(
             node=FinancialProduct.from_row(m.product),
@@ -118,13 +123,83 @@ async def product_matches(
     )
 
 
-class ProductRankings(RequestLoader[RankingRequest, ProductRanking]):
-    """The rankings of the request's demands (a page of them under ``financingDemands``): one
-    ``_msearch`` a batch, one body per demand; a demand whose search failed gets its error."""
+@dataclass(frozen=True)
+class RankedProducts:
+    ranking: ProductRanking
+    #: the rows of the batch's hits (ranked and near misses) the caller sees, by id
+    products: dict[uuid.UUID, ProductRow]
 
-    async def load_batch(self, keys: Sequence[RankingRequest]) -> list[ProductRanking]:
+
+class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
+    """The rankings of the request's demands (a page of them under ``financingDemands``): one
+    ``_msearch`` a batch, one body per demand, then at once the rows of every hit of the batch
+    (one statement, through the product row loader, in the caller's scope). A demand whose
+    search failed gets its error."""
+
+    async def load_batch(self, keys: Sequence[RankingRequest]) -> list[RankedProducts]:
         rankings = await rank_products_many(self.context.search, keys)
-        return rankings  # type: ignore[return-value]  # the DataLoader raises an error value
+        ids = list(
+            dict.fromkeys(
+                hit.id
+                for ranking in rankings
+                if isinstance(ranking, ProductRanking)
+                for hits in (ranking.hits, *ranking.near_misses.values())
+                for hit in hits
+            )
+        )
+        # through the row loader: a product another batch of the request read is not read again
+        rows = await self.context.loaders.entity(ProductRow).load_many(ids)
+        products = {row.id: row for row in rows if row is not None}
+        found: list[Any] = [  # the DataLoader raises an error value
+            RankedProducts(ranking, products) if isinstance(ranking, ProductRanking) else ranking
+            for ranking in rankings
+        ]
+        return found
+
+
+class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
+    """Demands by id with their enterprises and projects in one statement
+    (``finance_repository.demands_with_parties``, each table within the caller's scope as its
+    row loader reads it), primed into the row loaders: ``node(id:)`` asks it for a demand whose
+    ``productMatches`` are selected, so the enterprise and project the ranking needs are
+    already there when the field runs (one database round trip before the search, not two).
+    For an institution, the same statement tells whether each demand's enterprise consents to
+    it (the demand's consent-gated fields), primed into the consent loaders: the values
+    ``Loaders.consented`` would read, as of the same statement."""
+
+    async def load_batch(self, keys: Sequence[uuid.UUID]) -> list[DemandRow | None]:
+        loaders = self.context.loaders
+        principal = loaders.principal
+        gates: list[tuple[str, ConsentScope]] = []
+        if principal.role == Role.INSTITUTION and principal.org_id is not None:
+            gates = sorted(
+                {
+                    (private.owner, private.scope)
+                    for (kind, _), private in policy.PRIVATE_FIELDS.items()
+                    if kind == DemandRow.entity_type
+                }
+            )
+        now = utcnow()
+        async with self.read() as session:
+            found = await finance_repository.demands_with_parties(
+                session,
+                keys,
+                scope=loaders.scope_on,
+                consents=[
+                    (owner, consenting_enterprises(principal.org_id, scope, now))
+                    for owner, scope in gates
+                    if principal.org_id is not None
+                ],
+            )
+        enterprises, projects = loaders.entity(EnterpriseRow), loaders.entity(ProjectRow)
+        for (demand, enterprise, project), consented in found.values():
+            enterprises.prime(demand.enterprise_id, enterprise)
+            if demand.project_id is not None:
+                projects.prime(demand.project_id, project)
+            for (owner, scope), granted in zip(gates, consented, strict=True):
+                loaders.consented(scope).prime(getattr(demand, owner), granted)
+        loaders.entity(DemandRow).prime_many({i: parties[0] for i, (parties, _) in found.items()})
+        return [found[i][0][0] if i in found else None for i in keys]
 
 
 async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:

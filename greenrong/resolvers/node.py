@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import strawberry
+from strawberry.types.nodes import SelectedField, Selection
 
 from greenrong.domain.kit.registry import ENTITIES
 from greenrong.resolvers.common import load_one
+from greenrong.resolvers.matching_finance import DemandsWithParties
 from greenrong.schema.access.types import DataConsent
 from greenrong.schema.certification.types import (
     Certification,
@@ -61,7 +64,29 @@ class NodeQuery:
         type_name, pk = from_global_id(id)
         if type_name not in NODE_TYPES:
             return None
+        if type_name == "FinancingDemand" and _selects(info, type_name, "productMatches"):
+            # the ranking needs the demand's enterprise and project: read with the demand
+            demand = await info.context.loaders.get(DemandsWithParties, info.context).load(pk)
+            return None if demand is None else FinancingDemand.from_row(demand)
         node: Node | None = await load_one(
             info, ENTITIES[type_name], pk, NODE_TYPES[type_name].from_row
         )
         return node
+
+
+def _selects(info: Info, type_name: str, field: str) -> bool:
+    """Whether the node's selection asks for ``field`` of a ``type_name``: in a fragment on
+    that type (inline or named, however nested) or on an interface of it."""
+
+    def within(selections: Sequence[Selection]) -> bool:
+        for selection in selections:
+            if isinstance(selection, SelectedField):
+                if selection.name == field:
+                    return True
+            elif selection.type_condition in (None, type_name, "Node") and within(
+                selection.selections
+            ):
+                return True
+        return False
+
+    return any(within(selected.selections) for selected in info.selected_fields)

@@ -224,6 +224,11 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         )
         if answer is None:
             return None
+        return await self._respond(request, answer)
+
+    async def _respond(self, request: Request, answer: dict[str, Any]) -> Response:
+        """The HTTP response of an answer made beside graphql-core (the prepared and the
+        shared paths), its errors counted as the normal path counts them."""
         for error in answer.get("errors") or ():
             metrics.count_error(str((error.get("extensions") or {}).get("code", "")), "request")
         sub_response = await self.get_sub_response(request)
@@ -271,9 +276,9 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         if charge.refused is not None:
             return None  # the normal path refuses it, with its error and headers
         self.shared.answered += 1
-        sub_response = await self.get_sub_response(request)
-        answer = {"data": data, "extensions": {"queryCost": charge.report}}
-        return self.create_response(answer, sub_response)  # type: ignore[arg-type]
+        return await self._respond(
+            request, {"data": data, "extensions": {"queryCost": charge.report}}
+        )
 
     def _revisions(self, request: Request) -> RevisionReader:
         """The revision reader of the app's engine (one per engine: tests start an app's

@@ -32,6 +32,7 @@ from tests.factories.entities import (
     create_product,
     create_project,
 )
+from tests.factories.prebuilt import prebuilt_world
 
 Call = Callable[[str, dict[str, Any] | None], Awaitable[dict[str, Any]]]
 
@@ -56,8 +57,8 @@ class World:
     consent: uuid.UUID
 
 
-@pytest.fixture
-async def world(sessionmaker: SessionMaker) -> World:
+async def _build(sessionmaker: SessionMaker) -> World:
+    """The world of ``World``'s comments, built once a run (``tests/factories/prebuilt.py``)."""
     async with sessionmaker.begin() as session:
         owner = await create_enterprise(
             session,
@@ -137,6 +138,9 @@ async def world(sessionmaker: SessionMaker) -> World:
             withdrawn_disclosure=withdrawn_d.id,
             consent=consent.id,
         )
+
+
+world = prebuilt_world(_build, __file__)
 
 
 #: the parties of the authorization matrix

@@ -33,6 +33,7 @@ from tests.factories.entities import (
     create_institution,
     create_product,
 )
+from tests.factories.statements import count_statements
 from tests.matching.finance_helpers import index_products
 
 #: per gated demand field, two values that change today's full answers
@@ -488,3 +489,45 @@ async def test_a_consent_for_other_scopes_opens_no_matching_input(
     answer = await market.answers("institution_without_consent")
     assert _forward(answer)["uncheckedRules"] == ["COLLATERAL", "RATE"]
     assert _near(answer) == {"小额贷": ("AMOUNT", "金额超过上限 ¥100万，超出 ¥400万")}
+
+
+_NODE_WITH_MATCHES = """query ($demand: ID!) {
+  node(id: $demand) {
+    ... on FinancingDemand {
+      maxRate
+      productMatches(first: 10) {
+        ... on ProductMatchConnection { uncheckedRules edges { node { name } } }
+      }
+    }
+  }
+}"""
+
+
+@pytest.mark.parametrize(
+    ("party", "max_rate", "unchecked", "statements"),
+    [
+        # the demand with its enterprise, project and the consent in one statement, the products
+        ("institution_with_consent", "0.0321", [], 2),
+        ("institution_without_consent", None, ["COLLATERAL", "RATE"], 2),
+    ],
+)
+async def test_an_institution_reads_the_demand_and_its_consent_in_one_statement(
+    app, market: Market, party: str, max_rate: str | None, unchecked: list[str], statements: int
+) -> None:
+    # when: the institution asks for the demand's guarded maxRate and its matches at once
+    with count_statements(app.state.resources.engine) as ran:
+        body = await market.caller(party)(
+            _NODE_WITH_MATCHES, {"demand": to_global_id("FinancingDemand", market.demand)}
+        )
+
+    # then: the consent read with the demand decides both the field and the matching input
+    node = body["data"]["node"]
+    assert node["maxRate"] == max_rate
+    assert node["productMatches"]["uncheckedRules"] == unchecked
+    assert [e["node"]["name"] for e in node["productMatches"]["edges"]] == (
+        _edges(await market.answers(party))
+    )
+    assert [error["path"] for error in body.get("errors", [])] == (
+        [] if max_rate else [["node", "maxRate"]]
+    )
+    assert len(ran) == statements, ran

@@ -34,6 +34,7 @@ from tests.factories.certification import (
     submitted,
 )
 from tests.factories.entities import create_enterprise, create_expert, create_project
+from tests.factories.prebuilt import prebuilt_world
 
 D = Decimal
 OK = "CertificationSuccess"
@@ -57,8 +58,9 @@ class World:
     issued: Certification
 
 
-async def _world(sessionmaker: Any) -> World:
-    """One certification in each stage; the firm's is the draft, the others belong to siblings."""
+async def _build(sessionmaker: Any) -> World:
+    """One certification in each stage; the firm's is the draft, the others belong to siblings.
+    Built once a run and copied for each test (``tests/factories/prebuilt.py``)."""
     async with sessionmaker.begin() as session:
         firm = await create_enterprise(session, name="成都天府绿色建材有限公司")
         other = await create_enterprise(session, name="重庆山城物流有限公司")
@@ -128,6 +130,9 @@ async def _world(sessionmaker: Any) -> World:
         con,
         done,
     )
+
+
+world = prebuilt_world(_build, __file__)
 
 
 async def _counts(sessionmaker: Any) -> tuple[int, ...]:
@@ -237,14 +242,15 @@ def _input(w: World, step: str, cert: Certification) -> dict[str, Any]:
 
 @pytest.mark.parametrize("who", WHO)
 @pytest.mark.parametrize("step", list(STEPS))
-async def test_each_step_by_each_caller(gql_as, sessionmaker, step: str, who: str) -> None:
+async def test_each_step_by_each_caller(
+    gql_as, sessionmaker, world: World, step: str, who: str
+) -> None:
     # given
-    w = await _world(sessionmaker)
     stage, allowed = STEPS[step]
-    cert: Certification = getattr(w, stage)
+    cert: Certification = getattr(world, stage)
     before = await _counts(sessionmaker)
-    owner = w.fresh if step == "startCertification" else cert.enterprise_id
-    role, org = _caller(w, who, owner)
+    owner = world.fresh if step == "startCertification" else cert.enterprise_id
+    role, org = _caller(world, who, owner)
 
     # a certification the caller cannot read answers like a missing one (docs/SECURITY.md)
     seen = await gql_as(role, org_id=org)(
@@ -258,7 +264,7 @@ async def test_each_step_by_each_caller(gql_as, sessionmaker, step: str, who: st
         f"mutation($input: {INPUTS[step]}!) {{ result: {step}(input: $input) {{ __typename "
         "... on ForbiddenError { code message } ... on ValidationError { code message } "
         "... on NotFoundError { code message } } }",
-        {"input": _input(w, step, cert)},
+        {"input": _input(world, step, cert)},
     )
 
     # then
@@ -307,11 +313,10 @@ query($id: ID!) {
     ],
 )
 async def test_who_sees_a_certification_and_its_details(
-    gql_as, sessionmaker, who: str, stage: str, sees: str | None
+    gql_as, world: World, who: str, stage: str, sees: str | None
 ) -> None:
-    w = await _world(sessionmaker)
-    cert: Certification = getattr(w, stage)
-    role, org = _caller(w, who, cert.enterprise_id)
+    cert: Certification = getattr(world, stage)
+    role, org = _caller(world, who, cert.enterprise_id)
 
     body = await gql_as(role, org_id=org)(
         CERTIFICATION, {"id": to_global_id("Certification", cert.id)}
@@ -382,10 +387,9 @@ LIST = "query { certifications(first: 50) { totalCount edges { node { status } }
     ],
 )
 async def test_certifications_lists_only_what_the_caller_may_see(
-    gql_as, sessionmaker, who: str, statuses: list[str]
+    gql_as, world: World, who: str, statuses: list[str]
 ) -> None:
-    w = await _world(sessionmaker)
-    role, org = _caller(w, who, w.draft.enterprise_id)
+    role, org = _caller(world, who, world.draft.enterprise_id)
 
     body = await gql_as(role, org_id=org)(LIST)
 
@@ -396,19 +400,20 @@ async def test_certifications_lists_only_what_the_caller_may_see(
 
 
 async def test_the_public_sees_a_subjects_current_certificate_but_not_its_pipeline(
-    gql_as, sessionmaker
+    gql_as, world: World
 ) -> None:
-    w = await _world(sessionmaker)
     query = """
     query($id: ID!) { node(id: $id) { ... on Enterprise {
       greenLevel greenLevelValidUntil
       currentCertification { certificateNumber validUntil }
       certifications { totalCount edges { node { status } } }
     } } }"""
-    issued_to = to_global_id("Enterprise", w.issued.enterprise_id)
+    issued_to = to_global_id("Enterprise", world.issued.enterprise_id)
 
     public = await gql_as(None)(query, {"id": issued_to})
-    pending = await gql_as(None)(query, {"id": to_global_id("Enterprise", w.draft.enterprise_id)})
+    pending = await gql_as(None)(
+        query, {"id": to_global_id("Enterprise", world.draft.enterprise_id)}
+    )
 
     assert public["data"]["node"] == {
         "greenLevel": "DEEP_GREEN",
@@ -443,22 +448,21 @@ query($id: ID!) { node(id: $id) { ... on Project {
     ],
 )
 async def test_project_certifications_by_caller(
-    gql_as, sessionmaker, who: str, seen: tuple[int, list[str]] | None
+    gql_as, sessionmaker, world: World, who: str, seen: tuple[int, list[str]] | None
 ) -> None:
     # given: a certified project whose renewal is a draft
-    w = await _world(sessionmaker)
     async with sessionmaker.begin() as session:
         project = await create_project(
-            session, enterprise_id=w.firm, title="天府新区光伏建筑一体化"
+            session, enterprise_id=world.firm, title="天府新区光伏建筑一体化"
         )
         cert = await issued(
             session,
             project_id=project.id,
-            experts=[w.reviewer, w.second_reviewer],
+            experts=[world.reviewer, world.second_reviewer],
             on=date(2026, 1, 5),
         )
         await service.renew_certification(session, id=cert.id, on=date(2026, 12, 1))
-    role, org = _caller(w, who, w.firm)
+    role, org = _caller(world, who, world.firm)
 
     body = await gql_as(role, org_id=org)(PROJECT, {"id": to_global_id("Project", project.id)})
 
@@ -474,11 +478,12 @@ async def test_project_certifications_by_caller(
     assert [e["node"]["status"] for e in node["certifications"]["edges"]] == statuses
 
 
-async def test_an_expert_credential_bound_to_no_expert_may_not_score(sessionmaker) -> None:
+async def test_an_expert_credential_bound_to_no_expert_may_not_score(
+    sessionmaker, world: World
+) -> None:
     # given: an EXPERT principal without an expert binding (HTTP refuses such tokens earlier)
-    w = await _world(sessionmaker)
     before = await _counts(sessionmaker)
-    scoring = service.rubric_of(w.under_review)
+    scoring = service.rubric_of(world.under_review)
 
     # when / then: it reviews nothing, so it cannot even see the certification
     async with sessionmaker() as session, session.begin():
@@ -486,7 +491,7 @@ async def test_an_expert_credential_bound_to_no_expert_may_not_score(sessionmake
         with pytest.raises(NotFound):
             await service.score_certification(
                 session,
-                id=w.under_review.id,
+                id=world.under_review.id,
                 expert_id=None,
                 scores=spread_scores(scoring, D("0.8")),
                 comments=comments_for(scoring),

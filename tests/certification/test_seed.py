@@ -25,16 +25,19 @@ from greenrong.domain.matching.reviewers import conflicted
 from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenLevel
 from greenrong.domain.seed.dataset import DemoDataset
-from greenrong.domain.seed.demo import seed_demo
+from greenrong.domain.seed.demo import SeedReport, seed_demo
 from greenrong.domain.seed.plan import SeedPlan
+from tests.factories.demo import demo_at_scale_1
+from tests.factories.prebuilt import prebuilt_world
 
 S = CertificationStatus
+demo = prebuilt_world(demo_at_scale_1, __file__, name="demo", settle=False)
 
 
-async def test_seeded_certifications_match_the_certified_subjects(sessionmaker) -> None:
-    # given
-    await seed_demo(sessionmaker, scale=1, progress=False)
-
+async def test_seeded_certifications_match_the_certified_subjects(
+    sessionmaker, demo: SeedReport
+) -> None:
+    # given: the demo at scale 1, seeded once a run (``tests/factories/prebuilt.py``)
     async with sessionmaker() as session:
         certs = list(await session.scalars(select(Certification)))
         enterprises = {e.id: e for e in await session.scalars(select(Enterprise))}

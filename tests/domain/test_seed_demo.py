@@ -23,10 +23,12 @@ from greenrong.domain.finance.models import FinancialInstitution, FinancingDeman
 from greenrong.domain.projects.models import Project
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.domain.seed.dataset import Batch, DemoDataset
-from greenrong.domain.seed.demo import DatabaseNotEmpty, seed_demo
+from greenrong.domain.seed.demo import DatabaseNotEmpty, SeedReport, seed_demo
 from greenrong.domain.seed.plan import SeedPlan
 from greenrong.domain.statistics.service import platform_statistics
 from greenrong.domain.statistics.types import PlatformStatistics, YearAmount
+from tests.factories.demo import demo_at_scale_1
+from tests.factories.prebuilt import prebuilt_world
 
 ADMIN = Principal(Role.ADMIN)  # the platform's own figures: every row
 
@@ -75,12 +77,15 @@ REPORT = PlatformStatistics(
     ],
 )
 
+#: the demo at scale 1, seeded once a run (``tests/factories/prebuilt.py``)
+demo = prebuilt_world(demo_at_scale_1, __file__, name="demo", settle=False)
+
 
 async def test_seeding_at_scale_1_reproduces_the_reports_figures(
-    sessionmaker: SessionMaker,
+    sessionmaker: SessionMaker, demo: SeedReport
 ) -> None:
     # when
-    report = await seed_demo(sessionmaker, scale=1, progress=False)
+    report = demo
     async with sessionmaker() as session:
         stats = await platform_statistics(session, principal=ADMIN)
         fi_subjects = await session.scalar(
@@ -149,11 +154,8 @@ async def _the_readme_s_carbon_example_is_there(sessionmaker: SessionMaker) -> N
 
 
 async def test_seeded_credit_codes_are_valid_unique_and_carry_the_region(
-    sessionmaker: SessionMaker,
+    sessionmaker: SessionMaker, demo: SeedReport
 ) -> None:
-    # given
-    await seed_demo(sessionmaker, scale=1, progress=False)
-
     # when
     async with sessionmaker() as session:
         rows = (
@@ -171,11 +173,8 @@ async def test_seeded_credit_codes_are_valid_unique_and_carry_the_region(
 
 
 async def test_at_least_100_enterprises_each_in_chengdu_and_mianyang_have_5_projects_of_3_demands(
-    sessionmaker: SessionMaker,
+    sessionmaker: SessionMaker, demo: SeedReport
 ) -> None:
-    # given
-    await seed_demo(sessionmaker, scale=1, progress=False)
-
     # when: per enterprise, the projects that have >= 3 demands
     busy_projects = (
         select(Project.id, Project.enterprise_id)

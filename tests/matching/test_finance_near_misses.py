@@ -15,6 +15,7 @@ from greenrong.domain.finance.models import Collateral, FinancialProduct, Produc
 from greenrong.domain.kit.clock import today
 from greenrong.domain.matching.finance_rules import borrower, eligible, near_miss
 from greenrong.domain.reference.vocab import GreenCategory, GreenLevel
+from greenrong.schema.kit.ids import to_global_id
 from tests.factories.entities import (
     create_demand,
     create_enterprise,
@@ -119,7 +120,7 @@ async def test_near_misses_are_the_rules_verdicts_best_first(app, sessionmaker, 
     assert names(best) == names(everything)[:4]
 
 
-async def test_product_matches_take_four_statements_with_or_without_near_misses(
+async def test_product_matches_take_two_statements_with_or_without_near_misses(
     app, sessionmaker, gql
 ) -> None:
     # given
@@ -131,7 +132,46 @@ async def test_product_matches_take_four_statements_with_or_without_near_misses(
         with count_statements(app.state.resources.engine) as statements:
             result = await product_matches(gql, demand.id, first=10, near=near)
 
-        # then: the demand (the node), its enterprise and its project (in one session), the
-        # ranked and near-miss products
+        # then: the demand (the node) with its enterprise and its project in one statement,
+        # the ranked and near-miss products in another
         assert result["totalCount"] == 7
-        assert len(statements) == 4, statements
+        assert len(statements) == 2, statements
+
+
+_IN_A_FRAGMENT = """
+query ($id: ID!) { node(id: $id) { ...Demand } }
+fragment Demand on FinancingDemand {
+  purpose
+  enterprise { name }
+  productMatches(first: 10) { ... on ProductMatchConnection { edges { node { name } } } }
+}"""
+_WITHOUT_MATCHES = "query ($id: ID!) { node(id: $id) { ... on FinancingDemand { purpose } } }"
+
+
+async def test_the_demand_is_read_with_its_parties_only_when_its_matches_are_asked(
+    app, sessionmaker, gql
+) -> None:
+    # given
+    demand = await _catalogue(sessionmaker)
+    await index_products(app, sessionmaker)
+    variables = {"id": to_global_id("FinancingDemand", demand.id)}
+    expected = names(await product_matches(gql, demand.id, first=10))
+    async with sessionmaker() as session:
+        firm = await session.scalar(
+            select(Enterprise.name).where(Enterprise.id == demand.enterprise_id)
+        )
+
+    # when: the matches in a named fragment, with the demand's enterprise beside them
+    with count_statements(app.state.resources.engine) as statements:
+        body = await gql(_IN_A_FRAGMENT, variables)
+
+    # then: the enterprise is the one read with the demand; the products are the second
+    node = body["data"]["node"]
+    assert (node["enterprise"]["name"], names(node["productMatches"])) == (firm, expected)
+    assert len(statements) == 2, statements
+
+    # and without the matches, the demand alone, as before
+    with count_statements(app.state.resources.engine) as statements:
+        body = await gql(_WITHOUT_MATCHES, variables)
+    assert body["data"]["node"]["purpose"] == demand.purpose
+    assert len(statements) == 1, statements

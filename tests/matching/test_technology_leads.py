@@ -4,12 +4,13 @@ matches read from them equal a full scan of every lead."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from greenrong.core.db import SessionMaker
 from greenrong.domain.disclosure import service as disclosures
@@ -36,6 +37,7 @@ from greenrong.domain.technology.models import (
     TechnologyNeed,
 )
 from greenrong.indexers.matching.technology import canonical_terms
+from greenrong.migrations.runner import upgrade
 from tests.factories.entities import credit_code
 
 
@@ -278,3 +280,38 @@ async def test_buyers_from_the_table_equal_a_full_scan(sessionmaker: SessionMake
         for listing in listings:
             expected = _full_scan(listing, needs, every_lead, first=first, now=now)
             assert matches[listing.id] == expected, (first, listing.title)
+
+
+async def test_migrate_builds_the_leads_of_a_database_that_has_none(
+    sessionmaker: SessionMaker, database_url: str
+) -> None:
+    # given: a paper mill and an emitter, their leads kept by their writes; then the table
+    # emptied, as a database upgraded to the release that brings it finds it
+    async with sessionmaker.begin() as session:
+        mill = await enterprises.create_enterprise(
+            session, values=_enterprise("夹江造纸有限公司", "C", "22", "511126")
+        )
+        emitter = await enterprises.create_enterprise(
+            session, values=_enterprise("宜宾综合物流有限公司", "G", "54", "511502")
+        )
+        await disclosures.create_disclosure(
+            session, values=_disclosure(emitter.id, metrics={"scope1_tco2e": "26000.00"})
+        )
+    async with sessionmaker() as session:
+        kept = await _table(session)
+    async with sessionmaker.begin() as session:
+        await session.execute(delete(TechnologyLead))
+
+    # when: the operator runs the release's migrations (nothing left to apply but the upkeep)
+    await asyncio.to_thread(upgrade, database_url)
+
+    # then: the leads are back, as the writes had kept them
+    async with sessionmaker() as session:
+        assert await _table(session) == kept
+        assert sorted(await _leads_of(session, mill.id)) == ["WATER"]
+        assert sorted(await _leads_of(session, emitter.id)) == ["CARBON_REDUCTION"]
+
+    # and a migrate with the leads in place leaves them as they are
+    await asyncio.to_thread(upgrade, database_url)
+    async with sessionmaker() as session:
+        assert await _table(session) == kept

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from greenrong.core.search import SearchEngine
-from greenrong.indexers.kit.store import create_empty, document_count, rebuild, write_rows
+from greenrong.indexers.kit.store import (
+    _alias_targets,
+    _swap_alias,
+    create_empty,
+    document_count,
+    rebuild,
+    write_rows,
+)
 from greenrong.indexers.listings.document import LISTINGS
 from tests.factories.entities import create_listing
 
@@ -148,3 +155,33 @@ async def test_a_failed_rebuild_leaves_the_old_index_serving(app, sessionmaker) 
     assert await document_count(engine, LISTINGS) == 1
     names = set((await engine.client.indices.get(index=f"{engine.alias('listings')}-*")).keys())
     assert names == set(serving)
+
+
+async def test_a_swap_whose_old_index_vanished_meanwhile_reads_the_alias_again(
+    app, sessionmaker
+) -> None:
+    # given the listings alias on one index, and a new index built beside it
+    engine = engine_of(app)
+    alias = engine.alias("listings")
+    (old,) = await physical_indices(engine)
+    new = f"{alias}-29991231235959000000"
+    await engine.client.indices.create(index=new, body=LISTINGS.body())
+    reads: list[list[str]] = []
+
+    async def targets_then_another_process_swaps(engine: SearchEngine, alias: str) -> list[str]:
+        """The alias's targets; the first time, another process's rebuild then drops the old
+        index (between this process's read and its swap, as when two start at once)."""
+        found = await _alias_targets(engine, alias)
+        if not reads:
+            await engine.client.indices.delete(index=old)
+        reads.append(found)
+        return found
+
+    # when this process swaps the alias to its new index
+    left = await _swap_alias(engine, alias, new, targets_then_another_process_swaps)
+
+    # then the first swap named the vanished index and was refused; the second read the alias
+    # again (no target left) and the alias is on the new index alone
+    assert reads == [[old], []]
+    assert left == []
+    assert await physical_indices(engine) == [new]

@@ -56,8 +56,7 @@ async def read(connection: AsyncConnection, names: Sequence[str]) -> tuple[int, 
     rows = await connection.execute(
         select(_TABLE.c.name, _TABLE.c.value).where(_TABLE.c.name.in_(names))
     )
-    values = dict(rows.tuples().all())
-    return tuple(values.get(name, 0) for name in names)
+    return _in_order(tuple(names), rows.tuples().all())
 
 
 def _in_order(names: tuple[str, ...], rows: Sequence[tuple[str, int]]) -> tuple[int, ...]:

@@ -10,10 +10,14 @@ the rate rule is left to Python too, where the caller's withheld fields are know
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable, Sequence
 from datetime import date
+from typing import Any
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, Select, and_, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import DemandStatus, FinancialProduct, FinancingDemand
@@ -24,6 +28,12 @@ from greenrong.domain.reference.vocab import GreenLevel
 D, E, P = FinancingDemand, Enterprise, Project
 
 Candidate = tuple[FinancingDemand, Enterprise, Project | None]
+#: a demand with its enterprise and project, each None where the caller may not see it
+Parties = tuple[FinancingDemand, Enterprise | None, Project | None]
+#: the caller's rows of an entity (the model) on the statement's alias of it, None for all
+AliasScope = Callable[[Any, type[Any]], ColumnElement[bool] | None]
+#: ``demands_with_parties``' aliases, made once (an alias adapts its columns on first use)
+_PARTIES = aliased(D, name="d"), aliased(E, name="e"), aliased(P, name="p")
 
 
 def covered_regions(codes: list[str]) -> list[str]:
@@ -64,3 +74,40 @@ async def open_demand_candidates(
         statement = statement.where(E.green_level.in_(levels), E.green_level_valid_until >= on)
     rows = await session.execute(statement)
     return [(demand, enterprise, project) for demand, enterprise, project in rows.tuples()]
+
+
+async def demands_with_parties(
+    session: AsyncSession,
+    ids: Sequence[uuid.UUID],
+    *,
+    scope: AliasScope,
+    consents: Sequence[tuple[str, Select[Any]]] = (),
+) -> dict[uuid.UUID, tuple[Parties, tuple[bool, ...]]]:
+    """The demands ``ids`` the caller sees, each with its enterprise and project in the same
+    statement (a LEFT JOIN each: None where there is none or the caller may not see it), and
+    per ``consents`` entry (a demand column, the enterprises whose consent is valid) whether
+    the demand's value of that column is among them.
+
+    Every table is read under an alias and limited by ``scope(alias, model)``, the caller's
+    rows of that model exactly as its row loader reads them: a scope's subqueries name the
+    plain tables (the institution's projects are those of the demands it sees), which must not
+    be correlated with this statement's rows."""
+    d, e, p = _PARTIES
+    statement = (
+        select(d, e, p, *(getattr(d, column).in_(query) for column, query in consents))
+        .outerjoin(e, and_(e.id == d.enterprise_id, _or_true(scope(e, E))))
+        .outerjoin(p, and_(p.id == d.project_id, _or_true(scope(p, P))))
+        .where(d.id.in_(list(ids)))
+    )
+    demand_scope = scope(d, D)
+    if demand_scope is not None:
+        statement = statement.where(demand_scope)
+    rows = (await session.execute(statement)).all()
+    return {
+        row[0].id: ((row[0], row[1], row[2]), tuple(bool(value) for value in row[3:]))
+        for row in rows
+    }
+
+
+def _or_true(condition: ColumnElement[bool] | None) -> ColumnElement[bool]:
+    return true() if condition is None else condition

@@ -225,6 +225,10 @@ async def insert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(TechnologyLead), list(rows))
 
 
+async def any_lead(session: AsyncSession) -> bool:
+    return (await session.scalar(select(TechnologyLead.enterprise_id).limit(1))) is not None
+
+
 async def enterprise_ids(session: AsyncSession) -> list[uuid.UUID]:
     """Every enterprise's id, in id order (the rebuild's chunks)."""
     return list(await session.scalars(select(Enterprise.id).order_by(Enterprise.id)))

@@ -4,8 +4,9 @@
 the enterprise and disclosure services call it with every write that may change them (an
 enterprise's industry or region, a disclosure's subject, status, kind, year or metrics), so
 the table commits or rolls back with the change. ``rebuild_leads`` recomputes every row: the
-demo seed calls it, and ``greenrong leads rebuild`` runs it after an upgrade that brings the
-table, or after ``technology_buyers.json`` or ``TECHNOLOGY_WEIGHTS`` changed.
+demo seed calls it, ``greenrong migrate`` runs it when the table is empty while enterprises
+exist (the upgrade that brings the table, ``missing``), and ``greenrong leads rebuild`` after
+``technology_buyers.json`` or ``TECHNOLOGY_WEIGHTS`` changed.
 
 The evidence is ``technology._lead_evidence`` over the enterprise's published disclosures,
 read in (year, id) order so that the latest value of each metric and the latest evaluation
@@ -46,6 +47,13 @@ async def refresh_leads(session: AsyncSession, enterprise_ids: Iterable[uuid.UUI
     await session.flush()
     await repository.delete_leads(session, ids)
     await repository.insert_leads(session, await compute_leads(session, ids))
+
+
+async def missing(session: AsyncSession) -> bool:
+    """Whether the leads were never built: no lead at all while enterprises exist (a database
+    upgraded to the release that brings the table). A deployment whose enterprises meet no
+    buyer signal also reads as missing; rebuilding it finds nothing again, at migrate time."""
+    return not await repository.any_lead(session) and bool(await repository.enterprise_ids(session))
 
 
 async def rebuild_leads(session: AsyncSession) -> int:

@@ -26,7 +26,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from greenrong.domain.identification.catalogue import catalogue
 
@@ -127,7 +127,12 @@ def _words(found: Iterable[str], text: str) -> tuple[str, ...]:
     return tuple(sorted(kept, key=lambda w: lowered.find(w.lower())))
 
 
-@cache
+#: texts whose items are kept: every product of a scale-100 catalogue (13,000) and the demands
+#: being matched; texts are callers' input, so the cache is bounded (least recently used go)
+NAMED_CACHE_SIZE = 16_384
+
+
+@lru_cache(maxsize=NAMED_CACHE_SIZE)
 def named(text: str) -> Purposes:
     """Every item ``text`` names (a product's name and description, a demand's purpose and
     project)."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any, TypeVar
 
@@ -153,10 +153,7 @@ async def rebuild(
                 written += await write_rows(engine, spec, batch, index=physical, refused=refused)
                 bar.update(len(batch))
         await engine.client.indices.refresh(index=physical)
-        old = await _alias_targets(engine, alias)
-        actions: list[dict[str, Any]] = [{"add": {"index": physical, "alias": alias}}]
-        actions += [{"remove": {"index": name, "alias": alias}} for name in old]
-        await engine.client.indices.update_aliases(body={"actions": actions})
+        old = await _swap_alias(engine, alias, physical)
     except BaseException:
         await engine.client.indices.delete(index=physical, ignore_unavailable=True)
         raise
@@ -168,6 +165,37 @@ async def rebuild(
     await _catch_up(engine, sessionmaker, spec, since=started - timedelta(seconds=1), skip=left_out)
     log.info("rebuilt %s: %d documents in %s", alias, written, physical)
     return written
+
+
+#: how often a swap reads the alias again when a target it named vanished meanwhile
+_SWAP_ATTEMPTS = 5
+
+
+async def _swap_alias(
+    engine: SearchEngine,
+    alias: str,
+    physical: str,
+    targets: Callable[[SearchEngine, str], Awaitable[list[str]]] = _alias_targets,
+) -> list[str]:
+    """Point ``alias`` at ``physical`` alone, atomically; returns the indices it left.
+
+    Another process that rebuilds the same index at the same time (API processes starting
+    together, a worker) may swap the alias and delete the old index between this process's
+    read of the ``targets`` and its swap: the swap then names an index that no longer exists
+    and the engine refuses all of it (404). The targets are read again and the swap retried."""
+    attempt = 1
+    while True:
+        old = await targets(engine, alias)
+        actions: list[dict[str, Any]] = [{"add": {"index": physical, "alias": alias}}]
+        actions += [{"remove": {"index": name, "alias": alias}} for name in old]
+        try:
+            await engine.client.indices.update_aliases(body={"actions": actions})
+            return old
+        except NotFoundError:
+            if attempt >= _SWAP_ATTEMPTS or not await engine.client.indices.exists(index=physical):
+                raise
+            log.info("a target of %s vanished during the swap; reading the alias again", alias)
+        attempt += 1
 
 
 #: the longest engine reason kept in a dead letter (as the indexing worker keeps)
