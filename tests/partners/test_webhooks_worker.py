@@ -26,6 +26,9 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"broker_url": test_redis_url()})
 
 
+# on SQLite the worker process and this one write one file: on a loaded machine a write can
+# wait past the busy timeout (5 s), and the worker logs the "database is locked" it retries
+@pytest.mark.timing
 async def test_a_worker_process_sends_the_delivery(
     settings: Settings, sessionmaker: SessionMaker, gql_as: Any, start_worker: object
 ) -> None:
