@@ -41,11 +41,11 @@ from greenrong.domain.kit.listing import Listing
 from greenrong.domain.kit.registry import ENTITIES
 from greenrong.resolvers.common import child_connection, list_query, load_one, root_connection
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.definitions import strawberry_definition
 from greenrong.schema.kit.relay import After, Before, Connection, First, Last
 
 #: where a relation field keeps its ``Relation`` (``StrawberryField.metadata``)
 RELATION = "greenrong.relation"
-_DEFINITION = "strawberry-definition"  # where strawberry keeps its field on graphql fields
 
 
 class Shape(Enum):
@@ -91,7 +91,7 @@ def relations(schema: GraphQLSchema) -> Iterator[tuple[str, str, Relation]]:
         if not isinstance(type_, GraphQLObjectType) or name.startswith("__"):
             continue
         for field_name, field in type_.fields.items():
-            found = relation_of(field.extensions.get(_DEFINITION))
+            found = relation_of(strawberry_definition(field))
             if found is not None:
                 yield name, field_name, found
 

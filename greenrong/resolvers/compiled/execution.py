@@ -45,6 +45,7 @@ from greenrong.resolvers.compiled.operations import CompiledRoots, read_view
 from greenrong.resolvers.compiled.plan import Planner
 from greenrong.resolvers.node import NODE_TYPES
 from greenrong.schema.kit.context import Context
+from greenrong.schema.kit.definitions import strawberry_definition
 from greenrong.schema.kit.edge import EdgeLimits, check_operation, check_variables
 
 #: recently seen views of this process (``cache.py``)
@@ -213,7 +214,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         planned = VIEWS.plan(key, self.operation)
         if planned is None:
             raw_info = self.build_resolve_info(field, [details.node], parent_type, path)
-            definition = field.extensions.get("strawberry-definition")
+            definition = strawberry_definition(field)
             info: Any = StrawberryInfo(_raw_info=raw_info, _field=definition)
             planner = Planner(
                 self.schema, self.fragment_definitions, self.variable_values, info, NODE_TYPES
@@ -262,7 +263,7 @@ def _plain_leaf(parent_type: GraphQLObjectType, name: str) -> PlainLeaf | None:
     if key in _PLAIN_LEAVES:
         return _PLAIN_LEAVES[key]
     field = parent_type.fields.get(name)
-    definition = None if field is None else field.extensions.get("strawberry-definition")
+    definition = None if field is None else strawberry_definition(field)
     found: PlainLeaf | None = None
     if (
         field is not None

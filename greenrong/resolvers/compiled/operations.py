@@ -63,10 +63,8 @@ from greenrong.resolvers.compiled.cache import CompiledViews, PlanKey, Planned
 from greenrong.resolvers.compiled.driver import DriverStatement, fetch_text
 from greenrong.resolvers.compiled.sql import Compiler
 from greenrong.resolvers.loaders import field_scope, row_scope
+from greenrong.schema.kit.answers import OperationKey, canonical_variables
 from greenrong.schema.kit.cost import CostPolicy, caller_key, operation_cost
-
-#: the key of a prepared operation: its query text and operation name
-OperationKey = tuple[str, str | None]
 
 
 @dataclass(frozen=True)
@@ -170,10 +168,9 @@ class PreparedOperations:
     ) -> dict[str, Any] | None:
         """The response body, or None to let the normal path answer (see the module doc)."""
         operation = prepared.operation
-        try:
-            raw = orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
-        except orjson.JSONEncodeError:
-            return None  # nested deeper than orjson writes, or an integer beyond 64 bits
+        raw = canonical_variables(variables)
+        if raw is None:
+            return None  # not prepared: as ``canonical_variables`` says, not shared either
         planned = prepared.plans.get(raw)
         if planned is None:
             planned = self._plans(prepared, variables)

@@ -62,11 +62,11 @@ from greenrong.domain.kit.types import ScaledDecimal, UTCDateTime
 from greenrong.resolvers.common import list_query
 from greenrong.resolvers.relations import Relation, Shape, relation_of
 from greenrong.schema.kit.context import Info
+from greenrong.schema.kit.definitions import strawberry_definition
 from greenrong.schema.kit.ids import from_global_id
 from greenrong.schema.kit.relay import RowBacked
 
 log = logging.getLogger(__name__)
-_DEFINITION = "strawberry-definition"  # where strawberry keeps its definition on graphql types
 #: PostgreSQL's json_build_object takes at most 100 arguments: 50 keys and 50 values
 _MAX_KEYS = 50
 
@@ -286,7 +286,7 @@ class Planner:
         name = node.name.value
         if name == "node":
             return self._node(field, node)
-        relation = relation_of(field.extensions[_DEFINITION])
+        relation = relation_of(strawberry_definition(field))
         listing = None if relation is None else relation.static_listing
         if relation is None or relation.shape is not Shape.ROOT or listing is None:
             raise NotCompiled
@@ -308,7 +308,7 @@ class Planner:
     def _arguments(self, field: GraphQLField, node: FieldNode) -> dict[str, Any]:
         """The resolver's keyword arguments, converted exactly as strawberry converts them."""
         raw = get_argument_values(field, node, self.variables)
-        definition = field.extensions[_DEFINITION]
+        definition = strawberry_definition(field)
         return convert_arguments(raw, definition.arguments, self._scalars, self._config)
 
     def _list_query(self, field: GraphQLField, node: FieldNode, of: Listing[Any]) -> ListQuery:
@@ -441,7 +441,7 @@ class Planner:
         return PageFlags(key, _at_most_max(parts))
 
     def _object(self, type_: GraphQLObjectType, selection_set: SelectionSetNode) -> ObjectPlan:
-        origin = type_.extensions[_DEFINITION].origin
+        origin = strawberry_definition(type_).origin
         if not (isinstance(origin, type) and issubclass(origin, RowBacked)):
             raise NotCompiled
         if origin.from_row.__func__ is not RowBacked.from_row.__func__:  # type: ignore[attr-defined]
@@ -457,7 +457,7 @@ class Planner:
                 parts.append(Literal(key, type_.name))
                 continue
             field = type_.fields[name]
-            definition = field.extensions[_DEFINITION]
+            definition = strawberry_definition(field)
             if definition.extensions or definition.permission_classes:
                 raise NotCompiled  # guarded fields and any other per-field rule
             relation = relation_of(definition)

@@ -51,7 +51,6 @@ from graphql import (
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
-    GraphQLField,
     GraphQLNamedType,
     GraphQLObjectType,
     GraphQLSchema,
@@ -65,6 +64,7 @@ from graphql import (
 
 from greenrong.core.lru import LRU
 from greenrong.domain.access.principal import Principal
+from greenrong.schema.kit.definitions import field_metadata, strawberry_definition
 
 SHARED_KEY = "greenrong.shared"
 #: an answer larger than this is not kept (the portal's figures are a few kilobytes)
@@ -110,7 +110,7 @@ class Shareable:
         return tuple(keys)
 
 
-#: (query text, operation name)
+#: an operation, as the prepared and the shared answers know it: (query text, operation name)
 OperationKey = tuple[str, str | None]
 #: (query text, operation name, variables as canonical JSON, share keys, revisions)
 AnswerKey = tuple[str, str | None, bytes, tuple[str, ...], tuple[int, ...]]
@@ -124,10 +124,6 @@ def canonical_variables(variables: Mapping[str, Any] | None) -> bytes | None:
         return orjson.dumps(variables or {}, option=orjson.OPT_SORT_KEYS)
     except orjson.JSONEncodeError:
         return None
-
-
-def _definition(field: GraphQLField) -> Any:
-    return (field.extensions or {}).get("strawberry-definition")
 
 
 def _plain(
@@ -147,7 +143,7 @@ def _plain(
             if selection.name.value == "__typename":
                 continue
             field = parent.fields.get(selection.name.value)
-            definition = None if field is None else _definition(field)
+            definition = None if field is None else strawberry_definition(field)
             if (
                 field is None
                 or definition is None
@@ -225,8 +221,7 @@ class SharedAnswers:
             field = query_type.fields.get(selection.name.value)
             if field is None:
                 return None
-            metadata: Mapping[str, Any] = getattr(_definition(field), "metadata", None) or {}
-            declared = metadata.get(SHARED_KEY)
+            declared = field_metadata(field).get(SHARED_KEY)
             if not isinstance(declared, SharedAnswer):
                 return None
             if selection.selection_set is not None and not _plain(

@@ -75,6 +75,7 @@ from strawberry.extensions import SchemaExtension
 from greenrong.core.errors import ErrorCode
 from greenrong.core.lru import LRU
 from greenrong.domain.access.principal import Principal
+from greenrong.schema.kit.definitions import field_metadata
 from greenrong.schema.kit.ratelimit import Budgets
 from greenrong.schema.kit.refusal import refusal
 
@@ -114,9 +115,7 @@ class TooDeep(Exception):
 
 
 def _declared(field: GraphQLField) -> FieldCost | None:
-    definition = (field.extensions or {}).get("strawberry-definition")
-    metadata: Mapping[str, Any] = getattr(definition, "metadata", None) or {}
-    declared = metadata.get(COST_KEY)
+    declared = field_metadata(field).get(COST_KEY)
     return declared if isinstance(declared, FieldCost) else None
 
 
