@@ -284,7 +284,8 @@ class Worlds:
     an app on the world's database and search engine starts (building the indices from the
     rows), and runs until the outbox is settled (``tests.pipeline.conftest.settled``). A test's
     app then starts on a copy of both with nothing left to do, as it would find them had the
-    test written the world itself: the same rows, indices, feed and consumer positions.
+    test written the world itself: the same rows, indices, feed and consumer positions. A
+    world registered with ``settle=False`` is only written: no app, no engine of its own.
     """
 
     def __init__(self, template_db: str, pg_databases: PgDatabases | None, directory: Path) -> None:
@@ -310,7 +311,9 @@ class Worlds:
             shutil.copyfile(self.template_db, source)
             url = f"sqlite+aiosqlite:///{source}"
         if not registration.settle:
-            return BuiltWorld(source, asyncio.run(self._write(registration, url)), None)
+            return BuiltWorld(
+                source, asyncio.run(self._write(registration, url, None, clock)), None
+            )
         search = OsmemServer.start(japanese=False)
         settings = Settings(
             database_url=url,
@@ -320,33 +323,32 @@ class Worlds:
             jwt_secret=TEST_JWT_SECRET,
         )
         try:
-            value = asyncio.run(self._fill(registration, settings, clock))
+            value = asyncio.run(self._write(registration, url, settings, clock))
         except BaseException:
             stop_embedded(search)
             raise
         return BuiltWorld(source, value, search)
 
     @staticmethod
-    async def _write(registration: Registration, url: str) -> Any:
-        engine = create_engine(url, pool_size=1)
-        try:
-            return await registration.builder(system_sessionmaker(create_sessionmaker(engine)))
-        finally:
-            await engine.dispose()  # a template must have nobody connected
-
-    @staticmethod
-    async def _fill(registration: Registration, settings: Settings, clock: Clock) -> Any:
+    async def _write(
+        registration: Registration, url: str, settle: Settings | None, clock: Clock
+    ) -> Any:
+        """Run the builder on ``url``; with ``settle``, then an app on those settings until
+        the outbox is settled. Returns the builder's value."""
         from tests.pipeline.conftest import eventually, settled
 
-        engine = create_engine(settings.effective_database_url, pool_size=1)
+        engine = create_engine(url, pool_size=1)
         sessionmaker = system_sessionmaker(create_sessionmaker(engine))
         try:
             value = await registration.builder(sessionmaker)
-            application = create_app(settings, clock=clock)
-            async with application.router.lifespan_context(application):
-                await eventually(
-                    lambda: settled(sessionmaker), seconds=60, what="the world's outbox to settle"
-                )
+            if settle is not None:
+                application = create_app(settle, clock=clock)
+                async with application.router.lifespan_context(application):
+                    await eventually(
+                        lambda: settled(sessionmaker),
+                        seconds=60,
+                        what="the world's outbox to settle",
+                    )
         finally:
             await engine.dispose()  # a template must have nobody connected
         return value
