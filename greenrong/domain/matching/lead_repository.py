@@ -37,6 +37,7 @@ from sqlalchemy import (
     bindparam,
     column,
     delete,
+    exists,
     insert,
     select,
     text,
@@ -225,8 +226,11 @@ async def insert_leads(session: AsyncSession, rows: Sequence[dict[str, Any]]) ->
         await session.execute(insert(TechnologyLead), list(rows))
 
 
-async def any_lead(session: AsyncSession) -> bool:
-    return (await session.scalar(select(TechnologyLead.enterprise_id).limit(1))) is not None
+async def leads_missing(session: AsyncSession) -> bool:
+    """No lead at all while an enterprise exists (one statement, two probes of a row each)."""
+    statement = select(~exists(select(TechnologyLead.enterprise_id)), exists(select(Enterprise.id)))
+    no_lead, some_enterprise = (await session.execute(statement)).one()
+    return bool(no_lead and some_enterprise)
 
 
 async def enterprise_ids(session: AsyncSession) -> list[uuid.UUID]:

@@ -53,7 +53,7 @@ async def missing(session: AsyncSession) -> bool:
     """Whether the leads were never built: no lead at all while enterprises exist (a database
     upgraded to the release that brings the table). A deployment whose enterprises meet no
     buyer signal also reads as missing; rebuilding it finds nothing again, at migrate time."""
-    return not await repository.any_lead(session) and bool(await repository.enterprise_ids(session))
+    return await repository.leads_missing(session)
 
 
 async def rebuild_leads(session: AsyncSession) -> int:
