@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     persisted_query_cache_size: int = Field(
         default=1000, ge=1, le=1_000_000, description="Most persisted queries kept per process."
     )
+    row_cache_size: int = Field(
+        default=50_000,
+        ge=0,
+        le=10_000_000,
+        description="Rows by id each API process keeps while the database's rows revision is "
+        "unchanged (enterprises, projects, products, demands); 0 turns keeping off.",
+    )
     persisted_query_allowlist: str = Field(
         default="",
         description="JSON file of role -> sha256 hashes. Set: only those persisted queries run.",

@@ -11,6 +11,10 @@ own small loader class (``get``).
 Loaders live for one request, so they carry its caller: every statement they run is limited to
 the rows the access policy lets that caller see (``scope``). A row the caller may not see
 loads as missing (``None``), exactly like a row that does not exist.
+
+Rows by id of the kept tables come from the process's ``RowCache`` while the database's
+``rows`` revision is unchanged, the caller's row rule applied to each in Python
+(``domain/kit/row_cache.py``); a caller whose rule needs SQL reads them as before.
 """
 
 from __future__ import annotations
@@ -27,11 +31,12 @@ from strawberry.dataloader import DataLoader
 from greenrong.core.db import SessionMaker, read_sessionmaker
 from greenrong.domain.access import policy
 from greenrong.domain.access.models import ConsentScope
-from greenrong.domain.access.predicates import consenting_enterprises, to_sql
+from greenrong.domain.access.predicates import consenting_enterprises, row_test, to_sql
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.domain.kit import listing
 from greenrong.domain.kit.listing import Listing, ListQuery, Page
 from greenrong.domain.kit.models import Entity
+from greenrong.domain.kit.row_cache import RowCache, RowTest
 from greenrong.domain.kit.types import utcnow
 
 if TYPE_CHECKING:
@@ -90,11 +95,14 @@ class Loaders:
         *,
         max_page_size: int,
         principal: Principal = ANONYMOUS,
+        rows: RowCache | None = None,
     ) -> None:
         #: read-only sessions (never write through them)
         self.sessionmaker = read_sessionmaker(sessionmaker)
         self.max_page_size = max_page_size
         self.principal = principal
+        #: the process's kept rows (None: every read goes to the database)
+        self.rows = rows
         self._loaders: dict[Any, DataLoader[Any, Any]] = {}
 
     def scope(self, model: type[Entity]) -> ColumnElement[bool] | None:
@@ -114,11 +122,22 @@ class Loaders:
         """Rows of ``model`` by id (None for a missing id)."""
 
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
+            cache, visible = self.rows, self.row_rule(model)
+            if cache is not None and visible is not None:
+                revision = await cache.revision()
+                return await cache.read(self.sessionmaker, model, ids, visible, revision)
             async with self.sessionmaker() as session:
                 found = await listing.fetch_by_ids(session, model, ids, scope=self.scope(model))
             return [found.get(i) for i in ids]
 
         return self._get(("entity", model), load)
+
+    def row_rule(self, model: type[Entity]) -> RowTest | None:
+        """The caller's row rule for ``model`` as a test of kept rows; None when its rows are
+        not kept (no cache, a table not kept) or the rule needs SQL (``predicates.row_test``)."""
+        if self.rows is None or not self.rows.covers(model):
+            return None
+        return row_test(policy.visible_rows(self.principal, model.entity_type))
 
     def children(
         self, of: Listing[Any], parent: InstrumentedAttribute[Any], query: ListQuery

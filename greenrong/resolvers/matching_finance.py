@@ -28,10 +28,12 @@ from greenrong.domain.access.principal import Role
 from greenrong.domain.enterprises.models import Enterprise as EnterpriseRow
 from greenrong.domain.finance.models import FinancialProduct as ProductRow
 from greenrong.domain.finance.models import FinancingDemand as DemandRow
+from greenrong.domain.kit.row_cache import RowCache, RowTest
 from greenrong.domain.kit.types import utcnow
 from greenrong.domain.matching import finance as service
 from greenrong.domain.matching import finance_repository
 from greenrong.domain.matching.eligibility import EligibilityRule
+from greenrong.domain.matching.finance_repository import Parties
 from greenrong.domain.matching.finance_rules import borrower
 from greenrong.domain.matching.kit import Reason
 from greenrong.domain.projects.models import Project as ProjectRow
@@ -42,7 +44,7 @@ from greenrong.indexers.matching.finance import (
     domain_terms,
     rank_products_many,
 )
-from greenrong.resolvers.loaders import RequestLoader
+from greenrong.resolvers.loaders import Loaders, RequestLoader
 from greenrong.schema.finance.types import FinancialProduct, FinancingDemand
 from greenrong.schema.kit.context import Info
 from greenrong.schema.matching.finance import (
@@ -165,7 +167,11 @@ class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
     already there when the field runs (one database round trip before the search, not two).
     For an institution, the same statement tells whether each demand's enterprise consents to
     it (the demand's consent-gated fields), primed into the consent loaders: the values
-    ``Loaders.consented`` would read, as of the same statement."""
+    ``Loaders.consented`` would read, as of the same statement.
+
+    A caller whose row rules for the three tables are decided by the rows themselves, and who
+    needs no consent, reads them from the process's kept rows instead (``Loaders.kept``, at one
+    revision read for the three): no statement at all while nothing changed."""
 
     async def load_batch(self, keys: Sequence[uuid.UUID]) -> list[DemandRow | None]:
         loaders = self.context.loaders
@@ -179,6 +185,9 @@ class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
                     if kind == DemandRow.entity_type
                 }
             )
+        rules = _party_rules(loaders)
+        if not gates and loaders.rows is not None and rules is not None:
+            return await self._kept(keys, loaders.rows, rules)
         now = utcnow()
         async with self.read() as session:
             found = await finance_repository.demands_with_parties(
@@ -200,6 +209,76 @@ class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
                 loaders.consented(scope).prime(getattr(demand, owner), granted)
         loaders.entity(DemandRow).prime_many({i: parties[0] for i, (parties, _) in found.items()})
         return [found[i][0][0] if i in found else None for i in keys]
+
+    async def _kept(
+        self, keys: Sequence[uuid.UUID], cache: RowCache, rules: tuple[RowTest, RowTest, RowTest]
+    ) -> list[DemandRow | None]:
+        """The demands through the kept rows: a demand kept with its enterprise and project at
+        the current revision costs no statement; the others are read with their parties, whole,
+        in the one statement of the SQL path (under no caller's rule) and kept. The caller's
+        rules then decide each row as the statement's scopes would."""
+        revision = await cache.revision()
+        parties: dict[uuid.UUID, Parties] = {}
+        for demand in cache.get(DemandRow, keys, revision).values():
+            kept = _kept_parties(cache, demand, revision)
+            if kept is not None:
+                parties[demand.id] = kept
+        missing = [i for i in keys if i not in parties]
+        if missing:
+            async with self.read() as session:
+                found = await finance_repository.demands_with_parties(
+                    session, missing, scope=lambda alias, model: None
+                )
+            for read, _ in found.values():
+                parties[read[0].id] = read
+                cache.put(DemandRow, [read[0]], revision)
+                cache.put(EnterpriseRow, [read[1]] if read[1] else [], revision)
+                cache.put(ProjectRow, [read[2]] if read[2] else [], revision)
+        demand_rule, enterprise_rule, project_rule = rules
+        loaders = self.context.loaders
+        demands: list[DemandRow | None] = []
+        for i in keys:
+            found_parties = parties.get(i)
+            if found_parties is None or not demand_rule(found_parties[0]):
+                demands.append(None)
+                continue
+            demand, enterprise, project = found_parties
+            demands.append(demand)
+            loaders.entity(DemandRow).prime(demand.id, demand)
+            loaders.entity(EnterpriseRow).prime(
+                demand.enterprise_id,
+                enterprise if enterprise and enterprise_rule(enterprise) else None,
+            )
+            if demand.project_id is not None:
+                loaders.entity(ProjectRow).prime(
+                    demand.project_id, project if project and project_rule(project) else None
+                )
+        return demands
+
+
+def _kept_parties(cache: RowCache, demand: DemandRow, revision: int) -> Parties | None:
+    """The demand with its enterprise and project, all kept at ``revision``; None when one
+    of them is not."""
+    enterprises = cache.get(EnterpriseRow, [demand.enterprise_id], revision)
+    if not enterprises:
+        return None
+    if demand.project_id is None:
+        return demand, enterprises[demand.enterprise_id], None
+    projects = cache.get(ProjectRow, [demand.project_id], revision)
+    if not projects:
+        return None
+    return demand, enterprises[demand.enterprise_id], projects[demand.project_id]
+
+
+def _party_rules(loaders: Loaders) -> tuple[RowTest, RowTest, RowTest] | None:
+    """The caller's row rules of a demand, its enterprise and its project as tests of kept
+    rows; None when one of them needs SQL."""
+    demand, enterprise, project = (
+        loaders.row_rule(model) for model in (DemandRow, EnterpriseRow, ProjectRow)
+    )
+    if demand is None or enterprise is None or project is None:
+        return None
+    return demand, enterprise, project
 
 
 async def _project(info: Info, demand: DemandRow) -> ProjectRow | None:

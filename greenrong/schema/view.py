@@ -45,6 +45,7 @@ from greenrong.domain.access.identity import VerifiedTokens, authenticate_creden
 from greenrong.domain.access.principal import ANONYMOUS, Principal
 from greenrong.domain.kit.clock import CLOCK, Clock
 from greenrong.domain.kit.revision_repository import RevisionReader
+from greenrong.domain.kit.row_cache import RowCache
 from greenrong.resolvers.compiled.execution import VIEWS
 from greenrong.resolvers.compiled.operations import PreparedOperations
 from greenrong.resolvers.loaders import Loaders
@@ -145,6 +146,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
         #: answers shared by callers of one scope until a revision moves (schema/kit/answers.py)
         self.shared = SharedAnswers(schema._schema)
         self._revision_reader: RevisionReader | None = None
+        self._row_cache: RowCache | None = None
         self._graphiql_html = _with_welcome(get_graphql_ide_html("graphiql"))
 
     async def run(  # type: ignore[override]  # one signature for strawberry's two overloads
@@ -280,7 +282,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             request, {"data": data, "extensions": {"queryCost": charge.report}}
         )
 
-    def _revisions(self, request: Request) -> RevisionReader:
+    def _revisions(self, request: Request | WebSocket) -> RevisionReader:
         """The revision reader of the app's engine (one per engine: tests start an app's
         lifespan more than once)."""
         engine = request.app.state.resources.engine
@@ -289,13 +291,22 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             if reader is not None:
                 reader.close()
             reader = self._revision_reader = RevisionReader(engine)
+            size = self.settings.row_cache_size
+            self._row_cache = RowCache(reader, size) if size else None
         return reader
+
+    def _rows(self, request: Request | WebSocket) -> RowCache | None:
+        """The rows this process keeps of the app's database (``domain/kit/row_cache.py``),
+        one cache per engine as its revision reader."""
+        self._revisions(request)
+        return self._row_cache
 
     def close(self) -> None:
         """What the view holds open beyond the lifespan's engine (its revision reader)."""
         if self._revision_reader is not None:
             self._revision_reader.close()
             self._revision_reader = None
+            self._row_cache = None
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket | None
@@ -309,7 +320,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             settings=self.settings,
             sessionmaker=resources.sessionmaker,
             search=resources.search,
-            loaders=self._loaders(resources.sessionmaker, principal),
+            loaders=self._loaders(request, resources.sessionmaker, principal),
             request_id=request_id_var.get(),
             limits=self.limits,
             clock=self.clock,
@@ -320,8 +331,15 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             request.state.graphql_context = context  # read back by run() to learn the view
         return context
 
-    def _loaders(self, sessionmaker: SessionMaker, principal: Principal) -> Loaders:
-        return Loaders(sessionmaker, max_page_size=self.settings.max_page_size, principal=principal)
+    def _loaders(
+        self, request: Request | WebSocket, sessionmaker: SessionMaker, principal: Principal
+    ) -> Loaders:
+        return Loaders(
+            sessionmaker,
+            max_page_size=self.settings.max_page_size,
+            principal=principal,
+            rows=self._rows(request),
+        )
 
     async def on_ws_connect(self, context: Context) -> UnsetType | dict[str, object] | None:
         """Authenticate ``connection_init``: ``{"Authorization": "Bearer …"}`` in its payload (or
@@ -345,7 +363,7 @@ class GreenrongGraphQL(GraphQL[Any, None]):
             ) from error
         context.credential = credential
         context.principal = credential.principal
-        context.loaders = self._loaders(context.sessionmaker, credential.principal)
+        context.loaders = self._loaders(context.request, context.sessionmaker, credential.principal)
         ack: UnsetType = UNSET
         return ack
 

@@ -8,6 +8,9 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from greenrong.core.config import Settings
 from greenrong.domain.finance.models import FinancingDemand
 from greenrong.domain.reference.vocab import GreenCategory
 from greenrong.schema.kit.ids import to_global_id
@@ -20,6 +23,14 @@ from tests.factories.entities import (
 )
 from tests.factories.statements import count_msearches, count_statements
 from tests.matching.finance_helpers import index_products, product_matches
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No rows kept between requests: these tests pin the statements of the SQL path (the
+    kept rows' are pinned in tests/perf/test_row_cache.py)."""
+    return settings.model_copy(update={"row_cache_size": 0})
+
 
 PAGE = """
 query ($id: ID!, $first: Int!) {

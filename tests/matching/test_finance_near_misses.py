@@ -8,8 +8,10 @@ import random
 from decimal import Decimal
 from typing import Any
 
+import pytest
 from sqlalchemy import select
 
+from greenrong.core.config import Settings
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import Collateral, FinancialProduct, ProductKind
 from greenrong.domain.kit.clock import today
@@ -25,6 +27,14 @@ from tests.factories.entities import (
 )
 from tests.factories.statements import count_statements
 from tests.matching.finance_helpers import index_products, names, product_matches
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """No rows kept between requests: these tests pin the statements of the SQL path (the
+    kept rows' are pinned in tests/perf/test_row_cache.py)."""
+    return settings.model_copy(update={"row_cache_size": 0})
+
 
 #: per attribute, a value that fits the demand first, then values that break one rule
 CHOICES: dict[str, list[Any]] = {

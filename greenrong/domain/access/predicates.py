@@ -11,6 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, false, or_, select, true
@@ -100,6 +101,35 @@ def consenting_enterprises(
         # scopes is a JSON list of enum values, which contain no quotes: the text match is exact
         cast(DataConsent.scopes, String).like(f'%"{scope.value}"%'),
     )
+
+
+def row_test(predicate: Predicate) -> Callable[[Any], bool] | None:
+    """The predicate as a test of a loaded row's own values (a row kept between requests,
+    ``domain/kit/row_cache.py``); None when its answer is not in the row: a subquery
+    (``InQuery``) or a consent (``Consented``) is answered by SQL only. An enum value is
+    compared by its ``value``, as ``FieldIn`` holds it and SQL stores it."""
+    match predicate:
+        case Everything():
+            return lambda row: True
+        case Nothing():
+            return lambda row: False
+        case FieldIn(field, values):
+            allowed = frozenset(values)
+
+            def among(row: Any) -> bool:
+                value = getattr(row, field)
+                return (value.value if isinstance(value, Enum) else value) in allowed
+
+            return among
+        case AnyOf(parts) | AllOf(parts):
+            tests = [row_test(p) for p in parts]
+            if any(t is None for t in tests):
+                return None
+            checks = [t for t in tests if t is not None]
+            if isinstance(predicate, AnyOf):
+                return lambda row: any(t(row) for t in checks)
+            return lambda row: all(t(row) for t in checks)
+    return None  # Consented, InQuery
 
 
 def to_sql(model: Any, predicate: Predicate, *, now: datetime) -> ColumnElement[bool] | None:
