@@ -115,11 +115,11 @@ class Settings(BaseSettings):
         default=1000, ge=1, le=1_000_000, description="Most persisted queries kept per process."
     )
     row_cache_size: int = Field(
-        default=50_000,
+        default=20_000,
         ge=0,
         le=10_000_000,
         description="Rows by id each API process keeps while the database's rows revision is "
-        "unchanged (enterprises, projects, products, demands); 0 turns keeping off.",
+        "unchanged (enterprises, projects, products, demands; about 2 KB a row); 0: none.",
     )
     persisted_query_allowlist: str = Field(
         default="",
