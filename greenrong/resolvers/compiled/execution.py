@@ -20,17 +20,20 @@ extension, which makes the planner decline.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Awaitable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from graphql import (
-    GraphQLLeafType,
+    GraphQLList,
     GraphQLObjectType,
     GraphQLOutputType,
     GraphQLResolveInfo,
     Undefined,
     get_nullable_type,
     is_leaf_type,
+    is_non_null_type,
 )
 from graphql.execution.collect_fields import FieldDetailsList, GroupedFieldSet
 from graphql.pyutils import Path
@@ -122,9 +125,9 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         items: Iterable[Any],
         position_context: Any,
     ) -> Any:
-        """A list of objects made only of plain leaves (a match's reasons) as one loop over its
-        items; any other list, or one with an item the loop cannot answer, as graphql-core
-        completes it."""
+        """A list of objects made only of plain fields (a match's reasons; a page's edges with
+        their nodes, ``_object_plan``) as one loop over its items; any other list, or one with
+        an item the loop cannot answer, as graphql-core completes it."""
         object_type = get_nullable_type(item_type)
         if (
             self._plain_leaves
@@ -158,9 +161,50 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if kept is None or kept[0] is not grouped_field_set:
             kept = self._plans[id(grouped_field_set)] = (
                 grouped_field_set,
-                _object_plan(parent_type, grouped_field_set),
+                self._object_plan(parent_type, grouped_field_set),
             )
         return kept[1]
+
+    def _object_plan(
+        self, parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
+    ) -> tuple[PlainKey, ...] | None:
+        """How to answer these fields of ``parent_type`` when each is a plain leaf,
+        ``__typename`` or a plain object (or list of them) made the same way, however deep;
+        None when any is not."""
+        plan: list[PlainKey] = []
+        for response_name, field_details_list in grouped_field_set.items():
+            name = field_details_list[0].node.name.value
+            if name == "__typename":
+                plan.append((response_name, None))
+                continue
+            plain = _plain_leaf(parent_type, name) or self._plain_object(
+                parent_type, name, field_details_list
+            )
+            if plain is None:
+                return None
+            plan.append((response_name, plain))
+        return tuple(plan)
+
+    def _plain_object(
+        self, parent_type: GraphQLObjectType, name: str, field_details_list: FieldDetailsList
+    ) -> PlainField | None:
+        """A field strawberry resolves by reading an attribute whose value is an object, or a
+        list of objects, whose selection is itself plain (``_object_plan``): a connection's
+        edges with their nodes. Not with ``@defer``/``@stream`` or any other directive on it."""
+        basic = _basic_field(parent_type, name)
+        if basic is None or any(d.node.directives for d in field_details_list):
+            return None
+        many = isinstance(basic.kind, GraphQLList)
+        object_type = get_nullable_type(basic.kind.of_type) if many else basic.kind
+        if not isinstance(object_type, GraphQLObjectType):
+            return None
+        grouped_field_set, new_defer_usages, _ = self.collect_subfields(
+            object_type, field_details_list
+        )
+        plan = None if new_defer_usages else self._plan(object_type, grouped_field_set)
+        if plan is None:
+            return None
+        return dataclasses.replace(basic, kind=PlainObject(object_type, plan, many))
 
     @property
     def _plain_leaves(self) -> bool:
@@ -184,7 +228,7 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plain = _plain_leaf(parent_type, field_details_list[0].node.name.value)
             if plain is not None:
                 key = field_details_list[0].node.name.value
-                values = _plain_values(((key, *plain),), parent_type, source)
+                values = _plain_values(((key, plain),), parent_type, source)
                 if values is not None:
                     return values[key]
         return super().execute_field(
@@ -249,81 +293,122 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return value
 
 
-#: a plain leaf: how to read it (an attribute name, or strawberry's resolver) and its type
-PlainLeaf = tuple[str | None, Any, GraphQLLeafType]
+@dataclass(frozen=True, slots=True)
+class PlainField:
+    """How to read a plain field: an attribute (None: through strawberry's resolver
+    ``resolve``), what its value is (a leaf type, a plain object's plan, or, before planning, a
+    list or object type), and whether it may be null."""
+
+    attribute: str | None
+    resolve: Any
+    kind: Any
+    nullable: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlainObject:
+    """A plain field's object type (or its list's item type) and the plan of its selection."""
+
+    object_type: GraphQLObjectType
+    plan: tuple[PlainKey, ...]
+    many: bool
+
+
+#: one response key of a plain object and how to read it (None: ``__typename``)
+PlainKey = tuple[str, PlainField | None]
 #: per (type, field name): the field as a plain leaf, or None
-_PLAIN_LEAVES: dict[tuple[GraphQLObjectType, str], PlainLeaf | None] = {}
+_PLAIN_LEAVES: dict[tuple[GraphQLObjectType, str], PlainField | None] = {}
 
 
-def _plain_leaf(parent_type: GraphQLObjectType, name: str) -> PlainLeaf | None:
+def _plain_leaf(parent_type: GraphQLObjectType, name: str) -> PlainField | None:
+    """A plain field (``_basic_field``) whose type is a scalar or an enum; None for any other
+    field."""
+    key = (parent_type, name)
+    if key not in _PLAIN_LEAVES:
+        basic = _basic_field(parent_type, name)
+        _PLAIN_LEAVES[key] = basic if basic is not None and is_leaf_type(basic.kind) else None
+    return _PLAIN_LEAVES[key]
+
+
+def _basic_field(parent_type: GraphQLObjectType, name: str) -> PlainField | None:
     """A field strawberry resolves by reading an attribute (``is_basic_field``: no resolver and
     no field extension, so neither ``Guarded`` nor a permission class; strawberry then calls
-    it without resolve info) whose type is a scalar or an enum; None for any other field."""
-    key = (parent_type, name)
-    if key in _PLAIN_LEAVES:
-        return _PLAIN_LEAVES[key]
+    it without resolve info) and without arguments, its kind its nullable type; None for any
+    other field."""
     field = parent_type.fields.get(name)
     definition = None if field is None else strawberry_definition(field)
-    found: PlainLeaf | None = None
     if (
-        field is not None
-        and isinstance(definition, StrawberryField)
-        and definition.is_basic_field
-        and getattr(field.resolve, "_is_default", False)
-        and not field.args
+        field is None
+        or not isinstance(definition, StrawberryField)
+        or not definition.is_basic_field
+        or not getattr(field.resolve, "_is_default", False)
+        or field.args
     ):
-        of_type = get_nullable_type(field.type)
-        if is_leaf_type(of_type):
-            getter = definition.default_resolver is getattr
-            found = (definition.python_name if getter else None, field.resolve, of_type)
-    _PLAIN_LEAVES[key] = found
-    return found
-
-
-#: one response key of a plain object: its name and how to read it (no leaf: ``__typename``)
-PlainKey = tuple[str, str | None, Any, GraphQLLeafType | None]
-
-
-def _object_plan(
-    parent_type: GraphQLObjectType, grouped_field_set: GroupedFieldSet
-) -> tuple[PlainKey, ...] | None:
-    """How to answer these fields of ``parent_type`` when each is a plain leaf or
-    ``__typename``; None when any is not."""
-    plan: list[PlainKey] = []
-    for response_name, field_details_list in grouped_field_set.items():
-        name = field_details_list[0].node.name.value
-        if name == "__typename":
-            plan.append((response_name, None, None, None))
-            continue
-        plain = _plain_leaf(parent_type, name)
-        if plain is None:
-            return None
-        plan.append((response_name, *plain))
-    return tuple(plan)
+        return None
+    getter = definition.default_resolver is getattr
+    return PlainField(
+        definition.python_name if getter else None,
+        field.resolve,
+        get_nullable_type(field.type),
+        not is_non_null_type(field.type),
+    )
 
 
 def _plain_values(
     plan: tuple[PlainKey, ...], parent_type: GraphQLObjectType, source: Any
 ) -> dict[str, Any] | None:
     """The object's values as graphql-core completes them, without the resolve info, the
-    argument coercion and the completion dispatch each field costs; None when a value is null
-    or does not coerce, for the normal path to answer it (and report the error, if any)."""
+    argument coercion and the completion dispatch each field costs; None when a value is null,
+    does not coerce or is not of its object type, for the normal path to answer it (and report
+    the error, if any)."""
     values: dict[str, Any] = {}
     try:
-        for response_name, attribute, resolve, leaf in plan:
-            if leaf is None:
+        for response_name, plain in plan:
+            if plain is None:
                 values[response_name] = parent_type.name
                 continue
-            result = resolve(source, None) if attribute is None else getattr(source, attribute)
+            attribute, kind = plain.attribute, plain.kind
+            result = (
+                plain.resolve(source, None) if attribute is None else getattr(source, attribute)
+            )
             if result is None:
-                return None
-            coerced = leaf.coerce_output_value(result)
+                if not plain.nullable:
+                    return None
+                values[response_name] = None
+                continue
+            if isinstance(kind, PlainObject):
+                nested = _object_values(kind, result)
+                if nested is None:
+                    return None
+                values[response_name] = nested
+                continue
+            coerced = kind.coerce_output_value(result)
             if coerced is None or coerced is Undefined:
                 return None
             values[response_name] = coerced
     except Exception:  # noqa: BLE001 - the normal path raises it again, where it is reported
         return None
     return values
+
+
+def _object_values(kind: PlainObject, value: Any) -> Any:
+    """A plain object's (or list's) completed value; None to leave it to the normal path."""
+    object_type, is_type_of = kind.object_type, kind.object_type.is_type_of
+    items = value if kind.many else (value,)
+    if isinstance(items, (str, bytes, dict)):
+        return None
+    completed = []
+    for item in items:
+        # graphql-core asks is_type_of of an object type that has one: strawberry's, for a type
+        # with interfaces, is an isinstance check that reads no resolve info (no type of
+        # ours defines its own)
+        if item is None or (is_type_of is not None and not is_type_of(item, None)):  # type: ignore[arg-type]
+            return None
+        values = _plain_values(kind.plan, object_type, item)
+        if values is None:
+            return None
+        completed.append(values)
+    return completed if kind.many else completed[0]
 
 
 def _enabled(context: Context) -> bool:
