@@ -136,10 +136,22 @@ class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
     """The rankings of the request's demands (a page of them under ``financingDemands``): one
     ``_msearch`` a batch, one body per demand, then at once the rows of every hit of the batch
     (one statement, through the product row loader, in the caller's scope). A demand whose
-    search failed gets its error."""
+    search failed gets its error.
+
+    When the products are kept rows for this caller (``Loaders.row_rule``), the revision that
+    validates them is read while the search runs (it only has to be read before the rows are:
+    ``domain/kit/row_cache.py``), so on PostgreSQL its round trip costs no time of its own."""
 
     async def load_batch(self, keys: Sequence[RankingRequest]) -> list[RankedProducts]:
-        rankings = await rank_products_many(self.context.search, keys)
+        loaders = self.context.loaders
+        cache, visible = loaders.rows, loaders.row_rule(ProductRow)
+        revision = None
+        if cache is not None and visible is not None:
+            rankings, revision = await asyncio.gather(
+                rank_products_many(self.context.search, keys), cache.revision()
+            )
+        else:
+            rankings = await rank_products_many(self.context.search, keys)
         ids = list(
             dict.fromkeys(
                 hit.id
@@ -149,8 +161,13 @@ class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
                 for hit in hits
             )
         )
-        # through the row loader: a product another batch of the request read is not read again
-        rows = await self.context.loaders.entity(ProductRow).load_many(ids)
+        if cache is not None and visible is not None and revision is not None:
+            rows = await cache.read(loaders.sessionmaker, ProductRow, ids, visible, revision)
+            loaders.entity(ProductRow).prime_many(dict(zip(ids, rows, strict=True)))
+        else:
+            # through the row loader: a product another batch of the request read is not read
+            # again
+            rows = await loaders.entity(ProductRow).load_many(ids)
         products = {row.id: row for row in rows if row is not None}
         found: list[Any] = [  # the DataLoader raises an error value
             RankedProducts(ranking, products) if isinstance(ranking, ProductRanking) else ranking
