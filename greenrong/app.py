@@ -33,6 +33,7 @@ from greenrong.core.config import Settings, get_settings
 from greenrong.core.db import SessionMaker, create_engine, create_sessionmaker
 from greenrong.core.logging import configure_logging, request_id_var
 from greenrong.core.search import SearchEngine, open_search, stop_embedded
+from greenrong.domain.kit import row_cache
 from greenrong.domain.kit.clock import CLOCK, Clock
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ class Resources:
     engine: AsyncEngine
     sessionmaker: SessionMaker
     search: SearchEngine
+    #: whether the database moves the kept rows' revision (``row_cache.tracked``)
+    rows_tracked: bool = False
 
 
 def create_app(
@@ -216,7 +219,10 @@ async def start_subsystems(
     tracing.start(provider, engine)
     search = open_search(settings)
     stack.push_async_callback(search.close)
-    app.state.resources = Resources(settings, engine, sessionmaker, search)
+    rows_tracked = await row_cache.tracked(engine)
+    if not rows_tracked:
+        log.warning("kept rows are off: the database lacks migration 0020 (run greenrong migrate)")
+    app.state.resources = Resources(settings, engine, sessionmaker, search, rows_tracked)
     ready = asyncio.Event()
     app.state.search_ready = ready
     if background_rebuild:

@@ -285,14 +285,15 @@ class GreenrongGraphQL(GraphQL[Any, None]):
     def _revisions(self, request: Request | WebSocket) -> RevisionReader:
         """The revision reader of the app's engine (one per engine: tests start an app's
         lifespan more than once)."""
-        engine = request.app.state.resources.engine
+        resources = request.app.state.resources
         reader = self._revision_reader
-        if reader is None or reader.engine is not engine:
+        if reader is None or reader.engine is not resources.engine:
             if reader is not None:
                 reader.close()
-            reader = self._revision_reader = RevisionReader(engine)
+            reader = self._revision_reader = RevisionReader(resources.engine)
             size = self.settings.row_cache_size
-            self._row_cache = RowCache(reader, size) if size else None
+            tracked = size and resources.rows_tracked
+            self._row_cache = RowCache(reader, size) if tracked else None
         return reader
 
     def _rows(self, request: Request | WebSocket) -> RowCache | None:

@@ -8,6 +8,7 @@ Python, and must say what the SQL says; a rule that needs SQL reads from the dat
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from decimal import Decimal
@@ -33,6 +34,7 @@ from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.revision_repository import RevisionReader
 from greenrong.domain.kit.row_cache import CACHED, REVISION, RowCache
 from greenrong.domain.projects.models import Project
+from greenrong.migrations.runner import downgrade
 from greenrong.resolvers.loaders import row_scope
 from greenrong.schema.kit.ids import to_global_id
 from tests.factories.access import auth_headers
@@ -305,3 +307,28 @@ async def test_the_cache_keeps_at_most_its_size(
 
     # then: the first was forgotten (read again), the last kept
     assert (cache.hits - hits, len(cache)) == (1, 2)
+
+
+async def test_no_rows_are_kept_on_a_database_without_the_triggers(
+    database_url: str, settings: Settings, sessionmaker: SessionMaker
+) -> None:
+    # given: a product, and the database back before migration 0020
+    async with sessionmaker.begin() as session:
+        bank = await create_institution(session, name="四川银行成都分行")
+        product = await create_product(session, institution_id=bank.id, name="绿色建筑贷")
+    await asyncio.to_thread(downgrade, database_url, "0019")
+    variables = {"id": to_global_id("FinancialProduct", product.id)}
+
+    # when: an app on it reads the product twice
+    application = create_app(settings)
+    async with application.router.lifespan_context(application):
+        engine = application.state.resources.engine
+        counted = []
+        for _ in range(2):
+            with count_statements(engine) as statements:
+                body = await _post(application, PRODUCT, variables, {})
+            counted.append((body["data"]["node"]["name"], len(statements)))
+
+        # then: nothing would tell it of a change, so it keeps nothing: both from the database
+        assert application.state.resources.rows_tracked is False
+    assert counted == [("绿色建筑贷", 1), ("绿色建筑贷", 1)]

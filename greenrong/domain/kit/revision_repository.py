@@ -59,6 +59,16 @@ async def read(connection: AsyncConnection, names: Sequence[str]) -> tuple[int, 
     return _in_order(tuple(names), rows.tuples().all())
 
 
+async def trigger_names(engine: AsyncEngine) -> set[str]:
+    """The names of the database's own triggers (those that move revisions, migration 0020)."""
+    if engine.dialect.name == "sqlite":
+        statement = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+    else:
+        statement = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+    async with engine.connect() as connection:
+        return set((await connection.exec_driver_sql(statement)).scalars().all())
+
+
 def _in_order(names: tuple[str, ...], rows: Sequence[tuple[str, int]]) -> tuple[int, ...]:
     values = dict(rows)
     return tuple(values.get(name, 0) for name in names)

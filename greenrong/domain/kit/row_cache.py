@@ -29,11 +29,13 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+from sqlalchemy.ext.asyncio import AsyncEngine
+
 from greenrong.core.db import SessionMaker
 from greenrong.core.lru import LRU
 from greenrong.domain.enterprises.models import Enterprise
 from greenrong.domain.finance.models import FinancialProduct, FinancingDemand
-from greenrong.domain.kit import listing
+from greenrong.domain.kit import listing, revision_repository
 from greenrong.domain.kit.models import Entity
 from greenrong.domain.kit.revision_repository import RevisionReader
 from greenrong.domain.projects.models import Project
@@ -47,6 +49,20 @@ CACHED: frozenset[type[Entity]] = frozenset(
 
 #: a caller's row rule as a test of a row (``predicates.row_test``)
 RowTest = Callable[[Any], bool]
+
+
+async def tracked(engine: AsyncEngine) -> bool:
+    """Whether every kept table has the triggers that move ``REVISION`` (migration 0020): rows
+    are kept only then. Without them (a database not migrated yet) nothing would tell a
+    process that a kept row changed."""
+    names = {f"{model.__tablename__}_rows_revision" for model in CACHED}
+    if engine.dialect.name == "sqlite":
+        names = {
+            f"{model.__tablename__}_rows_{event}"
+            for model in CACHED
+            for event in ("insert", "update", "delete")
+        }
+    return names <= await revision_repository.trigger_names(engine)
 
 
 class RowCache:
