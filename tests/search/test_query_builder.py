@@ -40,6 +40,22 @@ def test_a_query_splits_into_synonym_terms_chinese_runs_and_latin_words() -> Non
     ]
 
 
+def test_a_text_seen_again_has_the_same_segments_whatever_the_caller_did_with_them() -> None:
+    # given: a text segmented once, its list then changed by its caller
+    synonyms = domain_synonyms()
+    text = "屋顶分布式光伏电站建设，装机容量6MW"
+    first = synonyms.segments(text)
+    expected = list(first)
+    first.clear()
+
+    # when
+    again = synonyms.segments(text)
+
+    # then: the kept segments are the text's, not the caller's list
+    assert again == expected
+    assert [s.term for s in again] == ["屋顶分布式", "光伏", "电站建设", "装机容量", "6MW"]
+
+
 def test_fuzziness_is_only_for_latin_words() -> None:
     body = build(LISTING_QUERIES, SearchRequest(text="membrain 污水处理"))
     text = json.dumps(body, ensure_ascii=False)

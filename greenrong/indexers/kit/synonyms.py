@@ -15,9 +15,13 @@ from enum import StrEnum
 from functools import cache, cached_property
 from importlib import resources
 
+from greenrong.core.lru import LRU
+
 #: a Latin word (letters, digits and the joiners of codes like CO2 or PM2.5), or a run of CJK
 _TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.+_-]*|[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
 _LATIN = re.compile(r"[A-Za-z0-9]")
+#: texts whose segments each ``Synonyms`` keeps (callers' input: bounded)
+SEGMENTED_TEXTS = 4096
 
 
 class SegmentKind(StrEnum):
@@ -66,8 +70,20 @@ class Synonyms:
             return (term,)
         return (term, *(t for t in found if t.lower() != term.lower()))
 
+    @cached_property
+    def _segmented(self) -> LRU[str, tuple[Segment, ...]]:
+        return LRU(SEGMENTED_TEXTS)
+
     def segments(self, text: str) -> list[Segment]:
-        """The query as terms: synonym terms (longest first), other Chinese runs, Latin words."""
+        """The query as terms: synonym terms (longest first), other Chinese runs, Latin words.
+        A text seen lately is not segmented again (a demand's text at each of its matchings)."""
+        kept = self._segmented.get(text)
+        if kept is None:
+            kept = tuple(self._segment(text))
+            self._segmented.put(text, kept)
+        return list(kept)
+
+    def _segment(self, text: str) -> list[Segment]:
         normalized = unicodedata.normalize("NFKC", text)
         segments: list[Segment] = []
         for token in _TOKEN.findall(normalized):
