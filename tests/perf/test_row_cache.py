@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
 
@@ -125,14 +125,6 @@ async def _post(
     body: dict[str, Any] = response.json()
     assert "errors" not in body, body["errors"]
     return body
-
-
-@pytest.fixture
-async def other_app(settings: Settings) -> AsyncIterator[Starlette]:
-    """A second API process on the same database."""
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def test_a_write_committed_anywhere_is_read_by_the_next_request_of_every_process(

@@ -11,7 +11,6 @@ share one database.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
@@ -79,14 +78,6 @@ async def _seed(sessionmaker: Any) -> None:
         await create_enterprise(session, name="绵阳乙新能源有限公司")
         await create_institution(session, name="四川银行成都分行")
         await create_demand(session, enterprise_id=enterprise.id, amount=Decimal("1200.50"))
-
-
-@pytest.fixture
-async def other_app(settings: Settings) -> AsyncIterator[Starlette]:
-    """A second API process on the same database."""
-    application = create_app(settings)
-    async with application.router.lifespan_context(application):
-        yield application
 
 
 async def test_a_repeated_request_is_answered_shared_with_the_normal_paths_body(
