@@ -75,6 +75,12 @@ SEARCH_SECONDS = Histogram(
     ["outcome"],
     buckets=_LATENCY_BUCKETS,
 )
+KEPT_ROWS = Counter(
+    "greenrong_kept_rows",
+    "Rows by id asked of the process's kept rows (enterprises, projects, products, demands): "
+    "answered from memory (hit) or read from the database (miss)",
+    ["outcome"],
+)
 OUTBOX_LAG = Gauge(
     "greenrong_outbox_lag_seconds",
     "Age of the oldest change event the relay has not handed on yet (0: none waiting); the "

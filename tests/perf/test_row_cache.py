@@ -16,6 +16,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import bindparam, select, text, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -324,3 +325,34 @@ async def test_no_rows_are_kept_on_a_database_without_the_triggers(
         # then: nothing would tell it of a change, so it keeps nothing: both from the database
         assert application.state.resources.rows_tracked is False
     assert counted == [("绿色建筑贷", 1), ("绿色建筑贷", 1)]
+
+
+async def test_the_kept_rows_are_counted_on_metrics(
+    app: Starlette, sessionmaker: SessionMaker
+) -> None:
+    # given
+    async with sessionmaker.begin() as session:
+        bank = await create_institution(session, name="四川银行成都分行")
+        product = await create_product(session, institution_id=bank.id, name="绿色建筑贷")
+    variables = {"id": to_global_id("FinancialProduct", product.id)}
+
+    async def kept_rows() -> dict[str, float]:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            text = (await http.get("/metrics")).text
+        return {
+            sample.labels["outcome"]: sample.value
+            for family in text_string_to_metric_families(text)
+            for sample in family.samples
+            if sample.name == "greenrong_kept_rows_total"
+        }
+
+    before = await kept_rows()
+
+    # when: the product read three times
+    for _ in range(3):
+        await _post(app, PRODUCT, variables, {})
+    after = await kept_rows()
+
+    # then: one read from the database, two from memory
+    assert {k: after[k] - before.get(k, 0.0) for k in after} == {"hit": 2.0, "miss": 1.0}

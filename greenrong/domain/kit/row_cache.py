@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from greenrong.core import metrics
 from greenrong.core.db import SessionMaker
 from greenrong.core.lru import LRU
 from greenrong.domain.enterprises.models import Enterprise
@@ -99,6 +100,8 @@ class RowCache:
                 found[i] = kept[1]
         self.hits += len(found)
         self.misses += len(ids) - len(found)
+        metrics.KEPT_ROWS.labels("hit").inc(len(found))
+        metrics.KEPT_ROWS.labels("miss").inc(len(ids) - len(found))
         return found
 
     def put(self, model: type[Entity], rows: Iterable[Any], revision: int) -> None:
