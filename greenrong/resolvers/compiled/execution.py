@@ -132,7 +132,6 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
         if (
             self._plain_leaves
             and isinstance(object_type, GraphQLObjectType)
-            and object_type.is_type_of is None
             and self.get_stream_usage(field_details_list, path) is None
         ):
             grouped_field_set, new_defer_usages, _ = self.collect_subfields(
@@ -141,13 +140,8 @@ class CompiledExecutionContext(StrawberryGraphQLCoreExecutionContext):
             plan = self._plan(object_type, grouped_field_set)
             items = items if isinstance(items, list) else list(items)
             if plan is not None and not new_defer_usages:
-                completed = []
-                for item in items:
-                    values = _plain_values(plan, object_type, item)
-                    if values is None:
-                        break
-                    completed.append(values)
-                else:
+                completed = _object_values(PlainObject(object_type, plan, many=True), items)
+                if completed is not None:
                     return completed
         return super().complete_iterable_value(
             item_type, field_details_list, info, path, items, position_context
