@@ -122,15 +122,29 @@ class Loaders:
         """Rows of ``model`` by id (None for a missing id)."""
 
         async def load(ids: Sequence[uuid.UUID]) -> list[Any]:
-            cache, visible = self.rows, self.row_rule(model)
-            if cache is not None and visible is not None:
-                revision = await cache.revision()
-                return await cache.read(self.sessionmaker, model, ids, visible, revision)
-            async with self.sessionmaker() as session:
-                found = await listing.fetch_by_ids(session, model, ids, scope=self.scope(model))
-            return [found.get(i) for i in ids]
+            return await self.by_id(model, ids, await self.kept_revision(model))
 
         return self._get(("entity", model), load)
+
+    async def kept_revision(self, model: type[Entity]) -> int | None:
+        """The revision that validates the kept rows of ``model`` for this caller, read now;
+        None when its rows are read from the database (``row_rule``)."""
+        if self.rows is None or self.row_rule(model) is None:
+            return None
+        return await self.rows.revision()
+
+    async def by_id(
+        self, model: type[Entity], ids: Sequence[uuid.UUID], revision: int | None
+    ) -> list[Any]:
+        """``entity``'s batch: rows of ``model`` by id, None for a missing or hidden one. From
+        the kept rows at ``revision`` (``kept_revision``, read before this), or from the
+        database under the caller's scope when it is None."""
+        visible = self.row_rule(model)
+        if revision is not None and self.rows is not None and visible is not None:
+            return await self.rows.read(self.sessionmaker, model, ids, visible, revision)
+        async with self.sessionmaker() as session:
+            found = await listing.fetch_by_ids(session, model, ids, scope=self.scope(model))
+        return [found.get(i) for i in ids]
 
     def row_rule(self, model: type[Entity]) -> RowTest | None:
         """The caller's row rule for ``model`` as a test of kept rows; None when its rows are

@@ -138,20 +138,16 @@ class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
     (one statement, through the product row loader, in the caller's scope). A demand whose
     search failed gets its error.
 
-    When the products are kept rows for this caller (``Loaders.row_rule``), the revision that
-    validates them is read while the search runs (it only has to be read before the rows are:
-    ``domain/kit/row_cache.py``), so on PostgreSQL its round trip costs no time of its own."""
+    When the products are kept rows for this caller, the revision that validates them
+    (``Loaders.kept_revision``) is read while the search runs (it only has to be read before
+    the rows are: ``domain/kit/row_cache.py``), so on PostgreSQL its round trip costs no time
+    of its own."""
 
     async def load_batch(self, keys: Sequence[RankingRequest]) -> list[RankedProducts]:
         loaders = self.context.loaders
-        cache, visible = loaders.rows, loaders.row_rule(ProductRow)
-        revision = None
-        if cache is not None and visible is not None:
-            rankings, revision = await asyncio.gather(
-                rank_products_many(self.context.search, keys), cache.revision()
-            )
-        else:
-            rankings = await rank_products_many(self.context.search, keys)
+        rankings, revision = await asyncio.gather(
+            rank_products_many(self.context.search, keys), loaders.kept_revision(ProductRow)
+        )
         ids = list(
             dict.fromkeys(
                 hit.id
@@ -161,13 +157,13 @@ class ProductRankings(RequestLoader[RankingRequest, RankedProducts]):
                 for hit in hits
             )
         )
-        if cache is not None and visible is not None and revision is not None:
-            rows = await cache.read(loaders.sessionmaker, ProductRow, ids, visible, revision)
-            loaders.entity(ProductRow).prime_many(dict(zip(ids, rows, strict=True)))
-        else:
+        if revision is None:
             # through the row loader: a product another batch of the request read is not read
             # again
             rows = await loaders.entity(ProductRow).load_many(ids)
+        else:
+            rows = await loaders.by_id(ProductRow, ids, revision)
+            loaders.entity(ProductRow).prime_many(dict(zip(ids, rows, strict=True)))
         products = {row.id: row for row in rows if row is not None}
         found: list[Any] = [  # the DataLoader raises an error value
             RankedProducts(ranking, products) if isinstance(ranking, ProductRanking) else ranking
@@ -187,7 +183,7 @@ class DemandsWithParties(RequestLoader[uuid.UUID, DemandRow | None]):
     ``Loaders.consented`` would read, as of the same statement.
 
     A caller whose row rules for the three tables are decided by the rows themselves, and who
-    needs no consent, reads them from the process's kept rows instead (``Loaders.kept``, at one
+    needs no consent, reads them from the process's kept rows instead (``_kept``, at one
     revision read for the three): no statement at all while nothing changed."""
 
     async def load_batch(self, keys: Sequence[uuid.UUID]) -> list[DemandRow | None]:
