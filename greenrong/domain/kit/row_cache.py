@@ -56,13 +56,8 @@ async def tracked(engine: AsyncEngine) -> bool:
     """Whether every kept table has the triggers that move ``REVISION`` (migration 0020): rows
     are kept only then. Without them (a database not migrated yet) nothing would tell a
     process that a kept row changed."""
-    names = {f"{model.__tablename__}_rows_revision" for model in CACHED}
-    if engine.dialect.name == "sqlite":
-        names = {
-            f"{model.__tablename__}_rows_{event}"
-            for model in CACHED
-            for event in ("insert", "update", "delete")
-        }
+    suffixes = ("insert", "update", "delete") if engine.dialect.name == "sqlite" else ("revision",)
+    names = {f"{model.__tablename__}_rows_{suffix}" for model in CACHED for suffix in suffixes}
     return names <= await revision_repository.trigger_names(engine)
 
 
